@@ -1,0 +1,30 @@
+"""CNN Lab: `streamlit run dashboard/app.py`. This file only builds the navigation."""
+
+from pathlib import Path
+
+import streamlit as st
+
+HERE = Path(__file__).parent
+st.set_page_config(page_title="CNN Lab", page_icon=":material/neurology:", layout="wide")
+
+# (section, page file, title, icon). A page appears once its file exists.
+PAGES = [
+    ("CNN Lab", "pages/home.py", "Home", ":material/home:"),
+    ("Lessons", "pages/1_images_are_numbers.py", "Images are numbers", ":material/grid_on:"),
+    ("Lessons", "pages/2_dataset.py", "The dataset", ":material/photo_library:"),
+    ("Lessons", "pages/3_augmentation.py", "Adding variance", ":material/auto_fix_high:"),
+    ("Lessons", "pages/4_convolution.py", "Convolution and pooling", ":material/filter_center_focus:"),
+    ("Lessons", "pages/5_network.py", "The network", ":material/account_tree:"),
+    ("Train", "pages/train.py", "Train", ":material/model_training:"),
+    ("Results", "pages/results.py", "Accuracy", ":material/leaderboard:"),
+    ("Results", "pages/confusion.py", "Confusion matrix", ":material/grid_view:"),
+    ("Results", "pages/mistakes.py", "Mistakes", ":material/error:"),
+    ("Your photo", "pages/photo.py", "Classify your photo", ":material/photo_camera:"),
+]
+
+sections: dict[str, list] = {}
+for section, path, title, icon in PAGES:
+    if (HERE / path).is_file():
+        sections.setdefault(section, []).append(
+            st.Page(str(HERE / path), title=title, icon=icon, default=(path == "pages/home.py")))
+st.navigation(sections).run()

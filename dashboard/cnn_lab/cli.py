@@ -1,0 +1,189 @@
+"""The `cnn-lab` command (also `python -m cnn_lab`).
+
+    cnn-lab train [--preset article|fast|best] [--data SRC] [--epochs N] [--batch-size 64]
+                  [--limit N] [--run-dir DIR] [--resume]
+    cnn-lab evaluate --model FILE [--data SRC] [--json]
+    cnn-lab download
+    cnn-lab data [--data SRC]
+
+Mistakes in what you type, or data that cannot be read, give one line on stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the way
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not argparse's usage block
+        raise UsageError(f"{message} (see `cnn-lab {self.prog.split()[-1]} --help`)"
+                         if " " in self.prog else f"{message} (see `cnn-lab --help`)")
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .recipes import PRESETS  # cheap: only the list of names is needed here
+
+    p = _Parser(prog="cnn-lab", description="CNN Lab: train and evaluate the article's CIFAR-10 CNN.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    data_help = "a cifar-10-python.tar.gz or an extracted cifar-10-batches-py folder (default: $CNN_LAB_DATA, then data/, the Keras cache, a download, the bundled sample)"
+
+    t = sub.add_parser("train", help="train a CNN, with a progress bar; Ctrl-C stops after the batch")
+    t.add_argument("--preset", choices=sorted(PRESETS), default="article",
+                   help="article: the article's recipe; fast: the dashboard's quick default; best: the shipped model")
+    t.add_argument("--data", help=data_help)
+    t.add_argument("--epochs", type=_positive)
+    t.add_argument("--batch-size", type=_positive, help="default: the preset's (64 for article)")
+    t.add_argument("--learning-rate", type=float)
+    t.add_argument("--augment", choices=("article", "crop_flip", "none"))
+    t.add_argument("--limit", type=_positive, help="train on the first N training images only")
+    t.add_argument("--run-dir", help="the run folder (default: a new one under runs/)")
+    t.add_argument("--resume", action="store_true", help="go on from the run folder's last checkpoint")
+    t.add_argument("--no-download", action="store_true", help="never try to download CIFAR-10")
+
+    e = sub.add_parser("evaluate", help="test a saved model on the CIFAR-10 test set")
+    e.add_argument("--model", required=True, help="a .keras file saved by CNN Lab")
+    e.add_argument("--data", help=data_help)
+    e.add_argument("--json", action="store_true", help="print one JSON object")
+
+    sub.add_parser("download", help="download the official CIFAR-10 archive into the Keras cache")
+    d = sub.add_parser("data", help="say which CIFAR-10 source would be used")
+    d.add_argument("--data", help=data_help)
+    return p
+
+
+def _bar(fraction, width=24):
+    filled = int(round(fraction * width))
+    return "#" * filled + "." * (width - filled)
+
+
+def _clock(seconds):
+    if seconds is None:
+        return "--:--"
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _train(args) -> int:
+    from .data import load_cifar10
+    from .recipes import preset
+    from .training import TrainingJob, runs_dir, run_path, new_run_id, list_runs
+
+    run_dir = args.run_dir
+    if args.resume and not run_dir:
+        finished = [r for r in list_runs() if r["has_model"]]
+        if not finished:
+            raise UsageError(f"--resume: no run with a checkpoint in {runs_dir()}")
+        run_dir = finished[0]["path"]
+    config = None
+    if not args.resume:
+        config = preset(args.preset, epochs=args.epochs, batch_size=args.batch_size,
+                        learning_rate=args.learning_rate, augment=args.augment, limit=args.limit)
+        run_dir = run_dir or run_path(new_run_id())
+    data = load_cifar10(args.data, download=not args.no_download)
+    print(f"data: {data.description}", flush=True)
+    job = TrainingJob()
+    run_id = job.start(config, data=args.data,
+                       run_dir=run_dir, resume=args.resume)
+    print(f"run {run_id} -> {run_dir}", flush=True)
+    shown_epochs = 0
+    try:
+        while job.running:
+            _print_progress(job.snapshot(), shown_epochs)
+            shown_epochs = len(job.snapshot()["history"])
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nstopping after this batch...", flush=True)
+        job.stop()
+    s = job.wait()
+    _print_progress(s, shown_epochs)
+    print(f"\n{s['message']}", flush=True)
+    if s["status"] == "failed":
+        raise RuntimeError(s["error"])
+    return 0
+
+
+def _print_progress(s, shown_epochs):
+    for h in s["history"][shown_epochs:]:
+        test = f"{100 * h['test_accuracy']:.2f}%" if h.get("test_accuracy") is not None else "-"
+        print(f"\repoch {h['epoch']:>3}: loss {h['loss']:.4f}  train {100 * h['accuracy']:.2f}%  "
+              f"test {test}  ({h['seconds']:.0f} s)" + " " * 20, flush=True)
+    if s["status"] in ("running", "stopping") and s.get("batches_per_epoch"):
+        done = s["epoch"] + s["batch"] / s["batches_per_epoch"]
+        speed = f"{s['images_per_second']:.0f} img/s" if s.get("images_per_second") else ""
+        loss = f"loss {s['loss']:.3f}" if s.get("loss") is not None else ""
+        sys.stdout.write(f"\r[{_bar(done / s['epochs'])}] epoch {s['epoch'] + 1}/{s['epochs']} "
+                         f"batch {s['batch']}/{s['batches_per_epoch']} {loss} {speed} "
+                         f"ETA {_clock(s.get('eta_seconds'))}   ")
+        sys.stdout.flush()
+
+
+def _evaluate(args) -> int:
+    from .data import load_cifar10
+    from .evaluation import evaluate
+    from .model import load_classifier
+
+    if not os.path.isfile(args.model):
+        raise UsageError(f"--model {args.model}: no such file")
+    data = load_cifar10(args.data)
+    try:
+        model = load_classifier(args.model)
+    except Exception as e:
+        raise UsageError(f"--model {args.model}: not a model CNN Lab can use ({str(e).splitlines()[0][:200]})") from None
+    result = evaluate(model, data.x_test, data.y_test, data.class_names)
+    if args.json:
+        print(json.dumps({**result.to_dict(), "data": data.description, "is_sample": data.is_sample}))
+        return 0
+    print(f"data: {data.description}")
+    print(f"accuracy: {result.summary()}")
+    for name, accuracy in result.per_class().items():
+        print(f"  {name:<11} {100 * accuracy:6.2f}%")
+    return 0
+
+
+def _download(args) -> int:
+    from .data import download, online
+
+    if not online():
+        raise UsageError("no internet connection: copy cifar-10-python.tar.gz into data/ instead")
+    print(f"saved {download()}")
+    return 0
+
+
+def _data(args) -> int:
+    from .data import load_cifar10
+
+    print(load_cifar10(args.data).description)
+    return 0
+
+
+def main(argv=None) -> int:
+    from .data import DataError
+
+    try:
+        args = _parser().parse_args(argv)
+        return {"train": _train, "evaluate": _evaluate, "download": _download, "data": _data}[args.command](args)
+    except (UsageError, DataError, ValueError, OSError, RuntimeError) as e:
+        print(f"cnn-lab: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

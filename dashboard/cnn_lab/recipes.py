@@ -1,0 +1,74 @@
+"""Training recipes: what to train and how, as plain data that is saved beside every run.
+
+- `article`: the article's recipe as it is: its augmentation, Adam at 1e-3, batches of 64.
+- `fast`: the dashboard's default, tuned to pass the article's 78.4 % as soon as possible:
+  batch-norm, crop and flip, a warm-up then cosine learning rate, label smoothing.
+- `best`: the shipped model, `assets/models/default.keras`: the same ideas, wider and longer,
+  and the test-time prediction averaged with that of the mirrored image.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .augment import MODES
+from .model import CNNConfig
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    preset: str = "article"
+    model: CNNConfig = dataclasses.field(default_factory=CNNConfig)
+    epochs: int = 10
+    batch_size: int = 64
+    learning_rate: float = 1e-3  # the peak rate when a schedule is used
+    schedule: str = "constant"  # or "cosine": a linear warm-up, then a cosine decay to 0
+    warmup_epochs: float = 0.0
+    weight_decay: float = 0.0  # AdamW's decoupled decay; 0 means plain Adam
+    label_smoothing: float = 0.0
+    augment: str = "article"  # one of augment.MODES
+    flip_tta: bool = False  # average the predictions for the image and its mirror image
+    limit: int | None = None  # train on the first N training images only
+    seed: int = 0
+
+    def __post_init__(self):
+        if isinstance(self.model, dict):
+            self.model = CNNConfig(**self.model)
+        if self.augment not in MODES:
+            raise ValueError(f"augmentation must be one of {', '.join(MODES)}")
+        if self.schedule not in ("constant", "cosine"):
+            raise ValueError("schedule must be 'constant' or 'cosine'")
+        if self.epochs < 1 or self.batch_size < 1 or self.learning_rate <= 0:
+            raise ValueError("epochs, batch size and learning rate must be positive")
+        if self.limit is not None and self.limit < 1:
+            raise ValueError("--limit must be a positive number of images")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        return cls(**d)
+
+
+PRESETS = {
+    "article": TrainConfig(preset="article", epochs=20),
+    "fast": TrainConfig(
+        preset="fast", model=CNNConfig(filters=(64, 128, 256), batch_norm=True, dropout=0.2),
+        epochs=6, batch_size=128, learning_rate=3e-3, schedule="cosine", warmup_epochs=0.5,
+        label_smoothing=0.1, augment="crop_flip"),
+    "best": TrainConfig(
+        preset="best",
+        model=CNNConfig(filters=(96, 192, 384), kernel_sizes=(5, 3, 3), dense=(256, 128),
+                        batch_norm=True, dropout=0.3),
+        epochs=32, batch_size=128, learning_rate=2e-3, schedule="cosine", warmup_epochs=2,
+        weight_decay=0.02, label_smoothing=0.1, augment="crop_flip", flip_tta=True),
+}
+
+
+def preset(name: str, **overrides) -> TrainConfig:
+    """A copy of a preset with some fields changed (None values are ignored)."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
+    fields = {k: v for k, v in overrides.items() if v is not None}
+    return dataclasses.replace(PRESETS[name], **fields)

@@ -1,0 +1,20 @@
+"""Make assets/cifar10_sample.npz: the first 100 test images of each class, exactly as released.
+
+    python scripts/make_sample.py ../shared/data/cifar-10-python.tar.gz
+
+The arrays: x (1000, 32, 32, 3) uint8, y (1000,) uint8, test_index (1000,): x[i] is the
+official test image number test_index[i]. Nothing here is generated: it is a subset.
+"""
+import sys
+
+import numpy as np
+
+from cnn_lab.data import SAMPLE_PATH, read_source
+
+PER_CLASS = 100
+
+data = read_source(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/cifar-10-python.tar.gz")
+assert not data.is_sample
+index = np.sort(np.concatenate([np.flatnonzero(data.y_test == c)[:PER_CLASS] for c in range(10)]))
+np.savez_compressed(SAMPLE_PATH, x=data.x_test[index], y=data.y_test[index], test_index=index)
+print(f"wrote {SAMPLE_PATH}: {len(index)} images, {SAMPLE_PATH.stat().st_size / 1e6:.1f} MB")

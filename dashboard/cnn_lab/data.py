@@ -163,8 +163,11 @@ def read_sample(path: Path = SAMPLE_PATH) -> Cifar10:
 
 
 def read_source(source: str | os.PathLike) -> Cifar10:
-    """A path the user named: an archive, an extracted folder, or a folder holding one of them."""
+    """A path the user named: an archive, an extracted folder, or a folder holding one of them
+    (or the bundled sample's .npz, as a run trained on the sample records it)."""
     path = Path(source).expanduser()
+    if path.is_file() and path.suffix == ".npz":
+        return read_sample(path)
     if path.is_file():
         return read_archive(path)
     if path.is_dir():

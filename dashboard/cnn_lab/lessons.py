@@ -1,0 +1,181 @@
+"""The arithmetic behind the lesson pages, small enough to read.
+
+Everything here is numpy, checked in the tests against what TensorFlow/Keras compute:
+
+- `greyscale`: the weighted sum of red, green and blue that `tf.image.rgb_to_grayscale` uses;
+- `max_pool`: 2x2 max-pooling with stride 2, with the position of each maximum (`MaxPooling2D`);
+- `conv2d`: a convolution layer's multiply-and-add over every tile (`Conv2D`, "valid" or "same");
+- `random_batch`: the article's `random_batch()`: 64 distinct training images.
+
+Only `layer_activations` and `augment_with_overflow` use Keras, and import it when called, so
+pages that need no network never load TensorFlow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GREY_WEIGHTS = (0.2989, 0.5870, 0.1140)  # red, green, blue: as tf.image.rgb_to_grayscale
+BATCH_SIZE = 64  # the article's train_batch_size
+
+
+# --- images are numbers ------------------------------------------------------------------------
+
+def greyscale(image) -> np.ndarray:
+    """Brightness of each pixel: 0.2989 R + 0.5870 G + 0.1140 B, in the units of the input
+    (0-255 for uint8 pixels), as float (H, W)."""
+    image = np.asarray(image)
+    if image.shape[-1] != 3:
+        raise ValueError(f"expected RGB pixels (..., 3), got shape {image.shape}")
+    return image.astype(np.float64) @ np.asarray(GREY_WEIGHTS)
+
+
+def greyscale_uint8(image) -> np.ndarray:
+    """`greyscale` of uint8 pixels, rounded to whole numbers 0-255 as a picture stores them."""
+    return np.clip(np.round(greyscale(image)), 0, 255).astype(np.uint8)
+
+
+# --- the dataset -------------------------------------------------------------------------------
+
+def class_counts(labels, classes: int = 10) -> np.ndarray:
+    """How many images of each class."""
+    return np.bincount(np.asarray(labels).ravel().astype(np.int64), minlength=classes)
+
+
+def random_batch(count: int, size: int = BATCH_SIZE, rng=None) -> np.ndarray:
+    """Indices of `size` different images out of `count`, as the article's random_batch() draws
+    them: np.random.choice(count, size=size, replace=False)."""
+    if not 0 < size <= count:
+        raise ValueError(f"cannot draw {size} different images out of {count}")
+    rng = np.random.default_rng() if rng is None else rng
+    return rng.choice(count, size=size, replace=False)
+
+
+# --- pooling and convolution -------------------------------------------------------------------
+
+def max_pool(x, size: int = 2, stride: int | None = None):
+    """Max-pooling of a (H, W) or (H, W, C) array ("valid": windows that do not fit are dropped).
+
+    Returns (pooled, rows, cols): the maximum of each window and where it is in `x`
+    (rows[i, j, ...], cols[i, j, ...]); on ties, the first in reading order.
+    """
+    x = np.asarray(x)
+    stride = stride or size
+    squeeze = x.ndim == 2
+    if squeeze:
+        x = x[..., None]
+    out_h, out_w = (x.shape[0] - size) // stride + 1, (x.shape[1] - size) // stride + 1
+    if out_h < 1 or out_w < 1:
+        raise ValueError(f"a {size}x{size} window does not fit in {x.shape[0]}x{x.shape[1]}")
+    windows = np.lib.stride_tricks.sliding_window_view(x, (size, size), axis=(0, 1))
+    windows = windows[::stride, ::stride][:out_h, :out_w]  # (out_h, out_w, C, size, size)
+    flat = windows.reshape(out_h, out_w, x.shape[2], size * size)
+    best = flat.argmax(axis=-1)
+    pooled = np.take_along_axis(flat, best[..., None], axis=-1)[..., 0]
+    rows = np.arange(out_h)[:, None, None] * stride + best // size
+    cols = np.arange(out_w)[None, :, None] * stride + best % size
+    if squeeze:
+        pooled, rows, cols = pooled[..., 0], rows[..., 0], cols[..., 0]
+    return pooled, rows, cols
+
+
+def _same_padding(k: int) -> tuple[int, int]:
+    """Keras/TensorFlow "same" padding for stride 1: the odd extra row goes at the end."""
+    return (k - 1) // 2, k // 2
+
+
+def conv2d(image, kernel, bias=None, padding: str = "valid") -> np.ndarray:
+    """What a Conv2D layer computes (stride 1, before its activation): for every position, lay
+    the kernel on the tile under it, multiply the numbers that meet, add them up (and the bias).
+
+    image (H, W) with kernel (kh, kw) -> (H', W'); or image (H, W, C) with kernel
+    (kh, kw, C, filters) as Keras stores it -> (H', W', filters).
+    "valid": only where the kernel fits; "same": zero-padded so the output keeps H x W.
+    """
+    image, kernel = np.asarray(image, np.float64), np.asarray(kernel, np.float64)
+    single = image.ndim == 2
+    if single:
+        if kernel.ndim != 2:
+            raise ValueError("a (H, W) image needs a (kh, kw) kernel")
+        image, kernel = image[..., None], kernel[:, :, None, None]
+    if kernel.ndim != 4 or kernel.shape[2] != image.shape[2]:
+        raise ValueError(f"kernel {kernel.shape} does not match image {image.shape}")
+    kh, kw = kernel.shape[:2]
+    if padding == "same":
+        image = np.pad(image, (_same_padding(kh), _same_padding(kw), (0, 0)))
+    elif padding != "valid":
+        raise ValueError("padding must be 'valid' or 'same'")
+    if image.shape[0] < kh or image.shape[1] < kw:
+        raise ValueError(f"a {kh}x{kw} kernel does not fit in {image.shape[0]}x{image.shape[1]}")
+    tiles = np.lib.stride_tricks.sliding_window_view(image, (kh, kw), axis=(0, 1))  # (H', W', C, kh, kw)
+    out = np.einsum("ijcyx,yxcf->ijf", tiles, kernel)
+    if bias is not None:
+        out = out + np.asarray(bias, np.float64)
+    return out[..., 0] if single else out
+
+
+def conv_step(image, kernel, row: int, col: int) -> dict:
+    """One step of a (H, W) x (kh, kw) "valid" convolution: the tile under the kernel at
+    (row, col), the products of the numbers that meet, and their sum."""
+    image, kernel = np.asarray(image, np.float64), np.asarray(kernel, np.float64)
+    kh, kw = kernel.shape
+    if not (0 <= row <= image.shape[0] - kh and 0 <= col <= image.shape[1] - kw):
+        raise ValueError(f"the kernel does not fit at ({row}, {col})")
+    tile = image[row:row + kh, col:col + kw]
+    products = tile * kernel
+    return {"tile": tile, "products": products, "sum": float(products.sum())}
+
+
+def normalise(x) -> np.ndarray:
+    """Stretch values to [0, 1] (all zeros if they are all equal): to draw a filter as a picture."""
+    x = np.asarray(x, np.float64)
+    low, high = x.min(), x.max()
+    return (x - low) / (high - low) if high > low else np.zeros_like(x)
+
+
+# --- Keras (imported when called) --------------------------------------------------------------
+
+def augment_with_overflow(image, count: int = 16, seed: int = 0) -> dict:
+    """The article's random augmentations of one float image in [0, 1] (32, 32, 3), before and
+    after the final clip to [0, 1], drawn exactly as `augment.augment_examples(image, count, seed)`
+    draws them (same layer, same seed, same factors, same functions).
+
+    Returns before_clip / after_clip (count, 24, 24, 3), above / below (count, 24, 24) masks of
+    the pixels where some channel went over 1 or under 0, and the drawn factors.
+    """
+    from keras import ops
+
+    from .augment import ArticleAugmentation
+
+    layer = ArticleAugmentation(mode="article", seed=seed)
+    batch = ops.repeat(ops.convert_to_tensor(np.asarray(image, np.float32)[None]), count, axis=0)
+    factors = layer.draw(count)
+    before = ops.convert_to_numpy(layer.apply(batch, factors, clip=False))
+    return {
+        "before_clip": before,
+        "after_clip": np.clip(before, 0.0, 1.0),
+        "above": (before > 1.0).any(axis=-1),
+        "below": (before < 0.0).any(axis=-1),
+        "factors": {k: ops.convert_to_numpy(v) for k, v in factors.items()},
+    }
+
+
+def layer_activations(model, image) -> list[dict]:
+    """One uint8 (32, 32, 3) image through a saved classifier, layer by layer: its scaling and
+    centre crop, then every layer of the network inside it (see `model.classifier`).
+
+    Returns one dict per layer: name, kind (the Keras class), output (numpy, without the batch
+    axis) and params (the layer's number of weights).
+    """
+    from keras import ops
+
+    from .model import cnn_of
+
+    x = ops.convert_to_tensor(np.asarray(image, np.uint8)[None])
+    steps = [model.get_layer("scale"), model.get_layer("center_crop"), *cnn_of(model).layers]
+    out = []
+    for layer in steps:
+        x = layer(x)
+        out.append({"name": layer.name, "kind": type(layer).__name__,
+                    "output": ops.convert_to_numpy(x)[0], "params": int(layer.count_params())})
+    return out

@@ -1,0 +1,156 @@
+"""The lesson arithmetic (cnn_lab.lessons) against what TensorFlow and Keras compute."""
+
+import numpy as np
+import pytest
+
+from cnn_lab import lessons
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(7)
+
+
+def test_greyscale_matches_tensorflow(rng):
+    import tensorflow as tf
+
+    image = rng.random((5, 32, 32, 3), dtype=np.float32)
+    expected = tf.image.rgb_to_grayscale(image).numpy()[..., 0]
+    np.testing.assert_allclose(lessons.greyscale(image), expected, atol=1e-5)
+
+
+def test_greyscale_of_uint8_pixels_is_within_one_step_of_tensorflow(rng):
+    import tensorflow as tf
+
+    pixels = rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    ours = lessons.greyscale_uint8(pixels)
+    theirs = tf.image.rgb_to_grayscale(pixels).numpy()[..., 0]
+    assert ours.dtype == np.uint8 and ours.shape == (32, 32)
+    assert np.abs(ours.astype(int) - theirs.astype(int)).max() <= 1
+    # the weights are those the page writes in its formula
+    assert lessons.greyscale(np.array([[[255, 0, 0]]], np.uint8))[0, 0] == pytest.approx(0.2989 * 255)
+
+
+def test_greyscale_refuses_non_rgb():
+    with pytest.raises(ValueError):
+        lessons.greyscale(np.zeros((4, 4)))
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (6, 6), (7, 5), (24, 24, 8)])
+def test_max_pool_matches_keras_and_points_at_each_maximum(rng, shape):
+    import keras
+
+    x = rng.normal(size=shape).astype(np.float32)
+    pooled, rows, cols = lessons.max_pool(x)
+    batch = x[None] if x.ndim == 3 else x[None, ..., None]
+    expected = keras.layers.MaxPooling2D(2)(batch).numpy()[0]
+    if x.ndim == 2:
+        expected = expected[..., 0]
+    np.testing.assert_array_equal(pooled, expected)
+    # each position lies in its own 2x2 window and holds the maximum
+    i, j = np.indices(pooled.shape[:2])
+    if x.ndim == 3:
+        i, j = i[..., None], j[..., None]
+    assert ((rows // 2 == i) & (cols // 2 == j)).all()
+    values = x[rows, cols] if x.ndim == 2 else x[rows, cols, np.arange(shape[2])]
+    np.testing.assert_array_equal(values, pooled)
+
+
+def test_max_pool_positions_on_a_small_grid():
+    grid = np.array([[1, 5, 0, 2],
+                     [3, 4, 9, 1],
+                     [0, 0, 6, 7],
+                     [8, 2, 3, 1]])
+    pooled, rows, cols = lessons.max_pool(grid)
+    np.testing.assert_array_equal(pooled, [[5, 9], [8, 7]])
+    np.testing.assert_array_equal(rows, [[0, 1], [3, 2]])
+    np.testing.assert_array_equal(cols, [[1, 2], [0, 3]])
+
+
+def test_max_pool_refuses_a_grid_smaller_than_the_window():
+    with pytest.raises(ValueError):
+        lessons.max_pool(np.zeros((1, 3)))
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+@pytest.mark.parametrize("k", [3, 4, 5])
+def test_conv2d_matches_keras(rng, padding, k):
+    import keras
+
+    image = rng.random((9, 11, 3), dtype=np.float32)
+    layer = keras.layers.Conv2D(4, k, padding=padding)
+    expected = layer(image[None]).numpy()[0]
+    kernel, bias = layer.get_weights()
+    np.testing.assert_allclose(lessons.conv2d(image, kernel, bias, padding), expected, atol=1e-5)
+
+
+def test_conv2d_on_a_greyscale_tile_and_its_steps(rng):
+    import keras
+
+    tile = rng.integers(0, 256, (8, 8)).astype(np.float64)
+    kernel = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], np.float64)
+    out = lessons.conv2d(tile, kernel)
+    layer = keras.layers.Conv2D(1, 3, use_bias=False)
+    layer.build((None, 8, 8, 1))
+    layer.set_weights([kernel[:, :, None, None]])
+    np.testing.assert_allclose(out, layer(tile[None, ..., None].astype(np.float32)).numpy()[0, ..., 0], rtol=1e-5)
+    assert lessons.conv2d(tile, kernel, padding="same").shape == (8, 8)
+    step = lessons.conv_step(tile, kernel, 2, 3)
+    np.testing.assert_array_equal(step["tile"], tile[2:5, 3:6])
+    assert step["sum"] == pytest.approx(out[2, 3])
+    with pytest.raises(ValueError):
+        lessons.conv_step(tile, kernel, 6, 0)
+
+
+def test_conv2d_refuses_mismatched_shapes():
+    with pytest.raises(ValueError):
+        lessons.conv2d(np.zeros((5, 5, 3)), np.zeros((3, 3, 1, 2)))
+    with pytest.raises(ValueError):
+        lessons.conv2d(np.zeros((5, 5)), np.zeros((3, 3)), padding="full")
+
+
+def test_random_batch_draws_distinct_indices(rng):
+    batch = lessons.random_batch(800, rng=rng)
+    assert len(batch) == 64 == len(set(batch.tolist()))
+    assert batch.min() >= 0 and batch.max() < 800
+    with pytest.raises(ValueError):
+        lessons.random_batch(10)
+
+
+def test_class_counts():
+    np.testing.assert_array_equal(lessons.class_counts(np.array([0, 0, 3, 9], np.uint8)), [2, 0, 0, 1, 0, 0, 0, 0, 0, 1])
+
+
+def test_normalise():
+    np.testing.assert_allclose(lessons.normalise([[-2, 0], [2, 1]]), [[0, 0.5], [1, 0.75]])
+    assert not lessons.normalise(np.full((3, 3), 4.0)).any()
+
+
+def test_augment_with_overflow_is_the_training_augmentation_before_its_clip(rng):
+    from cnn_lab.augment import augment_examples
+
+    image = rng.random((32, 32, 3), dtype=np.float32)
+    result = lessons.augment_with_overflow(image, count=16, seed=3)
+    assert result["before_clip"].shape == (16, 24, 24, 3)
+    np.testing.assert_allclose(result["after_clip"], augment_examples(image, 16, seed=3), atol=1e-6)
+    assert ((result["before_clip"] > 1).any(-1) == result["above"]).all()
+    assert result["above"].any() or result["below"].any()  # brightness +-0.2 pushes some pixels out
+    outside = result["above"] | result["below"]
+    np.testing.assert_allclose(result["before_clip"][~outside], result["after_clip"][~outside])
+
+
+def test_layer_activations_end_in_what_the_model_predicts(tiny_model_path):
+    from cnn_lab.model import load_classifier
+
+    model = load_classifier(tiny_model_path)
+    image = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    steps = lessons.layer_activations(model, image)
+    names = [s["name"] for s in steps]
+    assert names[:4] == ["scale", "center_crop", "conv1", "pool1"] and names[-1] == "softmax"
+    assert steps[1]["output"].shape == (24, 24, 3)
+    assert steps[2]["output"].shape == (24, 24, 4) and steps[3]["output"].shape == (12, 12, 4)
+    np.testing.assert_allclose(steps[-1]["output"], model.predict(image[None], verbose=0)[0], atol=1e-5)
+    assert steps[2]["params"] == 3 * 3 * 3 * 4 + 4
+    # the first convolution is the arithmetic of lessons.conv2d (then the ReLU)
+    kernel, bias = model.get_layer("cnn").get_layer("conv1").get_weights()
+    np.testing.assert_allclose(steps[2]["output"], np.maximum(lessons.conv2d(steps[1]["output"], kernel, bias, "same"), 0), atol=1e-5)

@@ -110,15 +110,17 @@ class ArticleAugmentation(keras.layers.Layer):
             "saturation": uniform(*SATURATION),
         }
 
-    def apply(self, images, f):
-        """The pipeline with its factors given: what `call` does with the ones it drew."""
+    def apply(self, images, f, clip=True):
+        """The pipeline with its factors given: what `call` does with the ones it drew.
+        `clip=False` leaves out the final clip to [0, 1] (to show which pixels it changes)."""
         images = flip(crop(images, f["top"], f["left"], self.size), f["flip"])
         if self.mode == "article":
             images = adjust_hue(images, f["hue"])
             images = adjust_contrast(images, f["contrast"])
             images = adjust_brightness(images, f["brightness"])
             images = adjust_saturation(images, f["saturation"])
-            images = ops.clip(images, 0.0, 1.0)
+            if clip:
+                images = ops.clip(images, 0.0, 1.0)
         return images
 
     def call(self, images, training=None):

@@ -70,3 +70,81 @@ def model():
         st.error(f"Could not load {path.name}: {str(e).splitlines()[0][:200]}. Showing the shipped model.")
         st.session_state.pop("model_path", None)
         return _model(str(DEFAULT_MODEL), DEFAULT_MODEL.stat().st_mtime)
+
+
+def model_label(path: Path) -> str:
+    """A model as people call it: the shipped one, or the run it came from."""
+    path = Path(path)
+    if path == DEFAULT_MODEL:
+        return "the shipped model (default.keras)"
+    return f"run {path.parent.name}" if path.name == "model.keras" else f"`{path.name}`"
+
+
+def link_to_train(label: str = "Go to the Train page") -> None:
+    try:
+        st.page_link("pages/train.py", label=label, icon=":material/model_training:")
+    except Exception:  # a page run on its own (tests) has no navigation to link into
+        st.caption("Open **Train** in the sidebar.")
+
+
+def require_model() -> Path:
+    """The active model's file; if it is missing, say so, point to the Train page and stop the page."""
+    path = model_path()
+    if not path.is_file():
+        if path == DEFAULT_MODEL:
+            st.warning("**No trained model yet.** The shipped model (`assets/models/default.keras`) is not "
+                       "here yet. Train one on the Train page (a few minutes with the fast preset) and "
+                       "choose it there.", icon=":material/warning:")
+        else:
+            st.warning(f"**The model file `{path}` is gone.** Choose another one on the Train page.",
+                       icon=":material/warning:")
+        link_to_train()
+        st.stop()
+    return path
+
+
+@st.fragment(run_every=0.5)
+def _evaluation_progress(key: tuple, label: str) -> None:
+    from cnn_lab.evaluation import EVALUATIONS
+
+    state = EVALUATIONS.status(key)
+    if state["status"] not in ("queued", "running"):
+        st.rerun()  # done, stopped or failed: the whole page shows the outcome
+    if state["status"] == "queued":
+        st.progress(0.0, text="Waiting for another evaluation to finish...")
+    else:
+        done, total = state["done"], max(1, state["total"])
+        st.progress(done / total, text=f"Testing {label} on {total:,} test images: {done:,} done")
+    if st.button("Stop the evaluation", icon=":material/stop:"):
+        EVALUATIONS.stop(key)
+
+
+def evaluation():
+    """(data, Evaluation) of the active model on the test set, shared by every page and session.
+
+    Computed once per model file version and data set, in the background (cnn_lab.evaluation);
+    while it runs the page shows its progress and stops here.
+    """
+    from cnn_lab.evaluation import EVALUATIONS
+
+    path = require_model()
+    data = dataset()
+    label = model_label(path)
+    key = EVALUATIONS.key(path, data)
+    found = EVALUATIONS.result(key)
+    if found is not None:
+        return data, found
+    state = EVALUATIONS.status(key)
+    if state["status"] in ("stopped", "failed"):
+        if state["status"] == "failed":
+            st.error(f"Could not evaluate {label}: {state.get('error')}", icon=":material/error:")
+        else:
+            st.info(f"The evaluation of {label} was stopped.", icon=":material/stop_circle:")
+        if st.button("Evaluate it", icon=":material/play_arrow:"):
+            EVALUATIONS.start(path, data)
+            st.rerun()
+        st.stop()
+    EVALUATIONS.start(path, data)
+    data_badge(data)
+    _evaluation_progress(key, label)
+    st.stop()

@@ -1,8 +1,14 @@
-"""How good is a model? Accuracy as the article writes it, per class, and what it confuses."""
+"""How good is a model? Accuracy as the article writes it, per class, and what it confuses.
+
+`EVALUATIONS` evaluates saved models in the background, once per model file and test set.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
+from pathlib import Path
 
 import numpy as np
 
@@ -71,3 +77,105 @@ def evaluate(model, images, labels, class_names=CLASS_NAMES, **predict_options) 
 
     probabilities = predict(model, images, **predict_options)
     return None if probabilities is None else Evaluation(probabilities, np.asarray(labels), tuple(class_names))
+
+
+class EvaluationJob:
+    """Evaluations of saved models, each computed once per server in a background thread.
+
+    A result is kept per model file version and test set: (path, modification time, size, data
+    source). Thirty students opening the results of one model share one evaluation; a rerun of
+    a page only reads it. One evaluation runs at a time (the others wait their turn), and
+    `stop(key)` ends one after the chunk in progress. Nothing here imports streamlit.
+
+        key = EVALUATIONS.start("model.keras", data)    # returns at once
+        EVALUATIONS.status(key)    # {"status": "queued" | "running" | "done" | ..., "done": 500, ...}
+        EVALUATIONS.result(key)    # the Evaluation once done, else None
+    """
+
+    def __init__(self, keep: int = 16):
+        self._lock = threading.Lock()
+        self._turn = threading.Lock()  # two cores are plenty busy with one evaluation at a time
+        self._keep = keep
+        self._results: dict[tuple, Evaluation] = {}  # oldest first
+        self._states: dict[tuple, dict] = {}
+        self._stops: dict[tuple, threading.Event] = {}
+
+    @staticmethod
+    def key(model_path, data) -> tuple:
+        """What an evaluation depends on: the model file's version and the test set."""
+        path = Path(model_path).resolve()
+        stat = path.stat()  # FileNotFoundError for a missing model: callers say so first
+        return (str(path), stat.st_mtime_ns, stat.st_size, data.source, len(data.x_test))
+
+    def result(self, key: tuple) -> Evaluation | None:
+        with self._lock:
+            return self._results.get(key)
+
+    def status(self, key: tuple) -> dict:
+        with self._lock:
+            if key in self._results:
+                return {"status": "done", "done": self._results[key].total, "total": self._results[key].total}
+            return dict(self._states.get(key, {"status": "idle", "done": 0, "total": 0}))
+
+    def store(self, key: tuple, evaluation: Evaluation) -> None:
+        """Keep a finished evaluation (the job does this; tests can too), forgetting the oldest."""
+        with self._lock:
+            self._results.pop(key, None)
+            self._results[key] = evaluation
+            while len(self._results) > self._keep:
+                self._results.pop(next(iter(self._results)))
+            self._states.pop(key, None)
+
+    def start(self, model_path, data) -> tuple:
+        """Evaluate the model on `data`'s test set in the background, unless that is done or under way."""
+        key = self.key(model_path, data)
+        with self._lock:
+            if key in self._results or self._states.get(key, {}).get("status") in ("queued", "running"):
+                return key
+            self._stops[key] = stop = threading.Event()
+            self._states[key] = {"status": "queued", "done": 0, "total": len(data.x_test), "error": None}
+        threading.Thread(target=self._run, args=(key, Path(model_path), data, stop),
+                         name="cnn-lab-evaluation", daemon=True).start()
+        return key
+
+    def stop(self, key: tuple) -> None:
+        with self._lock:
+            if key in self._stops:
+                self._stops[key].set()
+
+    def wait(self, key: tuple, timeout: float | None = None) -> dict:
+        """Block until the evaluation leaves the queue and finishes (for scripts and tests)."""
+        deadline = None if timeout is None else time.time() + timeout
+        while self.status(key)["status"] in ("queued", "running"):
+            if deadline is not None and time.time() > deadline:
+                break
+            time.sleep(0.05)
+        return self.status(key)
+
+    def _set(self, key, **changes) -> None:
+        with self._lock:
+            self._states.setdefault(key, {}).update(changes)
+
+    def _run(self, key, model_path: Path, data, stop: threading.Event) -> None:
+        with self._turn:
+            if stop.is_set():
+                self._set(key, status="stopped")
+                return
+            self._set(key, status="running")
+            try:
+                from .model import load_classifier
+
+                model = load_classifier(model_path)
+                evaluation = evaluate(model, data.x_test, data.y_test, data.class_names,
+                                      should_stop=stop.is_set,
+                                      on_progress=lambda done, total: self._set(key, done=done, total=total))
+            except Exception as e:  # a broken file: every reader sees why
+                self._set(key, status="failed", error=f"{type(e).__name__}: {str(e).splitlines()[0][:300]}")
+                return
+            if evaluation is None:
+                self._set(key, status="stopped")
+            else:
+                self.store(key, evaluation)
+
+
+EVALUATIONS = EvaluationJob()

@@ -1,0 +1,257 @@
+"""Train: start, watch, stop and resume a run, and choose the model the Results pages look at.
+
+The run itself is `cnn_lab.training.JOB`, a background thread shared by the whole server: this
+page only starts it, stops it and reads its snapshot, so every tab and every student sees the
+same run live, and a page rerun never trains anything.
+"""
+
+import datetime
+
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+import ui
+from cnn_lab.augment import MODES
+from cnn_lab.data import HOW_TO_GET_IT, SAMPLE_PATH, find_source
+from cnn_lab.recipes import PRESETS, preset
+from cnn_lab.training import JOB, JobBusy, list_runs
+
+ARTICLE = 0.784  # the article's test accuracy: 7844 / 10000
+COLOURS = {"train": "#0072B2", "test": "#D55E00", "article": "#009E73", "loss": "#E69F00"}  # Okabe-Ito
+RECIPES = {"fast": "Fast: passes 78.4 % soonest (batch-norm, crop and flip, cosine schedule)",
+           "article": "The article's recipe as it is (its augmentation, Adam, batches of 64)"}
+AUGMENTATION = {"article": "The article's (crop, flip, hue, contrast, brightness, saturation)",
+                "crop_flip": "Crop and flip only", "none": "None"}
+SIZES = {0: "All of them", 256: "256: a quick check (seconds)", 2000: "2,000", 10000: "10,000"}
+GPU_HINT = ('To train on an NVIDIA GPU on Linux, install TensorFlow with its CUDA libraries: '
+            '`pip install "tensorflow[and-cuda]"`, then restart the lab.')
+MAX_POINTS = 400  # batches drawn per curve: enough for the shape, light enough to redraw every second
+
+
+@st.cache_resource(show_spinner="Looking for a GPU...")
+def device() -> dict:
+    from cnn_lab.training import describe_device  # imports TensorFlow: once per server
+
+    return describe_device()
+
+
+def say_device(found: dict) -> None:
+    if found["kind"] == "GPU":
+        st.success(f"Training on the **GPU: {found['name']}**.", icon=":material/memory:")
+    else:
+        st.info(f"Training on the **CPU** ({found['name']}): no GPU found, so a full run takes a while. "
+                + GPU_HINT, icon=":material/memory:")
+
+
+def duration(seconds) -> str:
+    if seconds is None:
+        return "—"
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
+        else f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def curves(snap: dict) -> go.Figure:
+    """Loss and accuracy per batch (smoothed), test accuracy per epoch, and the article's line."""
+    batches, history = snap["batches"], snap["history"]
+    every = max(1, -(-len(batches) // MAX_POINTS))
+    drawn = batches[::every] + ([batches[-1]] if batches and (len(batches) - 1) % every else [])
+    x = [b["epoch"] for b in drawn]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
+                        subplot_titles=("Training loss (smoothed, per batch)", "Accuracy"))
+    fig.add_trace(go.Scatter(x=x, y=[b["loss"] for b in drawn], name="training loss",
+                             line=dict(color=COLOURS["loss"], width=2)), row=1, col=1)
+    fig.add_trace(go.Scatter(x=x, y=[100 * b["accuracy"] for b in drawn], name="training accuracy (per batch)",
+                             line=dict(color=COLOURS["train"], width=2)), row=1, col=2)
+    tested = [h for h in history if h.get("test_accuracy") is not None]
+    fig.add_trace(go.Scatter(x=[h["epoch"] for h in tested], y=[100 * h["test_accuracy"] for h in tested],
+                             name="test accuracy (per epoch)", mode="lines+markers",
+                             marker=dict(symbol="diamond", size=10),
+                             line=dict(color=COLOURS["test"], width=3)), row=1, col=2)
+    fig.add_hline(y=100 * ARTICLE, line=dict(color=COLOURS["article"], dash="dash", width=2), row=1, col=2,
+                  annotation_text="the article: 78.4 %", annotation_position="bottom right",
+                  annotation_font_color=COLOURS["article"])
+    epochs = snap.get("epochs") or 1
+    fig.update_xaxes(title_text="epoch", range=[0, epochs], dtick=max(1, epochs // 10))
+    fig.update_yaxes(title_text="loss", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="accuracy (%)", range=[0, 100], row=1, col=2)
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=10), hovermode="x unified",
+                      legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
+    return fig
+
+
+def steps_done(snap: dict) -> int:
+    """Batches trained so far in this run, earlier epochs of a resumed run included."""
+    if snap["batches"]:
+        return snap["batches"][-1]["step"]
+    return len(snap["history"]) * (snap.get("batches_per_epoch") or 0)
+
+
+def live(snap: dict) -> None:
+    """Everything about the run in this server's job (running, or the last one)."""
+    status, run_id = snap["status"], snap.get("run_id")
+    if status == "idle":
+        st.info("Nothing is training right now. Start a run above; everyone who opens this page "
+                "will watch it live.", icon=":material/hourglass_empty:")
+        say_device(device())
+        return
+    history = snap["history"]
+    best = max((h["test_accuracy"] for h in history if h.get("test_accuracy") is not None), default=None)
+    words = {"starting": "Starting", "running": "Training", "stopping": "Stopping after this batch",
+             "stopped": "Stopped", "finished": "Finished", "failed": "Failed"}
+    st.markdown(f"**{words.get(status, status)}: run `{run_id}`** ({snap['config']['preset']} recipe) — "
+                f"{snap.get('message', '')}")
+    if snap.get("data"):
+        st.caption(f"Data: {snap['data']}")
+    steps, epochs = snap.get("batches_per_epoch") or 0, snap["epochs"]
+    done = steps_done(snap)
+    epoch_now = min(epochs, -(-done // steps) if steps and done else len(history) + 1)
+    st.progress(min(1.0, done / (steps * epochs)) if steps else 0.0,
+                text=f"Epoch {epoch_now} of {epochs}, batch {done - (epoch_now - 1) * steps if steps else 0} "
+                     f"of {steps or '?'}")
+    a, b, c, d = st.columns(4)
+    a.metric("Images per second", f"{snap['images_per_second']:,.0f}" if snap.get("images_per_second") else "—")
+    b.metric("Time left (estimate)", duration(snap.get("eta_seconds")) if status in ("running", "stopping")
+             else "—")
+    c.metric("Test accuracy, last epoch", f"{100 * history[-1]['test_accuracy']:.2f} %"
+             if history and history[-1].get("test_accuracy") is not None else "—")
+    d.metric("Best so far", f"{100 * best:.2f} %" if best is not None else "—",
+             delta=f"{100 * (best - ARTICLE):+.2f} points vs the article" if best is not None else None)
+    if snap.get("device"):
+        say_device(snap["device"])
+    if status == "failed":
+        st.error(f"Training failed: {snap.get('error')}", icon=":material/error:")
+    if snap["batches"]:
+        st.plotly_chart(curves(snap), key="curves", config={"displayModeBar": False})
+    elif status in ("starting", "running"):
+        st.caption("The curves appear after the first batch.")
+
+
+@st.fragment(run_every=1.0)
+def watch() -> None:
+    """Polls the shared job once a second: the only part of the page that redraws while it trains."""
+    snap = JOB.snapshot()
+    seen = st.session_state.get("train_seen")
+    now = (snap.get("run_id"), snap["status"], len(snap["history"]))
+    st.session_state["train_seen"] = now
+    if seen is not None and seen != now and (seen[1] != now[1] or seen[2] != now[2]):
+        st.rerun()  # a run started, stopped, finished or finished an epoch: refresh the whole page
+    live(snap)
+    if JOB.running:
+        if st.button("Stop", icon=":material/stop:", disabled=snap["status"] == "stopping",
+                     help="Stops after the batch in progress; the last finished epoch stays saved and can resume."):
+            JOB.stop()
+            st.rerun()
+
+
+def start(**kwargs) -> None:
+    try:
+        JOB.start(**kwargs)
+    except JobBusy:
+        st.session_state["train_busy"] = True
+    except (ValueError, OSError) as e:
+        st.session_state["train_error"] = str(e)
+
+
+# --- the page ---------------------------------------------------------------------------------
+ui.lesson("train")
+running = JOB.running
+
+st.subheader("Start a run")
+left, right = st.columns(2)
+with left:
+    recipe = st.selectbox("Recipe", list(RECIPES), format_func=RECIPES.get, key="train_recipe")
+    base = PRESETS[recipe]
+    epochs = st.number_input("Epochs (passes over the training images)", 1, 200, base.epochs,
+                             key=f"train_epochs_{recipe}")
+    rate = st.select_slider("Learning rate (how big each step is)",
+                            options=[1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2], value=base.learning_rate,
+                            format_func=lambda r: f"{r:g}", key=f"train_rate_{recipe}")
+    batch = st.select_slider("Batch size (images per step)", options=[32, 64, 128, 256],
+                             value=base.batch_size, key=f"train_batch_{recipe}")
+with right:
+    augment = st.radio("Augmentation (adding variance)", MODES, index=MODES.index(base.augment),
+                       format_func=AUGMENTATION.get, key=f"train_augment_{recipe}")
+    full = find_source()
+    sources = {"full": f"The full CIFAR-10 ({full})" if full else "The full CIFAR-10 (not found on this computer)",
+               "sample": "The bundled sample (800 training, 200 test images)"}
+    source = st.radio("Data", list(sources), format_func=sources.get, index=0 if full else 1, key="train_source")
+    limit = st.selectbox("Training images to use", list(SIZES), format_func=SIZES.get, key="train_limit")
+
+config_error = None
+try:
+    config = preset(recipe, epochs=int(epochs), learning_rate=float(rate), batch_size=int(batch),
+                    augment=augment, limit=limit or None)
+except ValueError as e:
+    config, config_error = None, str(e)
+if source == "full" and not full:
+    config_error = f"The full CIFAR-10 is not on this computer. {HOW_TO_GET_IT}"
+
+if st.button("Start training", type="primary", icon=":material/play_arrow:", disabled=config is None):
+    if config_error:
+        st.session_state["train_error"] = config_error
+    else:
+        start(config=config, data=str(full if source == "full" else SAMPLE_PATH))
+        st.rerun()
+
+if st.session_state.pop("train_busy", False):
+    snap = JOB.snapshot()
+    st.warning(f"**A run is already training** (run `{snap.get('run_id')}`), started from another tab or "
+               "computer. One run trains at a time: watch it below, or stop it first.", icon=":material/block:")
+if problem := st.session_state.pop("train_error", None):
+    st.error(problem, icon=":material/error:")
+
+st.subheader("Now")
+watch()
+
+# --- past runs --------------------------------------------------------------------------------
+st.subheader("Runs")
+live_id = JOB.snapshot().get("run_id") if JOB.running else None
+runs = list_runs(live_run_id=live_id)
+if not runs:
+    st.caption("No runs yet on this computer.")
+else:
+    st.dataframe([{
+        "Run": r["run_id"],
+        "Started": (datetime.datetime.fromisoformat(r["started"]).strftime("%d %b %Y %H:%M")
+                    if r.get("started") else "?"),
+        "Recipe": r.get("preset") or "?",
+        "Epochs": f"{r['epochs_done']} of {r['epochs']}",
+        "Best test accuracy": (f"{100 * r['best_test_accuracy']:.2f} %"
+                               if r["best_test_accuracy"] is not None else "—"),
+        "Data": "sample" if "sample" in str(r["data"]) else "full CIFAR-10",
+        "Status": r["status"],
+    } for r in runs], hide_index=True, width="stretch")
+
+st.subheader("The model the Results and photo pages use")
+choices = {str(ui.DEFAULT_MODEL): "The shipped model (default.keras)"
+           + ("" if ui.DEFAULT_MODEL.is_file() else ": not here yet")}
+for r in runs:
+    if r["has_model"]:
+        best = f"{100 * r['best_test_accuracy']:.1f} %" if r["best_test_accuracy"] is not None else "untested"
+        choices[str(r["path"] / "model.keras")] = (f"Run {r['run_id']} ({r['preset']}, {r['epochs_done']} "
+                                                   f"epochs, {best}, {r['status']})")
+current = str(ui.model_path())
+if current not in choices:
+    choices[current] = f"{current} (not found)"
+picked = st.selectbox("Model", list(choices), index=list(choices).index(current), format_func=choices.get,
+                      key="train_model_choice")
+if picked != current:
+    if picked == str(ui.DEFAULT_MODEL):
+        st.session_state.pop("model_path", None)
+    else:
+        st.session_state["model_path"] = picked
+    st.rerun()
+st.caption(f"The Accuracy, Confusion matrix, Mistakes and photo pages now use {ui.model_label(ui.model_path())}.")
+
+resumable = [r for r in runs if r["status"] in ("stopped", "interrupted", "failed")
+             and r["has_model"] and r["epochs"] and r["epochs_done"] < r["epochs"]]
+if resumable:
+    st.subheader("Resume a run")
+    again = st.selectbox("Run", resumable, key="train_resume_choice",
+                         format_func=lambda r: f"{r['run_id']}: {r['epochs_done']} of {r['epochs']} epochs, {r['status']}")
+    if st.button("Resume it", icon=":material/resume:", disabled=running,
+                 help="Goes on from its last finished epoch, with the same settings and data."):
+        start(resume=True, run_dir=again["path"])
+        st.rerun()

@@ -1,0 +1,198 @@
+"""Results pages: the accuracy panel, the confusion matrix and the mistakes gallery, checked against
+NumPy references on hand-made predictions; and the shared background evaluation behind them."""
+
+import base64
+import json
+import os
+import re
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cnn_lab.data import load_cifar10
+from cnn_lab.evaluation import EVALUATIONS, Evaluation, EvaluationJob
+from cnn_lab.model import load_classifier
+from cnn_lab.training import predict
+
+PAGES = "../dashboard/pages/"
+
+
+@pytest.fixture
+def made_up(tiny_model_path):
+    """A hand-made Evaluation of the tiny model on the test set the pages use: random but confident
+    predictions, about half of them right, stored as if the background job had computed it."""
+    data = load_cifar10()
+    rng = np.random.default_rng(4)
+    labels = data.y_test
+    said = np.where(rng.random(len(labels)) < 0.5, labels, rng.integers(0, 10, len(labels)))
+    probabilities = rng.dirichlet(np.full(10, 0.3), len(labels)).astype("float32")
+    probabilities[np.arange(len(labels)), said] += 1.0  # the predicted class is the top one
+    probabilities /= probabilities.sum(1, keepdims=True)
+    made = Evaluation(probabilities, labels)
+    assert np.array_equal(made.predictions, said)
+    EVALUATIONS.store(EVALUATIONS.key(tiny_model_path, data), made)
+    return made
+
+
+def run(page: str, model_path, **state) -> AppTest:
+    at = AppTest.from_file(PAGES + page, default_timeout=60)
+    at.session_state["model_path"] = str(model_path)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def _decode(value):
+    """Plotly sends arrays as base64 typed arrays: {"dtype", "bdata", "shape"}; decode them."""
+    if isinstance(value, dict) and "bdata" in value:
+        shape = [int(n) for n in str(value.get("shape", "-1")).split(",")]
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).reshape(shape)
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def figure(at: AppTest, n: int = 0) -> dict:
+    return _decode(json.loads(at.get("plotly_chart")[n].proto.spec))
+
+
+def captions(at: AppTest) -> list[str]:
+    return [img.caption for element in at.get("image") for img in element.proto.imgs]
+
+
+def shown_indices(at: AppTest) -> list[int]:
+    return [int(re.match(r"#(\d+):", c).group(1)) for c in captions(at)]
+
+
+def test_accuracy_panel_as_the_article_writes_it(made_up, tiny_model_path):
+    at = run("results.py", tiny_model_path)
+    assert not at.exception
+    correct = int((made_up.predictions == made_up.labels).sum())
+    page = "\n".join(m.value for m in at.markdown)
+    assert f"{correct} / 200 ({100 * correct / 200:.2f} %)" in page
+    assert any("bundled sample" in i.value for i in at.info)  # the sample is said plainly
+    bars = figure(at)["data"][0]
+    for c, name in enumerate(made_up.class_names):
+        of_class = made_up.labels == c
+        assert bars["y"][c] == name
+        assert bars["x"][c] == pytest.approx(100 * np.mean(made_up.predictions[of_class] == c))
+
+
+def test_confusion_counts_equal_a_numpy_reference(made_up, tiny_model_path):
+    reference, _, _ = np.histogram2d(made_up.labels, made_up.predictions, bins=10, range=[[0, 10], [0, 10]])
+    at = run("confusion.py", tiny_model_path)
+    assert not at.exception
+    cells = figure(at)["data"][0]
+    assert np.array_equal(np.array(cells["text"]), reference)
+    off_diagonal = ~np.eye(10, dtype=bool)  # coloured by mistakes only, at first
+    assert np.array_equal(np.array(cells["z"], dtype=float)[off_diagonal], reference[off_diagonal])
+    at.toggle(key="cm_mistakes_only").set_value(False).run()
+    assert np.array_equal(np.array(figure(at)["data"][0]["z"], dtype=float), reference)
+
+
+def test_a_confusion_cell_shows_exactly_its_images(made_up, tiny_model_path):
+    at = run("confusion.py", tiny_model_path)
+    # At first the most confused pair is open.
+    off = made_up.confusion().copy()
+    np.fill_diagonal(off, -1)
+    true, pred = np.unravel_index(off.argmax(), off.shape)
+    assert (at.selectbox(key="cm_true").value, at.selectbox(key="cm_pred").value) == (true, pred)
+    for true, pred in [(3, 5), (1, 1), (8, 0)]:
+        at.selectbox(key="cm_true").set_value(true)
+        at.selectbox(key="cm_pred").set_value(pred).run()
+        expected = np.flatnonzero((made_up.labels == true) & (made_up.predictions == pred))
+        shown = shown_indices(at)
+        assert sorted(shown) == sorted(expected)
+        confidence = made_up.probabilities[shown, pred]
+        assert np.all(np.diff(confidence) <= 0)  # surest first
+        for i, caption in zip(shown, captions(at)):
+            assert caption.endswith(f"{100 * made_up.probabilities[i, pred]:.0f} % {made_up.class_names[pred]}")
+        shape = figure(at)["layout"]["shapes"][0]  # the open cell is outlined on the chart
+        assert (shape["x0"] + 0.5, shape["y0"] + 0.5) == (pred, true)
+
+
+def test_the_gallery_lists_exactly_the_models_errors(made_up, tiny_model_path):
+    at = run("mistakes.py", tiny_model_path)
+    assert not at.exception
+    wrong = np.flatnonzero(made_up.predictions != made_up.labels)
+    pages = int(at.number_input[0].max)
+    seen = []
+    for page in range(1, pages + 1):
+        at.number_input[0].set_value(page).run()
+        seen += shown_indices(at)
+    assert sorted(seen) == sorted(wrong) and len(seen) == len(set(seen))
+    surest = made_up.probabilities[seen].max(1)
+    assert np.all(np.diff(surest) <= 0)  # most confident mistakes first
+    # Filtered by true and predicted class.
+    at.selectbox(key="mistakes_true").set_value(3)
+    at.selectbox(key="mistakes_pred").set_value(None).run()
+    assert sorted(shown_indices(at)) == sorted(np.flatnonzero((made_up.labels == 3) & (made_up.predictions != 3)))
+    at.selectbox(key="mistakes_pred").set_value(5).run()
+    assert sorted(shown_indices(at)) == sorted(
+        np.flatnonzero((made_up.labels == 3) & (made_up.predictions == 5)))
+    # Each card: its true and predicted label, and the top 3 confidences, the largest first.
+    at.selectbox(key="mistakes_true").set_value(None)
+    at.selectbox(key="mistakes_pred").set_value(None).run()
+    first = shown_indices(at)[0]
+    assert first == wrong[np.argmax(made_up.probabilities[wrong].max(1))]
+    names = made_up.class_names
+    assert captions(at)[0] == (f"#{first}: really {names[made_up.labels[first]]}, "
+                               f"the network said {names[made_up.predictions[first]]}")
+    bars = [p.proto.text for p in at.get("progress")][:3]
+    top = np.argsort(-made_up.probabilities[first])[:3]
+    assert [b.split(":")[0].replace(" (true)", "") for b in bars] == [names[c] for c in top]
+    assert bars[0].endswith(f"{100 * made_up.probabilities[first, top[0]]:.1f} %")
+
+
+def test_pages_say_so_when_the_model_file_is_missing(tmp_path):
+    for page in ("results.py", "confusion.py", "mistakes.py"):
+        at = run(page, tmp_path / "gone.keras")
+        assert not at.exception
+        assert any("is gone" in w.value and "Train page" in w.value for w in at.warning)
+
+
+def test_results_page_evaluates_in_the_background_once(tiny_model_path, tmp_path):
+    model = tmp_path / "fresh.keras"
+    model.write_bytes(tiny_model_path.read_bytes())
+    at = run("results.py", model)
+    assert not at.exception
+    key = EVALUATIONS.key(model, load_cifar10())
+    assert EVALUATIONS.wait(key, 60)["status"] == "done"
+    at.run()
+    found = EVALUATIONS.result(key)
+    assert f"{found.correct} / 200 (" in "\n".join(m.value for m in at.markdown)
+    at.run()  # an unrelated rerun reads the same result, never recomputes it
+    assert EVALUATIONS.result(key) is found
+
+
+def test_evaluation_job_matches_predict_and_is_cached_per_file_version(tiny_model_path, tmp_path):
+    data = load_cifar10()
+    model = tmp_path / "m.keras"
+    model.write_bytes(tiny_model_path.read_bytes())
+    job = EvaluationJob()
+    key = job.start(model, data)
+    assert job.wait(key, 60)["status"] == "done"
+    found = job.result(key)
+    expected = predict(load_classifier(model), data.x_test)
+    np.testing.assert_allclose(found.probabilities, expected, atol=1e-6)
+    assert np.array_equal(found.labels, data.y_test)
+    assert job.start(model, data) == key and job.result(key) is found  # computed once
+    os.utime(model, ns=(0, 10**18))  # a new version of the file is a new evaluation
+    assert job.key(model, data) != key and job.result(job.key(model, data)) is None
+
+
+def test_evaluation_job_stops_and_reports_a_broken_file(tiny_model_path, tmp_path):
+    data = load_cifar10()
+    job = EvaluationJob()
+    with job._turn:  # another evaluation holds the turn: this one waits in the queue
+        key = job.start(tiny_model_path, data)
+        assert job.status(key)["status"] == "queued"
+        job.stop(key)
+    assert job.wait(key, 60)["status"] == "stopped" and job.result(key) is None
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"not a model")
+    state = job.wait(job.start(broken, data), 60)
+    assert state["status"] == "failed" and state["error"]

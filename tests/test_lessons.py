@@ -139,6 +139,17 @@ def test_augment_with_overflow_is_the_training_augmentation_before_its_clip(rng)
     np.testing.assert_allclose(result["before_clip"][~outside], result["after_clip"][~outside])
 
 
+def test_augment_with_overflow_with_given_factors(rng):
+    image = rng.random((32, 32, 3), dtype=np.float32)
+    factors = {"top": [4], "left": [4], "flip": [False], "hue": [0.0], "contrast": [1.0],
+               "brightness": [0.3], "saturation": [1.0]}
+    result = lessons.augment_with_overflow(image, count=1, factors=factors)
+    expected = image[4:28, 4:28] + 0.3  # only the brightness changes anything
+    np.testing.assert_allclose(result["before_clip"][0], expected, atol=1e-4)
+    assert result["above"][0].mean() == pytest.approx((expected > 1).any(-1).mean(), abs=0.01)
+    assert not result["below"].any()
+
+
 def test_layer_activations_end_in_what_the_model_predicts(tiny_model_path):
     from cnn_lab.model import load_classifier
 
@@ -154,3 +165,22 @@ def test_layer_activations_end_in_what_the_model_predicts(tiny_model_path):
     # the first convolution is the arithmetic of lessons.conv2d (then the ReLU)
     kernel, bias = model.get_layer("cnn").get_layer("conv1").get_weights()
     np.testing.assert_allclose(steps[2]["output"], np.maximum(lessons.conv2d(steps[1]["output"], kernel, bias, "same"), 0), atol=1e-5)
+
+
+def test_layer_activations_use_inference_mode_with_batch_norm_and_dropout():
+    import keras
+
+    from cnn_lab.model import CNNConfig, build_cnn, classifier
+
+    cnn = build_cnn(CNNConfig(filters=(4, 8, 8), dense=(16, 16), batch_norm=True, dropout=0.5))
+    # move the batch-norm statistics away from their start, so training and inference differ
+    for layer in cnn.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            gamma, beta, mean, variance = layer.get_weights()
+            layer.set_weights([gamma, beta, mean + 0.3, variance * 2])
+    model = classifier(cnn, flip_tta=True)
+    image = np.random.default_rng(1).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    steps = lessons.layer_activations(model, image)
+    assert [s["name"] for s in steps][2:6] == ["conv1", "bn1", "relu1", "pool1"]
+    crop = image[None, 4:28, 4:28].astype(np.float32) / 255
+    np.testing.assert_allclose(steps[-1]["output"], cnn.predict(crop, verbose=0)[0], atol=1e-5)

@@ -135,13 +135,15 @@ def normalise(x) -> np.ndarray:
 
 # --- Keras (imported when called) --------------------------------------------------------------
 
-def augment_with_overflow(image, count: int = 16, seed: int = 0) -> dict:
+def augment_with_overflow(image, count: int = 16, seed: int = 0, factors: dict | None = None) -> dict:
     """The article's random augmentations of one float image in [0, 1] (32, 32, 3), before and
     after the final clip to [0, 1], drawn exactly as `augment.augment_examples(image, count, seed)`
-    draws them (same layer, same seed, same factors, same functions).
+    draws them (same layer, same seed, same factors, same functions). With `factors` (one value
+    per version for each of top, left, flip, hue, contrast, brightness, saturation, as
+    `ArticleAugmentation.draw` gives them), those are used instead of random ones.
 
     Returns before_clip / after_clip (count, 24, 24, 3), above / below (count, 24, 24) masks of
-    the pixels where some channel went over 1 or under 0, and the drawn factors.
+    the pixels where some channel went over 1 or under 0, and the factors.
     """
     from keras import ops
 
@@ -149,7 +151,10 @@ def augment_with_overflow(image, count: int = 16, seed: int = 0) -> dict:
 
     layer = ArticleAugmentation(mode="article", seed=seed)
     batch = ops.repeat(ops.convert_to_tensor(np.asarray(image, np.float32)[None]), count, axis=0)
-    factors = layer.draw(count)
+    if factors is None:
+        factors = layer.draw(count)
+    else:
+        factors = {k: ops.convert_to_tensor(np.asarray(v, bool if k == "flip" else np.float32)) for k, v in factors.items()}
     before = ops.convert_to_numpy(layer.apply(batch, factors, clip=False))
     return {
         "before_clip": before,

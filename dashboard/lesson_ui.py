@@ -1,0 +1,168 @@
+"""What the five lesson pages share on the Streamlit side: the image picker and the figures.
+
+No computation here (that is in cnn_lab.lessons) and no TensorFlow: pages 1 and 2 stay light.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import ui
+from cnn_lab.images import enlarge
+from cnn_lab.photo import PhotoError, open_photo, to_cifar
+
+LESSONS = ui.LESSONS
+ANY = "any class"
+GREY = [[0.0, "black"], [1.0, "white"]]
+CHANNEL_SCALES = {"red": [[0, "black"], [1, "#ff0000"]], "green": [[0, "black"], [1, "#00ff00"]],
+                  "blue": [[0, "black"], [1, "#0000ff"]]}
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
+             "#999999", "#882255"]
+# The picker's choices live under these keys; re-assigning them each run keeps them while the
+# student moves from page to page (Streamlit forgets the state of widgets a page does not draw).
+_KEYS = ("lesson_source", "lesson_class", "lesson_index")
+
+
+def section(name: str) -> None:
+    """Show lessons/<name>.md (one part of a page's lesson)."""
+    ui.lesson(name)
+
+
+class Picked:
+    """The image a lesson works on: uint8 (32, 32, 3), a caption, and its label if known."""
+
+    def __init__(self, pixels: np.ndarray, caption: str, label: int | None = None):
+        self.pixels, self.caption, self.label = pixels, caption, label
+
+
+def _class_indices(data, name: str) -> np.ndarray:
+    if name == ANY:
+        return np.arange(len(data.x_test))
+    return np.flatnonzero(data.y_test == data.class_names.index(name))
+
+
+def _random_index(data) -> None:
+    indices = _class_indices(data, st.session_state.get("lesson_class", ANY))
+    st.session_state["lesson_index"] = int(np.random.default_rng().integers(len(indices)))
+
+
+def pick_image(data) -> Picked | None:
+    """The picker at the top of each lesson page: a CIFAR-10 test image (class and number, or
+    random) or the student's own photo. The choice follows the student from page to page."""
+    crisp()
+    for key in _KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    with st.container(border=True):
+        source = st.radio("Work on", ["a CIFAR-10 image", "your own photo"], horizontal=True,
+                          key="lesson_source")
+        if source == "your own photo":
+            return _pick_photo()
+        left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
+        name = left.selectbox("Class", [ANY, *data.class_names], key="lesson_class")
+        indices = _class_indices(data, name)
+        if st.session_state.get("lesson_index", 0) >= len(indices):
+            st.session_state["lesson_index"] = 0
+        number = middle.number_input(f"Image (0 to {len(indices) - 1:,})", 0, len(indices) - 1,
+                                     key="lesson_index")
+        right.button("Random", icon=":material/casino:", on_click=_random_index, args=(data,),
+                     width="stretch")
+        index = int(indices[int(number)])
+        label = int(data.y_test[index])
+        return Picked(data.x_test[index], f"test image #{index:,}: {data.class_names[label]}", label)
+
+
+def _pick_photo() -> Picked | None:
+    upload = st.file_uploader("Your photo (JPEG, PNG, WebP...)", type=None, key="lesson_upload")
+    if upload is not None:
+        st.session_state["lesson_photo"] = (upload.name, upload.getvalue())
+    stored = st.session_state.get("lesson_photo")
+    if stored is None:
+        st.info("Upload a photo: it is cut to its centre square and shrunk to 32×32 pixels, "
+                "the size of a CIFAR-10 image.", icon=":material/photo_camera:")
+        return None
+    name, data = stored
+    try:
+        pixels = to_cifar(open_photo(data))
+    except PhotoError as e:
+        st.error(f"{name}: {e}", icon=":material/error:")
+        return None
+    return Picked(pixels, f"your photo ({name}) at 32×32")
+
+
+def crisp() -> None:
+    """Pixels stay squares even where the browser resizes an image (a column narrower than it)."""
+    st.html("<style>[data-testid='stImage'] img, [data-testid='stFullScreenFrame'] img "
+            "{image-rendering: pixelated;}</style>")
+
+
+def show(image, caption: str, scale: int = 8, where=st) -> None:
+    """A small image enlarged `scale` times with nearest neighbour (crisp squares), drawn at
+    that size (never stretched to the column), with its caption."""
+    big = enlarge(image, scale)
+    where.image(big, caption=caption, width=big.width)
+
+
+def pixel_heatmap(values, *, colorscale=GREY, zmin=0, zmax=255, numbers: bool = True,
+                  title: str = "", height: int = 620, number_format: str = "%{z:.0f}",
+                  value_name: str = "value", colorbar: bool = True, font_size: int = 9,
+                  mark: tuple[int, int] | None = None) -> go.Figure:
+    """A grid of numbers drawn as coloured squares, row 0 at the top, the numbers written in the
+    cells; hover says the row, the column and the value; drag to zoom, double-click to reset.
+    `mark`: a (row, column) cell to outline."""
+    values = np.asarray(values)
+    figure = go.Figure(go.Heatmap(
+        z=values, colorscale=colorscale, zmin=zmin, zmax=zmax, showscale=colorbar,
+        texttemplate=number_format if numbers else None, textfont={"size": font_size},
+        hovertemplate=f"row %{{y}}, column %{{x}}<br>{value_name} %{{z}}<extra></extra>",
+        colorbar={"thickness": 12}))
+    figure.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
+    figure.update_xaxes(constrain="domain", side="top")
+    if mark is not None:
+        r, c = mark
+        figure.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5,
+                         line={"color": OKABE_ITO[0], "width": 3})
+    figure.update_layout(title={"text": title, "y": 0.99, "yanchor": "top"}, height=height,
+                         margin={"l": 30, "r": 10, "t": 55 if title else 25, "b": 5})
+    return figure
+
+
+def maps_figure(maps, titles, *, columns: int = 8, colorscale="Viridis", size: int = 110,
+                shared_scale: bool = False) -> go.Figure:
+    """Small heatmaps side by side (feature maps, filters...), hover for row, column and value."""
+    from plotly.subplots import make_subplots
+
+    maps = list(maps)
+    rows = -(-len(maps) // columns)
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles,
+                           horizontal_spacing=0.01, vertical_spacing=0.25 / max(rows, 1) + 0.02)
+    low = min(float(np.min(m)) for m in maps) if shared_scale else None
+    high = max(float(np.max(m)) for m in maps) if shared_scale else None
+    for i, values in enumerate(maps):
+        r, c = divmod(i, columns)
+        figure.add_trace(go.Heatmap(z=values, colorscale=colorscale, showscale=False, zmin=low, zmax=high,
+                                    hovertemplate="row %{y}, column %{x}<br>%{z:.3f}<extra></extra>"),
+                         row=r + 1, col=c + 1)
+    figure.update_yaxes(autorange="reversed", showticklabels=False, scaleanchor="x", constrain="domain")
+    figure.update_xaxes(showticklabels=False, constrain="domain")
+    for i in range(1, len(maps) + 1):
+        figure.update_yaxes(scaleanchor=f"x{i if i > 1 else ''}", row=(i - 1) // columns + 1,
+                            col=(i - 1) % columns + 1)
+    figure.update_annotations(font_size=11)
+    figure.update_layout(height=rows * size + 40, margin={"l": 5, "r": 5, "t": 30, "b": 5})
+    return figure
+
+
+def probability_bars(probabilities, class_names, title: str = "") -> go.Figure:
+    """The 10 class probabilities as a bar chart, the most likely class highlighted."""
+    probabilities = np.asarray(probabilities, np.float64)
+    best = int(probabilities.argmax())
+    colours = [OKABE_ITO[4] if i == best else OKABE_ITO[8] for i in range(len(probabilities))]
+    figure = go.Figure(go.Bar(x=list(class_names), y=probabilities * 100, marker_color=colours,
+                              text=[f"{p:.1%}" for p in probabilities], textposition="outside",
+                              hovertemplate="%{x}: %{y:.2f} %<extra></extra>"))
+    figure.update_yaxes(title="probability (%)", range=[0, 110])
+    figure.update_layout(title=title, height=340, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10})
+    return figure

@@ -1,0 +1,74 @@
+"""Lesson 2: CIFAR-10's classes, its training/test split, and a random batch of 64."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import lesson_ui
+import ui
+from cnn_lab.images import enlarge, grid
+from cnn_lab.lessons import BATCH_SIZE, class_counts, random_batch
+
+lesson_ui.section("dataset")
+lesson_ui.crisp()
+data = ui.dataset()
+ui.data_badge(data)
+names = data.class_names
+train_counts, test_counts = class_counts(data.y_train), class_counts(data.y_test)
+
+a, b, c = st.columns(3)
+a.metric("Training images", f"{len(data.x_train):,}")
+b.metric("Test images", f"{len(data.x_test):,}")
+c.metric("Classes", len(names))
+if data.is_sample:
+    st.caption(f"These counts are those of **the bundled sample** ({len(data.x_train) + len(data.x_test):,} "
+               f"genuine CIFAR-10 images, split {len(data.x_train):,} / {len(data.x_test):,} here), so the "
+               "classes are not exactly equal. The full set has 50,000 training and 10,000 test images: "
+               "5,000 and 1,000 of each class.")
+
+# --- classes and counts ------------------------------------------------------------------------
+st.subheader("The 10 classes")
+figure = go.Figure([
+    go.Bar(name="training", x=list(names), y=train_counts, marker_color=lesson_ui.OKABE_ITO[4],
+           text=[f"{n:,}" for n in train_counts], textposition="outside"),
+    go.Bar(name="test", x=list(names), y=test_counts, marker_color=lesson_ui.OKABE_ITO[0],
+           text=[f"{n:,}" for n in test_counts], textposition="outside"),
+])
+figure.update_layout(barmode="group", height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                     yaxis_title="images", legend={"orientation": "h", "y": 1.12},
+                     yaxis_range=[0, max(train_counts.max(), 1) * 1.18])
+st.plotly_chart(figure, key="class_counts")
+
+per_class = 10
+seed = st.session_state.setdefault("dataset_examples_seed", 0)
+if st.button("Show other examples", icon=":material/shuffle:"):
+    seed = st.session_state["dataset_examples_seed"] = seed + 1
+rng = np.random.default_rng(seed)
+columns = st.columns(2)
+for label, name in enumerate(names):
+    indices = np.flatnonzero(data.y_train == label)
+    chosen = rng.choice(indices, size=min(per_class, len(indices)), replace=False)
+    with columns[label % 2]:
+        st.image(enlarge(grid(data.x_train[chosen], columns=per_class, pad=1), 2),
+                 caption=f"{name}: {len(chosen)} of its {len(indices):,} training images", width="stretch")
+
+# --- a random batch ----------------------------------------------------------------------------
+lesson_ui.section("dataset_batch")
+batch = st.session_state.get("dataset_batch")
+if (st.button(f"Draw a random batch of {BATCH_SIZE}", icon=":material/casino:", type="primary")
+        or batch is None or max(batch) >= len(data.x_train)):  # a first batch, or one from other data
+    batch = st.session_state["dataset_batch"] = random_batch(len(data.x_train)).tolist()
+batch = np.asarray(batch)
+labels = data.y_train[batch]
+counts = class_counts(labels)
+st.markdown(f"**A batch of {len(batch)} different training images** "
+            f"(from {len(data.x_train):,}); under each, the label the network has to learn:")
+for start in range(0, len(batch), 8):
+    for column, index in zip(st.columns(8), batch[start:start + 8]):
+        column.image(enlarge(data.x_train[index], 3), caption=f"{names[data.y_train[index]]} (#{index:,})",
+                     width="stretch")
+figure = go.Figure(go.Bar(x=list(names), y=counts, marker_color=lesson_ui.OKABE_ITO[2],
+                          text=counts, textposition="outside"))
+figure.update_layout(title="Classes in this batch", height=280, yaxis_title="images",
+                     yaxis_range=[0, counts.max() * 1.25], margin={"l": 10, "r": 10, "t": 40, "b": 10})
+st.plotly_chart(figure, key="batch_counts")

@@ -1,0 +1,150 @@
+"""Lesson 3: the article's random augmentation, one step at a time, then all together.
+
+Every picture here is made by the functions and the layer that training uses (cnn_lab.augment).
+"""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from keras import ops
+
+import lesson_ui
+import ui
+from cnn_lab import augment
+from cnn_lab.lessons import augment_with_overflow, greyscale
+
+lesson_ui.section("augmentation")
+data = ui.dataset()
+picked = lesson_ui.pick_image(data)
+if picked is None:
+    st.stop()
+image = picked.pixels.astype(np.float32) / 255  # what the network's first layer makes of the pixels
+batch = image[None]
+
+
+def numpy(x):
+    return ops.convert_to_numpy(x)[0]
+
+
+def outlined(pixels, top, left, size, scale=6):
+    """The image enlarged, with the crop window drawn as an orange frame."""
+    big = np.asarray(lesson_ui.enlarge(pixels, scale)).copy()
+    y0, x0, y1, x1 = top * scale, left * scale, (top + size) * scale - 1, (left + size) * scale - 1
+    orange = (230, 159, 0)
+    for t in range(2):
+        big[y0 + t, x0:x1 + 1] = big[y1 - t, x0:x1 + 1] = orange
+        big[y0:y1 + 1, x0 + t] = big[y0:y1 + 1, x1 - t] = orange
+    return big
+
+
+def step(title, note, apply, control):
+    """One row: the original, the control, the result (clipped to [0, 1] to be drawn)."""
+    st.markdown(f"**{title}**")
+    original, middle, result = st.columns([1, 1.4, 1], vertical_alignment="center")
+    with middle:
+        value = control()
+        st.caption(note)
+    out = np.clip(numpy(apply(value)), 0, 1)
+    lesson_ui.show(image, f"Original ({picked.caption})", 5, original)
+    lesson_ui.show(out, f"{title[3:]}: {out.shape[0]} × {out.shape[1]} pixels", 5, result)
+    return value
+
+
+# --- each step alone ---------------------------------------------------------------------------
+st.markdown("**1. Random crop to 24 × 24**")
+original, middle, result = st.columns([1, 1.4, 1], vertical_alignment="center")
+with middle:
+    top = st.slider("Top row of the window", 0, 32 - augment.CROP, 0, key="aug_top")
+    left = st.slider("Left column of the window", 0, 32 - augment.CROP, 0, key="aug_left")
+    st.caption("Training picks the window's corner at random: 9 × 9 = 81 possible windows.")
+lesson_ui.show(outlined(image, top, left, augment.CROP, 5), "Original, with the window in orange", 1, original)
+cropped = numpy(augment.crop(batch, np.array([top]), np.array([left])))
+lesson_ui.show(cropped, f"The 24 × 24 window at row {top}, column {left}", 5, result)
+
+flip_on = step("2. Flip left to right", "Training mirrors half of the images.",
+     lambda on: augment.flip(batch, np.array([on])),
+     lambda: st.toggle("Mirror the image", value=True, key="aug_flip"))
+hue = step("3. Hue", f"Training draws a turn between −{augment.HUE_DELTA} and +{augment.HUE_DELTA}.",
+     lambda v: augment.adjust_hue(batch, v),
+     lambda: st.slider("Turn of the colour wheel", -0.5, 0.5, augment.HUE_DELTA, 0.01, key="aug_hue"))
+low, high = augment.CONTRAST
+contrast = step("4. Contrast", f"Training draws a factor between {low} and {high} (1 changes nothing).",
+     lambda v: augment.adjust_contrast(batch, v),
+     lambda: st.slider("Contrast factor", 0.0, 2.0, low, 0.05, key="aug_contrast"))
+brightness = step("5. Brightness", f"Training draws a value between −{augment.BRIGHTNESS_DELTA} and +{augment.BRIGHTNESS_DELTA}.",
+     lambda v: augment.adjust_brightness(batch, v),
+     lambda: st.slider("Added to every value", -0.5, 0.5, augment.BRIGHTNESS_DELTA, 0.05, key="aug_brightness"))
+low, high = augment.SATURATION
+saturation = step("6. Saturation", f"Training draws a factor between {low} and {high} (0 is grey, 1 changes nothing).",
+     lambda v: augment.adjust_saturation(batch, v),
+     lambda: st.slider("Saturation factor", 0.0, 3.0, high, 0.1, key="aug_saturation"))
+
+# --- all together ------------------------------------------------------------------------------
+lesson_ui.section("augmentation_grid")
+seed_col, button_col = st.columns([1, 3], vertical_alignment="bottom")
+seed = seed_col.number_input("Seed", 0, 1_000_000, key="aug_seed")
+button_col.button("16 new versions", icon=":material/casino:",
+                  on_click=lambda: st.session_state.update(aug_seed=st.session_state["aug_seed"] + 1))
+# The same layer, seed and functions as augment.augment_examples (tests check they agree),
+# also keeping each version before its final clip for the last part of the page.
+result = augment_with_overflow(image, count=16, seed=int(seed))
+versions, factors = result["after_clip"], result["factors"]
+
+
+def describe(i):
+    f = {k: float(v[i]) for k, v in factors.items()}
+    return (f"window ({int(f['top'])}, {int(f['left'])}){', mirrored' if f['flip'] else ''}; "
+            f"hue {f['hue']:+.2f}, contrast ×{f['contrast']:.2f}, brightness {f['brightness']:+.2f}, "
+            f"saturation ×{f['saturation']:.2f}")
+
+
+for start in range(0, 16, 8):
+    for column, i in zip(st.columns(8), range(start, start + 8)):
+        column.image(lesson_ui.enlarge(versions[i], 4), caption=f"#{i + 1}", width="stretch")
+with st.expander("The values drawn for each version"):
+    st.markdown("\n".join(f"- **#{i + 1}**: {describe(i)}" for i in range(16)))
+
+# --- test time ---------------------------------------------------------------------------------
+lesson_ui.section("augmentation_test")
+original, _, result_col = st.columns([1, 0.4, 1])
+margin = (32 - augment.CROP) // 2
+lesson_ui.show(outlined(image, margin, margin, augment.CROP, 5), "Original, with the centre window in orange", 1, original)
+lesson_ui.show(numpy(augment.center_crop(batch)), "What the network gets at test time: the centre 24 × 24", 5, result_col)
+
+# --- the clip ----------------------------------------------------------------------------------
+lesson_ui.section("augmentation_clip")
+changed = (result["above"] | result["below"]).mean(axis=(1, 2))
+SLIDERS = "your slider values (steps 1 to 6 together)"
+choices = [SLIDERS, *range(16)]
+pick = st.selectbox("Which picture", choices, index=int(changed.argmax()) + 1 if changed.max() > 0 else 0,
+                    format_func=lambda c: c if c == SLIDERS else f"version #{c + 1} of the 16: {changed[c]:.0%} of its pixels clipped",
+                    key="aug_clip_pick")
+if pick == SLIDERS:
+    mine = augment_with_overflow(image, count=1, factors={
+        "top": [top], "left": [left], "flip": [flip_on], "hue": [hue], "contrast": [contrast],
+        "brightness": [brightness], "saturation": [saturation]})
+    before, after, above, below, name = (mine["before_clip"][0], mine["after_clip"][0], mine["above"][0],
+                                         mine["below"][0], "Your slider values")
+else:
+    before, after = result["before_clip"][pick], versions[pick]
+    above, below, name = result["above"][pick], result["below"][pick], f"Version #{pick + 1}"
+if not (above.any() or below.any()):
+    st.info("Nothing went past 0 or 1 here, so the clip changes nothing. Move the contrast slider "
+            "(step 4) towards 1 and the brightness slider (step 5) up, then choose your slider values.",
+            icon=":material/lightbulb:")
+overlay = np.repeat((0.25 + 0.5 * greyscale(after))[..., None], 3, axis=-1)  # dimmed grey picture
+overlay[above] = np.array([230, 159, 0]) / 255  # Okabe-Ito orange: was above 1
+overlay[below] = np.array([0, 114, 178]) / 255  # Okabe-Ito blue: was below 0
+left_col, middle_col, right_col = st.columns([1, 1, 1.6])
+lesson_ui.show(after, f"{name} after the clip", 6, left_col)
+lesson_ui.show(overlay, f"Orange: above 1 before the clip ({above.mean():.0%} of the pixels). "
+                        f"Blue: below 0 ({below.mean():.0%}).", 6, middle_col)
+figure = go.Figure(go.Histogram(x=before.ravel(), nbinsx=60, marker_color=lesson_ui.OKABE_ITO[8],
+                                hovertemplate="values %{x}: %{y}<extra></extra>"))
+for edge in (0, 1):
+    figure.add_vline(x=edge, line_color=lesson_ui.OKABE_ITO[5], line_dash="dash")
+figure.update_xaxes(range=[min(-0.1, float(before.min()) - 0.05), max(1.1, float(before.max()) + 0.05)])
+figure.update_layout(title=f"{name} before the clip: values from {before.min():.2f} to {before.max():.2f}",
+                     height=300, xaxis_title="value (the dashed lines are 0 and 1)", yaxis_title="how many",
+                     margin={"l": 10, "r": 10, "t": 40, "b": 10})
+right_col.plotly_chart(figure, key="clip_histogram")

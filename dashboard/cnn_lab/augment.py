@@ -17,12 +17,12 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-CROP = 24
+from .recipes import AUGMENT_MODES as MODES, CROP
+
 HUE_DELTA = 0.05
 CONTRAST = (0.3, 1.0)
 BRIGHTNESS_DELTA = 0.2
 SATURATION = (0.0, 2.0)
-MODES = ("article", "crop_flip", "none")  # the article's pipeline; crop and flip only; nothing
 
 
 def _per_image(value, images):

@@ -176,11 +176,27 @@ def _data(args) -> int:
     return 0
 
 
+def _import_keras_quietly():
+    """TensorFlow prints start-up lines from C++ before any setting can stop it; hide just those."""
+    if "keras" in sys.modules:
+        return
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import keras  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def main(argv=None) -> int:
     from .data import DataError
 
     try:
         args = _parser().parse_args(argv)
+        if args.command in ("train", "evaluate"):
+            _import_keras_quietly()
         return {"train": _train, "evaluate": _evaluate, "download": _download, "data": _data}[args.command](args)
     except (UsageError, DataError, ValueError, OSError, RuntimeError) as e:
         print(f"cnn-lab: error: {e}", file=sys.stderr)

@@ -74,6 +74,7 @@ class Cifar10:
 _ALLOWED_GLOBALS = {
     ("numpy", "ndarray"), ("numpy", "dtype"),
     ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+    ("_codecs", "encode"),  # how Python 3 writes bytes in a protocol-2 pickle; it only encodes text
 }
 
 
@@ -139,8 +140,9 @@ def read_archive(path: Path) -> Cifar10:
                 if member.isfile() and name in wanted:
                     blobs[name] = tar.extractfile(member).read()
     except (tarfile.TarError, EOFError, OSError, zlib.error) as e:
-        problem = "truncated" if isinstance(e, EOFError) or "end" in str(e).lower() else "corrupt"
-        raise DataError(f"{path}: the archive is {problem} or not a .tar.gz ({e})") from None
+        if isinstance(e, EOFError) or "end" in str(e).lower():
+            raise DataError(f"{path}: the archive is truncated (it ends too soon: {e})") from None
+        raise DataError(f"{path}: the archive is corrupt or not a .tar.gz") from None
     return _assemble(blobs, str(path), f"archive {path}")
 
 

@@ -13,29 +13,11 @@ built-in Keras layers only, so `keras.saving.load_model(path)` alone can use it.
 
 from __future__ import annotations
 
-import dataclasses
-
 import keras
 import numpy as np
 
-from .augment import CROP, ArticleAugmentation
-
-
-@dataclasses.dataclass
-class CNNConfig:
-    filters: tuple = (64, 128, 256)  # output channels of the 3 convolution layers
-    kernel_sizes: tuple = (3, 3, 3)  # each convolution looks at a k x k tile
-    dense: tuple = (256, 128)  # units of the 2 fully connected layers
-    batch_norm: bool = False  # normalise each convolution's output (faster, steadier training)
-    dropout: float = 0.0  # fraction of fully connected inputs dropped while training
-    input_size: int = CROP  # the network sees 24x24 crops
-
-    def __post_init__(self):
-        self.filters, self.kernel_sizes, self.dense = map(tuple, (self.filters, self.kernel_sizes, self.dense))
-        if len(self.filters) != 3 or len(self.kernel_sizes) != 3 or len(self.dense) != 2:
-            raise ValueError("the article's CNN has 3 convolution layers and 2 fully connected layers")
-        if not 0 <= self.dropout < 1:
-            raise ValueError("dropout must be in [0, 1)")
+from .augment import ArticleAugmentation
+from .recipes import CNNConfig
 
 
 def build_cnn(config: CNNConfig | None = None, name="cnn") -> keras.Sequential:
@@ -46,7 +28,8 @@ def build_cnn(config: CNNConfig | None = None, name="cnn") -> keras.Sequential:
         layers.append(keras.layers.Conv2D(filters, k, padding="same", use_bias=not c.batch_norm,
                                           activation=None if c.batch_norm else "relu", name=f"conv{i}"))
         if c.batch_norm:
-            layers += [keras.layers.BatchNormalization(name=f"bn{i}"), keras.layers.ReLU(name=f"relu{i}")]
+            # momentum 0.9: the running statistics keep up with weights that change fast early on
+            layers += [keras.layers.BatchNormalization(momentum=0.9, name=f"bn{i}"), keras.layers.ReLU(name=f"relu{i}")]
         layers.append(keras.layers.MaxPooling2D(2, name=f"pool{i}"))
     layers.append(keras.layers.Flatten(name="flatten"))
     for i, units in enumerate(c.dense, start=1):

@@ -1,4 +1,5 @@
 """Training recipes: what to train and how, as plain data that is saved beside every run.
+(No Keras here: reading a recipe costs nothing.)
 
 - `article`: the article's recipe as it is: its augmentation, Adam at 1e-3, batches of 64.
 - `fast`: the dashboard's default, tuned to pass the article's 78.4 % as soon as possible:
@@ -11,8 +12,25 @@ from __future__ import annotations
 
 import dataclasses
 
-from .augment import MODES
-from .model import CNNConfig
+AUGMENT_MODES = ("article", "crop_flip", "none")  # the article's pipeline; crop and flip only; nothing
+CROP = 24  # the network sees 24x24 crops of the 32x32 images
+
+
+@dataclasses.dataclass
+class CNNConfig:
+    filters: tuple = (64, 128, 256)  # output channels of the 3 convolution layers
+    kernel_sizes: tuple = (3, 3, 3)  # each convolution looks at a k x k tile
+    dense: tuple = (256, 128)  # units of the 2 fully connected layers
+    batch_norm: bool = False  # normalise each convolution's output (faster, steadier training)
+    dropout: float = 0.0  # fraction of fully connected inputs dropped while training
+    input_size: int = CROP
+
+    def __post_init__(self):
+        self.filters, self.kernel_sizes, self.dense = map(tuple, (self.filters, self.kernel_sizes, self.dense))
+        if len(self.filters) != 3 or len(self.kernel_sizes) != 3 or len(self.dense) != 2:
+            raise ValueError("the article's CNN has 3 convolution layers and 2 fully connected layers")
+        if not 0 <= self.dropout < 1:
+            raise ValueError("dropout must be in [0, 1)")
 
 
 @dataclasses.dataclass
@@ -34,8 +52,8 @@ class TrainConfig:
     def __post_init__(self):
         if isinstance(self.model, dict):
             self.model = CNNConfig(**self.model)
-        if self.augment not in MODES:
-            raise ValueError(f"augmentation must be one of {', '.join(MODES)}")
+        if self.augment not in AUGMENT_MODES:
+            raise ValueError(f"augmentation must be one of {', '.join(AUGMENT_MODES)}")
         if self.schedule not in ("constant", "cosine"):
             raise ValueError("schedule must be 'constant' or 'cosine'")
         if self.epochs < 1 or self.batch_size < 1 or self.learning_rate <= 0:

@@ -1,0 +1,49 @@
+"""kill -9 in the middle of training: the run survives as 'interrupted' and resumes."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("keras")
+
+from cnn_lab.model import load_classifier  # noqa: E402
+from cnn_lab.training import TrainingJob, list_runs, run_path  # noqa: E402
+
+
+def test_kill_9_during_training_loses_at_most_the_epoch_in_progress():
+    folder = run_path("20250102-030405-dead")
+    proc = subprocess.Popen([sys.executable, "-m", "cnn_lab", "train", "--preset", "fast", "--epochs", "30",
+                             "--limit", "256", "--batch-size", "16", "--run-dir", str(folder)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
+    try:
+        deadline = time.time() + 240
+        while not (folder / "history.json").is_file() and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        assert (folder / "history.json").is_file(), "no epoch was checkpointed"
+        time.sleep(0.5)  # somewhere in a later epoch
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+    [run] = list_runs()  # a fresh look, as a restarted server has
+    assert run["status"] == "interrupted" and run["has_model"]
+    done = json.loads((folder / "history.json").read_text())
+    assert 1 <= len(done) < 30 and [h["epoch"] for h in done] == list(range(1, len(done) + 1))
+    load_classifier(folder / "model.keras")  # the checkpoint is whole, never half-written
+    with np.load(folder / "optimizer.npz") as saved:  # at most one epoch ahead of the history
+        assert int(saved["arr_0"]) // 16 in (len(done), len(done) + 1)
+
+    job = TrainingJob()
+    job.start(resume=True, run_dir=folder)
+    time.sleep(1)
+    job.stop()
+    s = job.wait(120)
+    assert s["status"] in ("stopped", "finished") and s["error"] is None
+    assert len(s["history"]) >= len(done)
+    assert list_runs()[0]["status"] in ("stopped", "finished")

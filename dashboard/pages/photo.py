@@ -1,0 +1,186 @@
+"""Your photo: upload photos or take one, watch each become 32x32 CIFAR-10 pixels, see the
+network's top 5 and, with Grad-CAM, where in the picture it found its evidence.
+
+Every upload goes through cnn_lab.photo.read_photo, which turns a bad file into a plain
+sentence (PhotoError). File names are shown with st.text only, never as Markdown or paths.
+"""
+
+import time
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from PIL import Image
+
+import ui
+from cnn_lab.data import CLASS_NAMES
+from cnn_lab.images import enlarge
+from cnn_lab.photo import EXTENSIONS, MB, PhotoError, display_name, megabytes, read_photo, square_crop, to_cifar
+
+COLUMNS = 4
+BLUE, GREY = "#0072B2", "#999999"  # Okabe-Ito: the answer, the other classes
+UNSURE = 0.5  # below this top probability the page reminds that CIFAR-10 knows only 10 classes
+SHOW = 288  # the square photo is shown at this size: 9 screen pixels per CIFAR pixel
+NOT_SAYING, SOMETHING_ELSE = "(I'd rather not say)", "something else (none of the 10)"
+ONLY_TEN = ("**CIFAR-10 knows only these 10 classes:** " + ", ".join(CLASS_NAMES) + ". The network must share "
+            "100 % between them, so a photo of anything else (a person, a flower, a cup) still gets a class: "
+            "the one whose pictures it looks most like. It has no way to say *none of these*.")
+
+ui.lesson("photo")
+limit = int(st.get_option("server.maxUploadSize")) * MB
+
+source = st.segmented_control("Where is your photo?", ["Upload photos", "Take a photo"], default="Upload photos",
+                              key="photo_source") or "Upload photos"
+if source == "Upload photos":
+    files = st.file_uploader(f"Photos: JPEG, PNG, WebP, BMP or GIF, up to {megabytes(limit)} each. "
+                             "Choose several to compare them.", type=list(EXTENSIONS),
+                             accept_multiple_files=True, key="photo_files") or []
+else:
+    shot = st.camera_input("Point the camera at something from the 10 classes and take a photo",
+                           key="photo_camera")
+    files = [shot] if shot is not None else []
+
+if not files:
+    st.info("Upload a photo (or several) or take one with your camera. " + ONLY_TEN, icon=":material/photo_camera:")
+    st.stop()
+
+ui.require_model()
+model = ui.model()
+
+from cnn_lab.augment import center_crop  # noqa: E402 (keras: only once there is something to classify)
+from cnn_lab.training import predict  # noqa: E402
+
+
+def load(upload) -> dict:
+    """One upload, read and made into 32x32 pixels, or the plain reason why not."""
+    name = display_name(upload.name)
+    started = time.perf_counter()
+    try:
+        if upload.size > limit:  # the browser refuses these first; this guards any other client
+            raise PhotoError(f"The file is {megabytes(upload.size)}, over the upload limit of {megabytes(limit)}.")
+        photo = read_photo(upload.getvalue(), max_bytes=limit)
+        pixels = to_cifar(photo.image)
+    except PhotoError as e:
+        return {"name": name, "error": str(e)}
+    return {"name": name, "photo": photo, "pixels": pixels, "seconds": time.perf_counter() - started}
+
+
+items = [load(upload) for upload in files]
+good = [item for item in items if "error" not in item]
+if good:
+    started = time.perf_counter()
+    probabilities = predict(model, np.stack([item["pixels"] for item in good]))
+    model_seconds = time.perf_counter() - started
+    for item, p in zip(good, probabilities):
+        item["probabilities"] = np.asarray(p, np.float64)
+
+if len(items) > 1:
+    st.subheader(f"Your {len(items)} photos")
+    for row in range(0, len(items), COLUMNS):
+        for column, item in zip(st.columns(COLUMNS), items[row:row + COLUMNS]):
+            with column.container(border=True):
+                st.text(item["name"])
+                if "error" in item:
+                    st.error(item["error"], icon=":material/broken_image:")
+                    continue
+                p = item["probabilities"]
+                best = int(p.argmax())
+                st.image(square_crop(item["photo"].image).resize((160, 160), Image.LANCZOS),
+                         caption=f"The network says {CLASS_NAMES[best]} ({p[best]:.0%})")
+                st.progress(float(p[best]), text=f"{CLASS_NAMES[best]}: {100 * p[best]:.1f} %")
+
+if not good:
+    if len(items) == 1:
+        st.text(items[0]["name"])
+        st.error(items[0]["error"], icon=":material/broken_image:")
+    st.stop()
+
+if len(good) > 1:
+    st.subheader("Look closer at one photo")
+    chosen = st.selectbox("Photo", range(len(good)), format_func=lambda i: f"{i + 1}. {good[i]['name']}",
+                          key="photo_chosen")
+    item = good[min(chosen or 0, len(good) - 1)]
+else:
+    item = good[0]
+    if len(items) == 1:
+        st.text(item["name"])
+
+photo, pixels, p = item["photo"], item["pixels"], item["probabilities"]
+for note in photo.notes:
+    st.info(note, icon=":material/info:")
+
+st.subheader("1. From your photo to 32 x 32 numbers")
+seen = center_crop(pixels[None])[0]  # the 24x24 the network sees: the very crop the model makes
+width, height = photo.original_size
+steps = st.columns(4)
+decoded = f"; decoded at 1/{photo.scale} size ({photo.image.width} x {photo.image.height}) to be quick" \
+    if photo.scale > 1 else ""
+steps[0].image(photo.image, width="stretch",
+               caption=f"① Your photo, turned the right way up: {width:,} x {height:,} pixels{decoded}")
+square = square_crop(photo.image)
+steps[1].image(square.resize((SHOW, SHOW), Image.LANCZOS), width="stretch",
+               caption=f"② The centre square ({square.width} x {square.height}): CIFAR-10 pictures are square")
+steps[2].image(enlarge(pixels, 9), width="stretch",
+               caption="③ Shrunk to 32 x 32 pixels, smoothly (antialiased), shown with every pixel a block")
+steps[3].image(enlarge(seen, 12), width="stretch",
+               caption="④ What the network sees: the 24 x 24 centre, as in testing")
+with st.expander("⑤ Its numbers: 24 x 24 x 3 = 1,728 values from 0 to 255"):
+    st.caption("Each pixel is three numbers: how much red, green and blue. The network divides them by 255 "
+               "and multiplies them with its learned filters.")
+    for tab, channel, name in zip(st.tabs(["red", "green", "blue"]), range(3), ("red", "green", "blue")):
+        tab.dataframe(seen[..., channel], height=300)
+total_ms = 1000 * (item["seconds"] + model_seconds / len(good))
+st.caption(f"Reading and shrinking this photo took {1000 * item['seconds']:.0f} ms on the server; the network's "
+           f"answer {1000 * model_seconds / len(good):.0f} ms: {total_ms:.0f} ms in all.")
+
+st.subheader("2. What the network says")
+order = np.argsort(-p, kind="stable")
+best = int(order[0])
+top5 = order[:5][::-1]
+figure = go.Figure(go.Bar(
+    x=p[top5] * 100, y=[CLASS_NAMES[c] for c in top5], orientation="h",
+    marker_color=[BLUE if c == best else GREY for c in top5],
+    text=[f"{100 * p[c]:.1f} %" for c in top5], textposition="outside",
+    hovertemplate="%{y}: %{x:.2f} %<extra></extra>"))
+figure.update_xaxes(title="probability (%)", range=[0, 115])
+figure.update_layout(title=f"Top 5: {CLASS_NAMES[best]} ({p[best]:.0%})", height=300,
+                     margin={"l": 10, "r": 10, "t": 40, "b": 10})
+left, right = st.columns([3, 2])
+left.plotly_chart(figure, width="stretch", key="photo_top5")
+with right:
+    truth = st.selectbox("What is really in your photo?", [NOT_SAYING, *CLASS_NAMES, SOMETHING_ELSE],
+                         key="photo_truth")
+    if truth == SOMETHING_ELSE:
+        st.info(ONLY_TEN, icon=":material/info:")
+    elif truth != NOT_SAYING:
+        rank = int(np.where(order == CLASS_NAMES.index(truth))[0][0]) + 1
+        if rank == 1:
+            st.success(f"Right: the network's first choice is {truth}.", icon=":material/check_circle:")
+        else:
+            st.warning(f"The network put {truth} in place {rank} of 10 ({100 * p[CLASS_NAMES.index(truth)]:.1f} %). "
+                       "Photos from a phone look different from CIFAR-10's tiny, centred pictures.",
+                       icon=":material/help:")
+    if p[best] < UNSURE and truth != SOMETHING_ELSE:
+        st.info(f"The network is not sure: its best guess has only {p[best]:.0%}. " + ONLY_TEN,
+                icon=":material/info:")
+
+st.subheader("3. Why: where did it look?")
+from cnn_lab.explain import ExplainError, explain, overlay  # noqa: E402
+
+target = st.selectbox("Show the evidence for", range(10), index=best, key="photo_explain_class",
+                      format_func=lambda c: f"{CLASS_NAMES[c]} ({100 * p[c]:.1f} %)" + (" - its answer" if c == best else ""))
+try:
+    explanation = explain(model, pixels, target)
+except ExplainError as e:
+    st.warning(str(e), icon=":material/warning:")
+else:
+    big = np.asarray(square.resize((SHOW, SHOW), Image.LANCZOS))
+    a, b = st.columns(2)
+    a.image(big, width=SHOW, caption="The centre square of your photo")
+    b.image(overlay(big, explanation.heatmap), width=SHOW,
+            caption=f"{explanation.method} for {CLASS_NAMES[target]}: yellow = strongest evidence, purple = none. "
+                    "The dimmed border is cut off before the network looks.")
+    if explanation.heatmap.max() == 0:
+        st.info(f"The network found no evidence *for* {CLASS_NAMES[target]} anywhere in this photo: every part "
+                "of it speaks against that class.", icon=":material/info:")
+    ui.lesson("photo_why")

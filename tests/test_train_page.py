@@ -96,3 +96,31 @@ def test_stopped_run_resumes_and_becomes_the_active_model():
     at.selectbox(key="train_model_choice").set_value(model).run()
     assert at.session_state["model_path"] == model
     assert not at.exception
+
+
+def test_a_run_training_in_another_process_is_neither_interrupted_nor_resumable(tmp_path):
+    import json
+    import socket
+    import subprocess
+    import sys
+
+    from cnn_lab.training import JobBusy, list_runs, run_path
+
+    folder = run_path("20260101-000000-abcd")
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps({"train": {"epochs": 3, "preset": "fast"}, "data": "sample"}))
+    (folder / "model.keras").write_bytes(b"")
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # `cnn-lab train` elsewhere
+    try:
+        (folder / "status.json").write_text(json.dumps({"status": "running", "pid": other.pid,
+                                                        "host": socket.gethostname()}))
+        assert list_runs()[0]["status"] == "running elsewhere"
+        with pytest.raises(JobBusy, match="another process"):
+            JOB.start(resume=True, run_dir=folder)
+        at = page()
+        assert "running elsewhere" in list(at.dataframe[0].value["Status"])
+        assert not [s for s in at.selectbox if s.key == "train_resume_choice"]
+    finally:
+        other.kill()
+        other.wait()
+    assert list_runs()[0]["status"] == "interrupted"  # its process is gone: resumable

@@ -25,6 +25,7 @@ import json
 import os
 import re
 import secrets
+import socket
 import threading
 import time
 import traceback
@@ -106,6 +107,23 @@ def describe_device() -> dict:
     return {"kind": "CPU", "name": f"{cpu}, {os.cpu_count()} cores", "backend": backend}
 
 
+def running_elsewhere(folder: Path) -> int | None:
+    """The id of another live process on this computer that is training this run (`cnn-lab train`
+    in a terminal, or another server), else None. Its status.json names the process."""
+    saved = read_json(Path(folder) / "status.json", {})
+    pid = saved.get("pid")
+    if saved.get("status") != "running" or not isinstance(pid, int) or pid == os.getpid() \
+            or saved.get("host") != socket.gethostname():
+        return None
+    try:
+        os.kill(pid, 0)  # signal 0 sends nothing: it only asks whether the process exists
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # it exists, under another user
+    return pid
+
+
 def list_runs(root: Path | None = None, live_run_id: str | None = None) -> list[dict]:
     """Every run folder, newest first, with what a page needs to show and choose it."""
     root = root or runs_dir()
@@ -117,7 +135,8 @@ def list_runs(root: Path | None = None, live_run_id: str | None = None) -> list[
         history = read_json(folder / "history.json", [])
         status = read_json(folder / "status.json", {}).get("status", "unknown")
         if status == "running" and folder.name != live_run_id:
-            status = "interrupted"  # its process died mid-run: resumable from the last epoch
+            # another process trains it, or its process died mid-run: resumable from the last epoch
+            status = "running elsewhere" if running_elsewhere(folder) else "interrupted"
         scores = [h["test_accuracy"] for h in history if h.get("test_accuracy") is not None]
         runs.append({
             "run_id": folder.name, "path": folder, "status": status,
@@ -201,6 +220,8 @@ class TrainingJob:
                 raise JobBusy(f"run {self._state.get('run_id')} is training; stop it or wait for it")
             if resume:
                 folder = Path(run_dir)
+                if pid := running_elsewhere(folder):
+                    raise JobBusy(f"run {folder.name} is training in another process (id {pid})")
                 saved = read_json(folder / "config.json")
                 if saved is None or not (folder / "model.keras").is_file():
                     raise ValueError(f"{folder}: no run to resume there (no config.json or model.keras)")
@@ -266,7 +287,7 @@ class TrainingJob:
                 "train": config.to_dict(), "data": data.description, "data_source": data_source,
                 "is_sample": data.is_sample, "device": device,
                 "started": datetime.datetime.now().isoformat(timespec="seconds")})
-        _write_json(folder / "status.json", {"status": "running"})
+        _write_json(folder / "status.json", {"status": "running", "pid": os.getpid(), "host": socket.gethostname()})
         self._update(status="running", history=list(history), epoch=len(history),
                      message=f"training on {data.description}")
 

@@ -117,7 +117,7 @@ def live(snap: dict) -> None:
     c.metric("Test accuracy, last epoch", f"{100 * history[-1]['test_accuracy']:.2f} %"
              if history and history[-1].get("test_accuracy") is not None else "—")
     d.metric("Best so far", f"{100 * best:.2f} %" if best is not None else "—",
-             delta=f"{100 * (best - ARTICLE):+.2f} points vs the article" if best is not None else None)
+             delta=f"{100 * (best - ARTICLE):+.1f} vs the article" if best is not None else None)
     if snap.get("device"):
         say_device(snap["device"])
     if status == "failed":
@@ -146,10 +146,12 @@ def watch() -> None:
 
 
 def start(**kwargs) -> None:
+    st.session_state.pop("train_error", None)
+    st.session_state.pop("train_busy", None)
     try:
         JOB.start(**kwargs)
-    except JobBusy:
-        st.session_state["train_busy"] = True
+    except JobBusy as e:  # kept until that run ends (or the next start): the page reruns as runs go on
+        st.session_state["train_busy"] = (JOB.snapshot().get("run_id") if JOB.running else None, str(e))
     except (ValueError, OSError) as e:
         st.session_state["train_error"] = str(e)
 
@@ -188,18 +190,19 @@ except ValueError as e:
 if source == "full" and not full:
     config_error = f"The full CIFAR-10 is not on this computer. {HOW_TO_GET_IT}"
 
-if st.button("Start training", type="primary", icon=":material/play_arrow:", disabled=config is None):
-    if config_error:
-        st.session_state["train_error"] = config_error
-    else:
-        start(config=config, data=str(full if source == "full" else SAMPLE_PATH))
-        st.rerun()
+if config_error:
+    st.error(config_error, icon=":material/error:")
+if st.button("Start training", type="primary", icon=":material/play_arrow:", disabled=bool(config_error)):
+    start(config=config, data=str(full if source == "full" else SAMPLE_PATH))
+    st.rerun()
 
-if st.session_state.pop("train_busy", False):
-    snap = JOB.snapshot()
-    st.warning(f"**A run is already training** (run `{snap.get('run_id')}`), started from another tab or "
+busy = st.session_state.get("train_busy")
+if busy and JOB.running and JOB.snapshot().get("run_id") == busy[0]:
+    st.warning(f"**A run is already training** (run `{busy[0]}`), perhaps started from another tab or "
                "computer. One run trains at a time: watch it below, or stop it first.", icon=":material/block:")
-if problem := st.session_state.pop("train_error", None):
+elif busy and not busy[0]:  # refused by a run in another process
+    st.warning(f"**Not started:** {busy[1]}.", icon=":material/block:")
+if problem := st.session_state.get("train_error"):
     st.error(problem, icon=":material/error:")
 
 st.subheader("Now")

@@ -162,6 +162,7 @@ def test_layer_activations_end_in_what_the_model_predicts(tiny_model_path):
     assert steps[2]["output"].shape == (24, 24, 4) and steps[3]["output"].shape == (12, 12, 4)
     np.testing.assert_allclose(steps[-1]["output"], model.predict(image[None], verbose=0)[0], atol=1e-5)
     assert steps[2]["params"] == 3 * 3 * 3 * 4 + 4
+    assert steps[2]["activation"] == "relu" and steps[-1]["activation"] == "softmax" and steps[3]["activation"] is None
     # the first convolution is the arithmetic of lessons.conv2d (then the ReLU)
     kernel, bias = model.get_layer("cnn").get_layer("conv1").get_weights()
     np.testing.assert_allclose(steps[2]["output"], np.maximum(lessons.conv2d(steps[1]["output"], kernel, bias, "same"), 0), atol=1e-5)

@@ -169,8 +169,8 @@ def layer_activations(model, image) -> list[dict]:
     """One uint8 (32, 32, 3) image through a saved classifier, layer by layer: its scaling and
     centre crop, then every layer of the network inside it (see `model.classifier`).
 
-    Returns one dict per layer: name, kind (the Keras class), output (numpy, without the batch
-    axis) and params (the layer's number of weights).
+    Returns one dict per layer: name, kind (the Keras class), activation (its name, for the
+    layers that have one), output (numpy, without the batch axis) and params (its number of weights).
     """
     from keras import ops
 
@@ -181,6 +181,8 @@ def layer_activations(model, image) -> list[dict]:
     out = []
     for layer in steps:
         x = layer(x)
+        activation = getattr(layer, "activation", None)
         out.append({"name": layer.name, "kind": type(layer).__name__,
+                    "activation": getattr(activation, "__name__", None),
                     "output": ops.convert_to_numpy(x)[0], "params": int(layer.count_params())})
     return out

@@ -26,17 +26,6 @@ def numpy(x):
     return ops.convert_to_numpy(x)[0]
 
 
-def outlined(pixels, top, left, size, scale=6):
-    """The image enlarged, with the crop window drawn as an orange frame."""
-    big = np.asarray(lesson_ui.enlarge(pixels, scale)).copy()
-    y0, x0, y1, x1 = top * scale, left * scale, (top + size) * scale - 1, (left + size) * scale - 1
-    orange = (230, 159, 0)
-    for t in range(2):
-        big[y0 + t, x0:x1 + 1] = big[y1 - t, x0:x1 + 1] = orange
-        big[y0:y1 + 1, x0 + t] = big[y0:y1 + 1, x1 - t] = orange
-    return big
-
-
 def step(title, note, apply, control):
     """One row: the original, the control, the result (clipped to [0, 1] to be drawn)."""
     st.markdown(f"**{title}**")
@@ -57,7 +46,7 @@ with middle:
     top = st.slider("Top row of the window", 0, 32 - augment.CROP, 0, key="aug_top")
     left = st.slider("Left column of the window", 0, 32 - augment.CROP, 0, key="aug_left")
     st.caption("Training picks the window's corner at random: 9 × 9 = 81 possible windows.")
-lesson_ui.show(outlined(image, top, left, augment.CROP, 5), "Original, with the window in orange", 1, original)
+lesson_ui.show(lesson_ui.outlined(image, top, left, augment.CROP, 5), "Original, with the window in orange", 1, original)
 cropped = numpy(augment.crop(batch, np.array([top]), np.array([left])))
 lesson_ui.show(cropped, f"The 24 × 24 window at row {top}, column {left}", 5, result)
 
@@ -108,7 +97,7 @@ with st.expander("The values drawn for each version"):
 lesson_ui.section("augmentation_test")
 original, _, result_col = st.columns([1, 0.4, 1])
 margin = (32 - augment.CROP) // 2
-lesson_ui.show(outlined(image, margin, margin, augment.CROP, 5), "Original, with the centre window in orange", 1, original)
+lesson_ui.show(lesson_ui.outlined(image, margin, margin, augment.CROP, 5), "Original, with the centre window in orange", 1, original)
 lesson_ui.show(numpy(augment.center_crop(batch)), "What the network gets at test time: the centre 24 × 24", 5, result_col)
 
 # --- the clip ----------------------------------------------------------------------------------

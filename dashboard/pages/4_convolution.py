@@ -1,0 +1,155 @@
+"""Lesson 4: max-pooling step by step, a filter sliding over a tile, then the trained model's
+first convolution layer on the student's image (feature maps, pooled maps, learned filters)."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+import lesson_ui
+import ui
+from cnn_lab.images import grid
+from cnn_lab.lessons import conv2d, conv_step, greyscale, max_pool, normalise
+
+lesson_ui.section("convolution")
+data = ui.dataset()
+picked = lesson_ui.pick_image(data)
+
+# --- max-pooling, step by step -----------------------------------------------------------------
+lesson_ui.section("convolution_pool")
+ARTICLE_GRID = [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]
+if "pool_grid" not in st.session_state:
+    st.session_state["pool_grid"] = ARTICLE_GRID
+    st.session_state["pool_version"] = 0
+
+
+def new_grid(size):
+    st.session_state["pool_grid"] = np.random.default_rng().integers(0, 10, (size, size)).tolist()
+    st.session_state["pool_version"] += 1  # a fresh editor, showing the new numbers
+
+
+a, b, c, d = st.columns([1, 1, 1, 2], vertical_alignment="bottom")
+size = a.radio("Grid", [4, 6], format_func=lambda n: f"{n} × {n}", horizontal=True, key="pool_size")
+b.button("Random numbers", icon=":material/casino:", on_click=new_grid, args=(size,), width="stretch")
+c.button("The article's grid", on_click=lambda: st.session_state.update(
+    pool_grid=ARTICLE_GRID, pool_version=st.session_state["pool_version"] + 1, pool_size=4), width="stretch")
+if len(st.session_state["pool_grid"]) != size:
+    new_grid(size)
+step_slot = d.empty()
+editor_col, figure_col = st.columns([1, 2.2], vertical_alignment="center")
+with editor_col:
+    columns = [f"c{k}" for k in range(size)]
+    edited = st.data_editor(pd.DataFrame(st.session_state["pool_grid"], columns=columns),
+                            key=f"pool_editor_{st.session_state['pool_version']}", hide_index=True,
+                            column_config={k: st.column_config.NumberColumn(k, width=44, required=True)
+                                           for k in columns})
+    st.caption("Click a number to change it.")
+values = edited.to_numpy(dtype=float, na_value=0)
+pooled, rows, cols = max_pool(values)
+windows = pooled.size
+with step_slot:
+    step = st.slider("Step", 1, windows, windows, key=f"pool_step_{size}",
+                     help="Which 2 × 2 window is being pooled; the output fills in as you go.")
+with figure_col:
+    st.plotly_chart(lesson_ui.pooling_figure(values, pooled, rows, cols, step), key="pool_figure")
+i, j = divmod(step - 1, pooled.shape[1])
+window = values[2 * i:2 * i + 2, 2 * j:2 * j + 2]
+st.markdown(f"**Step {step} of {windows}:** the window at rows {2 * i}–{2 * i + 1}, columns {2 * j}–{2 * j + 1} "
+            f"holds {', '.join(f'{v:g}' for v in window.ravel())}; the largest is **{pooled[i, j]:g}** "
+            f"(row {rows[i, j]}, column {cols[i, j]}), which becomes output cell ({i}, {j}).")
+
+# --- a filter sliding over a tile --------------------------------------------------------------
+lesson_ui.section("convolution_kernel")
+if picked is None:
+    st.info("Pick an image (or upload a photo) at the top of the page to go on.", icon=":material/arrow_upward:")
+    st.stop()
+KERNELS = {
+    "vertical edges": [[1, 0, -1], [2, 0, -2], [1, 0, -1]],
+    "horizontal edges": [[1, 2, 1], [0, 0, 0], [-1, -2, -1]],
+    "blur (average)": [[1 / 9] * 3] * 3,
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+}
+grey = greyscale(picked.pixels).round()
+TILE = 8
+a, b, c, d = st.columns([1.2, 1, 1, 1.4])
+name = a.selectbox("Filter", list(KERNELS), key="kernel_name")
+tile_row = b.number_input("Tile: top row", 0, 32 - TILE, 12, key="tile_row")
+tile_col = c.number_input("Tile: left column", 0, 32 - TILE, 12, key="tile_col")
+positions = (TILE - 2) ** 2
+position = d.slider("Filter position", 1, positions, 1, key="kernel_position",
+                    help=f"The 3 × 3 filter fits in {TILE - 2} × {TILE - 2} = {positions} places on the {TILE} × {TILE} tile.")
+kernel_col, image_col, _ = st.columns([1, 1, 1], vertical_alignment="center")
+with kernel_col:
+    names = ["w0", "w1", "w2"]
+    kernel = st.data_editor(pd.DataFrame(KERNELS[name], columns=names).round(3), key=f"kernel_editor_{name}",
+                            hide_index=True,
+                            column_config={k: st.column_config.NumberColumn(" ", width=60, required=True, format="%.3g")
+                                           for k in names}).to_numpy(dtype=float, na_value=0)
+    st.caption("The filter's 9 weights: click one to change it.")
+with image_col:
+    lesson_ui.show(lesson_ui.outlined(picked.pixels, tile_row, tile_col, TILE, 5), f"{picked.caption}: the tile in orange", 1)
+
+tile = grey[tile_row:tile_row + TILE, tile_col:tile_col + TILE]
+feature = conv2d(tile, kernel)
+r, q = divmod(position - 1, TILE - 2)
+one = conv_step(tile, kernel, r, q)
+st.plotly_chart(lesson_ui.convolution_figure(tile, kernel, one, feature, r, q), key="conv_figure")
+terms = " + ".join(f"{t:g} × {k:.3g}" if k >= 0 else f"{t:g} × ({k:.3g})" for t, k in zip(one["tile"].ravel(), kernel.ravel()))
+st.markdown(f"**Position {position}** (row {r}, column {q}): {terms} = **{one['sum']:.1f}**")
+
+whole = conv2d(grey, kernel, padding="same")
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(lesson_ui.pixel_heatmap(grey, numbers=False, height=360, colorbar=False,
+                                            title="The whole image in greyscale"), key="conv_input")
+with right:
+    limit = float(np.abs(whole).max()) or 1.0
+    st.plotly_chart(lesson_ui.pixel_heatmap(whole, numbers=False, height=360, colorscale="PuOr", zmin=-limit, zmax=limit,
+                                            title=f"Every tile through the “{name}” filter", value_name="sum"),
+                    key="conv_output")
+st.caption("Right: the feature map of the whole picture (zero-padded at the borders so it stays 32 × 32). "
+           "Orange is a large positive sum, purple a large negative one, white about 0.")
+
+# --- the model's first layer -------------------------------------------------------------------
+lesson_ui.section("convolution_real")
+path = ui.model_path()
+if not path.is_file():
+    st.warning(f"**No trained model yet** (`{path.name}` is not there), so this part cannot show the "
+               "network's own filters. Train a model on the Train page, then come back: everything above "
+               "works without one.", icon=":material/warning:")
+    st.stop()
+
+from cnn_lab.lessons import layer_activations  # noqa: E402  (Keras is loaded only from here on)
+from cnn_lab.model import cnn_of  # noqa: E402
+
+model = ui.model()
+steps = layer_activations(model, picked.pixels)
+by_name = {s["name"]: i for i, s in enumerate(steps)}
+if "conv1" not in by_name or "pool1" not in by_name:
+    st.error("This model has no layers named conv1 and pool1: it was not built by CNN Lab.")
+    st.stop()
+crop = steps[by_name["center_crop"]]["output"]
+maps = steps[by_name["pool1"] - 1]["output"]  # what the pooling gets: conv1 (then batch-norm and ReLU)
+pooled_maps = steps[by_name["pool1"]]["output"]
+kernel1, *_ = cnn_of(model).get_layer("conv1").get_weights()
+count = kernel1.shape[-1]
+
+crop_col, order_col, show_col = st.columns([1, 2, 1], vertical_alignment="center")
+lesson_ui.show(crop, "The centre 24 × 24, as the network sees it", 5, crop_col)
+order = order_col.radio("Which filters", ["the 8 that react most to this image", "in order"], key="filters_order")
+if order == "in order":
+    start = show_col.number_input(f"From filter (1 to {count - 7})", 1, max(1, count - 7), 1, key="filters_start") - 1
+    chosen = list(range(start, min(start + 8, count)))
+else:
+    chosen = list(np.argsort(-maps.mean(axis=(0, 1)))[:8])
+st.plotly_chart(lesson_ui.filters_figure(kernel1, maps, pooled_maps, chosen), key="first_layer")
+st.caption(f"Top: filter (its {kernel1.shape[0]} × {kernel1.shape[1]} × 3 weights as colours). Middle: its "
+           f"{maps.shape[0]} × {maps.shape[1]} feature map (bright = strong answer). Bottom: after 2 × 2 max-pooling, "
+           f"{pooled_maps.shape[0]} × {pooled_maps.shape[1]}. Hover for the numbers.")
+
+lesson_ui.section("convolution_filters")
+pictures = np.stack([(normalise(kernel1[..., f]) * 255).astype(np.uint8) for f in range(count)])
+scale = max(2, 800 // (16 * (kernel1.shape[0] + 1) + 1))
+lesson_ui.show(grid(pictures, columns=16, pad=1), f"The {count} filters of the first layer ({ui.model_path().name})",
+               scale=scale)

@@ -1,0 +1,95 @@
+"""Lesson 5: the real model's layers (output shape, parameters) and one image flowing through
+every one of them, ending in the 10 class probabilities."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import lesson_ui
+import ui
+
+WHAT = {  # what each kind of layer does, in plain words
+    "Rescaling": "divides every number by 255, so they lie between 0 and 1",
+    "Cropping2D": "keeps the centre 24 × 24 of the 32 × 32 picture",
+    "Conv2D": "slides its filters over the maps; each filter makes one new map",
+    "BatchNormalization": "re-centres and re-scales each map, which makes training steadier",
+    "ReLU": "turns every negative number into 0",
+    "MaxPooling2D": "keeps the largest number of each 2 × 2 square: half the width and height",
+    "Flatten": "lays all the numbers in one long row",
+    "Dropout": "while training, switches off some numbers at random; while testing it does nothing",
+    "Dense": "each unit weighs every number it gets and adds them up",
+}
+
+
+def what(step) -> str:
+    text = WHAT.get(step["kind"], "")
+    if step["activation"] == "softmax":
+        text += ", then turns the 10 scores into 10 probabilities that add up to 100 %"
+    elif step["activation"] == "relu":
+        text += ", then turns negative numbers into 0 (ReLU)"
+    return text
+
+
+def shape(step) -> str:
+    return " × ".join(map(str, step["output"].shape))
+
+
+lesson_ui.section("network")
+data = ui.dataset()
+picked = lesson_ui.pick_image(data)
+path = ui.model_path()
+if not path.is_file():
+    st.warning(f"**No trained model yet** (`{path.name}` is not there). This page shows a trained network, "
+               "layer by layer: train one on the Train page, then come back.", icon=":material/warning:")
+    st.stop()
+if picked is None:
+    st.stop()
+
+from cnn_lab.lessons import layer_activations  # noqa: E402  (Keras is loaded only from here on)
+
+model = ui.model()
+steps = layer_activations(model, picked.pixels)
+total = sum(s["params"] for s in steps)
+st.subheader(f"The layers of `{ui.model_path().name}`")
+st.table(pd.DataFrame(
+    {"layer": [s["name"] for s in steps], "kind": [s["kind"] for s in steps],
+     "output shape": [shape(s) for s in steps],
+     "parameters": [f"{s['params']:,}" for s in steps], "what it does": [what(s) for s in steps]}).set_index("layer"))
+st.caption(f"{total:,} parameters in all, every one of them set by training. Shapes are rows × columns × maps.")
+if "flip_tta" in [layer.name for layer in model.layers]:
+    st.caption("This model also looks at the mirror image of the picture and averages the two answers; "
+               "below is the path of the picture itself.")
+
+lesson_ui.section("network_flow")
+names = [s["name"] for s in steps]
+name = st.select_slider("Layer", names, value="conv1" if "conv1" in names else names[0], key="network_layer")
+step = steps[names.index(name)]
+out = step["output"]
+st.markdown(f"**{name}** ({step['kind']}): {what(step)}. Output: **{shape(step)}** = {out.size:,} numbers.")
+if name == "softmax":
+    pass  # the bar chart below
+elif out.ndim == 3 and name in ("scale", "center_crop"):
+    lesson_ui.show(out, f"{picked.caption}, after {name}: {shape(step)}", 8 if out.shape[0] == 24 else 6)
+elif out.ndim == 3:
+    shown = np.argsort(-out.mean(axis=(0, 1)))[:16]
+    st.plotly_chart(lesson_ui.maps_figure([out[..., c] for c in shown], [f"map {c + 1}" for c in shown],
+                                          size=max(90, 110 - out.shape[0])),
+                    key="network_maps")
+    st.caption(f"The 16 maps (of {out.shape[-1]}) with the strongest answers for this image; "
+               "bright is large (Viridis scale, each map on its own scale). Hover for the numbers.")
+else:
+    st.plotly_chart(lesson_ui.vector_figure(out), key="network_vector")
+    st.caption(f"The {out.size:,} numbers in one row, left to right; hover for each one.")
+
+probabilities = steps[-1]["output"]
+final = np.asarray(model.predict(picked.pixels[None], verbose=0)[0])
+best = int(final.argmax())
+st.subheader(f"The answer: **{data.class_names[best]}** ({final[best]:.1%})")
+left, right = st.columns([1, 4], vertical_alignment="center")
+lesson_ui.show(picked.pixels, picked.caption, 4, left)
+with right:
+    st.plotly_chart(lesson_ui.probability_bars(final, data.class_names,
+                                               title="The 10 class probabilities (softmax)"), key="network_probabilities")
+if not np.allclose(final, probabilities, atol=1e-4):
+    st.caption(f"The path above alone says {data.class_names[int(probabilities.argmax())]} "
+               f"({probabilities.max():.1%}); the bars are its answer averaged with that for the mirror image.")

@@ -97,6 +97,7 @@ def bad_files(limit_bytes: int = 20 * 1024 * 1024) -> dict[str, tuple[bytes, str
         "bomb.jpg": (jpeg_with_size(40_000, 40_000), "decompression bomb"),
         "big.png": (png_with_size(9_000, 9_000), "decompression bomb"),
         "tiny.png": (encode(Image.new("RGB", (1, 1), (255, 0, 0)), "PNG"), "1 x 1"),
+        "iphone.heic": (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200), "HEIC"),
         "huge.jpg": (b"\xff\xd8\xff" + bytes(limit_bytes + 1024 * 1024), "upload limit"),
     }
 

@@ -97,8 +97,10 @@ if len(items) > 1:
                 p = item["probabilities"]
                 best = int(p.argmax())
                 st.image(square_crop(item["photo"].image).resize((160, 160), Image.LANCZOS),
-                         caption=f"The network says {CLASS_NAMES[best]} ({p[best]:.0%})")
-                st.progress(float(p[best]), text=f"{CLASS_NAMES[best]}: {100 * p[best]:.1f} %")
+                         caption="Its centre square, the part the network is shown")
+                st.progress(float(p[best]), text=f"The network says **{CLASS_NAMES[best]}**: {100 * p[best]:.1f} %")
+                for note in item["photo"].notes:
+                    st.caption(note)
 
 if not good:
     if len(items) == 1:

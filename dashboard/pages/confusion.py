@@ -37,27 +37,31 @@ diagonal = np.eye(10, dtype=bool)
 coloured = np.where(diagonal & mistakes_only, np.nan, counts.astype(float))
 fig = go.Figure()
 fig.add_trace(go.Heatmap(
-    z=coloured, x=names, y=names, colorscale="Cividis", text=counts, texttemplate="%{text}",
-    textfont_size=15, hoverinfo="skip", xgap=1, ygap=1,
+    z=coloured, x=names, y=names, colorscale="Cividis", hoverinfo="skip", xgap=1, ygap=1,
     colorbar=dict(title="mistakes" if mistakes_only else "images", thickness=14)))
-if mistakes_only:  # the right answers: counts on a plain light background
+if mistakes_only:  # the right answers: on a plain light background
     fig.add_trace(go.Heatmap(
-        z=np.where(diagonal, 1.0, np.nan), x=names, y=names, text=counts, texttemplate="%{text}",
-        textfont=dict(size=15, color="black"), colorscale=[[0, "#E8E8E8"], [1, "#E8E8E8"]],
+        z=np.where(diagonal, 1.0, np.nan), x=names, y=names, colorscale=[[0, "#E8E8E8"], [1, "#E8E8E8"]],
         showscale=False, hoverinfo="skip", xgap=1, ygap=1))
+# The counts, white on the dark end of the scale and black on the light end, so every one reads.
+top = max(1.0, np.nanmax(coloured)) if np.isfinite(coloured).any() else 1.0
+for (t, p), n in np.ndenumerate(counts):
+    light = (mistakes_only and t == p) or counts[t, p] / top > 0.55
+    fig.add_annotation(x=names[p], y=names[t], text=str(n), showarrow=False,
+                       font=dict(size=16, color="black" if light else "white"))
 # One invisible marker per cell: plotly heatmaps cannot be clicked, markers can.
 t, p = np.indices((10, 10))
 fig.add_trace(go.Scatter(
     x=[names[i] for i in p.ravel()], y=[names[i] for i in t.ravel()], mode="markers",
-    marker=dict(symbol="square", size=44, color="rgba(0,0,0,0)"), customdata=counts.ravel(),
+    marker=dict(symbol="square", size=50, color="rgba(0,0,0,0)"), customdata=counts.ravel(),
     hovertemplate="true class: <b>%{y}</b><br>the network said: <b>%{x}</b><br>%{customdata} images"
                   "<br>click to see them<extra></extra>", showlegend=False))
 fig.add_shape(type="rect", x0=pred - 0.5, x1=pred + 0.5, y0=true - 0.5, y1=true + 0.5,
               line=dict(color=HIGHLIGHT, width=4))
-fig.update_xaxes(title_text="what the network said (predicted class)", side="top", tickfont_size=14,
+fig.update_xaxes(title_text="what the network said (predicted class)", side="top", tickfont_size=15,
                  showgrid=False)
-fig.update_yaxes(title_text="true class", autorange="reversed", tickfont_size=14, showgrid=False)
-fig.update_layout(height=640, margin=dict(l=10, r=10, t=10, b=10), clickmode="event+select",
+fig.update_yaxes(title_text="true class", autorange="reversed", tickfont_size=15, showgrid=False)
+fig.update_layout(height=720, margin=dict(l=10, r=10, t=10, b=10), clickmode="event+select",
                   plot_bgcolor="white", dragmode=False)
 st.caption(f"{ui.model_label(ui.model_path())}: {result.total:,} test images, {result.total - result.correct:,} "
            f"of them wrong. Click a cell to see its images.")

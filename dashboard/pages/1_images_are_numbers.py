@@ -20,7 +20,7 @@ with small:
     st.image(pixels, width=32)
     st.caption("True size: 32 × 32 pixels")
 with large:
-    lesson_ui.show(pixels, f"{picked.caption}, each pixel drawn as an 8 × 8 square", scale=8)
+    lesson_ui.show(pixels, f"{picked.caption}, enlarged 8 times", scale=8)
 
 # --- greyscale ---------------------------------------------------------------------------------
 lesson_ui.section("images_are_numbers_grey")
@@ -41,7 +41,7 @@ with right:
 
 numbers = st.toggle("Write the numbers in the squares", value=True, key="grey_numbers")
 st.caption("Hover over a square for its row, column and value. Drag a box to zoom in, double-click to zoom out.")
-st.plotly_chart(lesson_ui.pixel_heatmap(grey, numbers=numbers, height=860, value_name="grey", mark=(row, col),
+st.plotly_chart(lesson_ui.pixel_heatmap(grey, numbers=numbers, height=700, value_name="grey", mark=(row, col),
                                         title="The greyscale picture as the computer stores it: 0 = black, 255 = white"),
                 key="grey_heatmap")
 

@@ -65,7 +65,7 @@ st.markdown(f"**A batch of {len(batch)} different training images** "
             f"(from {len(data.x_train):,}); under each, the label the network has to learn:")
 for start in range(0, len(batch), 8):
     for column, index in zip(st.columns(8), batch[start:start + 8]):
-        column.image(enlarge(data.x_train[index], 3), caption=f"{names[data.y_train[index]]} (#{index:,})",
+        column.image(enlarge(data.x_train[index], 3), caption=names[data.y_train[index]],
                      width="stretch")
 figure = go.Figure(go.Bar(x=list(names), y=counts, marker_color=lesson_ui.OKABE_ITO[2],
                           text=counts, textposition="outside"))

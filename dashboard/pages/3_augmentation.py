@@ -76,7 +76,7 @@ button_col.button("16 new versions", icon=":material/casino:",
                   on_click=lambda: st.session_state.update(aug_seed=st.session_state["aug_seed"] + 1))
 # The same layer, seed and functions as augment.augment_examples (tests check they agree),
 # also keeping each version before its final clip for the last part of the page.
-result = augment_with_overflow(image, count=16, seed=int(seed))
+result = st.cache_data(max_entries=32, show_spinner=False)(augment_with_overflow)(image, count=16, seed=int(seed))
 versions, factors = result["after_clip"], result["factors"]
 
 
@@ -118,22 +118,22 @@ else:
     before, after = result["before_clip"][pick], versions[pick]
     above, below, name = result["above"][pick], result["below"][pick], f"Version #{pick + 1}"
 if not (above.any() or below.any()):
-    st.info("Nothing went past 0 or 1 here, so the clip changes nothing. Move the contrast slider "
-            "(step 4) towards 1 and the brightness slider (step 5) up, then choose your slider values.",
+    st.info("Nothing went past 0 or 1 here, so the clip changes nothing. To see it work, choose your "
+            "slider values and move the contrast slider (step 4) towards 1 and the brightness slider (step 5) up.",
             icon=":material/lightbulb:")
 overlay = np.repeat((0.25 + 0.5 * greyscale(after))[..., None], 3, axis=-1)  # dimmed grey picture
 overlay[above] = np.array([230, 159, 0]) / 255  # Okabe-Ito orange: was above 1
 overlay[below] = np.array([0, 114, 178]) / 255  # Okabe-Ito blue: was below 0
 left_col, middle_col, right_col = st.columns([1, 1, 1.6])
-lesson_ui.show(after, f"{name} after the clip", 6, left_col)
+lesson_ui.show(after, f"{name} after the clip", 7, left_col)
 lesson_ui.show(overlay, f"Orange: above 1 before the clip ({above.mean():.0%} of the pixels). "
-                        f"Blue: below 0 ({below.mean():.0%}).", 6, middle_col)
+                        f"Blue: below 0 ({below.mean():.0%}).", 7, middle_col)
 figure = go.Figure(go.Histogram(x=before.ravel(), nbinsx=60, marker_color=lesson_ui.OKABE_ITO[8],
                                 hovertemplate="values %{x}: %{y}<extra></extra>"))
 for edge in (0, 1):
     figure.add_vline(x=edge, line_color=lesson_ui.OKABE_ITO[5], line_dash="dash")
 figure.update_xaxes(range=[min(-0.1, float(before.min()) - 0.05), max(1.1, float(before.max()) + 0.05)])
-figure.update_layout(title=f"{name} before the clip: values from {before.min():.2f} to {before.max():.2f}",
+figure.update_layout(title=f"Before the clip: {before.min():.2f} to {before.max():.2f}",
                      height=300, xaxis_title="value (the dashed lines are 0 and 1)", yaxis_title="how many",
                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
 right_col.plotly_chart(figure, key="clip_histogram")

@@ -29,7 +29,7 @@ def new_grid(size):
     st.session_state["pool_version"] += 1  # a fresh editor, showing the new numbers
 
 
-a, b, c, d = st.columns([1, 1, 1, 2], vertical_alignment="bottom")
+a, b, c, d = st.columns([1, 1.2, 1.2, 2], vertical_alignment="bottom")
 size = a.radio("Grid", [4, 6], format_func=lambda n: f"{n} × {n}", horizontal=True, key="pool_size")
 b.button("Random numbers", icon=":material/casino:", on_click=new_grid, args=(size,), width="stretch")
 c.button("The article's grid", on_click=lambda: st.session_state.update(
@@ -109,7 +109,7 @@ with right:
                                             title=f"Every tile through the “{name}” filter", value_name="sum"),
                     key="conv_output")
 st.caption("Right: the feature map of the whole picture (zero-padded at the borders so it stays 32 × 32). "
-           "Orange is a large positive sum, purple a large negative one, white about 0.")
+           "Purple is a large positive sum, orange a large negative one, white about 0.")
 
 # --- the model's first layer -------------------------------------------------------------------
 lesson_ui.section("convolution_real")
@@ -136,7 +136,7 @@ kernel1, *_ = cnn_of(model).get_layer("conv1").get_weights()
 count = kernel1.shape[-1]
 
 crop_col, order_col, show_col = st.columns([1, 2, 1], vertical_alignment="center")
-lesson_ui.show(crop, "The centre 24 × 24, as the network sees it", 5, crop_col)
+lesson_ui.show(crop, "What the network sees", 6, crop_col)
 order = order_col.radio("Which filters", ["the 8 that react most to this image", "in order"], key="filters_order")
 if order == "in order":
     start = show_col.number_input(f"From filter (1 to {count - 7})", 1, max(1, count - 7), 1, key="filters_start") - 1

@@ -82,7 +82,7 @@ else:
     st.caption(f"The {out.size:,} numbers in one row, left to right; hover for each one.")
 
 probabilities = steps[-1]["output"]
-final = np.asarray(model.predict(picked.pixels[None], verbose=0)[0])
+final = np.asarray(model(picked.pixels[None], training=False))[0]  # the model's own answer (with its mirror, if any)
 best = int(final.argmax())
 st.subheader(f"The answer: **{data.class_names[best]}** ({final[best]:.1%})")
 left, right = st.columns([1, 4], vertical_alignment="center")

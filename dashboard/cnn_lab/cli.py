@@ -131,7 +131,7 @@ def _print_progress(s, shown_epochs):
         done = s["epoch"] + s["batch"] / s["batches_per_epoch"]
         speed = f"{s['images_per_second']:.0f} img/s" if s.get("images_per_second") else ""
         loss = f"loss {s['loss']:.3f}" if s.get("loss") is not None else ""
-        sys.stdout.write(f"\r[{_bar(done / s['epochs'])}] epoch {s['epoch'] + 1}/{s['epochs']} "
+        sys.stdout.write(f"\r[{_bar(done / s['epochs'])}] epoch {min(s['epoch'] + 1, s['epochs'])}/{s['epochs']} "
                          f"batch {s['batch']}/{s['batches_per_epoch']} {loss} {speed} "
                          f"ETA {_clock(s.get('eta_seconds'))}   ")
         sys.stdout.flush()

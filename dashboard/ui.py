@@ -54,9 +54,58 @@ def _model(path: str, modified: float):
     return load_classifier(path)
 
 
-def model_path() -> Path:
-    """The model this session looks at: the one picked on the Train page, else the shipped one."""
+def chosen_model_path() -> Path:
+    """The model chosen on the Train page: by the teacher for the whole class when a teacher token
+    is set (<runs>/active_model.json), else by this session; the shipped one by default."""
+    if teacher_token():
+        from cnn_lab.access import active_model_path
+
+        return active_model_path(DEFAULT_MODEL)
     return Path(st.session_state.get("model_path", DEFAULT_MODEL))
+
+
+def model_path() -> Path:
+    """The model this session looks at: the chosen one, or the shipped one if that failed to load."""
+    path = chosen_model_path()
+    if path != DEFAULT_MODEL and st.session_state.get("model_broken") == _version(path):
+        return DEFAULT_MODEL
+    return path
+
+
+def _version(path: Path) -> str:
+    try:
+        return f"{path}@{path.stat().st_mtime_ns}"
+    except OSError:
+        return f"{path}@gone"
+
+
+def model_problem(path: Path) -> str | None:
+    """None if the file loads as a CIFAR-10 classifier (loaded once per version, safe mode), else why
+    not, in plain words."""
+    import zipfile
+
+    try:
+        _model(str(path), path.stat().st_mtime)
+        return None
+    except FileNotFoundError:
+        return "the file is not there"
+    except Exception as e:
+        text = " ".join(str(e).split())
+        if not zipfile.is_zipfile(path):
+            return "it is not a Keras model file (a .keras file is a zip archive; this one is damaged or something else)"
+        if "Lambda" in text or "arbitrary code" in text:
+            return "it contains Python code, which the lab never runs (models are opened in safe mode)"
+        if "expected a model from 32x32x3" in text:
+            return "it is a Keras model for another task: " + text.split(": ", 1)[-1]
+        return f"it could not be opened as a CIFAR-10 classifier ({type(e).__name__}: {text[:200]})"
+
+
+def _fall_back(path: Path, problem: str) -> None:
+    """Say why `path` cannot be used and show the shipped model in this session instead."""
+    st.error(f"**Could not load {model_label(path)}**: {problem}. Showing the shipped model instead.",
+             icon=":material/error:")
+    st.session_state["model_broken"] = _version(path)
+    st.session_state.pop("model_path", None)
 
 
 def model():
@@ -64,11 +113,10 @@ def model():
     path = model_path()
     try:
         return _model(str(path), path.stat().st_mtime)
-    except Exception as e:
+    except Exception:
         if path == DEFAULT_MODEL:
             raise
-        st.error(f"Could not load {path.name}: {str(e).splitlines()[0][:200]}. Showing the shipped model.")
-        st.session_state.pop("model_path", None)
+        _fall_back(path, model_problem(path) or "it could not be read")
         return _model(str(DEFAULT_MODEL), DEFAULT_MODEL.stat().st_mtime)
 
 
@@ -100,6 +148,9 @@ def require_model() -> Path:
                        icon=":material/warning:")
         link_to_train()
         st.stop()
+    if path != DEFAULT_MODEL and (problem := model_problem(path)):
+        _fall_back(path, problem)
+        return require_model()
     return path
 
 
@@ -148,3 +199,121 @@ def evaluation():
     data_badge(data)
     _evaluation_progress(key, label)
     st.stop()
+
+
+# --- the teacher ------------------------------------------------------------------------------
+def teacher_token() -> str | None:
+    """The teacher token (CNN_LAB_TEACHER_TOKEN, else `teacher_token` in .streamlit/secrets.toml);
+    None when neither is set. Never shown, never logged."""
+    from cnn_lab.access import teacher_token as configured
+
+    secret = None
+    try:
+        if st.secrets.load_if_toml_exists():  # False, not an error, when there is no secrets file
+            secret = st.secrets.get("teacher_token")
+    except Exception:
+        secret = None
+    return configured(secret)
+
+
+def is_teacher() -> bool:
+    """True when this session may change the lab: no token is set, or it signed in with it."""
+    from cnn_lab.access import signed_in
+
+    token = teacher_token()
+    return token is None or signed_in(st.session_state.get("teacher_signed_in"), token)
+
+
+def _check_teacher_token() -> None:
+    from cnn_lab.access import fingerprint, token_matches
+
+    typed = st.session_state.get("teacher_token_input", "")
+    st.session_state["teacher_token_input"] = ""  # the token is never kept, nor shown again
+    token = teacher_token()
+    if token_matches(typed, token):
+        st.session_state["teacher_signed_in"] = fingerprint(token)
+        st.session_state.pop("teacher_refused", None)
+    elif typed:
+        st.session_state["teacher_refused"] = True
+
+
+def _sign_out() -> None:
+    st.session_state.pop("teacher_signed_in", None)
+
+
+def teacher_sign_in() -> bool:
+    """The sidebar's "Teacher sign-in" when a token is set; returns whether this session may change
+    the lab (always True without a token)."""
+    if teacher_token() is None:
+        return True
+    with st.sidebar:
+        st.markdown("**Teacher sign-in**")
+        if is_teacher():
+            st.success("Signed in as the teacher.", icon=":material/verified_user:")
+            st.button("Sign out", on_click=_sign_out, key="teacher_sign_out")
+            return True
+        st.text_input("Teacher token", type="password", key="teacher_token_input", on_change=_check_teacher_token,
+                      help="Only the teacher can start, stop, resume or delete runs and choose the class's model.")
+        if st.session_state.pop("teacher_refused", False):
+            st.error("That is not the teacher token.", icon=":material/block:")
+    return False
+
+
+def only_the_teacher(what: str) -> None:
+    """The note beside a control a student cannot use."""
+    st.caption(f":material/lock: Only the teacher can {what}. You see everything live; "
+               "the teacher signs in in the sidebar.")
+
+
+# --- the projector ----------------------------------------------------------------------------
+def presenter_css(large: bool, hide_sidebar: bool) -> str:
+    """The CSS of the presenter view (large type, full width) and of a hidden sidebar."""
+    rules = []
+    if large:
+        rules += ["html { font-size: 22px; }",
+                  "[data-testid='stMainBlockContainer'] { max-width: 100%; padding-left: 2rem; padding-right: 2rem; }",
+                  "[data-testid='stMarkdownContainer'] p, [data-testid='stMarkdownContainer'] li "
+                  "{ font-size: 1.15rem; line-height: 1.5; }",
+                  "h1 { font-size: 2.6rem !important; } h2 { font-size: 2.0rem !important; } "
+                  "h3 { font-size: 1.6rem !important; }",
+                  "[data-testid='stCaptionContainer'] { font-size: 1rem; }",
+                  "[data-testid='stMetricValue'] { font-size: 2.6rem; }"]
+    if hide_sidebar:
+        rules += ["[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
+                  "[data-testid='stExpandSidebarButton'] { display: none !important; }"]
+    return "<style>\n" + "\n".join(rules) + "\n</style>" if rules else ""
+
+
+_QUERY = {"presenter_view": ("present", "1"), "hide_sidebar": ("sidebar", "off")}
+
+
+def _follow_query(key: str) -> None:
+    """Keep the address in step with a toggle, so a bookmark opens the same view."""
+    name, value = _QUERY[key]
+    if st.session_state[key]:
+        st.query_params[name] = value
+    else:
+        st.query_params.pop(name, None)
+
+
+def _show_sidebar() -> None:
+    st.session_state["hide_sidebar"] = False
+    st.query_params.pop("sidebar", None)
+
+
+def projector() -> None:
+    """The sidebar's "Presenter view" and "Hide the sidebar" toggles (or ?present=1, ?sidebar=off),
+    their CSS, and a button that brings a hidden sidebar back. app.py calls it before every page."""
+    with st.sidebar:
+        for key, label, note in (
+                ("presenter_view", "Presenter view", "Large type for a projector (or add ?present=1 to the address)."),
+                ("hide_sidebar", "Hide the sidebar", "More room for the page; a button at the top brings it back "
+                                                     "(or remove ?sidebar=off from the address).")):
+            name, value = _QUERY[key]
+            st.toggle(label, value=st.query_params.get(name) == value, key=key, help=note,
+                      on_change=_follow_query, args=(key,))
+    if css := presenter_css(st.session_state["presenter_view"], st.session_state["hide_sidebar"]):
+        st.html(css)
+    if st.session_state["hide_sidebar"]:
+        st.button("Show the sidebar", icon=":material/left_panel_open:", on_click=_show_sidebar,
+                  help="The sidebar is hidden (Hide the sidebar, or ?sidebar=off in the address).")

@@ -12,6 +12,7 @@ FULL_ARCHIVE = ROOT.parent / "shared" / "data" / "cifar-10-python.tar.gz"
 # Nothing downloads in tests, and the pages find `ui` as `streamlit run dashboard/app.py` would.
 os.environ["CNN_LAB_OFFLINE"] = "1"
 os.environ.pop("CNN_LAB_DATA", None)
+os.environ.pop("CNN_LAB_TEACHER_TOKEN", None)  # the lab is open unless a test sets a token
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(ROOT / "dashboard"))
 

@@ -367,3 +367,34 @@ def _make_progress_class():
 
 
 JOB = TrainingJob()
+
+
+DELETABLE = ("finished", "stopped", "interrupted", "failed")
+
+
+def delete_run(run_id: str, root: Path | None = None, live_run_id: str | None = None) -> Path:
+    """Delete a finished, stopped, interrupted or failed run's folder; returns the folder.
+
+    Refuses (ValueError) anything that is not a run id, a folder that is not a run, and a run
+    that trains: the live one of this server (`live_run_id`, default: JOB's) or one another
+    process trains.
+    """
+    import shutil
+
+    folder = run_path(run_id, root)
+    if not (folder / "config.json").is_file():
+        raise ValueError(f"no run {run_id} here")
+    if live_run_id is None and JOB.running:
+        live_run_id = JOB.snapshot().get("run_id")
+    status = read_json(folder / "status.json", {}).get("status", "unknown")
+    if run_id == live_run_id:
+        raise ValueError(f"run {run_id} is training now: stop it first")
+    if status == "running":
+        if running_elsewhere(folder):
+            raise ValueError(f"run {run_id} is training in another process")
+        status = "interrupted"
+    if status not in DELETABLE:
+        raise ValueError(f"run {run_id} is {status}: only a finished, stopped, interrupted or failed run "
+                         "can be deleted")
+    shutil.rmtree(folder)
+    return folder

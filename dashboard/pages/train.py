@@ -1,11 +1,15 @@
-"""Train: start, watch, stop and resume a run, and choose the model the Results pages look at.
+"""Train: start, watch, stop, resume and delete runs, and choose the model the Results pages look at.
 
 The run itself is `cnn_lab.training.JOB`, a background thread shared by the whole server: this
 page only starts it, stops it and reads its snapshot, so every tab and every student sees the
 same run live, and a page rerun never trains anything.
+
+With a teacher token set (cnn_lab.access), only the signed-in teacher changes anything here and
+the model chosen is the whole class's; students watch with every control disabled.
 """
 
 import datetime
+from pathlib import Path
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -15,7 +19,8 @@ import ui
 from cnn_lab.augment import MODES
 from cnn_lab.data import HOW_TO_GET_IT, SAMPLE_PATH, find_source
 from cnn_lab.recipes import PRESETS, preset
-from cnn_lab.training import JOB, JobBusy, list_runs
+from cnn_lab.access import DEFAULT, write_active_model
+from cnn_lab.training import DELETABLE, JOB, JobBusy, delete_run, list_runs
 
 ARTICLE = 0.784  # the article's test accuracy: 7844 / 10000
 COLOURS = {"train": "#0072B2", "test": "#D55E00", "article": "#009E73", "loss": "#E69F00"}  # Okabe-Ito
@@ -139,15 +144,21 @@ def watch() -> None:
         st.rerun()  # a run started, stopped, finished or finished an epoch: refresh the whole page
     live(snap)
     if JOB.running:
-        if st.button("Stop", icon=":material/stop:", disabled=snap["status"] == "stopping",
-                     help="Stops after the batch in progress; the last finished epoch stays saved and can resume."):
+        teacher = ui.is_teacher()
+        if st.button("Stop", icon=":material/stop:", disabled=snap["status"] == "stopping" or not teacher,
+                     help="Stops after the batch in progress; the last finished epoch stays saved and can resume.") \
+                and ui.is_teacher():
             JOB.stop()
             st.rerun()
+        if not teacher:
+            ui.only_the_teacher("stop the run")
 
 
 def start(**kwargs) -> None:
     st.session_state.pop("train_error", None)
     st.session_state.pop("train_busy", None)
+    if not ui.is_teacher():  # a disabled button is not a lock: check again
+        return
     try:
         JOB.start(**kwargs)
     except JobBusy as e:  # kept until that run ends (or the next start): the page reruns as runs go on
@@ -156,30 +167,72 @@ def start(**kwargs) -> None:
         st.session_state["train_error"] = str(e)
 
 
+def choose_model(choices: dict) -> None:
+    """The model chooser's callback: check the file opens, then make it this session's model (no
+    token) or the whole class's (teacher token set)."""
+    picked = st.session_state["train_model_choice"]
+    st.session_state.pop("train_model_error", None)
+    if not ui.is_teacher():
+        return
+    path = Path(picked)
+    if path != ui.DEFAULT_MODEL and (problem := ui.model_problem(path)):
+        st.session_state["train_model_error"] = (f"Could not use {choices.get(picked, path.name)}: {problem}. "
+                                                 "The model in use stays as it was.")
+        return
+    if ui.teacher_token():
+        write_active_model(DEFAULT if path == ui.DEFAULT_MODEL else path.parent.name)
+    elif path == ui.DEFAULT_MODEL:
+        st.session_state.pop("model_path", None)
+    else:
+        st.session_state["model_path"] = picked
+    st.session_state.pop("model_broken", None)
+
+
+def delete(run: dict) -> None:
+    """Delete a run that does not train; the model in use falls back to the shipped one if it was this run's."""
+    if not ui.is_teacher():
+        return
+    try:
+        delete_run(run["run_id"], run["path"].parent)
+    except (ValueError, OSError) as e:
+        st.session_state["train_delete"] = ("error", f"Could not delete run {run['run_id']}: {e}")
+        return
+    gone = run["path"] / "model.keras"
+    if ui.teacher_token() and ui.chosen_model_path() == gone:
+        write_active_model(DEFAULT)
+    if Path(st.session_state.get("model_path", "")) == gone:
+        st.session_state.pop("model_path", None)
+    st.session_state["train_delete"] = ("success", f"Deleted run {run['run_id']}.")
+    st.session_state["train_delete_sure"] = False
+
+
 # --- the page ---------------------------------------------------------------------------------
 ui.lesson("train")
+teacher = ui.teacher_sign_in()
 running = JOB.running
 
 st.subheader("Start a run")
+if not teacher:
+    ui.only_the_teacher("start, stop, resume or delete runs, or choose the model the class sees")
 left, right = st.columns(2)
 with left:
-    recipe = st.selectbox("Recipe", list(RECIPES), format_func=RECIPES.get, key="train_recipe")
+    recipe = st.selectbox("Recipe", list(RECIPES), format_func=RECIPES.get, key="train_recipe", disabled=not teacher)
     base = PRESETS[recipe]
     epochs = st.number_input("Epochs (passes over the training images)", 1, 200, base.epochs,
-                             key=f"train_epochs_{recipe}")
+                             key=f"train_epochs_{recipe}", disabled=not teacher)
     rate = st.select_slider("Learning rate (how big each step is)",
                             options=[1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2], value=base.learning_rate,
-                            format_func=lambda r: f"{r:g}", key=f"train_rate_{recipe}")
+                            format_func=lambda r: f"{r:g}", key=f"train_rate_{recipe}", disabled=not teacher)
     batch = st.select_slider("Batch size (images per step)", options=[32, 64, 128, 256],
-                             value=base.batch_size, key=f"train_batch_{recipe}")
+                             value=base.batch_size, key=f"train_batch_{recipe}", disabled=not teacher)
 with right:
     augment = st.radio("Augmentation (adding variance)", MODES, index=MODES.index(base.augment),
-                       format_func=AUGMENTATION.get, key=f"train_augment_{recipe}")
+                       format_func=AUGMENTATION.get, key=f"train_augment_{recipe}", disabled=not teacher)
     full = find_source()
     sources = {"full": f"The full CIFAR-10 ({full})" if full else "The full CIFAR-10 (not found on this computer)",
                "sample": "The bundled sample (800 training, 200 test images)"}
-    source = st.radio("Data", list(sources), format_func=sources.get, index=0 if full else 1, key="train_source")
-    limit = st.selectbox("Training images to use", list(SIZES), format_func=SIZES.get, key="train_limit")
+    source = st.radio("Data", list(sources), format_func=sources.get, index=0 if full else 1, key="train_source", disabled=not teacher)
+    limit = st.selectbox("Training images to use", list(SIZES), format_func=SIZES.get, key="train_limit", disabled=not teacher)
 
 config_error = None
 try:
@@ -192,7 +245,8 @@ if source == "full" and not full:
 
 if config_error:
     st.error(config_error, icon=":material/error:")
-if st.button("Start training", type="primary", icon=":material/play_arrow:", disabled=bool(config_error)):
+if st.button("Start training", type="primary", icon=":material/play_arrow:",
+             disabled=bool(config_error) or not teacher):
     start(config=config, data=str(full if source == "full" else SAMPLE_PATH))
     st.rerun()
 
@@ -227,7 +281,7 @@ else:
         "Status": r["status"],
     } for r in runs], hide_index=True, width="stretch")
 
-st.subheader("The model the Results and photo pages use")
+st.subheader("The model the class sees" if ui.teacher_token() else "The model the Results and photo pages use")
 choices = {str(ui.DEFAULT_MODEL): "The shipped model (default.keras)"
            + ("" if ui.DEFAULT_MODEL.is_file() else ": not here yet")}
 for r in runs:
@@ -238,15 +292,16 @@ for r in runs:
 current = str(ui.model_path())
 if current not in choices:
     choices[current] = f"{current} (not found)"
-picked = st.selectbox("Model", list(choices), index=list(choices).index(current), format_func=choices.get,
-                      key="train_model_choice")
-if picked != current:
-    if picked == str(ui.DEFAULT_MODEL):
-        st.session_state.pop("model_path", None)
-    else:
-        st.session_state["model_path"] = picked
-    st.rerun()
-st.caption(f"The Accuracy, Confusion matrix, Mistakes and photo pages now use {ui.model_label(ui.model_path())}.")
+st.session_state["train_model_choice"] = current  # always what is in use (the teacher may change it)
+st.selectbox("Model", list(choices), format_func=choices.get, key="train_model_choice", disabled=not teacher,
+             on_change=choose_model, args=(choices,))
+if problem := st.session_state.pop("train_model_error", None):
+    st.error(problem, icon=":material/error:")
+whose = "everyone's" if ui.teacher_token() else "your"
+st.caption(f"The Accuracy, Confusion matrix, Mistakes, photo and lesson pages now use {ui.model_label(ui.model_path())} "
+           f"in {whose} sessions.")
+if not teacher:
+    ui.only_the_teacher("choose the model the class sees")
 
 resumable = [r for r in runs if r["status"] in ("stopped", "interrupted", "failed")
              and r["has_model"] and r["epochs"] and r["epochs_done"] < r["epochs"]]
@@ -254,7 +309,23 @@ if resumable:
     st.subheader("Resume a run")
     again = st.selectbox("Run", resumable, key="train_resume_choice",
                          format_func=lambda r: f"{r['run_id']}: {r['epochs_done']} of {r['epochs']} epochs, {r['status']}")
-    if st.button("Resume it", icon=":material/resume:", disabled=running,
+    if st.button("Resume it", icon=":material/resume:", disabled=running or not teacher,
                  help="Goes on from its last finished epoch, with the same settings and data."):
         start(resume=True, run_dir=again["path"])
         st.rerun()
+
+deletable = [r for r in runs if r["status"] in DELETABLE]
+outcome = st.session_state.pop("train_delete", None)
+if deletable or outcome:
+    st.subheader("Delete a run")
+    if outcome:
+        getattr(st, outcome[0])(outcome[1], icon=":material/delete:")
+if deletable:
+    gone = st.selectbox("Run", deletable, key="train_delete_choice", disabled=not teacher,
+                        format_func=lambda r: f"{r['run_id']}: {r['epochs_done']} of {r['epochs']} epochs, {r['status']}")
+    sure = st.checkbox("Yes, delete this run, its checkpoints and its model for good", key="train_delete_sure",
+                       disabled=not teacher)
+    st.button("Delete it", icon=":material/delete:", disabled=not (teacher and sure), on_click=delete, args=(gone,),
+              help="A run that trains cannot be deleted: stop it first.")
+    if not teacher:
+        ui.only_the_teacher("delete runs")

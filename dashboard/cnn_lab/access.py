@@ -1,0 +1,86 @@
+"""Who may change the class's lab: the teacher token, and the model the whole class sees.
+
+In a classroom one teacher runs the lab and thirty students open it. When a teacher token is set
+(the CNN_LAB_TEACHER_TOKEN environment variable, or `teacher_token` in .streamlit/secrets.toml),
+only a session that typed it may start, stop, resume or delete runs or change the active model;
+everyone else watches. Without a token (one person on a laptop) everything is open.
+
+    token = teacher_token(secret_from_streamlit)   # None: no token, the lab is open
+    token_matches(typed, token)                    # constant time: hmac.compare_digest
+
+The active model is then chosen for the whole server: `<runs>/active_model.json` holds only
+"default" (the shipped model) or a validated run id, never a path.
+Nothing here imports streamlit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from pathlib import Path
+
+from .training import _write_json, run_path, runs_dir
+
+TOKEN_VARIABLE = "CNN_LAB_TEACHER_TOKEN"
+ACTIVE_MODEL_FILE = "active_model.json"
+DEFAULT = "default"
+
+
+def teacher_token(secret: object = None) -> str | None:
+    """The configured token: the environment variable first, else the secret; None if neither
+    is set (or is blank), which leaves the lab open."""
+    for value in (os.environ.get(TOKEN_VARIABLE), secret):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def token_matches(given: object, token: str | None) -> bool:
+    """Whether `given` is the teacher token, compared in constant time (no timing leak)."""
+    if not token or not isinstance(given, str) or not given:
+        return False
+    return hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8"))
+
+
+def fingerprint(token: str) -> str:
+    """What a signed-in session keeps instead of the token: a change of token signs it out."""
+    return hashlib.sha256(b"cnn-lab teacher\0" + token.encode("utf-8")).hexdigest()
+
+
+def signed_in(kept: object, token: str | None) -> bool:
+    """Whether a session's kept fingerprint belongs to the current token (constant time)."""
+    if not token or not isinstance(kept, str):
+        return False
+    return hmac.compare_digest(kept.encode("ascii", "replace"), fingerprint(token).encode("ascii"))
+
+
+def _file(root: Path | None) -> Path:
+    return (root or runs_dir()) / ACTIVE_MODEL_FILE
+
+
+def read_active_model(root: Path | None = None) -> str:
+    """The class's model: DEFAULT or a run id. A missing, unreadable or foreign file means DEFAULT."""
+    try:
+        choice = json.loads(_file(root).read_text()).get("model")
+        if choice != DEFAULT:
+            run_path(choice)  # raises ValueError for anything that is not a run id
+        return choice
+    except (OSError, ValueError, AttributeError, TypeError):
+        return DEFAULT
+
+
+def write_active_model(choice: str, root: Path | None = None) -> None:
+    """Choose the class's model: DEFAULT or a run id (checked; never a path)."""
+    if choice != DEFAULT:
+        run_path(choice)
+    path = _file(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_json(path, {"model": choice})
+
+
+def active_model_path(default_model: Path, root: Path | None = None) -> Path:
+    """The file of the class's model: the shipped one, or the chosen run's model.keras."""
+    choice = read_active_model(root)
+    return Path(default_model) if choice == DEFAULT else run_path(choice, root) / "model.keras"

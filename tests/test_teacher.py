@@ -1,0 +1,227 @@
+"""Teacher controls: with a token set, students watch read-only and only the signed-in teacher
+starts, stops, resumes or deletes runs and chooses the class's model."""
+
+import json
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cnn_lab import access
+from cnn_lab.access import (DEFAULT, active_model_path, fingerprint, read_active_model, signed_in, teacher_token,
+                            token_matches, write_active_model)
+from cnn_lab.training import JOB, delete_run, list_runs, run_path
+
+PAGE = "../dashboard/pages/train.py"
+TOKEN = "owl-lantern-42"
+
+
+@pytest.fixture(autouse=True)
+def _no_run_left_behind():
+    yield
+    JOB.stop()
+    JOB.wait(120)
+
+
+def fake_run(run_id: str, status: str = "finished", model=None):
+    """A run folder as training leaves it (no training needed)."""
+    folder = run_path(run_id)
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps({"train": {"epochs": 3, "preset": "fast"}, "data": "sample"}))
+    (folder / "history.json").write_text(json.dumps([{"epoch": 1, "test_accuracy": 0.5}]))
+    (folder / "status.json").write_text(json.dumps({"status": status}))
+    if model is not None:
+        shutil.copy(model, folder / "model.keras")
+    return folder
+
+
+# --- the pure part ----------------------------------------------------------------------------
+def test_the_token_comes_from_the_environment_first_then_the_secret(monkeypatch):
+    monkeypatch.delenv(access.TOKEN_VARIABLE, raising=False)
+    assert teacher_token() is None and teacher_token("  ") is None and teacher_token(123) is None
+    assert teacher_token("from-secrets") == "from-secrets"
+    monkeypatch.setenv(access.TOKEN_VARIABLE, " from-env ")
+    assert teacher_token("from-secrets") == "from-env"
+
+
+def test_the_token_is_compared_in_constant_time(monkeypatch):
+    calls = []
+    real = access.hmac.compare_digest
+    monkeypatch.setattr(access.hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
+    assert token_matches(TOKEN, TOKEN) and token_matches(f" {TOKEN}\n", TOKEN)
+    assert not token_matches("owl-lantern-43", TOKEN) and not token_matches(TOKEN[:-1], TOKEN)
+    assert calls and all(isinstance(a, bytes) and isinstance(b, bytes) for a, b in calls)
+    assert not token_matches("", TOKEN) and not token_matches(None, TOKEN) and not token_matches(TOKEN, None)
+
+
+def test_a_session_keeps_a_fingerprint_that_a_new_token_invalidates():
+    kept = fingerprint(TOKEN)
+    assert TOKEN not in kept and signed_in(kept, TOKEN)
+    assert not signed_in(kept, "another-token") and not signed_in(None, TOKEN) and not signed_in(kept, None)
+
+
+def test_the_class_model_is_default_or_a_checked_run_id(tmp_path):
+    assert read_active_model(tmp_path) == DEFAULT  # nothing chosen yet
+    write_active_model("20260101-000000-abcd", tmp_path)
+    assert read_active_model(tmp_path) == "20260101-000000-abcd"
+    assert active_model_path(tmp_path / "shipped.keras", tmp_path) == tmp_path / "20260101-000000-abcd" / "model.keras"
+    for bad in ("../../etc", "/tmp/x.keras", "", None):
+        with pytest.raises(ValueError):
+            write_active_model(bad, tmp_path)
+    (tmp_path / access.ACTIVE_MODEL_FILE).write_text(json.dumps({"model": "../../secret"}))
+    assert read_active_model(tmp_path) == DEFAULT  # a foreign value is never used as a path
+    (tmp_path / access.ACTIVE_MODEL_FILE).write_text("{not json")
+    assert active_model_path(tmp_path / "shipped.keras", tmp_path) == tmp_path / "shipped.keras"
+
+
+def test_delete_run_removes_finished_runs_only(tmp_path):
+    finished = fake_run("20260101-000000-aaaa")
+    interrupted = fake_run("20260101-000000-bbbb", status="running")  # its process died
+    fake_run("20260101-000000-cccc", status="stopped")
+    with pytest.raises(ValueError, match="training now"):
+        delete_run("20260101-000000-cccc", live_run_id="20260101-000000-cccc")
+    for bad in ("../runs", "20260101-000000-dddd", str(finished)):  # not an id, no such run, a path
+        with pytest.raises(ValueError):
+            delete_run(bad)
+    assert delete_run("20260101-000000-aaaa") == finished and not finished.exists()
+    delete_run("20260101-000000-bbbb")
+    assert not interrupted.exists()
+    assert [r["run_id"] for r in list_runs()] == ["20260101-000000-cccc"]
+
+
+# --- the Train page ---------------------------------------------------------------------------
+def page(at: AppTest | None = None) -> AppTest:
+    return (at or AppTest.from_file(PAGE, default_timeout=120)).run()
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def forged(widget):
+    """The widget as a tampered browser would use it: enabled (AppTest refuses disabled ones)."""
+    widget.proto.disabled = False
+    return widget
+
+
+def everything(at: AppTest) -> str:
+    """Every text the page shows, in the main area and the sidebar (widgets' protos included)."""
+    out = []
+
+    def walk(node):
+        if getattr(node, "proto", None) is not None:
+            out.append(str(node.proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+    walk(at._tree)
+    return "\n".join(out)
+
+
+def test_without_a_token_the_lab_is_open(monkeypatch):
+    monkeypatch.delenv(access.TOKEN_VARIABLE, raising=False)
+    at = page()  # no secrets file either: reading st.secrets must not fail
+    assert not at.exception
+    assert not button(at, "Start training").disabled and not at.sidebar.text_input
+    assert "Only the teacher" not in everything(at)
+
+
+def test_a_student_watches_read_only_and_cannot_start_stop_or_delete(monkeypatch):
+    monkeypatch.setenv(access.TOKEN_VARIABLE, TOKEN)
+    old = fake_run("20260101-000000-aaaa")
+    from cnn_lab.data import SAMPLE_PATH
+    from cnn_lab.recipes import preset
+
+    run_id = JOB.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH))  # the teacher's run, already going
+    student = page()
+    assert not student.exception
+    assert "Only the teacher can start, stop, resume or delete runs" in everything(student)
+    assert button(student, "Start training").disabled and button(student, "Delete it").disabled
+    assert student.selectbox(key="train_model_choice").disabled
+    assert student.radio(key="train_source").disabled
+    assert button(student, "Stop").disabled
+
+    # forged clicks on the disabled controls change nothing (Streamlit discards them; the page checks again)
+    forged(button(student, "Stop")).click().run()
+    assert JOB.running and JOB.snapshot()["status"] != "stopping" and JOB.snapshot()["run_id"] == run_id
+    forged(student.checkbox(key="train_delete_sure")).check().run()
+    forged(button(student, "Delete it")).click().run()
+    assert old.is_dir()
+    JOB.stop()
+    JOB.wait(120)
+    student.run()
+    forged(button(student, "Start training")).click().run()
+    assert not JOB.running and not student.exception
+
+
+def test_a_wrong_token_is_refused_without_echo_and_the_right_one_unlocks(monkeypatch):
+    monkeypatch.setenv(access.TOKEN_VARIABLE, TOKEN)
+    old = fake_run("20260101-000000-aaaa")
+    at = page()
+    sign_in = at.sidebar.text_input(key="teacher_token_input")
+    assert sign_in.label == "Teacher token" and "Teacher sign-in" in everything(at)
+    sign_in.input("owl-lantern-41").run()
+    assert "That is not the teacher token." in [e.value for e in at.sidebar.error]
+    assert "owl-lantern-41" not in everything(at) and at.text_input(key="teacher_token_input").value == ""
+    assert button(at, "Start training").disabled
+
+    at.sidebar.text_input(key="teacher_token_input").input(TOKEN).run()
+    assert not at.exception and TOKEN not in everything(at)
+    assert at.session_state["teacher_signed_in"] != TOKEN  # a fingerprint, not the token
+    assert "Signed in as the teacher" in everything(at) and "Only the teacher" not in everything(at)
+    assert not button(at, "Start training").disabled
+
+    at.checkbox(key="train_delete_sure").check().run()
+    button(at, "Delete it").click().run()
+    assert not old.exists() and any("Deleted run 20260101-000000-aaaa" in s.value for s in at.success)
+
+    at.radio(key="train_source").set_value("sample")
+    at.selectbox(key="train_limit").set_value(256)
+    at.number_input(key="train_epochs_fast").set_value(50)
+    button(at, "Start training").click().run()
+    assert JOB.running
+    at.run()
+    button(at, "Stop").click().run()
+    assert JOB.wait(120)["status"] == "stopped"
+
+    monkeypatch.setenv(access.TOKEN_VARIABLE, "a-new-token")  # the teacher changes the token
+    at.run()
+    assert button(at, "Start training").disabled  # signed out
+
+
+def test_the_token_can_live_in_secrets(monkeypatch):
+    monkeypatch.delenv(access.TOKEN_VARIABLE, raising=False)
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.secrets["teacher_token"] = TOKEN
+    at.run()
+    assert button(at, "Start training").disabled
+    at.sidebar.text_input(key="teacher_token_input").input(TOKEN).run()
+    assert not button(at, "Start training").disabled
+
+
+def test_the_teacher_chooses_the_model_the_whole_class_sees(monkeypatch, tiny_model_path):
+    import ui
+
+    monkeypatch.setenv(access.TOKEN_VARIABLE, TOKEN)
+    good = fake_run("20260101-000000-aaaa", model=tiny_model_path)
+    broken = fake_run("20260101-000000-bbbb")
+    (broken / "model.keras").write_bytes(b"PK\x03\x04 not really a zip")
+    teacher, student = page(), page()
+    teacher.sidebar.text_input(key="teacher_token_input").input(TOKEN).run()
+
+    teacher.selectbox(key="train_model_choice").set_value(str(broken / "model.keras")).run()
+    assert any("Could not use Run 20260101-000000-bbbb" in e.value and "not a Keras model file" in e.value
+               for e in teacher.error)
+    assert read_active_model() == DEFAULT
+
+    teacher.selectbox(key="train_model_choice").set_value(str(good / "model.keras")).run()
+    assert not teacher.error and read_active_model() == "20260101-000000-aaaa"
+    student.session_state["model_path"] = str(ui.DEFAULT_MODEL)  # a session's own pick no longer counts
+    student.run()
+    assert student.selectbox(key="train_model_choice").value == str(good / "model.keras")
+    assert "in everyone" in everything(student) and "in your sessions" not in everything(student)
+
+    ids = [r["run_id"] for r in list_runs()]
+    teacher.selectbox(key="train_delete_choice").select_index(ids.index("20260101-000000-aaaa")).run()
+    teacher.checkbox(key="train_delete_sure").check().run()
+    button(teacher, "Delete it").click().run()
+    assert not good.exists() and read_active_model() == DEFAULT  # the class goes back to the shipped model

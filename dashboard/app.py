@@ -1,8 +1,10 @@
-"""CNN Lab: `streamlit run dashboard/app.py`. This file only builds the navigation."""
+"""CNN Lab: `streamlit run dashboard/app.py`. This file only builds the navigation (and the projector view)."""
 
 from pathlib import Path
 
 import streamlit as st
+
+import ui
 
 HERE = Path(__file__).parent
 st.set_page_config(page_title="CNN Lab", page_icon=":material/neurology:", layout="wide")
@@ -21,6 +23,8 @@ PAGES = [
     ("Results", "pages/mistakes.py", "Mistakes", ":material/error:"),
     ("Your photo", "pages/photo.py", "Classify your photo", ":material/photo_camera:"),
 ]
+
+ui.projector()  # presenter view (?present=1) and a hidden sidebar (?sidebar=off), before every page
 
 sections: dict[str, list] = {}
 for section, path, title, icon in PAGES:

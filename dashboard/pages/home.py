@@ -14,8 +14,8 @@ left, right = st.columns(2)
 with left:
     source = find_source()
     if source is None:
-        st.info(f"**Data: the bundled sample** — 1,000 genuine CIFAR-10 test images. {HOW_TO_GET_IT}",
-                icon=":material/info:")
+        st.info(f"**Data: the bundled sample** — 1,000 genuine CIFAR-10 test images. The lab never downloads "
+                f"anything itself, so it works offline. {HOW_TO_GET_IT}", icon=":material/info:")
     else:
         st.success(f"**Data: the full CIFAR-10** (50,000 training and 10,000 test images) from `{source}`.",
                    icon=":material/dataset:")
@@ -23,9 +23,12 @@ with right:
     path = ui.model_path()
     card = path.with_suffix(".json")
     if path.is_file():
-        about = json.loads(card.read_text()) if card.is_file() else {}
-        result = about.get("test_result")
-        st.success(f"**Model: `{path.name}`**" + (f" — {result} on the CIFAR-10 test set." if result else "."),
+        try:
+            about = json.loads(card.read_text()) if card.is_file() else {}
+        except (OSError, ValueError):
+            about = {}
+        result = about.get("test_result") if isinstance(about, dict) else None
+        st.success(f"**Model: {ui.model_label(path)}**" + (f" — {result} on the CIFAR-10 test set." if result else "."),
                    icon=":material/neurology:")
     else:
         st.warning("No trained model yet: train one on the Train page.", icon=":material/warning:")

@@ -102,7 +102,7 @@ def show(image, caption: str, scale: int = 8, where=st) -> None:
     """A small image enlarged `scale` times with nearest neighbour (crisp squares), drawn at
     that size (never stretched to the column), with its caption."""
     big = enlarge(image, scale)
-    where.image(big, caption=caption, width=big.width)
+    where.image(big, caption=caption, width=big.width, output_format="PNG")
 
 
 def pixel_heatmap(values, *, colorscale=GREY, zmin=0, zmax=255, numbers: bool = True,

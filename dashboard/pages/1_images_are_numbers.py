@@ -17,8 +17,7 @@ pixels = picked.pixels
 
 small, large = st.columns([1, 3], vertical_alignment="bottom")
 with small:
-    st.image(pixels, width=32)
-    st.caption("True size: 32 × 32 pixels")
+    st.image(pixels, width=32, caption="True size: 32 × 32 pixels", output_format="PNG")
 with large:
     lesson_ui.show(pixels, f"{picked.caption}, enlarged 8 times", scale=8)
 

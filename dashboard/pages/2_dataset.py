@@ -50,7 +50,8 @@ for label, name in enumerate(names):
     chosen = rng.choice(indices, size=min(per_class, len(indices)), replace=False)
     with columns[label % 2]:
         st.image(enlarge(grid(data.x_train[chosen], columns=per_class, pad=1), 2),
-                 caption=f"{name}: {len(chosen)} of its {len(indices):,} training images", width="stretch")
+                 caption=f"{name}: {len(chosen)} of its {len(indices):,} training images", width="stretch",
+                 output_format="PNG")
 
 # --- a random batch ----------------------------------------------------------------------------
 lesson_ui.section("dataset_batch")
@@ -66,7 +67,7 @@ st.markdown(f"**A batch of {len(batch)} different training images** "
 for start in range(0, len(batch), 8):
     for column, index in zip(st.columns(8), batch[start:start + 8]):
         column.image(enlarge(data.x_train[index], 3), caption=names[data.y_train[index]],
-                     width="stretch")
+                     width="stretch", output_format="PNG")
 figure = go.Figure(go.Bar(x=list(names), y=counts, marker_color=lesson_ui.OKABE_ITO[2],
                           text=counts, textposition="outside"))
 figure.update_layout(title="Classes in this batch", height=280, yaxis_title="images",

@@ -89,7 +89,8 @@ def describe(i):
 
 for start in range(0, 16, 8):
     for column, i in zip(st.columns(8), range(start, start + 8)):
-        column.image(lesson_ui.enlarge(versions[i], 4), caption=f"#{i + 1}", width="stretch")
+        column.image(lesson_ui.enlarge(versions[i], 4), caption=f"#{i + 1}", width="stretch",
+                     output_format="PNG")
 with st.expander("The values drawn for each version"):
     st.markdown("\n".join(f"- **#{i + 1}**: {describe(i)}" for i in range(16)))
 

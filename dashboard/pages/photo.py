@@ -133,9 +133,9 @@ steps[0].image(photo.image, width="stretch",
 square = square_crop(photo.image)
 steps[1].image(square.resize((SHOW, SHOW), Image.LANCZOS), width="stretch",
                caption=f"② The centre square ({square.width} x {square.height}): CIFAR-10 pictures are square")
-steps[2].image(enlarge(pixels, 9), width="stretch",
+steps[2].image(enlarge(pixels, 9), width="stretch", output_format="PNG",
                caption="③ Shrunk to 32 x 32 pixels, smoothly (antialiased), shown with every pixel a block")
-steps[3].image(enlarge(seen, 12), width="stretch",
+steps[3].image(enlarge(seen, 12), width="stretch", output_format="PNG",
                caption="④ What the network sees: the 24 x 24 centre, as in testing")
 with st.expander("⑤ Its numbers: 24 x 24 x 3 = 1,728 values from 0 to 255"):
     st.caption("Each pixel is three numbers: how much red, green and blue. The network divides them by 255 "

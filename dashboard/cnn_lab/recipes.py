@@ -72,8 +72,8 @@ class TrainConfig:
 PRESETS = {
     "article": TrainConfig(preset="article", epochs=20),
     "fast": TrainConfig(
-        preset="fast", model=CNNConfig(filters=(64, 128, 256), batch_norm=True, dropout=0.2),
-        epochs=6, batch_size=128, learning_rate=3e-3, schedule="cosine", warmup_epochs=0.5,
+        preset="fast", model=CNNConfig(filters=(64, 128, 256), batch_norm=True),
+        epochs=8, batch_size=64, learning_rate=2e-3, schedule="cosine", warmup_epochs=0.3,
         label_smoothing=0.1, augment="crop_flip"),
     "best": TrainConfig(
         preset="best",

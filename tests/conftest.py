@@ -24,6 +24,18 @@ def _isolated_runs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path_factory.mktemp("keras_home")))
 
 
+@pytest.fixture(autouse=True)
+def _idle_job():
+    """The server-wide training job starts every test idle, whatever the test before it ran."""
+    from cnn_lab import training
+
+    yield
+    if training.JOB.running:
+        training.JOB.stop()
+        training.JOB.wait(120)
+    training.JOB.__init__()
+
+
 @pytest.fixture(scope="session")
 def full_archive():
     """The full CIFAR-10 archive beside the project; tests that need it skip without it."""

@@ -11,17 +11,17 @@ st.set_page_config(page_title="CNN Lab", page_icon=":material/neurology:", layou
 
 # (section, page file, title, icon). A page appears once its file exists.
 PAGES = [
-    ("CNN Lab", "pages/home.py", "Home", ":material/home:"),
-    ("Lessons", "pages/1_images_are_numbers.py", "Images are numbers", ":material/grid_on:"),
-    ("Lessons", "pages/2_dataset.py", "The dataset", ":material/photo_library:"),
-    ("Lessons", "pages/3_augmentation.py", "Adding variance", ":material/auto_fix_high:"),
-    ("Lessons", "pages/4_convolution.py", "Convolution and pooling", ":material/filter_center_focus:"),
-    ("Lessons", "pages/5_network.py", "The network", ":material/account_tree:"),
-    ("Train", "pages/train.py", "Train", ":material/model_training:"),
-    ("Results", "pages/results.py", "Accuracy", ":material/leaderboard:"),
-    ("Results", "pages/confusion.py", "Confusion matrix", ":material/grid_view:"),
-    ("Results", "pages/mistakes.py", "Mistakes", ":material/error:"),
-    ("Your photo", "pages/photo.py", "Classify your photo", ":material/photo_camera:"),
+    ("CNN Lab", "views/home.py", "Home", ":material/home:"),
+    ("Lessons", "views/1_images_are_numbers.py", "Images are numbers", ":material/grid_on:"),
+    ("Lessons", "views/2_dataset.py", "The dataset", ":material/photo_library:"),
+    ("Lessons", "views/3_augmentation.py", "Adding variance", ":material/auto_fix_high:"),
+    ("Lessons", "views/4_convolution.py", "Convolution and pooling", ":material/filter_center_focus:"),
+    ("Lessons", "views/5_network.py", "The network", ":material/account_tree:"),
+    ("Train", "views/train.py", "Train", ":material/model_training:"),
+    ("Results", "views/results.py", "Accuracy", ":material/leaderboard:"),
+    ("Results", "views/confusion.py", "Confusion matrix", ":material/grid_view:"),
+    ("Results", "views/mistakes.py", "Mistakes", ":material/error:"),
+    ("Your photo", "views/photo.py", "Classify your photo", ":material/photo_camera:"),
 ]
 
 ui.projector()  # presenter view (?present=1) and a hidden sidebar (?sidebar=off), before every page
@@ -30,5 +30,5 @@ sections: dict[str, list] = {}
 for section, path, title, icon in PAGES:
     if (HERE / path).is_file():
         sections.setdefault(section, []).append(
-            st.Page(str(HERE / path), title=title, icon=icon, default=(path == "pages/home.py")))
+            st.Page(str(HERE / path), title=title, icon=icon, default=(path == "views/home.py")))
 st.navigation(sections).run()

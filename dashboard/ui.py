@@ -6,6 +6,7 @@ Data and models are loaded once per server and shared by every session (st.cache
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,9 @@ import streamlit as st
 
 from cnn_lab.data import HOW_TO_GET_IT, PROJECT_ROOT, Cifar10, DataError, load_cifar10, read_sample
 
-DEFAULT_MODEL = PROJECT_ROOT / "assets" / "models" / "default.keras"
+# The shipped model; CNN_LAB_MODEL points the lab at another file instead (the browser tests use a
+# tiny one when the shipped model is absent).
+DEFAULT_MODEL = Path(os.environ.get("CNN_LAB_MODEL") or PROJECT_ROOT / "assets" / "models" / "default.keras")
 LESSONS = PROJECT_ROOT / "lessons"
 
 
@@ -130,7 +133,7 @@ def model_label(path: Path) -> str:
 
 def link_to_train(label: str = "Go to the Train page") -> None:
     try:
-        st.page_link("pages/train.py", label=label, icon=":material/model_training:")
+        st.page_link("views/train.py", label=label, icon=":material/model_training:")
     except Exception:  # a page run on its own (tests) has no navigation to link into
         st.caption("Open **Train** in the sidebar.")
 
@@ -287,31 +290,35 @@ def presenter_css(large: bool, hide_sidebar: bool) -> str:
 _QUERY = {"presenter_view": ("present", "1"), "hide_sidebar": ("sidebar", "off")}
 
 
-def _follow_query(key: str) -> None:
-    """Keep the address in step with a toggle, so a bookmark opens the same view."""
-    name, value = _QUERY[key]
-    if st.session_state[key]:
-        st.query_params[name] = value
-    else:
-        st.query_params.pop(name, None)
+def _remember(key: str) -> None:
+    st.session_state[f"_{key}"] = st.session_state[key]
 
 
 def _show_sidebar() -> None:
-    st.session_state["hide_sidebar"] = False
-    st.query_params.pop("sidebar", None)
+    st.session_state["_hide_sidebar"] = st.session_state["hide_sidebar"] = False
 
 
 def projector() -> None:
     """The sidebar's "Presenter view" and "Hide the sidebar" toggles (or ?present=1, ?sidebar=off),
-    their CSS, and a button that brings a hidden sidebar back. app.py calls it before every page."""
+    their CSS, and a button that brings a hidden sidebar back. app.py calls it before every page.
+
+    The choice is kept under a key of its own ("_presenter_view"), not only the widget's, so it
+    survives moving from page to page."""
     with st.sidebar:
         for key, label, note in (
                 ("presenter_view", "Presenter view", "Large type for a projector (or add ?present=1 to the address)."),
                 ("hide_sidebar", "Hide the sidebar", "More room for the page; a button at the top brings it back "
                                                      "(or remove ?sidebar=off from the address).")):
             name, value = _QUERY[key]
-            st.toggle(label, value=st.query_params.get(name) == value, key=key, help=note,
-                      on_change=_follow_query, args=(key,))
+            if f"_{key}" not in st.session_state:  # a new session starts as its address says
+                st.session_state[f"_{key}"] = st.query_params.get(name) == value
+            st.session_state[key] = st.session_state[f"_{key}"]
+            st.toggle(label, key=key, help=note, on_change=_remember, args=(key,))
+    for key, (name, value) in _QUERY.items():  # the address follows, so a bookmark opens the same view
+        if st.session_state[key] and st.query_params.get(name) != value:
+            st.query_params[name] = value
+        elif not st.session_state[key] and name in st.query_params:
+            del st.query_params[name]
     if css := presenter_css(st.session_state["presenter_view"], st.session_state["hide_sidebar"]):
         st.html(css)
     if st.session_state["hide_sidebar"]:

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = "../dashboard/app.py"
-NETWORK_PAGE = "../dashboard/pages/5_network.py"
+NETWORK_PAGE = "../dashboard/views/5_network.py"
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_a_broken_or_foreign_model_says_so_and_falls_back_to_the_shipped_one(shi
 
 
 def test_the_results_pages_fall_back_too(shipped, tmp_path):
-    at = AppTest.from_file("../dashboard/pages/results.py", default_timeout=120)
+    at = AppTest.from_file("../dashboard/views/results.py", default_timeout=120)
     at.session_state["model_path"] = str(foreign_models(tmp_path)["garbage"])
     at.run()
     assert not at.exception
@@ -96,7 +96,7 @@ def styles(at: AppTest) -> str:
 
 
 # ui.projector() as app.py runs it before every page. (AppTest reruns app.py's page, not app.py,
-# because a pages/ folder sits beside it: so app.py is checked on first runs only.)
+# so app.py is checked on first runs only.)
 SHELL = """
 import streamlit as st
 import ui

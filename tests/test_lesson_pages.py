@@ -13,7 +13,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ROOT / "dashboard" / "pages"
+PAGES = ROOT / "dashboard" / "views"
 
 
 def run(page, model_path=None, **state):

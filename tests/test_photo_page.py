@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 import photo_samples as samples
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "dashboard" / "pages" / "photo.py")
+PAGE = str(ROOT / "dashboard" / "views" / "photo.py")
 LIMIT_MB = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
 
 

@@ -15,7 +15,7 @@ from cnn_lab.evaluation import EVALUATIONS, Evaluation, EvaluationJob
 from cnn_lab.model import load_classifier
 from cnn_lab.training import predict
 
-PAGES = "../dashboard/pages/"
+PAGES = "../dashboard/views/"
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from cnn_lab.access import (DEFAULT, active_model_path, fingerprint, read_active
                             token_matches, write_active_model)
 from cnn_lab.training import JOB, delete_run, list_runs, run_path
 
-PAGE = "../dashboard/pages/train.py"
+PAGE = "../dashboard/views/train.py"
 TOKEN = "owl-lantern-42"
 
 
@@ -218,7 +218,7 @@ def test_the_teacher_chooses_the_model_the_whole_class_sees(monkeypatch, tiny_mo
     student.session_state["model_path"] = str(ui.DEFAULT_MODEL)  # a session's own pick no longer counts
     student.run()
     assert student.selectbox(key="train_model_choice").value == str(good / "model.keras")
-    assert "in everyone" in everything(student) and "in your sessions" not in everything(student)
+    assert "in everyone" in everything(student) and "in this session" not in everything(student)
 
     ids = [r["run_id"] for r in list_runs()]
     teacher.selectbox(key="train_delete_choice").select_index(ids.index("20260101-000000-aaaa")).run()

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_lab.training import JOB
 
-PAGE = "../dashboard/pages/train.py"
+PAGE = "../dashboard/views/train.py"
 
 
 @pytest.fixture(autouse=True)

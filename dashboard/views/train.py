@@ -297,9 +297,9 @@ st.selectbox("Model", list(choices), format_func=choices.get, key="train_model_c
              on_change=choose_model, args=(choices,))
 if problem := st.session_state.pop("train_model_error", None):
     st.error(problem, icon=":material/error:")
-whose = "everyone's" if ui.teacher_token() else "your"
+whose = "everyone's sessions" if ui.teacher_token() else "this session"
 st.caption(f"The Accuracy, Confusion matrix, Mistakes, photo and lesson pages now use {ui.model_label(ui.model_path())} "
-           f"in {whose} sessions.")
+           f"in {whose}.")
 if not teacher:
     ui.only_the_teacher("choose the model the class sees")
 
@@ -307,7 +307,7 @@ resumable = [r for r in runs if r["status"] in ("stopped", "interrupted", "faile
              and r["has_model"] and r["epochs"] and r["epochs_done"] < r["epochs"]]
 if resumable:
     st.subheader("Resume a run")
-    again = st.selectbox("Run", resumable, key="train_resume_choice",
+    again = st.selectbox("Run", resumable, key="train_resume_choice", disabled=not teacher,
                          format_func=lambda r: f"{r['run_id']}: {r['epochs_done']} of {r['epochs']} epochs, {r['status']}")
     if st.button("Resume it", icon=":material/resume:", disabled=running or not teacher,
                  help="Goes on from its last finished epoch, with the same settings and data."):

@@ -1,0 +1,134 @@
+"""Run the real dashboard and look at it through Debian's chromium: shared by tests/test_browser.py
+and benchmarks/load.py.
+
+`lab_server()` starts `streamlit run dashboard/app.py` on a free port of 127.0.0.1, offline, on
+the bundled sample, with its own runs folder, and waits for its health check. `settle()` waits
+until Streamlit says the script has finished (data-test-script-state) and nothing is still a
+skeleton. Playwright itself is imported by the callers (sync in the tests, async in the benchmark).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_MODEL = ROOT / "assets" / "models" / "default.keras"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+VIEWPORT = {"width": 1280, "height": 720}
+APP = '[data-testid="stApp"]'
+EXCEPTION = '[data-testid="stException"]'
+ERROR = '[data-testid="stAlertContentError"]'
+NAV_LINK = '[data-testid="stSidebarNavLink"], [data-testid="stTopNavLink"]'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tiny_model(path: Path) -> Path:
+    """A small untrained classifier with the real contract, for when the shipped model is absent."""
+    sys.path.insert(0, str(ROOT / "dashboard"))
+    from cnn_lab.model import CNNConfig, build_cnn, classifier
+
+    classifier(build_cnn(CNNConfig(filters=(4, 8, 8), dense=(16, 16)))).save(path)
+    return path
+
+
+@contextlib.contextmanager
+def lab_server(workdir: Path, model: Path | None = None, log: Path | None = None, timeout: float = 120):
+    """Yield (base_url, process) of a fresh dashboard; it is stopped on exit.
+
+    `model`: the file the lab uses as its default model (CNN_LAB_MODEL); None: the shipped one.
+    """
+    workdir = Path(workdir)
+    (workdir / "runs").mkdir(parents=True, exist_ok=True)
+    (workdir / "keras_home").mkdir(exist_ok=True)
+    env = dict(os.environ, CNN_LAB_OFFLINE="1", CNN_LAB_RUNS=str(workdir / "runs"),
+               KERAS_HOME=str(workdir / "keras_home"), TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    env.pop("CNN_LAB_DATA", None)  # the bundled sample, whatever the shell says
+    env.pop("CNN_LAB_MODEL", None)
+    if model is not None:
+        env["CNN_LAB_MODEL"] = str(model)
+    port = free_port()
+    log = Path(log or workdir / "server.log")
+    with open(log, "w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+             "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
+             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        started = time.time()
+        while True:
+            try:
+                if urllib.request.urlopen(base + "/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None or time.time() - started > timeout:
+                raise RuntimeError(f"the dashboard did not come up; its log:\n{log.read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield base, server
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def settle(page, timeout: float = 90) -> bool:
+    """Wait until the page's script has run to the end and nothing is a skeleton; False on timeout."""
+    page.wait_for_selector(APP, timeout=timeout * 1000)
+    deadline = time.time() + timeout
+    time.sleep(0.5)
+    quiet = 0
+    while time.time() < deadline:
+        state = page.get_attribute(APP, "data-test-script-state")
+        if state == "notRunning" and not page.query_selector('[data-testid="stSkeleton"]'):
+            quiet += 1
+            if quiet >= 2:  # twice in a row: not just between a rerun and the next
+                return True
+        else:
+            quiet = 0
+        time.sleep(0.25)
+    return False
+
+
+def problems(page) -> dict:
+    """Exception boxes and error alerts on the page, as their text."""
+    return {"exceptions": [e.inner_text()[:800] for e in page.query_selector_all(EXCEPTION)],
+            "errors": [e.inner_text()[:400] for e in page.query_selector_all(ERROR)]}
+
+
+def navigation(page, base: str) -> list[tuple[str, str]]:
+    """(label, absolute url) of every link in the navigation, in the page's order (the same order
+    as page.locator(NAV_LINK).nth(i))."""
+    found = []
+    for link in page.query_selector_all(NAV_LINK):
+        href = link.get_attribute("href") or ""
+        url = href if href.startswith("http") else base + "/" + href.lstrip("/")
+        lines = [line.strip() for line in link.inner_text().splitlines() if line.strip()]
+        found.append((lines[-1] if lines else url, url))  # the last line: the icon's name comes first
+    return found

@@ -1,0 +1,164 @@
+"""The real dashboard in a real browser: `streamlit run dashboard/app.py` driven by Debian's chromium
+through Playwright. Every page opens without an exception, a photo gets a prediction, and a tiny
+training run starts, draws its curves and stops. Screenshots (1280 wide) go to test-artifacts/browser/.
+
+Skipped, with the reason, where /usr/bin/chromium or Playwright is missing (CI has both).
+"""
+
+import re
+import shutil
+import time
+
+import pytest
+
+from lab_browser import (CHROMIUM, CHROMIUM_ARGS, NAV_LINK, ROOT, SHIPPED_MODEL, VIEWPORT, lab_server, navigation,
+                         problems, settle, tiny_model)
+
+pytestmark = pytest.mark.browser
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright: pip install playwright")
+if not shutil.which(CHROMIUM):
+    pytest.skip(f"needs Debian's chromium at {CHROMIUM}: apt-get install chromium", allow_module_level=True)
+
+SHOTS = ROOT / "test-artifacts" / "browser"
+CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The dashboard on a free port: offline, the bundled sample, its own runs folder; the shipped
+    model when it is here, else a tiny untrained one with the same contract."""
+    work = tmp_path_factory.mktemp("lab")
+    model = None if SHIPPED_MODEL.is_file() else tiny_model(work / "tiny.keras")
+    with lab_server(work, model=model, log=work / "server.log") as (base, process):
+        yield base
+        log = (work / "server.log").read_text()
+    assert "Traceback" not in log, f"the server logged a traceback:\n{log[-4000:]}"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))  # the 1280x720 a projector shows
+
+
+def open_page(page, base: str, title: str) -> None:
+    """Open the app, then the page through its link in the sidebar, as a student would."""
+    page.goto(base)
+    assert settle(page), "the home page did not finish loading"
+    titles = [label for label, _ in navigation(page, base)]
+    assert title in titles, titles
+    page.locator(NAV_LINK).nth(titles.index(title)).click()
+    assert settle(page), f"{title} did not finish loading"
+
+
+def evaluated(page, timeout: float = 120) -> None:
+    """The Results pages evaluate the model in the background first: wait for their answer."""
+    deadline = time.time() + timeout
+    while page.get_by_role("button", name="Stop the evaluation").count():
+        assert time.time() < deadline, "the evaluation did not finish"
+        time.sleep(0.5)
+    assert settle(page)
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_every_page_opens_without_an_error(server, page):
+    page.goto(server)
+    assert settle(page), "the home page did not finish loading"
+    pages = navigation(page, server)
+    labels = [label for label, _ in pages]
+    assert {"Home", "Train", "Classify your photo"} <= set(labels), labels
+    found = {}
+    for i, (label, url) in enumerate(pages):
+        page.locator(NAV_LINK).nth(i).click()  # the sidebar, as a student would
+        page.wait_for_url(url.rstrip("/") + "*")
+        assert settle(page), f"{label} did not finish loading"
+        evaluated(page)
+        shot(page, f"{i:02d}-{re.sub('[^a-z0-9]+', '-', label.lower()).strip('-')}")
+        found[label] = problems(page)
+        assert main_text(page).strip(), f"{label} is empty"
+    broken = {label: p for label, p in found.items() if p["exceptions"] or p["errors"]}
+    assert not broken, broken
+
+
+def test_a_photo_gets_a_prediction(server, page, tmp_path):
+    from PIL import Image
+    from skimage import data
+
+    photo = tmp_path / "chelsea.jpg"
+    Image.fromarray(data.chelsea()).save(photo, quality=90)
+    open_page(page, server, "Classify your photo")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
+    title = page.locator('[data-testid="stPlotlyChart"] .gtitle').first
+    title.wait_for(timeout=90_000)
+    assert settle(page)
+    answer = title.text_content()
+    title.scroll_into_view_if_needed()
+    shot(page, "photo-chelsea")
+    match = re.fullmatch(r"Top 5: (\w+) \((\d+)%\)", answer.strip())
+    assert match and match[1] in CLASSES and 0 <= int(match[2]) <= 100, answer
+    if SHIPPED_MODEL.is_file():  # the trained model knows Chelsea is a cat (82 % with today's model)
+        assert match[1] == "cat", answer
+    assert "chelsea.jpg" in main_text(page)
+    assert problems(page) == {"exceptions": [], "errors": []}
+
+
+def test_a_tiny_training_run_draws_its_curves_and_stops(server, page):
+    open_page(page, server, "Train")
+    assert "Nothing is training right now" in main_text(page)
+    # the smallest run the page offers: the bundled sample, 256 training images
+    widget = lambda kind, label: page.locator(f'[data-testid="{kind}"]').filter(has_text=label)  # noqa: E731
+    widget("stRadio", "The bundled sample").get_by_text("The bundled sample").click()
+    settle(page)
+    widget("stSelectbox", "Training images to use").get_by_role("button", name="Open").click()
+    page.get_by_role("option", name="256: a quick check (seconds)").click()
+    settle(page)
+    epochs = widget("stNumberInput", "Epochs").locator("input")
+    epochs.fill("200")  # far more than it will run: the test stops it
+    epochs.press("Enter")
+    settle(page)
+    assert widget("stSelectbox", "Training images to use").locator("input").input_value().startswith("256")
+    page.get_by_role("button", name="Start training").click()
+
+    chart = page.locator('[data-testid="stPlotlyChart"]')
+    chart.first.wait_for(timeout=120_000)  # the curves appear after the first batch
+    progress = page.locator('[data-testid="stProgress"]').first
+    first = progress.inner_text()
+    assert re.search(r"Epoch \d+ of 200, batch \d+ of \d+", first), first
+    deadline = time.time() + 90
+    while progress.inner_text() == first:
+        assert time.time() < deadline, f"the progress stayed at {first!r}"
+        time.sleep(0.3)
+    assert "Training: run" in main_text(page)
+    chart.first.scroll_into_view_if_needed()
+    shot(page, "train-running")
+
+    main = page.locator('[data-testid="stMain"]')  # the header has a "Stop" of its own while a script runs
+    main.get_by_role("button", name=re.compile(r"Stop$")).click()
+    stopped = page.get_by_text(re.compile(r"Stopped: run"))
+    stopped.wait_for(timeout=120_000)
+    assert settle(page)
+    stopped.scroll_into_view_if_needed()
+    text = main_text(page)
+    assert "Stopped: run" in text and not main.get_by_role("button", name=re.compile(r"Stop$")).count()
+    assert problems(page) == {"exceptions": [], "errors": []}
+    shot(page, "train-stopped")

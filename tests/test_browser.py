@@ -53,6 +53,17 @@ def page(browser):
     context.close()
 
 
+def reveal(locator) -> None:
+    """Scroll an element into view for a screenshot. The page's live parts redraw every second,
+    so the element may be replaced mid-scroll: try again, and never fail a test over a picture."""
+    for _ in range(3):
+        try:
+            locator.scroll_into_view_if_needed(timeout=5_000)
+            return
+        except sync_api.Error:
+            time.sleep(0.3)
+
+
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"))  # the 1280x720 a projector shows
@@ -112,7 +123,7 @@ def test_a_photo_gets_a_prediction(server, page, tmp_path):
     title.wait_for(timeout=90_000)
     assert settle(page)
     answer = title.text_content()
-    title.scroll_into_view_if_needed()
+    reveal(title)
     shot(page, "photo-chelsea")
     match = re.fullmatch(r"Top 5: (\w+) \((\d+)%\)", answer.strip())
     assert match and match[1] in CLASSES and 0 <= int(match[2]) <= 100, answer
@@ -149,7 +160,7 @@ def test_a_tiny_training_run_draws_its_curves_and_stops(server, page):
         assert time.time() < deadline, f"the progress stayed at {first!r}"
         time.sleep(0.3)
     assert "Training: run" in main_text(page)
-    chart.first.scroll_into_view_if_needed()
+    reveal(chart.first)
     shot(page, "train-running")
 
     main = page.locator('[data-testid="stMain"]')  # the header has a "Stop" of its own while a script runs
@@ -157,7 +168,7 @@ def test_a_tiny_training_run_draws_its_curves_and_stops(server, page):
     stopped = page.get_by_text(re.compile(r"Stopped: run"))
     stopped.wait_for(timeout=120_000)
     assert settle(page)
-    stopped.scroll_into_view_if_needed()
+    reveal(stopped)
     text = main_text(page)
     assert "Stopped: run" in text and not main.get_by_role("button", name=re.compile(r"Stop$")).count()
     assert problems(page) == {"exceptions": [], "errors": []}

@@ -12,7 +12,7 @@ import photo_samples as samples
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "dashboard" / "views" / "photo.py")
-LIMIT_MB = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+LIMIT_MB = tomllib.loads((ROOT / "dashboard" / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
 
 
 def page(model_path=None) -> AppTest:

@@ -150,6 +150,15 @@ def model_label(path: Path) -> str:
     return f"run {path.parent.name}" if path.name == "model.keras" else f"`{path.name}`"
 
 
+def one_page(items, per_page: int, key: str):
+    """The items on the page the student picks; the page picker appears only when there are several."""
+    pages = -(-len(items) // per_page)
+    page = 1
+    if pages > 1:
+        page = st.number_input(f"Page (of {pages}, {per_page} images each)", 1, pages, 1, key=key)
+    return items[(page - 1) * per_page:page * per_page]
+
+
 def link_to_train(label: str = "Go to the Train page") -> None:
     try:
         st.page_link("views/train.py", label=label, icon=":material/model_training:")

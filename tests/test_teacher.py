@@ -16,13 +16,6 @@ PAGE = "../dashboard/views/train.py"
 TOKEN = "owl-lantern-42"
 
 
-@pytest.fixture(autouse=True)
-def _no_run_left_behind():
-    yield
-    JOB.stop()
-    JOB.wait(120)
-
-
 def fake_run(run_id: str, status: str = "finished", model=None):
     """A run folder as training leaves it (no training needed)."""
     folder = run_path(run_id)

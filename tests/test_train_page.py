@@ -10,13 +10,6 @@ from cnn_lab.training import JOB
 PAGE = "../dashboard/views/train.py"
 
 
-@pytest.fixture(autouse=True)
-def _no_run_left_behind():
-    yield
-    JOB.stop()
-    JOB.wait(120)
-
-
 def page() -> AppTest:
     return AppTest.from_file(PAGE, default_timeout=120).run()
 

@@ -79,12 +79,7 @@ st.subheader(f"{len(cell)} {names[true]} image{'s' * (len(cell) != 1)} the netwo
 if not len(cell):
     st.info(f"No {names[true]} image was called {names[pred]}.", icon=":material/check_circle:")
 else:
-    pages = -(-len(cell) // PER_PAGE)
-    page = 1
-    if pages > 1:
-        page = st.number_input(f"Page (of {pages}, {PER_PAGE} images each)", 1, pages, 1,
-                               key=f"cm_page_{true}_{pred}")
-    shown = cell[(page - 1) * PER_PAGE:page * PER_PAGE]
+    shown = ui.one_page(cell, PER_PAGE, key=f"cm_page_{true}_{pred}")
     st.caption(f"The {what} of this cell, surest first: each caption gives the network's confidence "
                f"in {names[pred]}.")
     st.image([enlarge(data.x_test[i], 4) for i in shown],

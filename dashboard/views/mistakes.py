@@ -33,12 +33,7 @@ if true is not None and true == pred:
 elif not len(wrong):
     st.success("No mistakes of this kind.", icon=":material/check_circle:")
 else:
-    pages = -(-len(wrong) // PER_PAGE)
-    page = 1
-    if pages > 1:
-        page = st.number_input(f"Page (of {pages}, {PER_PAGE} images each)", 1, pages, 1,
-                               key=f"mistakes_page_{true}_{pred}")
-    shown = wrong[(page - 1) * PER_PAGE:page * PER_PAGE]
+    shown = ui.one_page(wrong, PER_PAGE, key=f"mistakes_page_{true}_{pred}")
     for row in range(0, len(shown), COLUMNS):
         for column, i in zip(st.columns(COLUMNS), shown[row:row + COLUMNS]):
             probabilities = result.probabilities[i]

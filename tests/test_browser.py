@@ -173,3 +173,101 @@ def test_a_tiny_training_run_draws_its_curves_and_stops(server, page):
     assert "Stopped: run" in text and not main.get_by_role("button", name=re.compile(r"Stop$")).count()
     assert problems(page) == {"exceptions": [], "errors": []}
     shot(page, "train-stopped")
+
+
+# --- the keyboard alone ------------------------------------------------------------------------
+FOCUSED = """() => { const e = document.activeElement;
+    const box = e && e.closest('[data-testid]');
+    return e ? {testid: box ? box.getAttribute('data-testid') : '', label: e.getAttribute('aria-label') || '',
+                text: (e.innerText || '').trim(), role: e.getAttribute('role') || '', tag: e.tagName} : null; }"""
+
+
+def tab_to(page, wanted, limit: int = 120, backwards: bool = False) -> dict:
+    """Press Tab (Shift+Tab backwards) until the focused element satisfies `wanted(focused)`."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        focused = page.evaluate(FOCUSED) or {}
+        if wanted(focused):
+            return focused
+        seen.append(f"{focused.get('testid')}:{focused.get('label') or focused.get('text', '')[:30]}")
+    raise AssertionError(f"no such element within {limit} presses of Tab; focus went through {seen[-40:]}")
+
+
+def link(title: str):
+    return lambda f: f.get("testid") == "stSidebarNavLink" and f.get("text", "").splitlines()[-1:] == [title]
+
+
+def go_by_keyboard(page, title: str) -> None:
+    """Tab to the page's link in the sidebar and press Enter."""
+    page.locator("body").focus()
+    tab_to(page, link(title))
+    page.keyboard.press("Enter")
+    assert settle(page), f"{title} did not finish loading"
+    assert page.locator("h1").first.inner_text().strip(), f"{title} has no heading"
+
+
+def test_the_whole_journey_with_the_keyboard_alone(server, page, tmp_path):
+    """No mouse: every page through the sidebar links, a lesson's controls, a photo chosen through
+    the file dialog and judged with a select box, a cell of the confusion matrix, the presenter view."""
+    from PIL import Image
+    from skimage import data
+
+    page.goto(server)
+    assert settle(page)
+    first = tab_to(page, lambda f: True)
+    assert first["testid"] == "stSkipToContent"  # the first Tab offers to skip the menu
+    titles = [label for label, _ in navigation(page, server)]
+    for title in titles:  # every page, in the menu's order
+        go_by_keyboard(page, title)
+        evaluated(page)
+        assert problems(page) == {"exceptions": [], "errors": []}, title
+
+    go_by_keyboard(page, "Adding variance")  # a switch and a slider of a lesson
+    mirror = tab_to(page, lambda f: f["label"] == "Mirror the image")
+    assert mirror["role"] == "switch"
+    before = page.get_by_role("switch", name="Mirror the image").is_checked()
+    page.keyboard.press("Space")
+    assert settle(page)
+    assert page.get_by_role("switch", name="Mirror the image").is_checked() != before
+    tab_to(page, lambda f: f["testid"] == "stSlider" and f["label"] == "Turn of the colour wheel")
+    hue = page.locator('[data-testid="stSlider"]').filter(has_text="Turn of the colour wheel")
+    value = hue.inner_text()
+    page.keyboard.press("ArrowRight")
+    assert settle(page)
+    assert hue.inner_text() != value, value
+    shot(page, "keyboard-augmentation")
+
+    photo = tmp_path / "chelsea.jpg"
+    Image.fromarray(data.chelsea()).save(photo, quality=90)
+    go_by_keyboard(page, "Classify your photo")
+    tab_to(page, lambda f: f["tag"] == "BUTTON" and f["text"].splitlines()[-1:] in (["Upload"], ["Browse files"]))
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(photo))
+    title = page.locator('[data-testid="stPlotlyChart"] .gtitle').first
+    title.wait_for(timeout=90_000)
+    assert settle(page)
+    assert re.fullmatch(r"Top 5: \w+ \(\d+%\)", title.text_content().strip())
+    tab_to(page, lambda f: "What is really in your photo?" in f["label"])
+    page.keyboard.type("cat")
+    page.keyboard.press("Enter")
+    assert settle(page)
+    verdict = main_text(page)
+    assert "Right: the network's first choice is cat." in verdict or "The network put cat in place" in verdict
+    shot(page, "keyboard-photo")
+
+    go_by_keyboard(page, "Confusion matrix")
+    evaluated(page)
+    tab_to(page, lambda f: "True class" in f["label"])
+    page.keyboard.type("ship")
+    page.keyboard.press("Enter")
+    assert settle(page)
+    assert re.search(r"\d+ ship images? the network called", main_text(page))
+
+    page.locator("body").focus()
+    tab_to(page, lambda f: f["label"] == "Presenter view")
+    page.keyboard.press("Space")
+    assert settle(page)
+    assert page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == "22px"
+    shot(page, "keyboard-presenter")

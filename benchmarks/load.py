@@ -1,28 +1,34 @@
 """A class at once: many browser sessions on one dashboard while it trains.
 
-    python benchmarks/load.py [--sessions 30] [--wave 10] [--quick] [--model PATH]
+    python benchmarks/load.py [--sessions 30] [--arrive 2] [--think 3] [--burst 3] [--quick]
 
 Starts `streamlit run dashboard/app.py` (offline, bundled sample, its own runs folder; the
 shipped model, or a tiny untrained one when it is absent), then, in Debian's chromium:
 1. a teacher session starts a training run on the Train page (the server's own background job,
-   the bundled sample, all 800 images, many epochs) and opens a photo and the Accuracy page once,
+   the bundled sample, or the full CIFAR-10 with --data; many epochs) and opens a photo and the Accuracy page once,
    so the model, the data and the evaluation are loaded before the class arrives;
-2. the students arrive in waves of --wave sessions (one browser context each, all in one
+2. the students arrive, one every --arrive seconds (one browser context each, all in one
    chromium). Each opens the app, two lesson pages, Train (the live run), a Results page and
-   "Classify your photo", where it uploads a photo and waits for the prediction. Sessions stay
-   connected after their walk, so the last wave shares the server with every earlier one;
-3. the server's memory (VmRSS of the streamlit process, from /proc) is read before the class,
-   after each wave, and sampled every second throughout;
-4. the teacher stops the run. Training must have advanced during the load.
+   "Classify your photo", reading each page about --think seconds. Everyone stays connected;
+3. when the whole class is on the photo page, the teacher says "now, all of you": every student
+   uploads a photo within --burst seconds and waits for the prediction;
+4. the server's memory (VmRSS of the streamlit process, from /proc) is read before the class,
+   when 10, 20, 30 sessions are connected and after the burst; CPU time of the server and of all
+   the chromium processes is counted, since here both share the same cores;
+5. the teacher stops the run. Training must have advanced during the load.
 
 A page's time runs from the click on its sidebar link (or the upload) until Streamlit reports the
-script finished with nothing left as a skeleton. Prints tables and writes benchmarks/results/load.json.
+script finished with nothing left as a skeleton. Prints tables and writes benchmarks/results/load.json;
+exits 1 unless every session was served without an error.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
+import random
 import re
 import statistics
 import sys
@@ -120,25 +126,74 @@ async def classify(page, photo: Path, record: list, session: int, timeout: float
     return answer
 
 
-async def student(browser, base: str, i: int, photos: list[Path], record: list, timeout: float):
-    """One student's walk; returns the context, left open (still connected)."""
+def cpu_seconds(pids) -> float:
+    """User + system CPU time used so far by these processes, in seconds (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        except (OSError, IndexError, ValueError):
+            pass  # gone
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def browser_pids() -> list[int]:
+    """Every chromium process on this machine (the browser, its renderers and helpers)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if stat.read_text().strip().startswith("chromium"):
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+class Class:
+    """What the students share: how many are connected, and the teacher's "now, all of you"."""
+
+    def __init__(self, size: int):
+        self.size, self.connected, self.walked = size, 0, 0
+        self.everyone_there = asyncio.Event()
+
+    def done_walking(self) -> None:
+        self.walked += 1
+        if self.walked == self.size:
+            self.everyone_there.set()
+
+
+async def student(browser, base: str, i: int, photo: Path, record: list, room: Class, args):
+    """One student: arrives, reads two lessons, watches the run, opens a Results page and the photo
+    page; when the whole class is there, uploads a photo with everyone else. Returns the context,
+    left open (still connected)."""
+    await asyncio.sleep(i * args.arrive)
     context = await browser.new_context(viewport=VIEWPORT)
     page = await context.new_page()
-    page.set_default_timeout(timeout * 1000)
+    page.set_default_timeout(args.timeout * 1000)
     started = time.perf_counter()
+    walking = True
     try:
         await page.goto(base)
-        ok = await settle(page, timeout)
+        ok = await settle(page, args.timeout)
         found = await problems(page)
         record.append({"session": i, "page": "Home (first load)", "seconds": time.perf_counter() - started,
                        "ok": ok and not found, "problems": found})
+        room.connected += 1
+        for title in (LESSONS[i % 5], LESSONS[(i + 2) % 5], "Train", RESULTS[i % 3], "Classify your photo"):
+            await asyncio.sleep(args.think * random.uniform(0.5, 1.5))  # reading the page
+            await visit(page, title, record, i, args.timeout)
+        room.done_walking()
+        walking = False
+        await room.everyone_there.wait()
+        await asyncio.sleep(random.uniform(0, args.burst))  # "now, all of you: classify your photo"
+        await classify(page, photo, record, i, args.timeout)
     except Exception as e:
         record.append({"session": i, "page": "Home (first load)", "seconds": time.perf_counter() - started,
                        "ok": False, "problems": [f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"]})
-        return context
-    for title in (LESSONS[i % 5], LESSONS[(i + 2) % 5], "Train", RESULTS[i % 3], "Classify your photo"):
-        await visit(page, title, record, i, timeout)
-    await classify(page, photos[i % len(photos)], record, i, timeout)
+    finally:
+        if walking:  # never leave the others waiting for a student who failed
+            room.done_walking()
     return context
 
 
@@ -148,7 +203,7 @@ def steps(text: str) -> int | None:
     return (int(m[1]) - 1) * int(m[4]) + int(m[3]) if m else None
 
 
-async def teacher_starts(browser, base: str, photo: Path, timeout: float):
+async def teacher_starts(browser, base: str, photo: Path, timeout: float, full_data: bool):
     context = await browser.new_context(viewport=VIEWPORT)
     page = await context.new_page()
     page.set_default_timeout(timeout * 1000)
@@ -157,7 +212,8 @@ async def teacher_starts(browser, base: str, photo: Path, timeout: float):
     await open_link(page, "Train")
     await settle(page, timeout)
     widget = lambda kind, label: page.locator(f'[data-testid="{kind}"]').filter(has_text=label)  # noqa: E731
-    await widget("stRadio", "The bundled sample").get_by_text("The bundled sample").click()
+    source = "The full CIFAR-10" if full_data else "The bundled sample"
+    await widget("stRadio", source).get_by_text(source).click()
     await settle(page, timeout)
     epochs = widget("stNumberInput", "Epochs").locator("input")
     await epochs.fill("200")
@@ -200,7 +256,9 @@ async def run(args) -> dict:
         model = tiny_model(work / "tiny.keras")
     memory, samples = [], []
     record: list[dict] = []
-    with lab_server(work, model=None if model == SHIPPED_MODEL else model, log=work / "server.log") as (base, server):
+    times = work / "script_times.jsonl"
+    with lab_server(work, model=None if model == SHIPPED_MODEL else model, log=work / "server.log",
+                    data=args.data, script_times=times) as (base, server):
         pid = server.pid
         memory.append({"when": "server up, nothing opened", "sessions": 0, "rss_mb": rss_mb(pid)})
 
@@ -213,24 +271,33 @@ async def run(args) -> dict:
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             t0 = time.time()
-            teacher = await teacher_starts(browser, base, photos[0], args.timeout)
+            teacher = await teacher_starts(browser, base, photos[0], args.timeout, args.data is not None)
             before = await progress_text(teacher)
             memory.append({"when": "training, model + data + evaluation loaded", "sessions": 0, "rss_mb": rss_mb(pid)})
             print(f"teacher: training started and everything loaded in {time.time() - t0:.0f} s; {before}", flush=True)
-            contexts, load_started = [], time.time()
-            for first in range(0, args.sessions, args.wave):
-                wave = range(first, min(args.sessions, first + args.wave))
-                started = time.time()
+            room = Class(args.sessions)
+            cpu_server, cpu_browsers = cpu_seconds([pid]), cpu_seconds(browser_pids())
+            load_started = time.time()
 
-                async def staggered(i):
-                    await asyncio.sleep(0.3 * (i - first))  # students do not all click in the same instant
-                    return await student(browser, base, i, photos, record, args.timeout)
+            async def watch():  # memory as the class arrives: the first time 10, 20, 30... are connected
+                marks = list(range(min(10, args.sessions), args.sessions + 1, 10))
+                while marks:
+                    if room.connected >= marks[0]:
+                        memory.append({"when": f"{marks[0]} sessions connected", "sessions": marks[0],
+                                       "rss_mb": rss_mb(pid)})
+                        print(f"{marks[0]} connected after {time.time() - load_started:.0f} s, "
+                              f"server {memory[-1]['rss_mb']:.0f} MB, {await progress_text(teacher)}", flush=True)
+                        marks.pop(0)
+                    await asyncio.sleep(0.5)
 
-                contexts += await asyncio.gather(*(staggered(i) for i in wave))
-                memory.append({"when": f"after sessions {first + 1}-{wave[-1] + 1} (all still connected)",
-                               "sessions": wave[-1] + 1, "rss_mb": rss_mb(pid)})
-                print(f"wave {first + 1}-{wave[-1] + 1}: {time.time() - started:.0f} s, "
-                      f"server {memory[-1]['rss_mb']:.0f} MB, {await progress_text(teacher)}", flush=True)
+            watching = asyncio.create_task(watch())
+            contexts = await asyncio.gather(*(student(browser, base, i, photos[i % len(photos)], record, room, args)
+                                              for i in range(args.sessions)))
+            watching.cancel()
+            memory.append({"when": f"after the photo burst ({args.sessions} still connected)",
+                           "sessions": args.sessions, "rss_mb": rss_mb(pid)})
+            cpu = {"server (with its training run)": cpu_seconds([pid]) - cpu_server,
+                   "browsers (all chromium processes)": cpu_seconds(browser_pids()) - cpu_browsers}
             load_seconds = time.time() - load_started
             after = await progress_text(teacher)
             await teacher.locator('[data-testid="stMain"]').get_by_role("button", name=re.compile(r"Stop$")).click()
@@ -245,6 +312,7 @@ async def run(args) -> dict:
         sampling.cancel()
         log = (work / "server.log").read_text()
 
+    server_rows = script_times(times, since=load_started)
     by_page: dict[str, list[float]] = {}
     for r in record:
         by_page.setdefault(r["page"], []).append(r["seconds"])
@@ -257,15 +325,35 @@ async def run(args) -> dict:
     served = {r["session"] for r in record} - {r["session"] for r in failed}
     answers = sorted({r["answer"] for r in record if r.get("answer")})
     trained = (steps(after) or 0) - (steps(before) or 0)
-    per_session = None
-    if len(memory) >= 4:  # growth per session between the first wave and the last
-        first, last = memory[2], memory[-1]
-        per_session = (last["rss_mb"] - first["rss_mb"]) / max(1, last["sessions"] - first["sessions"])
-    return {"sessions": args.sessions, "wave": args.wave, "model": model_note, "served": len(served),
-            "page_views": len(record), "failed": failed, "tracebacks_in_server_log": log.count("Traceback"),
-            "pages": rows, "memory": memory, "rss_peak_mb": max(m for _, m in samples) if samples else None,
-            "rss_per_session_mb": per_session, "answers": answers, "load_seconds": load_seconds,
+    loaded = memory[1]["rss_mb"]  # the model, the data and the evaluation: loaded once, before the class
+    connected = {m["sessions"]: m["rss_mb"] for m in memory if m["when"].endswith("connected")}
+    growth = None
+    if len(connected) >= 2:  # per session, from the first 10 connected to the whole class
+        lo, hi = min(connected), max(connected)
+        growth = (connected[hi] - connected[lo]) / (hi - lo)
+    return {"sessions": args.sessions, "arrive_s": args.arrive, "think_s": args.think, "burst_s": args.burst,
+            "model": model_note, "served": len(served), "page_views": len(record), "failed": failed,
+            "tracebacks_in_server_log": log.count("Traceback"), "pages": rows, "server_script_runs": server_rows, "memory": memory,
+            "rss_peak_mb": max(m for _, m in samples) if samples else None,
+            "rss_per_session_mb": growth, "rss_all_sessions_mb": memory[-1]["rss_mb"] - loaded,
+            "cpu_seconds": cpu, "answers": answers, "load_seconds": load_seconds,
             "training": {"before": before, "after": after, "batches_during_load": trained, "stopped": stopped}}
+
+
+def script_times(path: Path, since: float) -> list[dict]:
+    """The server's own seconds per script run during the class (benchmarks/timed_server.py), by page."""
+    runs: dict[str, list[float]] = {}
+    for line in path.read_text().splitlines() if path.is_file() else []:
+        run = json.loads(line)
+        if run["at"] >= since:
+            runs.setdefault(run["page"] + (" (live part, every second)" if run["fragment"] else ""), []).append(run["seconds"])
+    rows = [{"script run": name, "n": len(t), "p50_s": pct(t, 50), "p95_s": pct(t, 95), "max_s": max(t)}
+            for name, t in sorted(runs.items())]
+    every = [t for name, ts in runs.items() for t in ts]
+    if every:
+        rows.append({"script run": "all", "n": len(every), "p50_s": pct(every, 50), "p95_s": pct(every, 95),
+                     "max_s": max(every)})
+    return rows
 
 
 def pct(values: list[float], q: int) -> float:
@@ -277,23 +365,38 @@ def pct(values: list[float], q: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=30)
-    ap.add_argument("--wave", type=int, default=10, help="students arriving together")
-    ap.add_argument("--quick", action="store_true", help="3 sessions in one wave: a check that it works")
+    ap.add_argument("--arrive", type=float, default=2.0, help="seconds between one student arriving and the next")
+    ap.add_argument("--think", type=float, default=3.0, help="seconds a student reads a page (on average)")
+    ap.add_argument("--burst", type=float, default=3.0,
+                    help="the class uploads its photos together, within this many seconds")
+    ap.add_argument("--quick", action="store_true", help="3 sessions: a check that it works")
     ap.add_argument("--model", help="model file (default: the shipped one, else a tiny untrained one)")
     ap.add_argument("--timeout", type=float, default=240, help="seconds a page may take before it counts as failed")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--data", type=Path, help="a full CIFAR-10 archive or folder: the lab shows it and the teacher "
+                                             "trains on it (default: the bundled sample)")
     args = ap.parse_args()
     if args.quick:
-        args.sessions, args.wave = 3, 3
+        args.sessions, args.arrive, args.think = 3, 1.0, 1.0
+    random.seed(args.seed)
     result = asyncio.run(run(args))
-    table(result["pages"], f"{result['sessions']} sessions in waves of {result['wave']}, while training "
+    table(result["pages"], f"{result['sessions']} sessions, one arriving every {args.arrive:g} s, reading each page "
+                           f"~{args.think:g} s, all classifying a photo within {args.burst:g} s, while training "
                            f"(seconds from click to the page finished)")
+    if result["server_script_runs"]:
+        table(result["server_script_runs"], "The server's own time per script run (no network, no browser drawing)")
     table(result["memory"], "Server memory (VmRSS of the streamlit process)")
     t = result["training"]
     print(f"\nserved {result['served']} of {result['sessions']} sessions, {result['page_views']} page views, "
           f"{len(result['failed'])} failed; {result['tracebacks_in_server_log']} tracebacks in the server log")
+    print(f"server memory: {result['memory'][1]['rss_mb']:.0f} MB with the model, data and evaluation loaded; "
+          f"{result['rss_all_sessions_mb']:+.0f} MB for all {result['sessions']} sessions together; peak "
+          f"{result['rss_peak_mb']:.0f} MB")
     if result["rss_per_session_mb"] is not None:
-        print(f"memory per session after the first wave: {result['rss_per_session_mb']:+.1f} MB; "
-              f"peak {result['rss_peak_mb']:.0f} MB")
+        print(f"growth per session from the first 10 connected to all: {result['rss_per_session_mb']:+.1f} MB")
+    cpu = result["cpu_seconds"]
+    print("CPU seconds during the class (2 cores): " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items())
+          + f", over {result['load_seconds']:.0f} s")
     print(f"training went on during the load: {t['batches_during_load']} batches ({t['before']!r} -> {t['after']!r}); "
           f"stopped: {t['stopped']}")
     print(f"predictions seen: {', '.join(result['answers'])}")

@@ -2,7 +2,7 @@
 and benchmarks/load.py.
 
 `lab_server()` starts `streamlit run dashboard/app.py` on a free port of 127.0.0.1, offline, on
-the bundled sample, with its own runs folder, and waits for its health check. `settle()` waits
+the bundled sample (or a CIFAR-10 archive named), with its own runs folder, and waits for its health check. `settle()` waits
 until Streamlit says the script has finished (data-test-script-state) and nothing is still a
 skeleton. Playwright itself is imported by the callers (sync in the tests, async in the benchmark).
 """
@@ -46,10 +46,13 @@ def tiny_model(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def lab_server(workdir: Path, model: Path | None = None, log: Path | None = None, timeout: float = 120):
+def lab_server(workdir: Path, model: Path | None = None, log: Path | None = None, timeout: float = 120,
+               data: Path | None = None, script_times: Path | None = None):
     """Yield (base_url, process) of a fresh dashboard; it is stopped on exit.
 
     `model`: the file the lab uses as its default model (CNN_LAB_MODEL); None: the shipped one.
+    `data`: a CIFAR-10 source for the lab (CNN_LAB_DATA); None: the bundled sample.
+    `script_times`: a file where benchmarks/timed_server.py writes the server's time for each script run.
     """
     workdir = Path(workdir)
     (workdir / "runs").mkdir(parents=True, exist_ok=True)
@@ -60,11 +63,17 @@ def lab_server(workdir: Path, model: Path | None = None, log: Path | None = None
     env.pop("CNN_LAB_MODEL", None)
     if model is not None:
         env["CNN_LAB_MODEL"] = str(model)
+    if data is not None:
+        env["CNN_LAB_DATA"] = str(data)
+    launcher = ["-m", "streamlit"]
+    if script_times is not None:
+        env["CNN_LAB_SCRIPT_TIMES"] = str(script_times)
+        launcher = [str(ROOT / "benchmarks" / "timed_server.py")]
     port = free_port()
     log = Path(log or workdir / "server.log")
     with open(log, "w") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+            [sys.executable, *launcher, "run", str(ROOT / "dashboard" / "app.py"),
              "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

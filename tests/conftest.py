@@ -17,6 +17,20 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(ROOT / "dashboard"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _the_lab_streamlit_config():
+    """AppTest runs a page without `streamlit run`, so it does not read dashboard/.streamlit/config.toml
+    (the config beside app.py): set its options here, so that pages see what they see when served."""
+    import tomllib
+
+    from streamlit import config
+
+    lab = tomllib.loads((ROOT / "dashboard" / ".streamlit" / "config.toml").read_text())
+    for section, options in lab.items():
+        for name, value in options.items():
+            config.set_option(f"{section}.{name}", value, "dashboard/.streamlit/config.toml")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_runs(tmp_path_factory, monkeypatch):
     """Every test gets its own empty runs folder and Keras cache, never the user's."""

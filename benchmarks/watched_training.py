@@ -21,6 +21,7 @@ import argparse
 import gc
 import statistics
 import sys
+import tempfile
 import threading
 import time
 import tomllib
@@ -99,7 +100,7 @@ def main() -> None:
 
     job = TrainingJob()
     job.start(preset("fast", epochs=200), data=args.data or str(SAMPLE_PATH),
-              run_dir=Path(__import__("tempfile").mkdtemp(prefix="cnn-lab-watched-")))
+              run_dir=Path(tempfile.mkdtemp(prefix="cnn-lab-watched-")))
     while not job.snapshot()["batches"]:
         time.sleep(0.2)
     time.sleep(3)  # past tracing

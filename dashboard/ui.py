@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
 
 from cnn_lab.data import HOW_TO_GET_IT, PROJECT_ROOT, Cifar10, DataError, load_cifar10, read_sample
@@ -25,9 +24,10 @@ def keep_keras_between_runs() -> None:
 
     After each run (and a page's live part reruns every second for every student watching it)
     Streamlit calls keras.backend.clear_session(): it empties TensorFlow's kernel cache and runs a
-    full garbage collection, ~0.3 s holding the GIL. Measured here, one student watching the
-    Train page cut the run's speed from ~1,000 to ~270 images/s, five to ~80. The lab builds no
-    model inside a page run (models live in st.cache_resource), so it has nothing to clear.
+    full garbage collection, ~0.3 s holding the GIL. Measured here (benchmarks/watched_training.py),
+    one student watching the Train page cut the run from ~1,000 to ~260 images/s, five to 15.
+    The lab builds no model inside a page run (models live in st.cache_resource), so it has
+    nothing to clear.
     """
     from streamlit.runtime.scriptrunner import script_runner
 

@@ -2,8 +2,8 @@
 and benchmarks/load.py.
 
 `lab_server()` starts `streamlit run dashboard/app.py` on a free port of 127.0.0.1, offline, on
-the bundled sample (or a CIFAR-10 archive named), with its own runs folder, and waits for its health check. `settle()` waits
-until Streamlit says the script has finished (data-test-script-state) and nothing is still a
+the bundled sample (or a CIFAR-10 archive it is given), with its own runs folder, and waits for
+its health check. `settle()` waits until Streamlit says the script has finished (data-test-script-state) and nothing is still a
 skeleton. Playwright itself is imported by the callers (sync in the tests, async in the benchmark).
 """
 

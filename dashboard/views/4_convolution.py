@@ -3,9 +3,7 @@ first convolution layer on the student's image (feature maps, pooled maps, learn
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 import lesson_ui
 import ui

@@ -17,8 +17,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from common import save, table  # noqa: E402
 
-import numpy as np  # noqa: E402
-
 from cnn_lab.data import PROJECT_ROOT, load_cifar10  # noqa: E402
 from cnn_lab.evaluation import evaluate  # noqa: E402
 from cnn_lab.model import load_classifier  # noqa: E402

@@ -19,8 +19,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from common import save, table  # noqa: E402
 
-import numpy as np  # noqa: E402
-
 from cnn_lab.data import load_cifar10  # noqa: E402
 from cnn_lab.recipes import preset  # noqa: E402
 from cnn_lab.training import TrainingJob, _one_hot, build_optimizer  # noqa: E402

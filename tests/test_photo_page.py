@@ -4,7 +4,6 @@ and the page keeps working; real photographs get the pipeline, the top 5 and Gra
 import tomllib
 from pathlib import Path
 
-import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 

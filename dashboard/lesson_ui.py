@@ -13,7 +13,6 @@ import ui
 from cnn_lab.images import enlarge
 from cnn_lab.photo import PhotoError, open_photo, to_cifar
 
-LESSONS = ui.LESSONS
 ANY = "any class"
 GREY = [[0.0, "black"], [1.0, "white"]]
 CHANNEL_SCALES = {"red": [[0, "black"], [1, "#ff0000"]], "green": [[0, "black"], [1, "#00ff00"]],

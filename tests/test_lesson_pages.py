@@ -159,21 +159,21 @@ def test_augmentation_clip_of_the_slider_values_finds_overflow():
 def test_convolution_without_a_model_still_teaches_pooling_and_kernels(tmp_path):
     at = run("4_convolution.py", model_path=tmp_path / "missing.keras")
     assert any("No trained model yet" in w.value for w in at.warning)
-    assert len(charts(at)) == 4  # pooling, kernel steps, the image and its filtered version
+    assert len(charts(at)) == 4  # kernel steps, the image and its filtered version, pooling
 
 
 def test_pooling_figure_follows_the_grid_and_the_step():
     at = run("4_convolution.py")
-    pool = charts(at)[0]
+    pool = charts(at)[3]  # after the filter sliding over a tile (and its two images)
     assert np.array(pool["data"][1]["text"]).tolist() == [["6", "8"], ["3", "4"]]  # the article's figure
     at.slider(key="pool_step_4").set_value(2).run()
-    pool = charts(at)[0]
+    pool = charts(at)[3]
     assert np.array(pool["data"][1]["text"]).tolist() == [["6", "8"], ["?", "?"]]
     at.button[1].click().run()  # random numbers
     assert at.session_state["pool_grid"] != [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]
     at.radio(key="pool_size").set_value(6).run()
     assert not at.exception
-    assert np.array(charts(at)[0]["data"][1]["text"]).shape == (3, 3)
+    assert np.array(charts(at)[3]["data"][1]["text"]).shape == (3, 3)
 
 
 def test_kernel_step_sum_is_the_multiply_and_add():
@@ -181,7 +181,7 @@ def test_kernel_step_sum_is_the_multiply_and_add():
 
     at = run("4_convolution.py")
     at.slider(key="kernel_position").set_value(8).run()
-    figure = charts(at)[1]
+    figure = charts(at)[0]
     tile = np.array(figure["data"][0]["text"], dtype=float)
     kernel = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
     row, col = divmod(7, 6)

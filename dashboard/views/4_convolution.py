@@ -1,4 +1,4 @@
-"""Lesson 4: max-pooling step by step, a filter sliding over a tile, then the trained model's
+"""Lesson 4: a filter sliding over a tile, max-pooling step by step, then the trained model's
 first convolution layer on the student's image (feature maps, pooled maps, learned filters)."""
 
 import numpy as np
@@ -13,49 +13,6 @@ from cnn_lab.lessons import conv2d, conv_step, greyscale, max_pool, normalise
 lesson_ui.section("convolution")
 data = ui.dataset()
 picked = lesson_ui.pick_image(data)
-
-# --- max-pooling, step by step -----------------------------------------------------------------
-lesson_ui.section("convolution_pool")
-ARTICLE_GRID = [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]
-if "pool_grid" not in st.session_state:
-    st.session_state["pool_grid"] = ARTICLE_GRID
-    st.session_state["pool_version"] = 0
-
-
-def new_grid(size):
-    st.session_state["pool_grid"] = np.random.default_rng().integers(0, 10, (size, size)).tolist()
-    st.session_state["pool_version"] += 1  # a fresh editor, showing the new numbers
-
-
-a, b, c, d = st.columns([1, 1.2, 1.2, 2], vertical_alignment="bottom")
-size = a.radio("Grid", [4, 6], format_func=lambda n: f"{n} × {n}", horizontal=True, key="pool_size")
-b.button("Random numbers", icon=":material/casino:", on_click=new_grid, args=(size,), width="stretch")
-c.button("The article's grid", on_click=lambda: st.session_state.update(
-    pool_grid=ARTICLE_GRID, pool_version=st.session_state["pool_version"] + 1, pool_size=4), width="stretch")
-if len(st.session_state["pool_grid"]) != size:
-    new_grid(size)
-step_slot = d.empty()
-editor_col, figure_col = st.columns([1, 2.2], vertical_alignment="center")
-with editor_col:
-    columns = [f"c{k}" for k in range(size)]
-    edited = st.data_editor(pd.DataFrame(st.session_state["pool_grid"], columns=columns),
-                            key=f"pool_editor_{st.session_state['pool_version']}", hide_index=True,
-                            column_config={k: st.column_config.NumberColumn(k, width=44, required=True)
-                                           for k in columns})
-    st.caption("Click a number to change it.")
-values = edited.to_numpy(dtype=float, na_value=0)
-pooled, rows, cols = max_pool(values)
-windows = pooled.size
-with step_slot:
-    step = st.slider("Step", 1, windows, windows, key=f"pool_step_{size}",
-                     help="Which 2 × 2 window is being pooled; the output fills in as you go.")
-with figure_col:
-    st.plotly_chart(lesson_ui.pooling_figure(values, pooled, rows, cols, step), key="pool_figure")
-i, j = divmod(step - 1, pooled.shape[1])
-window = values[2 * i:2 * i + 2, 2 * j:2 * j + 2]
-st.markdown(f"**Step {step} of {windows}:** the window at rows {2 * i}–{2 * i + 1}, columns {2 * j}–{2 * j + 1} "
-            f"holds {', '.join(f'{v:g}' for v in window.ravel())}; the largest is **{pooled[i, j]:g}** "
-            f"(row {rows[i, j]}, column {cols[i, j]}), which becomes output cell ({i}, {j}).")
 
 # --- a filter sliding over a tile --------------------------------------------------------------
 lesson_ui.section("convolution_kernel")
@@ -106,8 +63,52 @@ with right:
     st.plotly_chart(lesson_ui.pixel_heatmap(whole, numbers=False, height=360, colorscale="PuOr", zmin=-limit, zmax=limit,
                                             title=f"Every tile through the “{name}” filter", value_name="sum"),
                     key="conv_output")
-st.caption("Right: the feature map of the whole picture (zero-padded at the borders so it stays 32 × 32). "
+st.caption("Right: the feature map of the whole picture. At the borders the filter would stick out, so the "
+           "picture first gets a frame of zeros (*padding*) and the map stays 32 × 32. "
            "Purple is a large positive sum, orange a large negative one, white about 0.")
+
+# --- max-pooling, step by step -----------------------------------------------------------------
+lesson_ui.section("convolution_pool")
+ARTICLE_GRID = [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]
+if "pool_grid" not in st.session_state:
+    st.session_state["pool_grid"] = ARTICLE_GRID
+    st.session_state["pool_version"] = 0
+
+
+def new_grid(size):
+    st.session_state["pool_grid"] = np.random.default_rng().integers(0, 10, (size, size)).tolist()
+    st.session_state["pool_version"] += 1  # a fresh editor, showing the new numbers
+
+
+a, b, c, d = st.columns([1, 1.2, 1.2, 2], vertical_alignment="bottom")
+size = a.radio("Grid", [4, 6], format_func=lambda n: f"{n} × {n}", horizontal=True, key="pool_size")
+b.button("Random numbers", icon=":material/casino:", on_click=new_grid, args=(size,), width="stretch")
+c.button("The article's grid", on_click=lambda: st.session_state.update(
+    pool_grid=ARTICLE_GRID, pool_version=st.session_state["pool_version"] + 1, pool_size=4), width="stretch")
+if len(st.session_state["pool_grid"]) != size:
+    new_grid(size)
+step_slot = d.empty()
+editor_col, figure_col = st.columns([1, 2.2], vertical_alignment="center")
+with editor_col:
+    columns = [f"c{k}" for k in range(size)]
+    edited = st.data_editor(pd.DataFrame(st.session_state["pool_grid"], columns=columns),
+                            key=f"pool_editor_{st.session_state['pool_version']}", hide_index=True,
+                            column_config={k: st.column_config.NumberColumn(k, width=44, required=True)
+                                           for k in columns})
+    st.caption("Click a number to change it.")
+values = edited.to_numpy(dtype=float, na_value=0)
+pooled, rows, cols = max_pool(values)
+windows = pooled.size
+with step_slot:
+    step = st.slider("Step", 1, windows, windows, key=f"pool_step_{size}",
+                     help="Which 2 × 2 window is being pooled; the output fills in as you go.")
+with figure_col:
+    st.plotly_chart(lesson_ui.pooling_figure(values, pooled, rows, cols, step), key="pool_figure")
+i, j = divmod(step - 1, pooled.shape[1])
+window = values[2 * i:2 * i + 2, 2 * j:2 * j + 2]
+st.markdown(f"**Step {step} of {windows}:** the window at rows {2 * i}–{2 * i + 1}, columns {2 * j}–{2 * j + 1} "
+            f"holds {', '.join(f'{v:g}' for v in window.ravel())}; the largest is **{pooled[i, j]:g}** "
+            f"(row {rows[i, j]}, column {cols[i, j]}), which becomes output cell ({i}, {j}).")
 
 # --- the model's first layer -------------------------------------------------------------------
 lesson_ui.section("convolution_real")

@@ -7,26 +7,15 @@ import streamlit as st
 
 import lesson_ui
 import ui
+from cnn_lab.texts import lesson_items
 
-WHAT = {  # what each kind of layer does, in plain words
-    "Rescaling": "divides every number by 255, so they lie between 0 and 1",
-    "Cropping2D": "keeps the centre 24 × 24 of the 32 × 32 picture",
-    "Conv2D": "slides its filters over the maps; each filter makes one new map",
-    "BatchNormalization": "re-centres and re-scales each map, which makes training steadier",
-    "ReLU": "turns every negative number into 0",
-    "MaxPooling2D": "keeps the largest number of each 2 × 2 square: half the width and height",
-    "Flatten": "lays all the numbers in one long row",
-    "Dropout": "while training, switches off some numbers at random; while testing it does nothing",
-    "Dense": "each unit weighs every number it gets and adds them up",
-}
+WHAT = lesson_items("network_layers")  # what each kind of layer does, in plain words
 
 
 def what(step) -> str:
     text = WHAT.get(step["kind"], "")
-    if step["activation"] == "softmax":
-        text += ", then turns the 10 scores into 10 probabilities that add up to 100 %"
-    elif step["activation"] == "relu":
-        text += ", then turns negative numbers into 0 (ReLU)"
+    if step["activation"] in ("relu", "softmax"):
+        text += ", " + WHAT[step["activation"]]
     return text
 
 

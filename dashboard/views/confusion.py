@@ -80,8 +80,8 @@ if not len(cell):
     st.info(f"No {names[true]} image was called {names[pred]}.", icon=":material/check_circle:")
 else:
     shown = ui.one_page(cell, PER_PAGE, key=f"cm_page_{true}_{pred}")
-    st.caption(f"The {what} of this cell, surest first: each caption gives the network's confidence "
-               f"in {names[pred]}.")
+    st.caption(f"The {what} of this cell, the highest probability for {names[pred]} first: each caption "
+               f"gives the probability the network gave {names[pred]}.")
     st.image([enlarge(data.x_test[i], 4) for i in shown],
              caption=[f"#{i}: {100 * result.probabilities[i, pred]:.0f} % {names[pred]}" for i in shown],
              width=128, output_format="PNG")

@@ -1,4 +1,4 @@
-"""Mistakes: the test images the active model got wrong, the most confident mistakes first."""
+"""Mistakes: the test images the active model got wrong, the highest probability on a wrong class first."""
 
 import numpy as np
 import streamlit as st
@@ -26,7 +26,7 @@ about = " ".join(filter(None, [f"of {names[true]}" if true is not None else "",
                                f"called {names[pred]}" if pred is not None else ""]))
 st.subheader(f"{len(wrong):,} mistake{'s' * (len(wrong) != 1)} {about}".strip())
 st.caption(f"{ui.model_label(ui.model_path())} got {result.total - result.correct:,} of the {result.total:,} "
-           "test images wrong. Most confident mistakes first.")
+           "test images wrong. The highest probability on a wrong class first.")
 if true is not None and true == pred:
     st.info("An image whose true and predicted class are the same is not a mistake: choose two different "
             "classes, or *any class* for one of them.", icon=":material/info:")

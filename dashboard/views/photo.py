@@ -16,15 +16,14 @@ import ui
 from cnn_lab.data import CLASS_NAMES
 from cnn_lab.images import enlarge
 from cnn_lab.photo import EXTENSIONS, MB, PhotoError, display_name, megabytes, read_photo, square_crop, to_cifar
+from cnn_lab.texts import read_lesson
 
 COLUMNS = 4
 BLUE, GREY = "#0072B2", "#999999"  # Okabe-Ito: the answer, the other classes
-UNSURE = 0.5  # below this top probability the page reminds that CIFAR-10 knows only 10 classes
+UNSURE = 0.5  # below this highest probability the page reminds that CIFAR-10 knows only 10 classes
 SHOW = 288  # the square photo is shown at this size: 9 screen pixels per CIFAR pixel
 NOT_SAYING, SOMETHING_ELSE = "(I'd rather not say)", "something else (none of the 10)"
-ONLY_TEN = ("**CIFAR-10 knows only these 10 classes:** " + ", ".join(CLASS_NAMES) + ". The network must share "
-            "100 % between them, so a photo of anything else (a person, a flower, a cup) still gets a class: "
-            "the one whose pictures it looks most like. It has no way to say *none of these*.")
+ONLY_TEN = read_lesson("photo_only_ten")
 
 ui.lesson("photo")
 limit = int(st.get_option("server.maxUploadSize")) * MB
@@ -174,7 +173,7 @@ with right:
                        "Photos from a phone look different from CIFAR-10's tiny, centred pictures.",
                        icon=":material/help:")
     if p[best] < UNSURE and truth != SOMETHING_ELSE:
-        st.info(f"The network is not sure: its best guess has only {p[best]:.0%}. " + ONLY_TEN,
+        st.info(f"Its highest probability is only {p[best]:.0%}: no class stands out. " + ONLY_TEN,
                 icon=":material/info:")
 
 st.subheader("3. Why: where did it look?")
@@ -191,9 +190,9 @@ else:
     a, b = st.columns(2)
     a.image(big, width=SHOW, caption="The centre square of your photo")
     b.image(overlay(big, explanation.heatmap), width=SHOW,
-            caption=f"{explanation.method} for {CLASS_NAMES[target]}: yellow = strongest evidence, purple = none. "
+            caption=f"{explanation.method} for {CLASS_NAMES[target]}: yellow = the strongest evidence in this map, purple = none. "
                     "The dimmed border is cut off before the network looks.")
     if explanation.heatmap.max() == 0:
-        st.info(f"The network found no evidence *for* {CLASS_NAMES[target]} anywhere in this photo: every part "
-                "of it speaks against that class.", icon=":material/info:")
+        st.info(f"Nothing in this photo raised the score of {CLASS_NAMES[target]}: by this measure, no part of it "
+                "counts for that class.", icon=":material/info:")
     ui.lesson("photo_why")

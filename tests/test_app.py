@@ -14,7 +14,7 @@ def test_home_explains_the_journey_and_the_data_in_use():
     at = AppTest.from_file("../dashboard/app.py", default_timeout=60).run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
-    assert "78.4 %" in text and "Adding variance" in text
+    assert "78.44 %" in text and "Adding variance" in text
     assert any("bundled sample" in i.value for i in at.info)  # tests run offline on the sample
 
 

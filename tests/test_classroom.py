@@ -118,7 +118,7 @@ def test_app_py_gives_every_page_the_presenter_view():
     at.query_params["present"] = "1"
     at.run()
     assert not at.exception and at.sidebar.toggle(key="presenter_view").value
-    assert "html { font-size: 22px; }" in styles(at) and any("78.4 %" in m.value for m in at.markdown)
+    assert "html { font-size: 22px; }" in styles(at) and any("78.44 %" in m.value for m in at.markdown)
 
 
 def test_presenter_view_from_the_address_or_the_toggle():

@@ -24,7 +24,7 @@ PAGES = [
     ("Your photo", "views/photo.py", "Classify your photo", ":material/photo_camera:"),
 ]
 
-ui.keep_keras_between_runs()  # a class watching a run must not slow it down (see ui.py)
+ui.keep_keras_between_runs()  # a class watching a run must not slow it down (see ui/streamlit_patch.py)
 ui.projector()  # presenter view (?present=1) and a hidden sidebar (?sidebar=off), before every page
 
 sections: dict[str, list] = {}

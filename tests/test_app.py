@@ -66,3 +66,13 @@ def test_no_full_garbage_collection_after_every_run():
     config = tomllib.loads((ROOT / "dashboard" / ".streamlit" / "config.toml").read_text())
     assert config["runner"]["postScriptGC"] is False
     assert not (ROOT / ".streamlit" / "config.toml").exists()  # one config, not two that could disagree
+
+
+def test_the_streamlit_patch_warns_when_the_function_it_replaces_is_gone(monkeypatch, caplog):
+    import ui
+    from streamlit.runtime.scriptrunner import script_runner
+
+    monkeypatch.delattr(script_runner, "_clean_problem_modules")
+    with caplog.at_level("WARNING", logger="ui.streamlit_patch"):
+        ui.keep_keras_between_runs()
+    assert "_clean_problem_modules" in caplog.text

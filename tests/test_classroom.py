@@ -15,7 +15,7 @@ def shipped(monkeypatch, tiny_model_path):
     """The tiny model stands in for the shipped one (tests never depend on assets/models)."""
     import ui
 
-    monkeypatch.setattr(ui, "DEFAULT_MODEL", tiny_model_path)
+    monkeypatch.setattr(ui.state, "DEFAULT_MODEL", tiny_model_path)
     return tiny_model_path
 
 
@@ -78,7 +78,7 @@ def test_offline_the_home_page_starts_on_the_sample_without_trying_the_network(m
     monkeypatch.setattr(cnn_lab.data, "download", no_download)
     monkeypatch.setattr(cnn_lab.data, "local_candidates", lambda: [])  # no data/ archive on this computer
     cnn_lab.data._load_cached.cache_clear()
-    ui._dataset.clear()
+    ui.state._dataset.clear()
     try:
         at = AppTest.from_file(APP, default_timeout=30).run()
         assert not at.exception
@@ -88,7 +88,7 @@ def test_offline_the_home_page_starts_on_the_sample_without_trying_the_network(m
         assert not tried  # no page even asks whether the network is there
     finally:
         cnn_lab.data._load_cached.cache_clear()
-        ui._dataset.clear()
+        ui.state._dataset.clear()
 
 
 def styles(at: AppTest) -> str:

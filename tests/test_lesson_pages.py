@@ -158,7 +158,7 @@ def test_augmentation_clip_of_the_slider_values_finds_overflow():
 
 def test_convolution_without_a_model_still_teaches_pooling_and_kernels(tmp_path):
     at = run("4_convolution.py", model_path=tmp_path / "missing.keras")
-    assert any("No trained model yet" in w.value for w in at.warning)
+    assert any("is gone" in w.value for w in at.warning)
     assert len(charts(at)) == 4  # kernel steps, the image and its filtered version, pooling
 
 
@@ -205,7 +205,7 @@ def test_convolution_shows_the_models_first_layer(tiny_model_path):
 
 def test_network_without_a_model_says_so(tmp_path):
     at = run("5_network.py", model_path=tmp_path / "missing.keras")
-    assert any("No trained model yet" in w.value for w in at.warning)
+    assert any("is gone" in w.value for w in at.warning)
 
 
 def test_network_shows_every_layer_and_the_probabilities(tiny_model_path):

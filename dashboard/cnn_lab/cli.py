@@ -17,6 +17,8 @@ import os
 import sys
 import time
 
+from .formatting import clock
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the way
 
 
@@ -41,7 +43,7 @@ def _positive(text):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .recipes import PRESETS  # cheap: only the list of names is needed here
+    from .recipes import AUGMENT_MODES, PRESETS  # cheap: only the lists of names are needed here
 
     p = _Parser(prog="cnn-lab", description="CNN Lab: train and evaluate the article's CIFAR-10 CNN.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -54,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=_positive)
     t.add_argument("--batch-size", type=_positive, help="default: the preset's (64 for article)")
     t.add_argument("--learning-rate", type=float)
-    t.add_argument("--augment", choices=("article", "crop_flip", "none"))
+    t.add_argument("--augment", choices=AUGMENT_MODES)
     t.add_argument("--limit", type=_positive, help="train on the first N training images only")
     t.add_argument("--run-dir", help="the run folder (default: a new one under runs/)")
     t.add_argument("--resume", action="store_true", help="go on from the run folder's last checkpoint")
@@ -74,13 +76,6 @@ def _parser() -> argparse.ArgumentParser:
 def _bar(fraction, width=24):
     filled = int(round(fraction * width))
     return "#" * filled + "." * (width - filled)
-
-
-def _clock(seconds):
-    if seconds is None:
-        return "--:--"
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def _train(args) -> int:
@@ -133,7 +128,7 @@ def _print_progress(s, shown_epochs):
         loss = f"loss {s['loss']:.3f}" if s.get("loss") is not None else ""
         sys.stdout.write(f"\r[{_bar(done / s['epochs'])}] epoch {min(s['epoch'] + 1, s['epochs'])}/{s['epochs']} "
                          f"batch {s['batch']}/{s['batches_per_epoch']} {loss} {speed} "
-                         f"ETA {_clock(s.get('eta_seconds'))}   ")
+                         f"ETA {clock(s.get('eta_seconds'))}   ")
         sys.stdout.flush()
 
 

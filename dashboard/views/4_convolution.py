@@ -112,12 +112,7 @@ st.markdown(f"**Step {step} of {windows}:** the window at rows {2 * i}–{2 * i 
 
 # --- the model's first layer -------------------------------------------------------------------
 lesson_ui.section("convolution_real")
-path = ui.model_path()
-if not path.is_file():
-    st.warning(f"**No trained model yet** (`{path.name}` is not there), so this part cannot show the "
-               "network's own filters. Train a model on the Train page, then come back: everything above "
-               "works without one.", icon=":material/warning:")
-    st.stop()
+path = ui.require_model()  # the network's own filters: without a model it says how to get one, and stops
 
 from cnn_lab.lessons import layer_activations  # noqa: E402  (Keras is loaded only from here on)
 from cnn_lab.model import cnn_of  # noqa: E402

@@ -26,11 +26,7 @@ def shape(step) -> str:
 lesson_ui.section("network")
 data = ui.dataset()
 picked = lesson_ui.pick_image(data)
-path = ui.model_path()
-if not path.is_file():
-    st.warning(f"**No trained model yet** (`{path.name}` is not there). This page shows a trained network, "
-               "layer by layer: train one on the Train page, then come back.", icon=":material/warning:")
-    st.stop()
+ui.require_model()  # this page shows a trained network: without one it says how to get one, and stops
 if picked is None:
     st.stop()
 

@@ -31,4 +31,4 @@ with right:
         st.success(f"**Model: {ui.model_label(path)}**" + (f" — {result} on the CIFAR-10 test set." if result else "."),
                    icon=":material/neurology:")
     else:
-        st.warning("No trained model yet: train one on the Train page.", icon=":material/warning:")
+        st.warning(ui.NO_MODEL_YET, icon=":material/warning:")

@@ -4,8 +4,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
+from cnn_lab.recipes import ARTICLE_ACCURACY
 
-ARTICLE = 0.784  # 7844 / 10000
 BLUE, VERMILLION, GREEN = "#0072B2", "#D55E00", "#009E73"  # Okabe-Ito
 
 ui.lesson("results")
@@ -17,7 +17,7 @@ right, seen = counts.diagonal(), counts.sum(1)
 where = f"the {result.total:,} test images of the bundled sample" if data.is_sample else \
     f"the {result.total:,} CIFAR-10 test images"
 st.markdown(f"**{ui.model_label(ui.model_path())}** on {where}:")
-difference = 100 * (result.accuracy - 0.7844)
+difference = 100 * (result.accuracy - ARTICLE_ACCURACY)
 st.markdown(f"<div style='font-size:2.6rem;font-weight:700;line-height:1.2'>{result.correct} / {result.total} "
             f"({100 * result.accuracy:.2f} %)</div>", unsafe_allow_html=True)
 st.caption("right answers / test images (accuracy)")
@@ -32,11 +32,11 @@ names = list(result.class_names)
 accuracy = [100 * r / max(1, n) for r, n in zip(right, seen)]
 fig = go.Figure(go.Bar(
     y=names, x=accuracy, orientation="h",
-    marker_color=[BLUE if a >= 100 * ARTICLE else VERMILLION for a in accuracy],
+    marker_color=[BLUE if a >= 100 * ARTICLE_ACCURACY else VERMILLION for a in accuracy],
     text=[f"{a:.1f} %  ({r} / {n})" for a, r, n in zip(accuracy, right, seen)],
     textposition=["inside" if a > 50 else "outside" for a in accuracy], cliponaxis=False,
     hovertemplate="%{y}: %{x:.1f} %<extra></extra>"))
-fig.add_vline(x=100 * ARTICLE, line=dict(color=GREEN, dash="dash", width=2),
+fig.add_vline(x=100 * ARTICLE_ACCURACY, line=dict(color=GREEN, dash="dash", width=2),
               annotation_text="the article overall: 78.4 %", annotation_position="top",
               annotation_font_color=GREEN)
 fig.update_xaxes(range=[0, 100], title_text="test images of the class classified right (%)")

@@ -16,13 +16,12 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 import ui
-from cnn_lab.augment import MODES
 from cnn_lab.data import HOW_TO_GET_IT, SAMPLE_PATH, find_source
-from cnn_lab.recipes import PRESETS, preset
+from cnn_lab.formatting import clock
+from cnn_lab.recipes import ARTICLE_ACCURACY, AUGMENT_MODES, PRESETS, preset
 from cnn_lab.access import DEFAULT, write_active_model
 from cnn_lab.training import DELETABLE, JOB, JobBusy, delete_run, list_runs
 
-ARTICLE = 0.784  # the article's test accuracy: 7844 / 10000
 COLOURS = {"train": "#0072B2", "test": "#D55E00", "article": "#009E73", "loss": "#E69F00"}  # Okabe-Ito
 RECIPES = {"fast": "Fast: passes 78.4 % soonest (batch-norm, crop and flip, cosine schedule)",
            "article": "The article's recipe as it is (its augmentation, Adam, batches of 64)"}
@@ -49,14 +48,6 @@ def say_device(found: dict) -> None:
                 + GPU_HINT, icon=":material/memory:")
 
 
-def duration(seconds) -> str:
-    if seconds is None:
-        return "—"
-    seconds = int(round(seconds))
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
-        else f"{seconds // 60}:{seconds % 60:02d}"
-
-
 def curves(snap: dict) -> go.Figure:
     """Loss and accuracy per batch (smoothed), test accuracy per epoch, and the article's line."""
     batches, history = snap["batches"], snap["history"]
@@ -74,7 +65,7 @@ def curves(snap: dict) -> go.Figure:
                              name="test accuracy (per epoch)", mode="lines+markers",
                              marker=dict(symbol="diamond", size=10),
                              line=dict(color=COLOURS["test"], width=3)), row=1, col=2)
-    fig.add_hline(y=100 * ARTICLE, line=dict(color=COLOURS["article"], dash="dash", width=2), row=1, col=2,
+    fig.add_hline(y=100 * ARTICLE_ACCURACY, line=dict(color=COLOURS["article"], dash="dash", width=2), row=1, col=2,
                   annotation_text="the article: 78.4 %", annotation_position="bottom right",
                   annotation_font_color=COLOURS["article"])
     epochs = snap.get("epochs") or 1
@@ -117,12 +108,12 @@ def live(snap: dict) -> None:
                      f"of {steps or '?'}")
     a, b, c, d = st.columns(4)
     a.metric("Images per second", f"{snap['images_per_second']:,.0f}" if snap.get("images_per_second") else "—")
-    b.metric("Time left (estimate)", duration(snap.get("eta_seconds")) if status in ("running", "stopping")
+    b.metric("Time left (estimate)", clock(snap.get("eta_seconds")) if status in ("running", "stopping")
              else "—")
     c.metric("Test accuracy, last epoch", f"{100 * history[-1]['test_accuracy']:.2f} %"
              if history and history[-1].get("test_accuracy") is not None else "—")
     d.metric("Best so far", f"{100 * best:.2f} %" if best is not None else "—",
-             delta=f"{100 * (best - ARTICLE):+.1f} vs the article" if best is not None else None)
+             delta=f"{100 * (best - ARTICLE_ACCURACY):+.1f} vs the article" if best is not None else None)
     if snap.get("device"):
         say_device(snap["device"])
     if status == "failed":
@@ -226,7 +217,7 @@ with left:
     batch = st.select_slider("Batch size (images per step)", options=[32, 64, 128, 256],
                              value=base.batch_size, key=f"train_batch_{recipe}", disabled=not teacher)
 with right:
-    augment = st.radio("Augmentation (adding variance)", MODES, index=MODES.index(base.augment),
+    augment = st.radio("Augmentation (adding variance)", AUGMENT_MODES, index=AUGMENT_MODES.index(base.augment),
                        format_func=AUGMENTATION.get, key=f"train_augment_{recipe}", disabled=not teacher)
     full = find_source()
     sources = {"full": f"The full CIFAR-10 ({full})" if full else "The full CIFAR-10 (not found on this computer)",

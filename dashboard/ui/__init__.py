@@ -1,0 +1,26 @@
+"""What the pages share on the Streamlit side, one job per file:
+
+- `state`: the data, the models and their evaluation, loaded once per server and shared by every session;
+- `teacher`: the teacher token's sign-in and the note beside a control a student cannot use;
+- `projector`: the presenter view and the hidden sidebar;
+- `streamlit_patch`: the one change the lab makes to Streamlit itself;
+- `widgets`: the lesson text, a page picker, the link to the Train page.
+
+Pages `import ui` and call `ui.dataset()`, `ui.require_model()`...: every public name is here.
+"""
+
+from . import state
+from .projector import presenter_css, projector
+from .state import (NO_MODEL_YET, chosen_model_path, data_badge, dataset, evaluation, model, model_label,
+                    model_path, model_problem, require_model)
+from .streamlit_patch import keep_keras_between_runs
+from .teacher import is_teacher, only_the_teacher, teacher_sign_in, teacher_token
+from .widgets import lesson, link_to_train, one_page
+
+
+def __getattr__(name: str):
+    """`ui.DEFAULT_MODEL` is read from `ui.state` each time, so a test that points state.DEFAULT_MODEL
+    at another file changes it for the pages too."""
+    if name == "DEFAULT_MODEL":
+        return state.DEFAULT_MODEL
+    raise AttributeError(f"module 'ui' has no attribute {name!r}")

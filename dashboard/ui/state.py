@@ -1,0 +1,195 @@
+"""What every session shares: the data, the models and their evaluation, loaded once per server
+(st.cache_resource). The computation is in cnn_lab; this module adds Streamlit's caching and
+the messages a page shows while it waits or when something is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from cnn_lab.data import HOW_TO_GET_IT, PROJECT_ROOT, Cifar10, DataError, load_cifar10, read_sample
+
+from .teacher import teacher_token
+from .widgets import link_to_train
+
+# The shipped model; CNN_LAB_MODEL points the lab at another file instead (the browser tests use a
+# tiny one when the shipped model is absent).
+DEFAULT_MODEL = Path(os.environ.get("CNN_LAB_MODEL") or PROJECT_ROOT / "assets" / "models" / "default.keras")
+# Said wherever a page needs a model and the shipped one is absent. The time is BENCHMARKS.md's
+# (benchmarks/time_to_target.py: the fast recipe passed the article's accuracy after 7.3 min on 2 CPU cores).
+NO_MODEL_YET = ("**No trained model yet.** The shipped model (`assets/models/default.keras`) is not here. "
+                "Train one on the Train page (the fast recipe passes the article's 78.4 % in about 7 minutes "
+                "on 2 CPU cores, sooner on a GPU) and choose it there.")
+
+
+@st.cache_resource(show_spinner="Loading CIFAR-10...")
+def _dataset() -> tuple[Cifar10, str | None]:
+    try:
+        return load_cifar10(), None
+    except DataError as e:
+        return read_sample(), f"{e}. Using the bundled sample instead."
+
+
+def dataset() -> Cifar10:
+    """The active CIFAR-10 (full set if found, else the bundled sample), shared by all sessions."""
+    data, problem = _dataset()
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+    return data
+
+
+def data_badge(data: Cifar10) -> None:
+    """Say plainly which data the page is showing."""
+    if data.is_sample:
+        st.info(f"Running on **the bundled sample** ({len(data.x_train) + len(data.x_test):,} genuine "
+                f"CIFAR-10 test images), not the full set. {HOW_TO_GET_IT}", icon=":material/info:")
+    else:
+        st.caption(f"Data: {data.description}")
+
+
+@st.cache_resource(show_spinner="Loading the model...", max_entries=8)
+def _model(path: str, modified: float):
+    from cnn_lab.model import load_classifier
+
+    return load_classifier(path)
+
+
+def chosen_model_path() -> Path:
+    """The model chosen on the Train page: by the teacher for the whole class when a teacher token
+    is set (<runs>/active_model.json), else by this session; the shipped one by default."""
+    if teacher_token():
+        from cnn_lab.access import active_model_path
+
+        return active_model_path(DEFAULT_MODEL)
+    return Path(st.session_state.get("model_path", DEFAULT_MODEL))
+
+
+def model_path() -> Path:
+    """The model this session looks at: the chosen one, or the shipped one if that failed to load."""
+    path = chosen_model_path()
+    if path != DEFAULT_MODEL and st.session_state.get("model_broken") == _version(path):
+        return DEFAULT_MODEL
+    return path
+
+
+def _version(path: Path) -> str:
+    try:
+        return f"{path}@{path.stat().st_mtime_ns}"
+    except OSError:
+        return f"{path}@gone"
+
+
+def model_problem(path: Path) -> str | None:
+    """None if the file loads as a CIFAR-10 classifier (loaded once per version, safe mode), else why
+    not, in plain words."""
+    import zipfile
+
+    try:
+        _model(str(path), path.stat().st_mtime)
+        return None
+    except FileNotFoundError:
+        return "the file is not there"
+    except Exception as e:
+        text = " ".join(str(e).split())
+        if not zipfile.is_zipfile(path):
+            return "it is not a Keras model file (a .keras file is a zip archive; this one is damaged or something else)"
+        if "Lambda" in text or "arbitrary code" in text:
+            return "it contains Python code, which the lab never runs (models are opened in safe mode)"
+        if "expected a model from 32x32x3" in text:
+            return "it is a Keras model for another task: " + text.split(": ", 1)[-1]
+        return f"it could not be opened as a CIFAR-10 classifier ({type(e).__name__}: {text[:200]})"
+
+
+def _fall_back(path: Path, problem: str) -> None:
+    """Say why `path` cannot be used and show the shipped model in this session instead."""
+    st.error(f"**Could not load {model_label(path)}**: {problem}. Showing the shipped model instead.",
+             icon=":material/error:")
+    st.session_state["model_broken"] = _version(path)
+    st.session_state.pop("model_path", None)
+
+
+def model():
+    """The active classifier, loaded once per file version; the shipped model if it fails."""
+    path = model_path()
+    try:
+        return _model(str(path), path.stat().st_mtime)
+    except Exception:
+        if path == DEFAULT_MODEL:
+            raise
+        _fall_back(path, model_problem(path) or "it could not be read")
+        return _model(str(DEFAULT_MODEL), DEFAULT_MODEL.stat().st_mtime)
+
+
+def model_label(path: Path) -> str:
+    """A model as people call it: the shipped one, or the run it came from."""
+    path = Path(path)
+    if path == DEFAULT_MODEL:
+        return "the shipped model (default.keras)"
+    return f"run {path.parent.name}" if path.name == "model.keras" else f"`{path.name}`"
+
+
+def require_model() -> Path:
+    """The active model's file; if it is missing, say so, point to the Train page and stop the page."""
+    path = model_path()
+    if not path.is_file():
+        if path == DEFAULT_MODEL:
+            st.warning(NO_MODEL_YET, icon=":material/warning:")
+        else:
+            st.warning(f"**The model file `{path}` is gone.** Choose another one on the Train page.",
+                       icon=":material/warning:")
+        link_to_train()
+        st.stop()
+    if path != DEFAULT_MODEL and (problem := model_problem(path)):
+        _fall_back(path, problem)
+        return require_model()
+    return path
+
+
+@st.fragment(run_every=0.5)
+def _evaluation_progress(key: tuple, label: str) -> None:
+    from cnn_lab.evaluation import EVALUATIONS
+
+    state = EVALUATIONS.status(key)
+    if state["status"] not in ("queued", "running"):
+        st.rerun()  # done, stopped or failed: the whole page shows the outcome
+    if state["status"] == "queued":
+        st.progress(0.0, text="Waiting for another evaluation to finish...")
+    else:
+        done, total = state["done"], max(1, state["total"])
+        st.progress(done / total, text=f"Testing {label} on {total:,} test images: {done:,} done")
+    if st.button("Stop the evaluation", icon=":material/stop:"):
+        EVALUATIONS.stop(key)
+
+
+def evaluation():
+    """(data, Evaluation) of the active model on the test set, shared by every page and session.
+
+    Computed once per model file version and data set, in the background (cnn_lab.evaluation);
+    while it runs the page shows its progress and stops here.
+    """
+    from cnn_lab.evaluation import EVALUATIONS
+
+    path = require_model()
+    data = dataset()
+    label = model_label(path)
+    key = EVALUATIONS.key(path, data)
+    found = EVALUATIONS.result(key)
+    if found is not None:
+        return data, found
+    state = EVALUATIONS.status(key)
+    if state["status"] in ("stopped", "failed"):
+        if state["status"] == "failed":
+            st.error(f"Could not evaluate {label}: {state.get('error')}", icon=":material/error:")
+        else:
+            st.info(f"The evaluation of {label} was stopped.", icon=":material/stop_circle:")
+        if st.button("Evaluate it", icon=":material/play_arrow:"):
+            EVALUATIONS.start(path, data)
+            st.rerun()
+        st.stop()
+    EVALUATIONS.start(path, data)
+    data_badge(data)
+    _evaluation_progress(key, label)
+    st.stop()

@@ -1,0 +1,72 @@
+"""The teacher: the token, the sidebar's sign-in, and the note beside a control a student cannot use.
+
+The token itself is checked in cnn_lab.access; this module only keeps the sign-in in the session.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+
+def teacher_token() -> str | None:
+    """The teacher token (CNN_LAB_TEACHER_TOKEN, else `teacher_token` in .streamlit/secrets.toml);
+    None when neither is set. Never shown, never logged."""
+    from cnn_lab.access import teacher_token as configured
+
+    secret = None
+    try:
+        if st.secrets.load_if_toml_exists():  # False, not an error, when there is no secrets file
+            secret = st.secrets.get("teacher_token")
+    except Exception:
+        secret = None
+    return configured(secret)
+
+
+def is_teacher() -> bool:
+    """True when this session may change the lab: no token is set, or it signed in with it."""
+    from cnn_lab.access import signed_in
+
+    token = teacher_token()
+    return token is None or signed_in(st.session_state.get("teacher_signed_in"), token)
+
+
+def _check_teacher_token() -> None:
+    from cnn_lab.access import fingerprint, token_matches
+
+    typed = st.session_state.get("teacher_token_input", "")
+    st.session_state["teacher_token_input"] = ""  # the token is never kept, nor shown again
+    token = teacher_token()
+    if token_matches(typed, token):
+        st.session_state["teacher_signed_in"] = fingerprint(token)
+        st.session_state.pop("teacher_refused", None)
+    elif typed:
+        st.session_state["teacher_refused"] = True
+
+
+def _sign_out() -> None:
+    st.session_state.pop("teacher_signed_in", None)
+
+
+def teacher_sign_in() -> bool:
+    """The sidebar's "Teacher sign-in" when a token is set; returns whether this session may change
+    the lab (always True without a token)."""
+    if teacher_token() is None:
+        return True
+    with st.sidebar:
+        st.markdown("**Teacher sign-in**")
+        if is_teacher():
+            st.success("Signed in as the teacher.", icon=":material/verified_user:")
+            st.button("Sign out", on_click=_sign_out, key="teacher_sign_out")
+            return True
+        st.text_input("Teacher token", type="password", key="teacher_token_input", on_change=_check_teacher_token,
+                      help="Only the teacher can start, stop, resume or delete runs and choose the class's model.")
+        if st.session_state.pop("teacher_refused", False):
+            st.error("That is not the teacher token.", icon=":material/block:")
+            st.toast("That is not the teacher token.", icon=":material/block:")  # seen even below the fold
+    return False
+
+
+def only_the_teacher(what: str) -> None:
+    """The note beside a control a student cannot use."""
+    st.caption(f":material/lock: Only the teacher can {what}. You see everything live; "
+               "the teacher signs in in the sidebar.")

@@ -185,3 +185,52 @@ def test_layer_activations_use_inference_mode_with_batch_norm_and_dropout():
     assert [s["name"] for s in steps][2:6] == ["conv1", "bn1", "relu1", "pool1"]
     crop = image[None, 4:28, 4:28].astype(np.float32) / 255
     np.testing.assert_allclose(steps[-1]["output"], cnn.predict(crop, verbose=0)[0], atol=1e-5)
+
+
+def test_augment_with_overflow_counts_the_clipped_share_of_each_version(rng):
+    result = lessons.augment_with_overflow(rng.random((32, 32, 3), dtype=np.float32), count=4, seed=1)
+    np.testing.assert_allclose(result["clipped_share"], (result["above"] | result["below"]).mean(axis=(1, 2)))
+
+
+def test_one_augmentation_step_by_hand_is_the_training_function(rng):
+    from cnn_lab import augment
+
+    image = rng.random((32, 32, 3), dtype=np.float32)
+    np.testing.assert_allclose(lessons.augmented(image, "crop", (2, 5)), image[2:26, 5:29])
+    np.testing.assert_allclose(lessons.augmented(image, "flip", True), image[:, ::-1])
+    np.testing.assert_allclose(lessons.augmented(image, "center_crop"), image[4:28, 4:28])
+    brighter = np.clip(np.asarray(augment.adjust_brightness(image[None], 0.3))[0], 0, 1)
+    np.testing.assert_allclose(lessons.augmented(image, "brightness", 0.3), brighter, atol=1e-6)
+    with pytest.raises(ValueError, match="unknown augmentation step"):
+        lessons.augmented(image, "rotate", 10)
+
+
+def test_clip_overlay_paints_what_was_above_1_orange_and_below_0_blue():
+    from cnn_lab.images import BLUE, ORANGE, rgb
+
+    after = np.full((2, 2, 3), 0.5, np.float32)
+    above = np.array([[True, False], [False, False]])
+    below = np.array([[False, False], [False, True]])
+    overlay = lessons.clip_overlay(after, above, below)
+    np.testing.assert_allclose(overlay[0, 0] * 255, rgb(ORANGE))
+    np.testing.assert_allclose(overlay[1, 1] * 255, rgb(BLUE))
+    np.testing.assert_allclose(overlay[0, 1], [0.5, 0.5, 0.5], atol=1e-3)  # dimmed grey: 0.25 + 0.5 x 0.5
+
+
+def test_strongest_maps_random_grids_and_filter_pictures(rng):
+    maps = np.stack([np.full((4, 4), v) for v in (0.1, 0.9, 0.5)], axis=-1)
+    assert lessons.strongest_maps(maps, 2) == [1, 2]
+    grid = lessons.random_grid(6, rng)
+    assert len(grid) == 6 and all(len(row) == 6 and all(0 <= v <= 9 for v in row) for row in grid)
+    pictures = lessons.filter_pictures(rng.normal(size=(3, 3, 3, 5)))
+    assert pictures.shape == (5, 3, 3, 3) and pictures.dtype == np.uint8
+    assert all(p.min() == 0 and p.max() == 255 for p in pictures)
+
+
+def test_outlined_frames_the_window_in_orange():
+    from cnn_lab.images import ORANGE, outlined, rgb
+
+    big = outlined(np.zeros((32, 32, 3), np.uint8), top=4, left=8, size=24, scale=2)
+    assert big.shape == (64, 64, 3)
+    assert tuple(big[8, 16]) == rgb(ORANGE) and tuple(big[8 + 47, 16 + 47]) == rgb(ORANGE)
+    assert tuple(big[20, 30]) == (0, 0, 0)  # inside the frame: the picture

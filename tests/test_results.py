@@ -201,3 +201,23 @@ def test_evaluation_job_stops_and_reports_a_broken_file(tiny_model_path, tmp_pat
     broken.write_bytes(b"not a model")
     state = job.wait(job.start(broken, data), 60)
     assert state["status"] == "failed" and state["error"]
+
+
+def test_per_class_counts_most_confused_pair_and_top_classes():
+    probabilities = np.eye(10, dtype="float32")[[0, 0, 1, 3, 3, 3, 5]] * 0.7 + 0.03
+    labels = np.array([0, 1, 1, 5, 5, 3, 5])  # two 5s called 3, one 1 called 0
+    made = Evaluation(probabilities, labels)
+    right, seen = made.per_class_counts()
+    assert right.tolist() == [1, 1, 0, 1, 0, 1, 0, 0, 0, 0] and seen.tolist() == [1, 2, 0, 1, 0, 3, 0, 0, 0, 0]
+    assert made.per_class()["dog"] == pytest.approx(1 / 3)
+    assert made.most_confused() == (5, 3)
+    assert made.top_classes(6, 3)[0] == 5 and len(made.top_classes(6, 3)) == 3
+
+
+def test_the_model_card_gives_the_shipped_result(tmp_path):
+    from cnn_lab.data import PROJECT_ROOT
+    from cnn_lab.model_card import reported_result
+
+    assert re.fullmatch(r"\d+/10000 \(\d+\.\d\d%\)", reported_result(PROJECT_ROOT / "assets/models/default.keras"))
+    (tmp_path / "bad.json").write_text("[1, 2")
+    assert reported_result(tmp_path / "bad.keras") is None and reported_result(tmp_path / "none.keras") is None

@@ -45,6 +45,22 @@ class Evaluation:
         return {name: float(np.mean(self.predictions[self.labels == c] == c)) if np.any(self.labels == c)
                 else float("nan") for c, name in enumerate(self.class_names)}
 
+    def top_classes(self, index: int, count: int = 3) -> list[int]:
+        """The `count` classes the model gave test image `index` the highest probabilities, highest first."""
+        return [int(c) for c in np.argsort(-self.probabilities[index], kind="stable")[:count]]
+
+    def per_class_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(right, seen): for each class, its test images classified right, and all its test images."""
+        counts = self.confusion()
+        return counts.diagonal().copy(), counts.sum(1)
+
+    def most_confused(self) -> tuple[int, int]:
+        """(true, predicted): the two different classes the model mixes up most often."""
+        off = self.confusion()
+        np.fill_diagonal(off, -1)
+        true, predicted = np.unravel_index(off.argmax(), off.shape)
+        return int(true), int(predicted)
+
     def confusion(self) -> np.ndarray:
         """counts[true, predicted]."""
         counts = np.zeros((10, 10), dtype=np.int64)

@@ -1,9 +1,18 @@
-"""Small image helpers shared by the pages: no TensorFlow here."""
+"""Small image helpers shared by the pages, and the lab's one palette: no TensorFlow here."""
 
 from __future__ import annotations
 
 import numpy as np
 from PIL import Image
+
+# Okabe-Ito: colours every kind of colour vision tells apart. Every chart and every marked picture uses these.
+OKABE_ITO = ORANGE, SKY_BLUE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, BLACK, GREY = (
+    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999")
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    """"#E69F00" -> (230, 159, 0)."""
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
 
 
 def enlarge(image: np.ndarray, scale: int = 8) -> Image.Image:
@@ -25,3 +34,13 @@ def grid(images, columns: int = 8, pad: int = 2, fill: int = 255) -> np.ndarray:
         r, c = divmod(i, columns)
         out[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = image
     return out
+
+
+def outlined(pixels, top: int, left: int, size: int, scale: int = 5) -> np.ndarray:
+    """The image enlarged `scale` times, with a size x size window at (top, left) framed in orange."""
+    big = np.asarray(enlarge(pixels, scale)).copy()
+    y0, x0, y1, x1 = top * scale, left * scale, (top + size) * scale - 1, (left + size) * scale - 1
+    for t in range(2):
+        big[y0 + t, x0:x1 + 1] = big[y1 - t, x0:x1 + 1] = rgb(ORANGE)
+        big[y0:y1 + 1, x0 + t] = big[y0:y1 + 1, x1 - t] = rgb(ORANGE)
+    return big

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .images import BLUE, ORANGE, rgb
+
 GREY_WEIGHTS = (0.2989, 0.5870, 0.1140)  # red, green, blue: as tf.image.rgb_to_grayscale
 BATCH_SIZE = 64  # the article's train_batch_size
 
@@ -126,11 +128,37 @@ def conv_step(image, kernel, row: int, col: int) -> dict:
     return {"tile": tile, "products": products, "sum": float(products.sum())}
 
 
+def clip_overlay(after_clip, above, below) -> np.ndarray:
+    """Where the clip to [0, 1] changed a picture: the picture dimmed to grey, the pixels that were
+    above 1 in orange and those below 0 in blue (float RGB in [0, 1])."""
+    overlay = np.repeat((0.25 + 0.5 * greyscale(after_clip))[..., None], 3, axis=-1)
+    overlay[above] = np.array(rgb(ORANGE)) / 255
+    overlay[below] = np.array(rgb(BLUE)) / 255
+    return overlay
+
+
 def normalise(x) -> np.ndarray:
     """Stretch values to [0, 1] (all zeros if they are all equal): to draw a filter as a picture."""
     x = np.asarray(x, np.float64)
     low, high = x.min(), x.max()
     return (x - low) / (high - low) if high > low else np.zeros_like(x)
+
+
+def random_grid(size: int, rng=None) -> list[list[int]]:
+    """A size x size grid of whole numbers from 0 to 9, to max-pool by hand."""
+    rng = rng or np.random.default_rng()
+    return rng.integers(0, 10, (size, size)).tolist()
+
+
+def strongest_maps(maps, count: int) -> list[int]:
+    """The `count` feature maps (last axis) with the largest average answer, strongest first."""
+    return [int(c) for c in np.argsort(-np.asarray(maps).mean(axis=(0, 1)), kind="stable")[:count]]
+
+
+def filter_pictures(kernel) -> np.ndarray:
+    """A first convolution layer's filters (k, k, 3, count) as `count` uint8 RGB pictures, each stretched to 0-255."""
+    kernel = np.asarray(kernel)
+    return np.stack([(normalise(kernel[..., f]) * 255).astype(np.uint8) for f in range(kernel.shape[-1])])
 
 
 # --- Keras (imported when called) --------------------------------------------------------------
@@ -143,7 +171,8 @@ def augment_with_overflow(image, count: int = 16, seed: int = 0, factors: dict |
     `ArticleAugmentation.draw` gives them), those are used instead of random ones.
 
     Returns before_clip / after_clip (count, 24, 24, 3), above / below (count, 24, 24) masks of
-    the pixels where some channel went over 1 or under 0, and the factors.
+    the pixels where some channel went over 1 or under 0, clipped_share (count,) the fraction of
+    each version's pixels the clip changed, and the factors.
     """
     from keras import ops
 
@@ -161,8 +190,33 @@ def augment_with_overflow(image, count: int = 16, seed: int = 0, factors: dict |
         "after_clip": np.clip(before, 0.0, 1.0),
         "above": (before > 1.0).any(axis=-1),
         "below": (before < 0.0).any(axis=-1),
+        "clipped_share": ((before > 1.0) | (before < 0.0)).any(axis=-1).mean(axis=(1, 2)),
         "factors": {k: ops.convert_to_numpy(v) for k, v in factors.items()},
     }
+
+
+def augmented(image, step: str, value=None) -> np.ndarray:
+    """One step of the article's augmentation, by hand, on one float image in [0, 1] (32, 32, 3), as
+    training does it (cnn_lab.augment), clipped to [0, 1] to be drawn. `step` and its `value`:
+    "crop" (top, left), "flip" (bool), "hue", "contrast", "brightness", "saturation" (a number),
+    "center_crop" (no value: what the network gets at test time)."""
+    from keras import ops
+
+    from . import augment
+
+    batch = np.asarray(image, np.float32)[None]
+    steps = {
+        "crop": lambda: augment.crop(batch, np.array([value[0]]), np.array([value[1]])),
+        "flip": lambda: augment.flip(batch, np.array([bool(value)])),
+        "hue": lambda: augment.adjust_hue(batch, value),
+        "contrast": lambda: augment.adjust_contrast(batch, value),
+        "brightness": lambda: augment.adjust_brightness(batch, value),
+        "saturation": lambda: augment.adjust_saturation(batch, value),
+        "center_crop": lambda: augment.center_crop(batch),
+    }
+    if step not in steps:
+        raise ValueError(f"unknown augmentation step {step!r}; choose from {', '.join(steps)}")
+    return np.clip(ops.convert_to_numpy(steps[step]())[0], 0.0, 1.0)
 
 
 def layer_activations(model, image) -> list[dict]:

@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+import charts
 import lesson_ui
 import ui
 from cnn_lab.lessons import GREY_WEIGHTS, greyscale, greyscale_uint8
@@ -40,7 +41,7 @@ with right:
 
 numbers = st.toggle("Write the numbers in the squares", value=True, key="grey_numbers")
 st.caption("Hover over a square for its row, column and value. Drag a box to zoom in, double-click to zoom out.")
-st.plotly_chart(lesson_ui.pixel_heatmap(grey, numbers=numbers, height=700, value_name="grey", mark=(row, col),
+st.plotly_chart(charts.pixel_heatmap(grey, numbers=numbers, height=700, value_name="grey", mark=(row, col),
                                         title="The greyscale picture as the computer stores it: 0 = black, 255 = white"),
                 key="grey_heatmap")
 
@@ -50,7 +51,7 @@ channel_numbers = st.toggle("Write the numbers in the squares", value=False, key
                             help="The numbers are small at this size: drag a box over a few squares to read them.")
 for column, (index, name) in zip(st.columns(3), enumerate(("red", "green", "blue"))):
     with column:
-        st.plotly_chart(lesson_ui.pixel_heatmap(pixels[..., index], colorscale=lesson_ui.CHANNEL_SCALES[name],
+        st.plotly_chart(charts.pixel_heatmap(pixels[..., index], colorscale=charts.CHANNEL_SCALES[name],
                                                 numbers=channel_numbers, title=f"{name.capitalize()} (0 to 255)",
                                                 height=300, value_name=name, colorbar=False, font_size=6,
                                                 mark=(row, col)),

@@ -1,9 +1,9 @@
 """Lesson 2: CIFAR-10's classes, its training/test split, and a random batch of 64."""
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
+import charts
 import lesson_ui
 import ui
 from cnn_lab.images import enlarge, grid
@@ -28,16 +28,7 @@ if data.is_sample:
 
 # --- classes and counts ------------------------------------------------------------------------
 st.subheader("The 10 classes")
-figure = go.Figure([
-    go.Bar(name="training", x=list(names), y=train_counts, marker_color=lesson_ui.OKABE_ITO[4],
-           text=[f"{n:,}" for n in train_counts], textposition="outside"),
-    go.Bar(name="test", x=list(names), y=test_counts, marker_color=lesson_ui.OKABE_ITO[0],
-           text=[f"{n:,}" for n in test_counts], textposition="outside"),
-])
-figure.update_layout(barmode="group", height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                     yaxis_title="images", legend={"orientation": "h", "y": 1.12},
-                     yaxis_range=[0, max(train_counts.max(), 1) * 1.18])
-st.plotly_chart(figure, key="class_counts")
+st.plotly_chart(charts.class_counts_figure(names, train_counts, test_counts), key="class_counts")
 
 per_class = 10
 seed = st.session_state.setdefault("dataset_examples_seed", 0)
@@ -68,8 +59,4 @@ for start in range(0, len(batch), 8):
     for column, index in zip(st.columns(8), batch[start:start + 8]):
         column.image(enlarge(data.x_train[index], 3), caption=names[data.y_train[index]],
                      width="stretch", output_format="PNG")
-figure = go.Figure(go.Bar(x=list(names), y=counts, marker_color=lesson_ui.OKABE_ITO[2],
-                          text=counts, textposition="outside"))
-figure.update_layout(title="Classes in this batch", height=280, yaxis_title="images",
-                     yaxis_range=[0, counts.max() * 1.25], margin={"l": 10, "r": 10, "t": 40, "b": 10})
-st.plotly_chart(figure, key="batch_counts")
+st.plotly_chart(charts.batch_counts_figure(names, counts), key="batch_counts")

@@ -4,14 +4,14 @@ Every picture here is made by the functions and the layer that training uses (cn
 """
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
-from keras import ops
 
+import charts
 import lesson_ui
 import ui
 from cnn_lab import augment
-from cnn_lab.lessons import augment_with_overflow, greyscale
+from cnn_lab.images import enlarge, outlined
+from cnn_lab.lessons import augment_with_overflow, augmented, clip_overlay
 
 lesson_ui.section("augmentation")
 data = ui.dataset()
@@ -19,21 +19,16 @@ picked = lesson_ui.pick_image(data)
 if picked is None:
     st.stop()
 image = picked.pixels.astype(np.float32) / 255  # what the network's first layer makes of the pixels
-batch = image[None]
 
 
-def numpy(x):
-    return ops.convert_to_numpy(x)[0]
-
-
-def step(title, note, apply, control):
-    """One row: the original, the control, the result (clipped to [0, 1] to be drawn)."""
+def step(title, note, name, control):
+    """One row: the original, the control, the result of augmentation step `name` (clipped to [0, 1] to be drawn)."""
     st.markdown(f"**{title}**")
     original, middle, result = st.columns([1, 1.4, 1], vertical_alignment="center")
     with middle:
         value = control()
         st.caption(note)
-    out = np.clip(numpy(apply(value)), 0, 1)
+    out = augmented(image, name, value)
     lesson_ui.show(image, f"Original ({picked.caption})", 5, original)
     lesson_ui.show(out, f"{title[3:]}: {out.shape[0]} × {out.shape[1]} pixels", 5, result)
     return value
@@ -46,26 +41,26 @@ with middle:
     top = st.slider("Top row of the window", 0, 32 - augment.CROP, 0, key="aug_top")
     left = st.slider("Left column of the window", 0, 32 - augment.CROP, 0, key="aug_left")
     st.caption("Training picks the window's corner at random: 9 × 9 = 81 possible windows.")
-lesson_ui.show(lesson_ui.outlined(image, top, left, augment.CROP, 5), "Original, with the window in orange", 1, original)
-cropped = numpy(augment.crop(batch, np.array([top]), np.array([left])))
+lesson_ui.show(outlined(image, top, left, augment.CROP, 5), "Original, with the window in orange", 1, original)
+cropped = augmented(image, "crop", (top, left))
 lesson_ui.show(cropped, f"The 24 × 24 window at row {top}, column {left}", 5, result)
 
 flip_on = step("2. Flip left to right", "Training mirrors half of the images.",
-     lambda on: augment.flip(batch, np.array([on])),
+     "flip",
      lambda: st.toggle("Mirror the image", value=True, key="aug_flip"))
 hue = step("3. Hue", f"Training draws a turn between −{augment.HUE_DELTA} and +{augment.HUE_DELTA}.",
-     lambda v: augment.adjust_hue(batch, v),
+     "hue",
      lambda: st.slider("Turn of the colour wheel", -0.5, 0.5, augment.HUE_DELTA, 0.01, key="aug_hue"))
 low, high = augment.CONTRAST
 contrast = step("4. Contrast", f"Training draws a factor between {low} and {high} (1 changes nothing).",
-     lambda v: augment.adjust_contrast(batch, v),
+     "contrast",
      lambda: st.slider("Contrast factor", 0.0, 2.0, low, 0.05, key="aug_contrast"))
 brightness = step("5. Brightness", f"Training draws a value between −{augment.BRIGHTNESS_DELTA} and +{augment.BRIGHTNESS_DELTA}.",
-     lambda v: augment.adjust_brightness(batch, v),
+     "brightness",
      lambda: st.slider("Added to every value", -0.5, 0.5, augment.BRIGHTNESS_DELTA, 0.05, key="aug_brightness"))
 low, high = augment.SATURATION
 saturation = step("6. Saturation", f"Training draws a factor between {low} and {high} (0 is grey, 1 changes nothing).",
-     lambda v: augment.adjust_saturation(batch, v),
+     "saturation",
      lambda: st.slider("Saturation factor", 0.0, 3.0, high, 0.1, key="aug_saturation"))
 
 # --- all together ------------------------------------------------------------------------------
@@ -89,7 +84,7 @@ def describe(i):
 
 for start in range(0, 16, 8):
     for column, i in zip(st.columns(8), range(start, start + 8)):
-        column.image(lesson_ui.enlarge(versions[i], 4), caption=f"#{i + 1}", width="stretch",
+        column.image(enlarge(versions[i], 4), caption=f"#{i + 1}", width="stretch",
                      output_format="PNG")
 with st.expander("The values drawn for each version"):
     st.markdown("\n".join(f"- **#{i + 1}**: {describe(i)}" for i in range(16)))
@@ -98,12 +93,12 @@ with st.expander("The values drawn for each version"):
 lesson_ui.section("augmentation_test")
 original, _, result_col = st.columns([1, 0.4, 1])
 margin = (32 - augment.CROP) // 2
-lesson_ui.show(lesson_ui.outlined(image, margin, margin, augment.CROP, 5), "Original, with the centre window in orange", 1, original)
-lesson_ui.show(numpy(augment.center_crop(batch)), "What the network gets at test time: the centre 24 × 24", 5, result_col)
+lesson_ui.show(outlined(image, margin, margin, augment.CROP, 5), "Original, with the centre window in orange", 1, original)
+lesson_ui.show(augmented(image, "center_crop"), "What the network gets at test time: the centre 24 × 24", 5, result_col)
 
 # --- the clip ----------------------------------------------------------------------------------
 lesson_ui.section("augmentation_clip")
-changed = (result["above"] | result["below"]).mean(axis=(1, 2))
+changed = result["clipped_share"]
 SLIDERS = "your slider values (steps 1 to 6 together)"
 choices = [SLIDERS, *range(16)]
 pick = st.selectbox("Which picture", choices, index=int(changed.argmax()) + 1 if changed.max() > 0 else 0,
@@ -122,19 +117,9 @@ if not (above.any() or below.any()):
     st.info("Nothing went past 0 or 1 here, so the clip changes nothing. To see it work, choose your "
             "slider values and move the contrast slider (step 4) towards 1 and the brightness slider (step 5) up.",
             icon=":material/lightbulb:")
-overlay = np.repeat((0.25 + 0.5 * greyscale(after))[..., None], 3, axis=-1)  # dimmed grey picture
-overlay[above] = np.array([230, 159, 0]) / 255  # Okabe-Ito orange: was above 1
-overlay[below] = np.array([0, 114, 178]) / 255  # Okabe-Ito blue: was below 0
+overlay = clip_overlay(after, above, below)  # dimmed grey, orange where it was above 1, blue below 0
 left_col, middle_col, right_col = st.columns([1, 1, 1.6])
 lesson_ui.show(after, f"{name} after the clip", 7, left_col)
 lesson_ui.show(overlay, f"Orange: above 1 before the clip ({above.mean():.0%} of the pixels). "
                         f"Blue: below 0 ({below.mean():.0%}).", 7, middle_col)
-figure = go.Figure(go.Histogram(x=before.ravel(), nbinsx=60, marker_color=lesson_ui.OKABE_ITO[8],
-                                hovertemplate="values %{x}: %{y}<extra></extra>"))
-for edge in (0, 1):
-    figure.add_vline(x=edge, line_color=lesson_ui.OKABE_ITO[5], line_dash="dash")
-figure.update_xaxes(range=[min(-0.1, float(before.min()) - 0.05), max(1.1, float(before.max()) + 0.05)])
-figure.update_layout(title=f"Before the clip: {before.min():.2f} to {before.max():.2f}",
-                     height=300, xaxis_title="value (the dashed lines are 0 and 1)", yaxis_title="how many",
-                     margin={"l": 10, "r": 10, "t": 40, "b": 10})
-right_col.plotly_chart(figure, key="clip_histogram")
+right_col.plotly_chart(charts.clip_histogram(before), key="clip_histogram")

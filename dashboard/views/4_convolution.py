@@ -5,10 +5,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import charts
 import lesson_ui
 import ui
-from cnn_lab.images import grid
-from cnn_lab.lessons import conv2d, conv_step, greyscale, max_pool, normalise
+from cnn_lab.images import grid, outlined
+from cnn_lab.lessons import conv2d, conv_step, filter_pictures, greyscale, max_pool, random_grid, strongest_maps
 
 lesson_ui.section("convolution")
 data = ui.dataset()
@@ -43,24 +44,24 @@ with kernel_col:
                                            for k in names}).to_numpy(dtype=float, na_value=0)
     st.caption("The filter's 9 weights: click one to change it.")
 with image_col:
-    lesson_ui.show(lesson_ui.outlined(picked.pixels, tile_row, tile_col, TILE, 5), f"{picked.caption}: the tile in orange", 1)
+    lesson_ui.show(outlined(picked.pixels, tile_row, tile_col, TILE, 5), f"{picked.caption}: the tile in orange", 1)
 
 tile = grey[tile_row:tile_row + TILE, tile_col:tile_col + TILE]
 feature = conv2d(tile, kernel)
 r, q = divmod(position - 1, TILE - 2)
 one = conv_step(tile, kernel, r, q)
-st.plotly_chart(lesson_ui.convolution_figure(tile, kernel, one, feature, r, q), key="conv_figure")
+st.plotly_chart(charts.convolution_figure(tile, kernel, one, feature, r, q), key="conv_figure")
 terms = " + ".join(f"{t:g} × {k:.3g}" if k >= 0 else f"{t:g} × ({k:.3g})" for t, k in zip(one["tile"].ravel(), kernel.ravel()))
 st.markdown(f"**Position {position}** (row {r}, column {q}): {terms} = **{one['sum']:.1f}**")
 
 whole = conv2d(grey, kernel, padding="same")
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(lesson_ui.pixel_heatmap(grey, numbers=False, height=360, colorbar=False,
+    st.plotly_chart(charts.pixel_heatmap(grey, numbers=False, height=360, colorbar=False,
                                             title="The whole image in greyscale"), key="conv_input")
 with right:
     limit = float(np.abs(whole).max()) or 1.0
-    st.plotly_chart(lesson_ui.pixel_heatmap(whole, numbers=False, height=360, colorscale="PuOr", zmin=-limit, zmax=limit,
+    st.plotly_chart(charts.pixel_heatmap(whole, numbers=False, height=360, colorscale="PuOr", zmin=-limit, zmax=limit,
                                             title=f"Every tile through the “{name}” filter", value_name="sum"),
                     key="conv_output")
 st.caption("Right: the feature map of the whole picture. At the borders the filter would stick out, so the "
@@ -76,7 +77,7 @@ if "pool_grid" not in st.session_state:
 
 
 def new_grid(size):
-    st.session_state["pool_grid"] = np.random.default_rng().integers(0, 10, (size, size)).tolist()
+    st.session_state["pool_grid"] = random_grid(size)
     st.session_state["pool_version"] += 1  # a fresh editor, showing the new numbers
 
 
@@ -103,7 +104,7 @@ with step_slot:
     step = st.slider("Step", 1, windows, windows, key=f"pool_step_{size}",
                      help="Which 2 × 2 window is being pooled; the output fills in as you go.")
 with figure_col:
-    st.plotly_chart(lesson_ui.pooling_figure(values, pooled, rows, cols, step), key="pool_figure")
+    st.plotly_chart(charts.pooling_figure(values, pooled, rows, cols, step), key="pool_figure")
 i, j = divmod(step - 1, pooled.shape[1])
 window = values[2 * i:2 * i + 2, 2 * j:2 * j + 2]
 st.markdown(f"**Step {step} of {windows}:** the window at rows {2 * i}–{2 * i + 1}, columns {2 * j}–{2 * j + 1} "
@@ -136,14 +137,14 @@ if order == "in order":
     start = show_col.number_input(f"From filter (1 to {count - 7})", 1, max(1, count - 7), 1, key="filters_start") - 1
     chosen = list(range(start, min(start + 8, count)))
 else:
-    chosen = list(np.argsort(-maps.mean(axis=(0, 1)))[:8])
-st.plotly_chart(lesson_ui.filters_figure(kernel1, maps, pooled_maps, chosen), key="first_layer")
+    chosen = strongest_maps(maps, 8)
+st.plotly_chart(charts.filters_figure(kernel1, maps, pooled_maps, chosen), key="first_layer")
 st.caption(f"Top: filter (its {kernel1.shape[0]} × {kernel1.shape[1]} × 3 weights as colours). Middle: its "
            f"{maps.shape[0]} × {maps.shape[1]} feature map (bright = strong answer). Bottom: after 2 × 2 max-pooling, "
            f"{pooled_maps.shape[0]} × {pooled_maps.shape[1]}. Hover for the numbers.")
 
 lesson_ui.section("convolution_filters")
-pictures = np.stack([(normalise(kernel1[..., f]) * 255).astype(np.uint8) for f in range(count)])
+pictures = filter_pictures(kernel1)[:count]
 scale = max(2, 800 // (16 * (kernel1.shape[0] + 1) + 1))
 lesson_ui.show(grid(pictures, columns=16, pad=1), f"The {count} filters of the first layer ({ui.model_path().name})",
                scale=scale)

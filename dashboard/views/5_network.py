@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import charts
 import lesson_ui
 import ui
 from cnn_lab.texts import lesson_items
@@ -30,7 +31,8 @@ ui.require_model()  # this page shows a trained network: without one it says how
 if picked is None:
     st.stop()
 
-from cnn_lab.lessons import layer_activations  # noqa: E402  (Keras is loaded only from here on)
+from cnn_lab.lessons import layer_activations, strongest_maps  # noqa: E402  (Keras is loaded only from here on)
+from cnn_lab.training import predict  # noqa: E402
 
 model = ui.model()
 steps = layer_activations(model, picked.pixels)
@@ -56,24 +58,24 @@ if name == "softmax":
 elif out.ndim == 3 and name in ("scale", "center_crop"):
     lesson_ui.show(out, f"{picked.caption}, after {name}: {shape(step)}", 8 if out.shape[0] == 24 else 6)
 elif out.ndim == 3:
-    shown = np.argsort(-out.mean(axis=(0, 1)))[:16]
-    st.plotly_chart(lesson_ui.maps_figure([out[..., c] for c in shown], [f"map {c + 1}" for c in shown],
+    shown = strongest_maps(out, 16)
+    st.plotly_chart(charts.maps_figure([out[..., c] for c in shown], [f"map {c + 1}" for c in shown],
                                           size=max(90, 110 - out.shape[0])),
                     key="network_maps")
     st.caption(f"The 16 maps (of {out.shape[-1]}) with the strongest answers for this image; "
                "bright is large (Viridis scale, each map on its own scale). Hover for the numbers.")
 else:
-    st.plotly_chart(lesson_ui.vector_figure(out), key="network_vector")
+    st.plotly_chart(charts.vector_figure(out), key="network_vector")
     st.caption(f"The {out.size:,} numbers in one row, left to right; hover for each one.")
 
 probabilities = steps[-1]["output"]
-final = np.asarray(model(picked.pixels[None], training=False))[0]  # the model's own answer (with its mirror, if any)
+final = predict(model, picked.pixels[None])[0]  # the model's own answer (with its mirror, if any)
 best = int(final.argmax())
 st.subheader(f"The answer: **{data.class_names[best]}** ({final[best]:.1%})")
 left, right = st.columns([1, 4], vertical_alignment="center")
 lesson_ui.show(picked.pixels, picked.caption, 4, left)
 with right:
-    st.plotly_chart(lesson_ui.probability_bars(final, data.class_names,
+    st.plotly_chart(charts.probability_bars(final, data.class_names,
                                                title="The 10 class probabilities (softmax)"), key="network_probabilities")
 if not np.allclose(final, probabilities, atol=1e-4):
     st.caption(f"The path above alone says {data.class_names[int(probabilities.argmax())]} "

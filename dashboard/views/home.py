@@ -1,11 +1,10 @@
 """Home: the journey of the article, and what this server is running on."""
 
-import json
-
 import streamlit as st
 
 import ui
 from cnn_lab.data import HOW_TO_GET_IT, find_source
+from cnn_lab.model_card import reported_result
 
 ui.lesson("home")
 
@@ -21,13 +20,8 @@ with left:
                    icon=":material/dataset:")
 with right:
     path = ui.model_path()
-    card = path.with_suffix(".json")
     if path.is_file():
-        try:
-            about = json.loads(card.read_text()) if card.is_file() else {}
-        except (OSError, ValueError):
-            about = {}
-        result = about.get("test_result") if isinstance(about, dict) else None
+        result = reported_result(path)
         st.success(f"**Model: {ui.model_label(path)}**" + (f" — {result} on the CIFAR-10 test set." if result else "."),
                    icon=":material/neurology:")
     else:

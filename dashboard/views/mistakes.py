@@ -1,6 +1,5 @@
 """Mistakes: the test images the active model got wrong, the highest probability on a wrong class first."""
 
-import numpy as np
 import streamlit as st
 
 import ui
@@ -41,6 +40,6 @@ else:
             with column.container(border=True):
                 st.image(enlarge(data.x_test[i], 5), width=160, output_format="PNG",
                          caption=f"#{i}: really {names[result.labels[i]]}, the network said {names[said]}")
-                for c in np.argsort(-probabilities, kind="stable")[:3]:
+                for c in result.top_classes(i, 3):
                     mark = " (true)" if c == result.labels[i] else ""
                     st.progress(float(probabilities[c]), text=f"{names[c]}{mark}: {100 * probabilities[c]:.1f} %")

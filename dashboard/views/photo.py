@@ -8,10 +8,10 @@ sentence (PhotoError). File names are shown with st.text only, never as Markdown
 import time
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image
 
+import charts
 import ui
 from cnn_lab.data import CLASS_NAMES
 from cnn_lab.images import enlarge
@@ -19,7 +19,6 @@ from cnn_lab.photo import EXTENSIONS, MB, PhotoError, display_name, megabytes, r
 from cnn_lab.texts import read_lesson
 
 COLUMNS = 4
-BLUE, GREY = "#0072B2", "#999999"  # Okabe-Ito: the answer, the other classes
 UNSURE = 0.5  # below this highest probability the page reminds that CIFAR-10 knows only 10 classes
 SHOW = 288  # the square photo is shown at this size: 9 screen pixels per CIFAR pixel
 NOT_SAYING, SOMETHING_ELSE = "(I'd rather not say)", "something else (none of the 10)"
@@ -47,14 +46,14 @@ path = ui.require_model()
 model = ui.model()
 
 from cnn_lab.augment import center_crop  # noqa: E402 (keras: only once there is something to classify)
+from cnn_lab.model import warm_up  # noqa: E402
 from cnn_lab.training import predict  # noqa: E402
 
 
 @st.cache_resource(show_spinner="Getting the network ready...", max_entries=4)
 def _ready(_model, path: str, modified: float) -> bool:
     """The first call of a model compiles it (seconds); do it once per model, not in a student's timing."""
-    for batch in (1, 2):  # a second batch size lets the compiled call accept any number of photos
-        predict(_model, np.zeros((batch, 32, 32, 3), np.uint8))
+    warm_up(_model)
     return True
 
 
@@ -148,17 +147,8 @@ st.caption(f"Reading and shrinking this photo took {1000 * item['seconds']:.0f} 
 st.subheader("2. What the network says")
 order = np.argsort(-p, kind="stable")
 best = int(order[0])
-top5 = order[:5][::-1]
-figure = go.Figure(go.Bar(
-    x=p[top5] * 100, y=[CLASS_NAMES[c] for c in top5], orientation="h",
-    marker_color=[BLUE if c == best else GREY for c in top5],
-    text=[f"{100 * p[c]:.1f} %" for c in top5], textposition="outside",
-    hovertemplate="%{y}: %{x:.2f} %<extra></extra>"))
-figure.update_xaxes(title="probability (%)", range=[0, 115])
-figure.update_layout(title=f"Top 5: {CLASS_NAMES[best]} ({p[best]:.0%})", height=300,
-                     margin={"l": 10, "r": 10, "t": 40, "b": 10})
 left, right = st.columns([3, 2])
-left.plotly_chart(figure, width="stretch", key="photo_top5")
+left.plotly_chart(charts.top5_figure(p, CLASS_NAMES), width="stretch", key="photo_top5")
 with right:
     truth = st.selectbox("What is really in your photo?", [NOT_SAYING, *CLASS_NAMES, SOMETHING_ELSE],
                          key="photo_truth")

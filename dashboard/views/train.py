@@ -11,10 +11,9 @@ the model chosen is the whole class's; students watch with every control disable
 import datetime
 from pathlib import Path
 
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
+import charts
 import ui
 from cnn_lab.data import HOW_TO_GET_IT, SAMPLE_PATH, find_source
 from cnn_lab.formatting import clock
@@ -22,7 +21,6 @@ from cnn_lab.recipes import ARTICLE_ACCURACY, AUGMENT_MODES, PRESETS, preset
 from cnn_lab.access import DEFAULT, write_active_model
 from cnn_lab.training import DELETABLE, JOB, JobBusy, delete_run, list_runs
 
-COLOURS = {"train": "#0072B2", "test": "#D55E00", "article": "#009E73", "loss": "#E69F00"}  # Okabe-Ito
 RECIPES = {"fast": "Fast: passes 78.4 % soonest (batch-norm, crop and flip, cosine schedule)",
            "article": "The article's recipe as it is (its augmentation, Adam, batches of 64)"}
 AUGMENTATION = {"article": "The article's (crop, flip, hue, contrast, brightness, saturation)",
@@ -30,7 +28,6 @@ AUGMENTATION = {"article": "The article's (crop, flip, hue, contrast, brightness
 SIZES = {0: "All of them", 256: "256: a quick check (seconds)", 2000: "2,000", 10000: "10,000"}
 GPU_HINT = ('To train on an NVIDIA GPU on Linux, install TensorFlow with its CUDA libraries: '
             '`pip install "tensorflow[and-cuda]"`, then restart the lab.')
-MAX_POINTS = 400  # batches drawn per curve: enough for the shape, light enough to redraw every second
 
 
 @st.cache_resource(show_spinner="Looking for a GPU...")
@@ -46,35 +43,6 @@ def say_device(found: dict) -> None:
     else:
         st.info(f"Training on the **CPU** ({found['name']}): no GPU found, so a full run takes a while. "
                 + GPU_HINT, icon=":material/memory:")
-
-
-def curves(snap: dict) -> go.Figure:
-    """Loss and accuracy per batch (smoothed), test accuracy per epoch, and the article's line."""
-    batches, history = snap["batches"], snap["history"]
-    every = max(1, -(-len(batches) // MAX_POINTS))
-    drawn = batches[::every] + ([batches[-1]] if batches and (len(batches) - 1) % every else [])
-    x = [b["epoch"] for b in drawn]
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
-                        subplot_titles=("Training loss (smoothed, per batch)", "Accuracy"))
-    fig.add_trace(go.Scatter(x=x, y=[b["loss"] for b in drawn], name="training loss",
-                             line=dict(color=COLOURS["loss"], width=2)), row=1, col=1)
-    fig.add_trace(go.Scatter(x=x, y=[100 * b["accuracy"] for b in drawn], name="training accuracy (per batch)",
-                             line=dict(color=COLOURS["train"], width=2)), row=1, col=2)
-    tested = [h for h in history if h.get("test_accuracy") is not None]
-    fig.add_trace(go.Scatter(x=[h["epoch"] for h in tested], y=[100 * h["test_accuracy"] for h in tested],
-                             name="test accuracy (per epoch)", mode="lines+markers",
-                             marker=dict(symbol="diamond", size=10),
-                             line=dict(color=COLOURS["test"], width=3)), row=1, col=2)
-    fig.add_hline(y=100 * ARTICLE_ACCURACY, line=dict(color=COLOURS["article"], dash="dash", width=2), row=1, col=2,
-                  annotation_text="the article: 78.4 %", annotation_position="bottom right",
-                  annotation_font_color=COLOURS["article"])
-    epochs = snap.get("epochs") or 1
-    fig.update_xaxes(title_text="epoch", range=[0, epochs], dtick=max(1, epochs // 10))
-    fig.update_yaxes(title_text="loss", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="accuracy (%)", range=[0, 100], row=1, col=2)
-    fig.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=10), hovermode="x unified",
-                      legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
-    return fig
 
 
 def steps_done(snap: dict) -> int:
@@ -119,7 +87,7 @@ def live(snap: dict) -> None:
     if status == "failed":
         st.error(f"Training failed: {snap.get('error')}", icon=":material/error:")
     if snap["batches"]:
-        st.plotly_chart(curves(snap), key="curves", config={"displayModeBar": False})
+        st.plotly_chart(charts.training_curves(snap), key="curves", config={"displayModeBar": False})
     elif status in ("starting", "running"):
         st.caption("The curves appear after the first batch.")
 

@@ -10,11 +10,9 @@ the same run. Full test set: `cnn_lab.evaluation.evaluate` over every test image
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
 from common import save, table  # noqa: E402
 
 from cnn_lab.data import PROJECT_ROOT, load_cifar10  # noqa: E402

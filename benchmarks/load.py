@@ -36,11 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))
-from common import save, table  # noqa: E402
-from lab_browser import (APP, CHROMIUM, CHROMIUM_ARGS, ERROR, EXCEPTION, NAV_LINK, SHIPPED_MODEL,  # noqa: E402
+from common import save, table
+from lab_browser import (APP, CHROMIUM, CHROMIUM_ARGS, ERROR, EXCEPTION, NAV_LINK, SHIPPED_MODEL,
                          VIEWPORT, lab_server, rss_mb, tiny_model)
 
 LESSONS = ["Images are numbers", "The dataset", "Adding variance", "Convolution and pooling", "The network"]

@@ -18,11 +18,9 @@ amount of computation) stands in. Prints p50/p95 per stage and writes benchmarks
 import argparse
 import io
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
 from common import save, table  # noqa: E402
 
 import numpy as np  # noqa: E402

@@ -10,12 +10,10 @@ machines can be compared.
 """
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
 from common import save, table  # noqa: E402
 
 from cnn_lab.data import load_cifar10  # noqa: E402

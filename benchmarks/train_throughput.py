@@ -12,11 +12,9 @@ pipeline / bare is the figure to compare across machines.
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
 from common import save, table  # noqa: E402
 
 from cnn_lab.data import load_cifar10  # noqa: E402

@@ -5,16 +5,24 @@
 The arrays: x (1000, 32, 32, 3) uint8, y (1000,) uint8, test_index (1000,): x[i] is the
 official test image number test_index[i]. Nothing here is generated: it is a subset.
 """
-import sys
+import argparse
 
 import numpy as np
 
-from cnn_lab.data import SAMPLE_PATH, read_source
+from cnn_lab.data import SAMPLE_PATH, DataError, read_source
 
 PER_CLASS = 100
 
-data = read_source(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/cifar-10-python.tar.gz")
-assert not data.is_sample
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("archive", nargs="?", default="../shared/data/cifar-10-python.tar.gz",
+                    help="the official cifar-10-python.tar.gz (or its extracted folder)")
+args = parser.parse_args()
+try:
+    data = read_source(args.archive)
+except (DataError, OSError) as e:
+    parser.error(f"{args.archive}: {e}")
+if data.is_sample:
+    parser.error(f"{args.archive} is the bundled sample: the sample is made from the full CIFAR-10")
 index = np.sort(np.concatenate([np.flatnonzero(data.y_test == c)[:PER_CLASS] for c in range(10)]))
 np.savez_compressed(SAMPLE_PATH, x=data.x_test[index], y=data.y_test[index], test_index=index)
 print(f"wrote {SAMPLE_PATH}: {len(index)} images, {SAMPLE_PATH.stat().st_size / 1e6:.1f} MB")

@@ -11,25 +11,33 @@ import argparse
 import json
 import shutil
 import time
+from pathlib import Path
 
-from cnn_lab.data import PROJECT_ROOT, load_cifar10
+from cnn_lab.data import PROJECT_ROOT, DataError, load_cifar10
 from cnn_lab.evaluation import evaluate
 from cnn_lab.model import load_classifier
 from cnn_lab.training import read_json
 
-ap = argparse.ArgumentParser()
-ap.add_argument("run")
-ap.add_argument("--data")
+ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+ap.add_argument("run", help="the run folder, e.g. runs/<run-id>")
+ap.add_argument("--data", help="the full CIFAR-10 (archive or folder)")
 a = ap.parse_args()
 
-run = PROJECT_ROOT / a.run if not a.run.startswith("/") else a.run
+run = PROJECT_ROOT / a.run if not a.run.startswith("/") else Path(a.run)
+missing = [name for name in ("model.keras", "config.json", "history.json") if not (run / name).is_file()]
+if missing:
+    ap.error(f"{run} is not a finished run: {', '.join(missing)} missing")
+try:
+    data = load_cifar10(a.data)
+except (DataError, OSError) as e:
+    ap.error(f"--data {a.data}: {e}")
+if data.is_sample:
+    ap.error("the shipped model is measured on the full CIFAR-10 test set, not the bundled sample: give --data")
 target = PROJECT_ROOT / "assets" / "models" / "default.keras"
-shutil.copyfile(f"{run}/model.keras", target)
-data = load_cifar10(a.data)
-assert not data.is_sample, "the shipped model is measured on the full CIFAR-10 test set"
+shutil.copyfile(run / "model.keras", target)
 start = time.time()
 result = evaluate(load_classifier(target), data.x_test, data.y_test, data.class_names)
-config, history = read_json(f"{run}/config.json"), read_json(f"{run}/history.json")
+config, history = read_json(run / "config.json"), read_json(run / "history.json")
 card = {
     "model": "default.keras", "preset": config["train"]["preset"], "train": config["train"],
     "command": "cnn-lab train --preset best", "test_result": result.summary(),

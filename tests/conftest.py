@@ -1,7 +1,6 @@
 """Shared test set-up: offline, on the bundled sample, with runs in a temporary folder."""
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -9,12 +8,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FULL_ARCHIVE = ROOT.parent / "shared" / "data" / "cifar-10-python.tar.gz"
 
-# Nothing downloads in tests, and the pages find `ui` as `streamlit run dashboard/app.py` would.
+# Nothing downloads in tests. (The pages find `ui` through pytest's `pythonpath`, in pyproject.toml.)
 os.environ["CNN_LAB_OFFLINE"] = "1"
 os.environ.pop("CNN_LAB_DATA", None)
 os.environ.pop("CNN_LAB_TEACHER_TOKEN", None)  # the lab is open unless a test sets a token
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(ROOT / "dashboard"))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -79,8 +79,8 @@ def test_crop_and_flip_modes():
     out = np.asarray(A.ArticleAugmentation(mode="crop_flip", seed=2)(IMAGES, training=True))
     # crop+flip only moves pixels: every output window exists in the original or its mirror
     for image, window in zip(IMAGES, out):
-        found = any(np.array_equal(candidate[t:t + 24, l:l + 24], window)
-                    for candidate in (image, image[:, ::-1]) for t in range(9) for l in range(9))
+        found = any(np.array_equal(candidate[t:t + 24, left:left + 24], window)
+                    for candidate in (image, image[:, ::-1]) for t in range(9) for left in range(9))
         assert found
     np.testing.assert_array_equal(np.asarray(A.ArticleAugmentation(mode="none")(IMAGES, training=True)),
                                   IMAGES[:, 4:28, 4:28])

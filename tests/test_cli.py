@@ -15,7 +15,8 @@ def cnn_lab(*args, timeout=300):
 
 def _one_line_error(result):
     assert result.returncode == 2
-    lines = [l for l in result.stderr.splitlines() if l.strip() and "oneDNN" not in l and not l.startswith(("I0000", "WARNING: All log"))]
+    lines = [line for line in result.stderr.splitlines()
+             if line.strip() and "oneDNN" not in line and not line.startswith(("I0000", "WARNING: All log"))]
     assert len(lines) == 1 and lines[0].startswith("cnn-lab: error:"), result.stderr
     assert "Traceback" not in result.stderr
     return lines[0]

@@ -66,7 +66,7 @@ def test_images_are_numbers_shows_the_greyscale_heatmap_with_its_numbers():
     assert "row" in grey["hovertemplate"] and "column" in grey["hovertemplate"]
     # the RGB split: three channel heatmaps of the same pixels
     assert [arr(f["data"][0]["z"]).tolist() for f in figures[1:4]] == [cat[..., c].tolist() for c in range(3)]
-    assert any("0.2989" in l.value and "0.587" in l.value for l in at.get("latex"))
+    assert any("0.2989" in x.value and "0.587" in x.value for x in at.get("latex"))
     assert [m.value for m in at.metric] == ["32 × 32 × 3", "3,072"]
 
 

@@ -189,7 +189,7 @@ def test_evaluation_job_matches_predict_and_is_cached_per_file_version(tiny_mode
     assert job.key(model, data) != key and job.result(job.key(model, data)) is None
 
 
-def test_evaluation_job_stops_and_reports_a_broken_file(tiny_model_path, tmp_path):
+def test_evaluation_job_stops_and_reports_a_broken_file(tiny_model_path, tmp_path, caplog):
     data = load_cifar10()
     job = EvaluationJob()
     with job._turn:  # another evaluation holds the turn: this one waits in the queue
@@ -199,8 +199,11 @@ def test_evaluation_job_stops_and_reports_a_broken_file(tiny_model_path, tmp_pat
     assert job.wait(key, 60)["status"] == "stopped" and job.result(key) is None
     broken = tmp_path / "broken.keras"
     broken.write_bytes(b"not a model")
-    state = job.wait(job.start(broken, data), 60)
+    with caplog.at_level("ERROR", logger="cnn_lab.evaluation"):
+        state = job.wait(job.start(broken, data), 60)
     assert state["status"] == "failed" and state["error"]
+    (record,) = [r for r in caplog.records if r.name == "cnn_lab.evaluation"]  # in the server's log,
+    assert str(broken) in record.getMessage() and record.exc_info  # with its traceback
 
 
 def test_per_class_counts_most_confused_pair_and_top_classes():

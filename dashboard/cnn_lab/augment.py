@@ -99,7 +99,10 @@ class ArticleAugmentation(keras.layers.Layer):
 
     def draw(self, batch):
         """The random factors for a batch: one per image and per step."""
-        uniform = lambda low, high: keras.random.uniform((batch,), low, high, seed=self.seed_generator)
+
+        def uniform(low, high):
+            return keras.random.uniform((batch,), low, high, seed=self.seed_generator)
+
         margin = 32 - self.size + 1
         return {
             "top": ops.floor(uniform(0, margin)), "left": ops.floor(uniform(0, margin)),

@@ -47,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = _Parser(prog="cnn-lab", description="CNN Lab: train and evaluate the article's CIFAR-10 CNN.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    data_help = "a cifar-10-python.tar.gz or an extracted cifar-10-batches-py folder (default: $CNN_LAB_DATA, then data/, the Keras cache, a download, the bundled sample)"
+    data_help = ("a cifar-10-python.tar.gz or an extracted cifar-10-batches-py folder (default: $CNN_LAB_DATA, "
+                 "then data/, the Keras cache, a download, the bundled sample)")
 
     t = sub.add_parser("train", help="train a CNN, with a progress bar; Ctrl-C stops after the batch")
     t.add_argument("--preset", choices=sorted(PRESETS), default="article",

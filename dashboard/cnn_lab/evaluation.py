@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import time
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from .data import CLASS_NAMES
+
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -185,7 +188,8 @@ class EvaluationJob:
                 evaluation = evaluate(model, data.x_test, data.y_test, data.class_names,
                                       should_stop=stop.is_set,
                                       on_progress=lambda done, total: self._set(key, done=done, total=total))
-            except Exception as e:  # a broken file: every reader sees why
+            except Exception as e:  # a broken file: every reader sees why, and the server's log has the traceback
+                log.exception("Evaluating %s failed", model_path)
                 self._set(key, status="failed", error=f"{type(e).__name__}: {str(e).splitlines()[0][:300]}")
                 return
             if evaluation is None:

@@ -30,6 +30,7 @@ MIN_SIDE = 32  # CIFAR-10 images are 32 x 32: a smaller photo has nothing more t
 DRAFT_SIDE = 256  # large JPEGs are decoded with their short side at least this many pixels
 SIZE = 32
 FORMAT_NAMES = "JPEG, PNG, WebP, BMP or GIF"
+UPLOAD = f" Upload a {FORMAT_NAMES} image."
 
 
 class PhotoError(ValueError):
@@ -64,14 +65,14 @@ def _what_is_it(data: bytes) -> str:
     """A plain-words guess at what a file that is not an image we read actually is."""
     head = data[:64]
     if head.startswith(b"%PDF"):
-        return "This file is a PDF document, not a photo (whatever its name says). Upload a JPEG, PNG, WebP, BMP or GIF image."
+        return "This file is a PDF document, not a photo (whatever its name says)." + UPLOAD
     if head[4:8] == b"ftyp" and any(brand in head[8:32] for brand in (b"heic", b"heix", b"heif", b"mif1", b"msf1", b"hevc")):
         return ("This is a HEIC photo (the iPhone's own format), which this lab cannot read. On the iPhone choose "
                 "Settings > Camera > Formats > Most Compatible, or share the photo as JPEG, and upload that.")
     if head[4:8] == b"ftyp":
         return "This file is a video or an AVIF/HEIF picture, not a JPEG, PNG, WebP, BMP or GIF image."
     if head.startswith((b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")):
-        return "This file is a compressed archive (zip, gzip, ...), not a photo. Upload a JPEG, PNG, WebP, BMP or GIF image."
+        return "This file is a compressed archive (zip, gzip, ...), not a photo." + UPLOAD
     if head.startswith((b"II*\x00", b"MM\x00*")):
         return "This is a TIFF image, which this lab does not read. Save it as JPEG or PNG and upload that."
     sample = data[:4096]
@@ -83,7 +84,7 @@ def _what_is_it(data: bytes) -> str:
     if is_text and b"\x00" not in sample:
         if sample.lstrip().lower().startswith((b"<svg", b"<?xml")):
             return "This is an SVG drawing (text that describes shapes), not a photo made of pixels. Export it as PNG."
-        return "This file contains text, not an image (whatever its name says). Upload a JPEG, PNG, WebP, BMP or GIF image."
+        return "This file contains text, not an image (whatever its name says)." + UPLOAD
     return f"This file is not an image this lab can read. Upload a {FORMAT_NAMES} image."
 
 
@@ -94,7 +95,8 @@ def _check_size(width: int, height: int, fmt: str) -> None:
         raise PhotoError(
             f"The file says it is {width:,} x {height:,} pixels ({pixels / 1e6:,.0f} megapixels): more than the "
             f"{limit / 1e6:.0f} megapixels this lab opens for a {fmt} file. A file like that can be a "
-            "'decompression bomb' that would fill the server's memory, so it is not opened. Make it smaller and try again.")
+            "'decompression bomb' that would fill the server's memory, so it is not opened. "
+            "Make it smaller and try again.")
     if min(width, height) < MIN_SIDE:
         raise PhotoError(
             f"The image is only {width:,} x {height:,} pixels. CIFAR-10 pictures are {SIZE} x {SIZE}, so a photo needs "
@@ -122,7 +124,8 @@ def _to_rgb(image: Image.Image, notes: list[str]) -> Image.Image:
         flat.paste(rgba, mask=rgba.getchannel("A"))
         return flat
     if image.mode == "CMYK":
-        notes.append("CMYK image (colours for printing): converted to the screen's red, green and blue; colours may shift a little.")
+        notes.append("CMYK image (colours for printing): converted to the screen's red, green and blue; "
+                     "colours may shift a little.")
     elif image.mode in ("L", "1"):
         notes.append("Black-and-white image: each grey value is copied to red, green and blue.")
     return image.convert("RGB")
@@ -178,9 +181,9 @@ def read_photo(data: bytes, max_bytes: int | None = None, draft: int | None = DR
     except Exception as e:  # noqa: BLE001 - truncated or corrupt pixel data
         cut = "truncated" in str(e).lower() or isinstance(e, (EOFError, SyntaxError))
         raise PhotoError(
-            ("The file is cut short: only part of the image arrived (the upload or download was interrupted). "
+            "The file is cut short: only part of the image arrived (the upload or download was interrupted). "
              "Try sending the photo again." if cut else
-             "The image data inside the file is damaged, so it cannot be decoded. Try exporting the photo again.")
+             "The image data inside the file is damaged, so it cannot be decoded. Try exporting the photo again."
         ) from None
     return Photo(image=image, format=fmt, original_size=original_size, scale=scale, notes=notes)
 

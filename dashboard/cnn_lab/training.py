@@ -101,7 +101,7 @@ def describe_device() -> dict:
         return {"kind": "GPU", "name": name, "backend": backend}
     cpu = "CPU"
     try:
-        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
     return {"kind": "CPU", "name": f"{cpu}, {os.cpu_count()} cores", "backend": backend}

@@ -138,7 +138,7 @@ steps[3].image(enlarge(seen, 12), width="stretch", output_format="PNG",
 with st.expander("⑤ Its numbers: 24 x 24 x 3 = 1,728 values from 0 to 255"):
     st.caption("Each pixel is three numbers: how much red, green and blue. The network divides them by 255 "
                "and multiplies them with its learned filters.")
-    for tab, channel, name in zip(st.tabs(["red", "green", "blue"]), range(3), ("red", "green", "blue")):
+    for channel, tab in enumerate(st.tabs(["red", "green", "blue"])):
         tab.dataframe(seen[..., channel], height=300)
 total_ms = 1000 * (item["seconds"] + model_seconds / len(good))
 st.caption(f"Reading and shrinking this photo took {1000 * item['seconds']:.0f} ms on the server; the network's "
@@ -180,7 +180,8 @@ else:
     a, b = st.columns(2)
     a.image(big, width=SHOW, caption="The centre square of your photo")
     b.image(overlay(big, explanation.heatmap), width=SHOW,
-            caption=f"{explanation.method} for {CLASS_NAMES[target]}: yellow = the strongest evidence in this map, purple = none. "
+            caption=f"{explanation.method} for {CLASS_NAMES[target]}: yellow = the strongest evidence in this map, "
+                    "purple = none. "
                     "The dimmed border is cut off before the network looks.")
     if explanation.heatmap.max() == 0:
         st.info(f"Nothing in this photo raised the score of {CLASS_NAMES[target]}: by this measure, no part of it "

@@ -28,6 +28,7 @@ per_class = result.per_class()
 right, seen = result.per_class_counts()
 st.plotly_chart(charts.per_class_figure(per_class, per_class.values(), right, seen), config={"displayModeBar": False})
 easiest, hardest = max(per_class, key=per_class.get), min(per_class, key=per_class.get)
-st.markdown(f"Blue bars beat the article's overall {100 * ARTICLE_ACCURACY:.2f} %, orange ones fall short. The easiest class for "
+st.markdown(f"Blue bars beat the article's overall {100 * ARTICLE_ACCURACY:.2f} %, orange ones fall short. "
+            "The easiest class for "
             f"this model is **{easiest}**, the hardest **{hardest}**: see what it takes them for on the "
             "Confusion matrix page.")

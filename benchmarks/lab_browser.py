@@ -1,10 +1,12 @@
-"""Run the real dashboard and look at it through Debian's chromium: shared by tests/test_browser.py
-and benchmarks/load.py.
+"""Run the real dashboard and look at it through Debian's chromium: shared by the browser tests and
+benchmarks/load.py. It lives here, beside the benchmark that runs as a script; pytest finds it
+through `pythonpath` in pyproject.toml.
 
 `lab_server()` starts `streamlit run dashboard/app.py` on a free port of 127.0.0.1, offline, on
 the bundled sample (or a CIFAR-10 archive it is given), with its own runs folder, and waits for
-its health check. `settle()` waits until Streamlit says the script has finished (data-test-script-state) and nothing is still a
-skeleton. Playwright itself is imported by the callers (sync in the tests, async in the benchmark).
+its health check. `settle()` waits until Streamlit says the script has finished
+(data-test-script-state) and nothing is still a skeleton. Playwright itself is imported by the
+callers (sync in the tests, async in the benchmark).
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ def free_port() -> int:
 
 def tiny_model(path: Path) -> Path:
     """A small untrained classifier with the real contract, for when the shipped model is absent."""
-    sys.path.insert(0, str(ROOT / "dashboard"))
     from cnn_lab.model import CNNConfig, build_cnn, classifier
 
     classifier(build_cnn(CNNConfig(filters=(4, 8, 8), dense=(16, 16)))).save(path)

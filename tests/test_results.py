@@ -224,3 +224,60 @@ def test_the_model_card_gives_the_shipped_result(tmp_path):
     assert re.fullmatch(r"\d+/10000 \(\d+\.\d\d%\)", reported_result(PROJECT_ROOT / "assets/models/default.keras"))
     (tmp_path / "bad.json").write_text("[1, 2")
     assert reported_result(tmp_path / "bad.keras") is None and reported_result(tmp_path / "none.keras") is None
+
+
+def _model_with(tmp_path, tiny_model_path, made_up, name, about):
+    """A copy of the tiny model with what is known about it: a card (<name>.json) or, for a run's
+    model.keras, the run's config.json; evaluated as `made_up`."""
+    import shutil
+
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(tiny_model_path, path)
+    card = path.parent / "config.json" if path.name == "model.keras" else path.with_suffix(".json")
+    card.write_text(json.dumps(about))
+    EVALUATIONS.store(EVALUATIONS.key(path, load_cifar10()), made_up)
+    return path
+
+
+def test_a_model_is_named_with_every_way_its_recipe_differs_from_the_articles(tmp_path, tiny_model_path, made_up):
+    from cnn_lab.recipes import PRESETS
+    from cnn_lab.reference import article_run
+
+    path = _model_with(tmp_path, tiny_model_path, made_up, "shipped_like.keras", {"train": PRESETS["best"].to_dict()})
+    at = run("results.py", path)
+    assert not at.exception
+    page = "\n".join(m.value for m in at.markdown)
+    assert "Not the article's network" in page
+    for said in ("96, 192, 384", "AdamW, weight decay 0.02", "label smoothing: 0.1", "crop and flip only",
+                 "epochs: 32", "mirror image: yes"):
+        assert said in page, said
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["The article"] == "78.44 %"
+    reference = article_run()
+    assert metrics["The article's recipe, trained in this lab"] == f"{100 * reference.test_accuracy:.2f} %"
+
+
+def test_a_model_of_the_articles_recipe_is_not_given_differences(tmp_path, tiny_model_path, made_up):
+    from cnn_lab.recipes import PRESETS
+
+    path = _model_with(tmp_path, tiny_model_path, made_up, "runs/abc/model.keras",
+                       {"train": PRESETS["article"].to_dict(), "is_sample": False})
+    at = run("results.py", path)
+    page = "\n".join(m.value for m in at.markdown)
+    assert "trained with the article's recipe" in page and "Not the article's network" not in page
+
+
+def test_a_model_trained_on_the_sample_says_so(tmp_path, tiny_model_path, made_up):
+    from cnn_lab.recipes import PRESETS
+
+    path = _model_with(tmp_path, tiny_model_path, made_up, "runs/xyz/model.keras",
+                       {"train": PRESETS["fast"].to_dict(), "is_sample": True})
+    at = run("results.py", path)
+    assert not at.exception
+    assert any("trained on the bundled sample" in i.value for i in at.info)  # the tests run on the sample
+
+
+def test_a_model_without_a_card_says_its_recipe_is_unknown(made_up, tiny_model_path):
+    at = run("results.py", tiny_model_path)
+    assert any("is not known" in c.value for c in at.caption)

@@ -91,3 +91,51 @@ def preset(name: str, **overrides) -> TrainConfig:
         raise ValueError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
     fields = {k: v for k, v in overrides.items() if v is not None}
     return dataclasses.replace(PRESETS[name], **fields)
+
+
+AUGMENT_WORDS = {"article": "crop, flip, hue, contrast, brightness, saturation",
+                 "crop_flip": "crop and flip only", "none": "no augmentation"}
+
+
+def differences(config: TrainConfig, base: TrainConfig | None = None) -> list[str]:
+    """How a recipe differs from another (the article's by default), one line each: what the
+    Results page lists, so that a better accuracy is not read as "the same network, trained better"."""
+    base = base or PRESETS["article"]
+    m, b = config.model, base.model
+    said = []
+
+    def differs(what, mine, theirs):
+        if mine != theirs:
+            said.append(f"{what}: {mine} (the article's recipe: {theirs})")
+
+    differs("convolution filters", ", ".join(map(str, m.filters)), ", ".join(map(str, b.filters)))
+    sizes = lambda kernel_sizes: ", ".join(f"{k}×{k}" for k in kernel_sizes)  # noqa: E731
+    differs("filter sizes", sizes(m.kernel_sizes), sizes(b.kernel_sizes))
+    differs("fully connected units", ", ".join(map(str, m.dense)), ", ".join(map(str, b.dense)))
+    differs("batch-norm after each convolution", "yes" if m.batch_norm else "no", "yes" if b.batch_norm else "no")
+    differs("dropout before the fully connected layers", f"{m.dropout:g}" if m.dropout else "none",
+            f"{b.dropout:g}" if b.dropout else "none")
+    differs("optimizer", _optimizer(config), _optimizer(base))
+    differs("learning rate", _rate(config), _rate(base))
+    differs("label smoothing", f"{config.label_smoothing:g}" if config.label_smoothing else "none",
+            f"{base.label_smoothing:g}" if base.label_smoothing else "none")
+    differs("augmentation", AUGMENT_WORDS[config.augment], AUGMENT_WORDS[base.augment])
+    differs("batch size", config.batch_size, base.batch_size)
+    differs("epochs", config.epochs, base.epochs)
+    differs("the answer averaged with that for the mirror image", "yes" if config.flip_tta else "no",
+            "yes" if base.flip_tta else "no")
+    if config.limit:
+        said.append(f"trained on the first {config.limit:,} training images only")
+    return said
+
+
+def _optimizer(config: TrainConfig) -> str:
+    return f"AdamW, weight decay {config.weight_decay:g}" if config.weight_decay else "Adam"
+
+
+def _rate(config: TrainConfig) -> str:
+    if config.schedule == "constant":
+        return f"{config.learning_rate:g} throughout"
+    warmup = f"a {config.warmup_epochs:g}-epoch warm-up to {config.learning_rate:g}" if config.warmup_epochs \
+        else f"{config.learning_rate:g} at first"
+    return f"{warmup}, then a cosine decay to 0"

@@ -4,7 +4,9 @@ import streamlit as st
 
 import charts
 import ui
-from cnn_lab.recipes import ARTICLE_ACCURACY
+from cnn_lab.model_card import model_record
+from cnn_lab.recipes import ARTICLE_ACCURACY, differences
+from cnn_lab.reference import article_run
 
 ui.lesson("results")
 data, result = ui.evaluation()
@@ -12,16 +14,45 @@ ui.data_badge(data)
 
 where = f"the {result.total:,} test images of the bundled sample" if data.is_sample else \
     f"the {result.total:,} CIFAR-10 test images"
-st.markdown(f"**{ui.model_label(ui.model_path())}** on {where}:")
-difference = 100 * (result.accuracy - ARTICLE_ACCURACY)
+path = ui.model_path()
+record = model_record(path)
+st.markdown(f"**{ui.model_label(path)}** on {where}:")
 st.markdown(f"<div style='font-size:2.6rem;font-weight:700;line-height:1.2'>{result.correct} / {result.total} "
             f"({100 * result.accuracy:.2f} %)</div>", unsafe_allow_html=True)
 st.caption("right answers / test images (accuracy)")
-st.markdown(f"The article: **7844 / 10000 (78.44 %)** — this model is "
-            f"**{abs(difference):.2f} points {'above' if difference >= 0 else 'below'}** it.")
-if data.is_sample:
+if record.is_sample and not data.is_sample:
+    st.warning("**This model was trained on the bundled sample**, whose training images are CIFAR-10 *test* "
+               "images: some of these test images are photos it learned from, so this accuracy is too high "
+               "and cannot be compared with any other.", icon=":material/warning:")
+elif record.is_sample:
+    st.info("**This model was trained on the bundled sample**: a few hundred images, which are CIFAR-10 test "
+            "images themselves. Its accuracy cannot be compared with the article's or the shipped model's, "
+            "which learned from 50,000 images and were tested on 10,000.", icon=":material/info:")
+elif data.is_sample:
     st.caption(f"With only {result.total:,} test images, one image more or less right moves the accuracy by "
                f"{100 / max(1, result.total):.2g} points: compare with the article's figure only on the full test set.")
+
+article = f"{round(ARTICLE_ACCURACY * 10000)} / 10000 ({100 * ARTICLE_ACCURACY:.2f} %)"
+changes = differences(record.config) if record.config else None
+if changes == []:
+    st.markdown(f"This model was trained with the article's recipe. The article: **{article}**.")
+else:
+    ui.lesson("results_model")
+    reference = article_run()
+    mine, theirs, paper = st.columns(3)
+    mine.metric(ui.model_label(path), f"{100 * result.accuracy:.2f} %")
+    if reference is not None:
+        theirs.metric("The article's recipe, trained in this lab", f"{100 * reference.test_accuracy:.2f} %",
+                      help=f"`cnn-lab train --preset article` on {reference.data}: {reference.summary()}.")
+        if not reference.finished:
+            theirs.caption(f"after {reference.epochs_done} of its {reference.config.epochs} epochs: the run "
+                           "had not finished when this record was made")
+    paper.metric("The article", f"{100 * ARTICLE_ACCURACY:.2f} %", help=article)
+    if changes is None:
+        st.caption("How this model was trained is not known (it has no model card or run folder).")
+    else:
+        st.markdown("**How this model's recipe differs from the article's:**\n"
+                    + "\n".join(f"- {change}" for change in changes))
 
 st.subheader("Per class")
 per_class = result.per_class()

@@ -192,6 +192,9 @@ with right:
                "sample": "The bundled sample (800 training, 200 test images)"}
     source = st.radio("Data", list(sources), format_func=sources.get, index=0 if full else 1, key="train_source", disabled=not teacher)
     limit = st.selectbox("Training images to use", list(SIZES), format_func=SIZES.get, key="train_limit", disabled=not teacher)
+    if source == "sample":
+        st.caption("The sample's images are all CIFAR-10 *test* images, so what a model learns from them cannot be "
+                   "compared with test-set figures: the article's, or the shipped model's.")
 
 config_error = None
 try:

@@ -26,10 +26,17 @@ if not config or TrainConfig.from_dict(config["train"]) != PRESETS["article"]:
     sys.exit(f"{run}: not a run of the article's recipe as it is (cnn-lab train --preset article)")
 if config.get("is_sample") or not history:
     sys.exit(f"{run}: the reference must be trained on the full CIFAR-10 and have finished an epoch")
-record = {"command": "cnn-lab train --preset article", "train": config["train"],
-          "data": config["data"].split(" (")[0],  # what it is, not where it was on that computer
-          "device": config["device"], "started": config["started"], "history": history}
+record = {
+    "command": "cnn-lab train --preset article",
+    "train": config["train"],
+    "data": config["data"].split(" (")[0],  # what it is, not where it was on that computer
+    "device": config["device"],
+    "started": config["started"],
+    "history": history,
+}
 ARTICLE_RUN.parent.mkdir(parents=True, exist_ok=True)
 ARTICLE_RUN.write_text(json.dumps(record, indent=1) + "\n")
-print(f"{ARTICLE_RUN}: {len(history)} of {config['train']['epochs']} epochs, "
-      f"test accuracy {100 * history[-1]['test_accuracy']:.2f} % after the last")
+print(
+    f"{ARTICLE_RUN}: {len(history)} of {config['train']['epochs']} epochs, "
+    f"test accuracy {100 * history[-1]['test_accuracy']:.2f} % after the last"
+)

@@ -13,10 +13,11 @@ def test_the_articles_recipe_differs_from_itself_in_nothing():
 
 def test_differences_name_each_changed_setting_once():
     changed = differences(preset("article", batch_size=128, augment="crop_flip", limit=2000))
-    assert changed == ["augmentation: crop and flip only (the article's recipe: crop, flip, hue, contrast, "
-                       "brightness, saturation)",
-                       "batch size: 128 (the article's recipe: 64)",
-                       "trained on the first 2,000 training images only"]
+    assert changed == [
+        "augmentation: crop and flip only (the article's recipe: crop, flip, hue, contrast, brightness, saturation)",
+        "batch size: 128 (the article's recipe: 64)",
+        "trained on the first 2,000 training images only",
+    ]
 
 
 def test_the_shipped_models_card_gives_its_recipe():
@@ -28,8 +29,9 @@ def test_the_shipped_models_card_gives_its_recipe():
 def test_a_runs_config_gives_its_recipe_and_its_data(tmp_path):
     run = tmp_path / "run1"
     run.mkdir()
-    (run / "config.json").write_text(json.dumps({"train": PRESETS["fast"].to_dict(), "is_sample": True,
-                                                 "data": "the bundled sample"}))
+    (run / "config.json").write_text(
+        json.dumps({"train": PRESETS["fast"].to_dict(), "is_sample": True, "data": "the bundled sample"})
+    )
     record = model_record(run / "model.keras")
     assert record.config == PRESETS["fast"] and record.is_sample and record.data == "the bundled sample"
 

@@ -51,7 +51,8 @@ def article_run(path: Path = ARTICLE_RUN) -> ReferenceRun | None:
     if not about.get("history"):
         return None
     try:
-        return ReferenceRun(TrainConfig.from_dict(about["train"]), list(about["history"]), about["data"],
-                            about["device"])
+        return ReferenceRun(
+            TrainConfig.from_dict(about["train"]), list(about["history"]), about["data"], about["device"]
+        )
     except (KeyError, TypeError, ValueError):
         return None

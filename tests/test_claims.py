@@ -1,0 +1,323 @@
+"""Every number the teaching text states, checked against where it comes from.
+
+`claims()` below is THE list of checked claims: (file, sentence) pairs, each sentence written with its
+numbers taken from their source as it is now - augment.py's ranges and crop, the recipes' layer
+sizes and settings, the networks' parameter counts (built by Keras), the shipped model's card
+(assets/models/default.json), the article recipe's own run (assets/reference/article_run.json),
+BENCHMARKS.md's measurements and the article's 0.7844 (recipes.ARTICLE_ACCURACY). Each sentence must
+be in its file word for word (line breaks aside). Change a range in augment.py and not the lesson,
+or the lesson and not the code, and this test fails. When a lesson states a new number, add it here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import math
+import re
+from functools import cache
+
+import numpy as np
+import pytest
+
+from cnn_lab import augment, lessons, photo
+from cnn_lab.data import CLASS_NAMES, PROJECT_ROOT, read_sample
+from cnn_lab.model_card import read_card
+from cnn_lab.recipes import ARTICLE_ACCURACY, CROP, PRESETS, CNNConfig
+from cnn_lab.reference import article_run
+from cnn_lab.texts import lesson_items, read_lesson, spoken_words
+
+VIEWS = PROJECT_ROOT / "dashboard" / "views"
+WORDS_PER_PAGE = 400  # about 3 minutes read aloud
+TRAINING_IMAGES = 50_000  # CIFAR-10's training set
+PLURAL = {
+    "airplane": "airplanes",
+    "automobile": "automobiles",
+    "bird": "birds",
+    "cat": "cats",
+    "deer": "deer",
+    "dog": "dogs",
+    "frog": "frogs",
+    "horse": "horses",
+    "ship": "ships",
+    "truck": "trucks",
+}
+AUGMENTS = {"article": "runs all seven", "crop_flip": "only crop and flip", "none": "do not augment"}
+
+
+def text_of(file: str) -> str:
+    """A file as one line: the claims are found whatever the line breaks."""
+    return " ".join((PROJECT_ROOT / file).read_text(encoding="utf-8").split())
+
+
+def measured(pattern: str) -> str:
+    """A figure BENCHMARKS.md reports, found by a pattern with one group."""
+    found = re.search(pattern, text_of("BENCHMARKS.md"))
+    assert found, f"BENCHMARKS.md no longer reports {pattern!r}"
+    return found.group(1)
+
+
+def parameters(model: CNNConfig) -> int:
+    """How many numbers training sets in a network, counted by Keras."""
+    return _parameters(dataclasses.astuple(model))
+
+
+@cache
+def _parameters(fields: tuple) -> int:
+    from cnn_lab.model import build_cnn
+
+    return build_cnn(CNNConfig(*fields)).count_params()
+
+
+def centre_rows() -> tuple[int, int]:
+    """The first and last row (counted from 0) that the test-time crop keeps, by running it."""
+    rows = augment.center_crop(np.arange(32).reshape(1, 32, 1, 1) * np.ones((1, 1, 32, 1)))
+    return int(rows[0, 0, 0, 0]), int(rows[0, -1, 0, 0])
+
+
+def article(decimals: int = 2) -> str:
+    return f"{100 * ARTICLE_ACCURACY:.{decimals}f} %"
+
+
+def claims() -> list[tuple[str, str]]:
+    """(file, sentence) for every checked claim, with its numbers from their sources as they are now."""
+    fast, best, paper = PRESETS["fast"], PRESETS["best"], PRESETS["article"]
+    card = read_card(PROJECT_ROOT / "assets" / "models" / "default.keras")
+    per_class = {name: 100 * value for name, value in card["per_class"].items()}
+    easy = sorted(per_class, key=per_class.get, reverse=True)
+    hard = sorted(per_class, key=per_class.get)
+    positions = (32 - CROP + 1) ** 2
+    first, last = centre_rows()
+    low, high = augment.CONTRAST
+    contrast = f"(× {low:g} to × {high:.1f})"
+    sizes = [CROP // 2**i for i in range(len(CNNConfig().filters) + 1)]
+    smooth = fast.label_smoothing
+    on_right, on_other = 1 - smooth + smooth / 10, smooth / 10
+    floor = -(on_right * math.log(on_right) + 9 * on_other * math.log(on_other))  # the smoothed loss's minimum
+    sample = read_sample()
+    seconds = int(measured(r"\*\*78\.4 % passed after (\d+) s"))
+    per_student = measured(r"\*\*\+([\d.]+) MB per session\*\*")
+    reference = article_run()
+    return [
+        # --- the augmentation: augment.py's ranges, and which recipe uses them
+        ("lessons/augmentation.md", f"a {CROP} × {CROP} window out of the 32 × 32 photo, at one of {positions} places"),
+        ("lessons/augmentation.md", f"(by up to ±{augment.HUE_DELTA:g} of a turn)"),
+        ("lessons/augmentation.md", f"towards its average over the crop {contrast}"),
+        ("lessons/augmentation.md", f"add up to ±{augment.BRIGHTNESS_DELTA:g} to every value"),
+        ("lessons/augmentation.md", f"(× {augment.SATURATION[0]:g} to × {augment.SATURATION[1]:g})"),
+        ("lessons/augmentation.md", f"The **article** recipe on the Train page {AUGMENTS[paper.augment]}"),
+        (
+            "lessons/augmentation.md",
+            f"The **Fast** recipe and the shipped model {AUGMENTS[fast.augment]}"
+            if fast.augment == best.augment
+            else "(Fast and the shipped model differ)",
+        ),
+        (
+            "lessons/augmentation.md",
+            f"{positions} × 2 = {2 * positions} versions of each photo, so over the "
+            f"shipped model's {best.epochs} epochs some came back",
+        ),
+        (
+            "lessons/augmentation_clip.md",
+            f"a pixel at 0.9 plus {augment.BRIGHTNESS_DELTA:g} would be {0.9 + augment.BRIGHTNESS_DELTA:g}",
+        ),
+        (
+            "lessons/augmentation_clip.md",
+            f"Contrast {contrast} only pulls values towards the average"
+            if high <= 1
+            else "(contrast above 1 pushes values out too)",
+        ),
+        (
+            "lessons/augmentation_test.md",
+            f"the **centre** {CROP} × {CROP} of the picture — rows and columns {first} to {last}, counting from 0",
+        ),
+        (
+            "lessons/augmentation_test.md",
+            "The shipped model also looks at the mirror image"
+            if best.flip_tta
+            else "(the shipped model does not average the mirror image)",
+        ),
+        (
+            "README.md",
+            "`article` recipe; the default `fast` recipe and the shipped model crop and flip only"
+            if fast.augment == best.augment == "crop_flip"
+            else "(README: recipes changed)",
+        ),
+        # --- what the network gets
+        ("lessons/images_are_numbers_shape.md", f"32 rows, 32 columns, 3 colours — {32 * 32 * 3:,} numbers"),
+        ("lessons/images_are_numbers_shape.md", f"the centre {CROP} × {CROP} × 3 = {CROP * CROP * 3:,} numbers"),
+        ("lessons/photo.md", f"all 32 × 32 × 3 = {32 * 32 * 3:,} numbers"),
+        ("lessons/photo.md", f"its convolutions see {CROP} × {CROP} × 3 = {CROP * CROP * 3:,} of them"),
+        (
+            "lessons/photo.md",
+            "(*Lanczos* resampling)"
+            if "Image.LANCZOS" in inspect.getsource(photo.to_cifar)
+            else "(photo.to_cifar no longer resizes with Lanczos)",
+        ),
+        # --- batches
+        ("lessons/dataset_batch.md", f"`train_batch_size` is {lessons.BATCH_SIZE}"),
+        (
+            "lessons/dataset_batch.md",
+            f"{TRAINING_IMAGES // fast.batch_size} batches of {fast.batch_size} and a last "
+            f"one of {TRAINING_IMAGES % fast.batch_size}",
+        ),
+        ("lessons/dataset_batch.md", f"The shipped model used batches of {card['train']['batch_size']}"),
+        ("lessons/train.md", f"({paper.batch_size} in the article)"),
+        ("lessons/dataset_batch.md", f"a **batch** of {lessons.BATCH_SIZE} images"),
+        # --- loss, optimizer, label smoothing
+        (
+            "lessons/train.md",
+            f"90 % on the right class costs {-math.log(0.9):.2f}, 10 % costs {-math.log(0.1):.1f}; "
+            f"a blind guess among 10 classes costs {math.log(10):.1f}",
+        ),
+        (
+            "lessons/train.md",
+            f'not "100 % cat" but {100 * on_right:.0f} % cat and {100 * on_other:.0f} % for each other class',
+        ),
+        ("lessons/train.md", f"Its loss cannot go below {floor:.2f}."),
+        (
+            "lessons/train.md",
+            "*Adam* (*AdamW* for the shipped model)"
+            if best.weight_decay and not fast.weight_decay
+            else "(the optimizers changed)",
+        ),
+        (
+            "lessons/train.md",
+            "the Fast recipe raises the rate during a short warm-up, then lowers it smoothly to 0"
+            if fast.schedule == "cosine" and fast.warmup_epochs
+            else "(the Fast schedule changed)",
+        ),
+        # --- the network
+        ("lessons/network.md", " → ".join(map(str, sizes))),
+        (
+            "lessons/network.md",
+            f"{parameters(paper.model):,} in the article's network, {parameters(best.model):,} in the shipped model",
+        ),
+        (
+            "lessons/photo_why.md",
+            f"one {sizes[2]} × {sizes[2]} feature map per filter ({fast.model.filters[-1]} in the "
+            f"Fast and article networks, {best.model.filters[-1]} in the shipped model)"
+            if fast.model.filters[-1] == paper.model.filters[-1]
+            else "(Fast and article differ)",
+        ),
+        (
+            "README.md",
+            "3 convolution layers of {} filters of 3×3".format(
+                ", ".join(map(str, CNNConfig().filters[:-1])) + f" and {CNNConfig().filters[-1]}"
+            ),
+        ),
+        ("README.md", f"fully connected layers of {CNNConfig().dense[0]} and {CNNConfig().dense[1]} units"),
+        (
+            "BENCHMARKS.md",
+            f"{best.model.filters[0]} {best.model.kernel_sizes[0]}×{best.model.kernel_sizes[0]}, "
+            f"{best.model.filters[1]} {best.model.kernel_sizes[1]}×{best.model.kernel_sizes[1]}, "
+            f"{best.model.filters[2]} {best.model.kernel_sizes[2]}×{best.model.kernel_sizes[2]}",
+        ),
+        ("BENCHMARKS.md", f"{parameters(best.model) / 1e6:.2f} M parameters"),
+        ("BENCHMARKS.md", f"batch {best.batch_size}, {best.epochs} epochs"),
+        # --- the shipped model's results: its card
+        (
+            "lessons/results.md",
+            f"{PLURAL[easy[0]]} ({per_class[easy[0]]:.1f} %) and {PLURAL[easy[1]]} "
+            f"({per_class[easy[1]]:.1f} %) are the easiest classes and {PLURAL[hard[0]]} "
+            f"({per_class[hard[0]]:.1f} %) the hardest; {PLURAL[hard[1]]} and {PLURAL[hard[2]]} "
+            f"are hard too",
+        ),
+        ("BENCHMARKS.md", f"**{card['correct']} / {card['total']} ({100 * card['accuracy']:.2f} %)**"),
+        ("BENCHMARKS.md", "per class | " + ", ".join(f"{name} {value:.1f}" for name, value in per_class.items())),
+        # --- the article's result: recipes.ARTICLE_ACCURACY
+        ("lessons/home.md", f"**{article()}** ({round(ARTICLE_ACCURACY * 10000)} of 10000)"),
+        ("lessons/home.md", f"climb towards the article's {article()}"),
+        ("lessons/train.md", f"the article reached **{article()}**"),
+        ("lessons/results.md", f"`{round(ARTICLE_ACCURACY * 10000)}/10000 ({article()[:-2]}%)`"),
+        ("README.md", f"({article()} = {round(ARTICLE_ACCURACY * 10000)}/10000 on the CIFAR-10 test set)"),
+        ("BENCHMARKS.md", f"the article | {round(ARTICLE_ACCURACY * 10000)} / 10000 ({article(1)})"),
+        # --- the article's recipe as this lab trained it: assets/reference/article_run.json
+        ("BENCHMARKS.md", f"`cnn-lab train --preset article`: {reference.summary()}"),
+        # --- measurements: BENCHMARKS.md
+        ("dashboard/ui/state.py", f"passes the article's {article(1)} in about {round(seconds / 60)} minutes"),
+        ("README.md", f"student adds about {per_student} MB"),
+        # --- the bundled sample
+        ("dashboard/views/train.py", f"({len(sample.x_train)} training, {len(sample.x_test)} test images)"),
+        ("README.md", f"{len(sample.x_train) + len(sample.x_test):,} genuine CIFAR-10 test images"),
+    ]
+
+
+def missing(checked: list[tuple[str, str]]) -> list[str]:
+    return [f"{file}: {sentence!r}" for file, sentence in checked if sentence not in text_of(file)]
+
+
+def test_every_claim_is_in_its_file_with_the_numbers_of_its_source():
+    assert missing(claims()) == []
+
+
+def test_a_range_changed_in_augment_py_alone_fails(monkeypatch):
+    for name, changed in [
+        ("CONTRAST", (0.2, 1.0)),
+        ("HUE_DELTA", 0.08),
+        ("BRIGHTNESS_DELTA", 0.3),
+        ("SATURATION", (0.0, 1.5)),
+    ]:
+        with monkeypatch.context() as m:
+            m.setattr(augment, name, changed)
+            assert any("augmentation" in line for line in missing(claims())), name
+
+
+def test_a_layer_size_changed_alone_fails(monkeypatch):
+    from dataclasses import replace
+
+    wider = replace(PRESETS["best"].model, filters=(96, 192, 256))
+    monkeypatch.setitem(PRESETS, "best", replace(PRESETS["best"], model=wider))
+    wrong = missing(claims())
+    assert any("photo_why" in line for line in wrong) and any("network.md" in line for line in wrong)
+
+
+def test_the_articles_accuracy_is_written_one_way():
+    """Every 78.4... % in the text is the article's 0.7844, rounded; no page types 0.784 again."""
+    files = [
+        *PROJECT_ROOT.glob("lessons/*.md"),
+        PROJECT_ROOT / "README.md",
+        PROJECT_ROOT / "BENCHMARKS.md",
+        *PROJECT_ROOT.glob("dashboard/**/*.py"),
+    ]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for found in re.findall(r"(?<![\d.])78\.4\d*(?= ?%)", text):
+            decimals = len(found.split(".")[1])
+            assert found == f"{100 * ARTICLE_ACCURACY:.{decimals}f}", f"{path.name}: {found} %"
+        if path.name != "recipes.py":
+            assert not re.search(r"(?<![\d.])0\.784", text), f"{path.name} types the article's accuracy again"
+
+
+def test_the_only_ten_classes_note_names_the_ten_classes():
+    listed = read_lesson("photo_only_ten").split(":**", 1)[1].split(".", 1)[0]
+    assert [name.strip() for name in listed.split(",")] == list(CLASS_NAMES)
+
+
+def test_every_kind_of_layer_the_lab_builds_is_explained():
+    from cnn_lab.model import build_cnn, classifier
+
+    said = lesson_items("network_layers")
+    for name, recipe in PRESETS.items():
+        model = classifier(build_cnn(recipe.model), recipe.flip_tta)
+        kinds = {"Rescaling", "Cropping2D"} | {type(layer).__name__ for layer in model.get_layer("cnn").layers}
+        assert kinds <= set(said), f"{name}: {kinds - set(said)}"
+    assert {"relu", "softmax"} <= set(said)
+
+
+def page_lessons() -> dict[str, list[str]]:
+    """The lessons each page shows, as its code names them."""
+    shown = re.compile(r"""(?:section|lesson|read_lesson|lesson_items)\(["'](\w+)["']\)""")
+    return {page.stem: shown.findall(page.read_text(encoding="utf-8")) for page in sorted(VIEWS.glob("*.py"))}
+
+
+@pytest.mark.parametrize("page", sorted(page_lessons()))
+def test_no_page_takes_more_than_3_minutes_to_read_aloud(page):
+    names = page_lessons()[page]
+    words = sum(spoken_words(read_lesson(name)) for name in names)
+    assert words <= WORDS_PER_PAGE, f"{page}: {words} words in {names}"
+
+
+def test_every_lesson_is_shown_by_a_page():
+    shown = {name for names in page_lessons().values() for name in names}
+    assert {path.stem for path in PROJECT_ROOT.glob("lessons/*.md")} <= shown

@@ -60,7 +60,7 @@ def pick_image(data) -> Picked | None:
             st.session_state["lesson_index"] = 0
         number = middle.number_input(f"Image (0 to {len(indices) - 1:,})", 0, len(indices) - 1,
                                      key="lesson_index")
-        right.button("Random", icon=":material/casino:", on_click=_random_index, args=(data,),
+        right.button("Random", icon=":material/casino:", on_click=_random_index, args=(data,), key="lesson_random",
                      width="stretch")
         index = int(indices[int(number)])
         label = int(data.y_test[index])

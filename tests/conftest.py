@@ -1,8 +1,12 @@
 """Shared test set-up: offline, on the bundled sample, with runs in a temporary folder."""
 
+import base64
+import json
 import os
+import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,3 +68,63 @@ def tiny_model_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("models") / "tiny.keras"
     classifier(build_cnn(CNNConfig(filters=(4, 8, 8), dense=(16, 16)))).save(path)
     return path
+
+
+# --- helpers the test files share (import them: `from conftest import run, figures, captions, texts`) ---------
+PAGES = ROOT / "dashboard" / "views"
+
+
+def run(page: str, model_path=None, timeout: float = 120, **state):
+    """Run dashboard/views/<page> headless with AppTest, with `model_path` as this session's model and
+    `state` in its session state; it must not raise."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PAGES / page), default_timeout=timeout)
+    if model_path is not None:
+        at.session_state["model_path"] = str(model_path)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _decoded(value):
+    """Plotly sends numpy arrays as base64 typed arrays ({"dtype", "bdata", "shape"}): back to numpy."""
+    if isinstance(value, dict) and "bdata" in value:
+        shape = [int(n) for n in str(value.get("shape", "-1")).split(",")]
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).reshape(shape)
+    if isinstance(value, dict):
+        return {k: _decoded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    return value
+
+
+def figures(at) -> list[dict]:
+    """Every Plotly figure the page drew, as dicts, with their arrays as numpy."""
+    return [_decoded(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
+
+
+def captions(at) -> list[str]:
+    """The captions of every image the page shows."""
+    return [caption for element in at.get("image") for caption in element.captions]
+
+
+def texts(*elements) -> str:
+    """The text of some elements (e.g. `texts(at.markdown, at.warning)`), one per line."""
+    return "\n".join(str(e.value) for group in elements for e in group)
+
+
+def fake_run(run_id: str, status: str = "finished", model=None, epochs: int = 3, data: str = "sample"):
+    """A run folder as training leaves it, with one tested epoch (no training needed)."""
+    from cnn_lab.training import run_path
+
+    folder = run_path(run_id)
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps({"train": {"epochs": epochs, "preset": "fast"}, "data": data}))
+    (folder / "history.json").write_text(json.dumps([{"epoch": 1, "test_accuracy": 0.5}]))
+    (folder / "status.json").write_text(json.dumps({"status": status}))
+    if model is not None:
+        shutil.copy(model, folder / "model.keras")
+    return folder

@@ -131,7 +131,7 @@ def test_presenter_view_from_the_address_or_the_toggle():
     at = shell(present="1")
     assert at.sidebar.toggle(key="presenter_view").value and "font-size: 22px" in styles(at)
     at.sidebar.toggle(key="presenter_view").set_value(False).run()
-    assert at.sidebar.toggle(key="presenter_view") and "font-size" not in styles(at)
+    assert not at.sidebar.toggle(key="presenter_view").value and "font-size" not in styles(at)
     assert "present" not in at.query_params
 
 

@@ -1,8 +1,6 @@
 """The five lesson pages, run headless with Streamlit's AppTest on the bundled sample."""
 
-import base64
 import io
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,36 +10,10 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from conftest import captions, figures, run
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "dashboard" / "views"
-
-
-def run(page, model_path=None, **state):
-    at = AppTest.from_file(str(PAGES / page), default_timeout=120)
-    if model_path is not None:
-        at.session_state["model_path"] = str(model_path)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def charts(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
-
-def arr(value):
-    """A Plotly array back as numpy (Plotly sends numpy arrays as base64 'bdata')."""
-    if isinstance(value, dict) and "bdata" in value:
-        shape = [int(n) for n in str(value.get("shape", "-1")).split(",")]
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).reshape(shape)
-    return np.array(value)
-
-
-def captions(at):
-    """The captions of every image the page shows."""
-    return [c for image in at.get("image") for c in image.captions]
 
 
 def png_bytes(size=(60, 40), colour=(200, 30, 30)):
@@ -57,15 +29,15 @@ def test_images_are_numbers_shows_the_greyscale_heatmap_with_its_numbers():
     from cnn_lab.lessons import greyscale_uint8
 
     at = run("1_images_are_numbers.py", lesson_class="cat", lesson_index=3)
-    figures = charts(at)
-    grey = figures[0]["data"][0]
+    drawn = figures(at)
+    grey = drawn[0]["data"][0]
     assert grey["type"] == "heatmap" and grey["texttemplate"] == "%{z:.0f}"
     data = read_sample()
     cat = data.x_test[np.flatnonzero(data.y_test == data.class_names.index("cat"))[3]]
-    np.testing.assert_array_equal(arr(grey["z"]), greyscale_uint8(cat))
+    np.testing.assert_array_equal(np.asarray(grey["z"]), greyscale_uint8(cat))
     assert "row" in grey["hovertemplate"] and "column" in grey["hovertemplate"]
     # the RGB split: three channel heatmaps of the same pixels
-    assert [arr(f["data"][0]["z"]).tolist() for f in figures[1:4]] == [cat[..., c].tolist() for c in range(3)]
+    assert [np.asarray(f["data"][0]["z"]).tolist() for f in drawn[1:4]] == [cat[..., c].tolist() for c in range(3)]
     assert any("0.2989" in x.value and "0.587" in x.value for x in at.get("latex"))
     assert [m.value for m in at.metric] == ["32 × 32 × 3", "3,072"]
 
@@ -74,10 +46,10 @@ def test_images_are_numbers_pixel_example_follows_the_inputs():
     at = run("1_images_are_numbers.py")
     at.number_input(key="grey_row").set_value(3).run()
     at.number_input(key="grey_col").set_value(30).run()
-    shape = charts(at)[0]["layout"]["shapes"][0]
+    shape = figures(at)[0]["layout"]["shapes"][0]
     assert (shape["x0"], shape["y0"]) == (29.5, 2.5)
     at.toggle(key="grey_numbers").set_value(False).run()
-    assert "texttemplate" not in charts(at)[0]["data"][0]
+    assert "texttemplate" not in figures(at)[0]["data"][0]
 
 
 def test_images_are_numbers_on_an_uploaded_photo_and_a_bad_upload():
@@ -86,20 +58,20 @@ def test_images_are_numbers_on_an_uploaded_photo_and_a_bad_upload():
     at.session_state["lesson_photo"] = ("red.png", png_bytes())
     at.run()
     assert not at.exception
-    grey = arr(charts(at)[0]["data"][0]["z"])
+    grey = np.asarray(figures(at)[0]["data"][0]["z"])
     assert grey.shape == (32, 32) and (grey == round(0.2989 * 200 + 0.5870 * 30 + 0.1140 * 30)).all()
 
     at.session_state["lesson_photo"] = ("notes.png", b"this is not an image")
     at.run()
     assert not at.exception
     assert at.error and at.error[0].value.startswith("notes.png: ")  # PhotoError's message, not a traceback
-    assert not charts(at)
+    assert not figures(at)
 
 
 def test_random_button_picks_an_image_of_the_chosen_class():
     at = run("1_images_are_numbers.py", lesson_class="ship")
     for _ in range(3):
-        at.button[0].click().run()
+        at.button(key="lesson_random").click().run()
         assert at.number_input(key="lesson_index").value < 200
         assert any(": ship, enlarged" in c for c in captions(at))
 
@@ -112,9 +84,9 @@ def test_dataset_counts_come_from_the_data_and_say_it_is_the_sample():
     data = read_sample()
     at = run("2_dataset.py")
     assert [m.value for m in at.metric] == [f"{len(data.x_train):,}", f"{len(data.x_test):,}", "10"]
-    counts = charts(at)[0]["data"]
-    assert arr(counts[0]["y"]).tolist() == np.bincount(data.y_train, minlength=10).tolist()
-    assert arr(counts[1]["y"]).tolist() == np.bincount(data.y_test, minlength=10).tolist()
+    counts = figures(at)[0]["data"]
+    assert np.asarray(counts[0]["y"]).tolist() == np.bincount(data.y_train, minlength=10).tolist()
+    assert np.asarray(counts[1]["y"]).tolist() == np.bincount(data.y_test, minlength=10).tolist()
     assert any("bundled sample" in c.value for c in at.caption)
 
 
@@ -126,7 +98,7 @@ def test_dataset_button_draws_64_distinct_training_images():
     batch = at.session_state["dataset_batch"]
     assert len(batch) == 64 == len(set(batch)) and max(batch) < 800
     assert batch != first
-    assert arr(charts(at)[1]["data"][0]["y"]).sum() == 64
+    assert np.asarray(figures(at)[1]["data"][0]["y"]).sum() == 64
 
 
 # --- 3. augmentation ---------------------------------------------------------------------------
@@ -137,7 +109,7 @@ def test_augmentation_shows_each_step_16_versions_and_the_clip():
     shown = captions(at)
     assert sum(1 for c in shown if c.startswith("#")) == 16
     assert any("centre 24 × 24" in c for c in shown)
-    assert charts(at)[0]["data"][0]["type"] == "histogram"
+    assert figures(at)[0]["data"][0]["type"] == "histogram"
     # another seed draws 16 other versions
     seed = at.number_input(key="aug_seed").value
     next(b for b in at.button if "16 new" in b.label).click().run()
@@ -159,21 +131,21 @@ def test_augmentation_clip_of_the_slider_values_finds_overflow():
 def test_convolution_without_a_model_still_teaches_pooling_and_kernels(tmp_path):
     at = run("4_convolution.py", model_path=tmp_path / "missing.keras")
     assert any("is gone" in w.value for w in at.warning)
-    assert len(charts(at)) == 4  # kernel steps, the image and its filtered version, pooling
+    assert len(figures(at)) == 4  # kernel steps, the image and its filtered version, pooling
 
 
 def test_pooling_figure_follows_the_grid_and_the_step():
     at = run("4_convolution.py")
-    pool = charts(at)[3]  # after the filter sliding over a tile (and its two images)
+    pool = figures(at)[3]  # after the filter sliding over a tile (and its two images)
     assert np.array(pool["data"][1]["text"]).tolist() == [["6", "8"], ["3", "4"]]  # the article's figure
     at.slider(key="pool_step_4").set_value(2).run()
-    pool = charts(at)[3]
+    pool = figures(at)[3]
     assert np.array(pool["data"][1]["text"]).tolist() == [["6", "8"], ["?", "?"]]
-    at.button[1].click().run()  # random numbers
+    at.button(key="pool_random").click().run()
     assert at.session_state["pool_grid"] != [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]
     at.radio(key="pool_size").set_value(6).run()
     assert not at.exception
-    assert np.array(charts(at)[3]["data"][1]["text"]).shape == (3, 3)
+    assert np.array(figures(at)[3]["data"][1]["text"]).shape == (3, 3)
 
 
 def test_kernel_step_sum_is_the_multiply_and_add():
@@ -181,7 +153,7 @@ def test_kernel_step_sum_is_the_multiply_and_add():
 
     at = run("4_convolution.py")
     at.slider(key="kernel_position").set_value(8).run()
-    figure = charts(at)[0]
+    figure = figures(at)[0]
     tile = np.array(figure["data"][0]["text"], dtype=float)
     kernel = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
     row, col = divmod(7, 6)
@@ -192,11 +164,11 @@ def test_kernel_step_sum_is_the_multiply_and_add():
 def test_convolution_shows_the_models_first_layer(tiny_model_path):
     at = run("4_convolution.py", model_path=tiny_model_path)
     assert not at.warning
-    first = charts(at)[-1]
+    first = figures(at)[-1]
     kinds = [t["type"] for t in first["data"]]
     # the tiny model has 4 filters: each with its picture, its 24x24 map and its 12x12 pooled map
     assert kinds.count("image") == 4 and kinds.count("heatmap") == 8
-    maps = [arr(t["z"]) for t in first["data"] if t["type"] == "heatmap"]
+    maps = [np.asarray(t["z"]) for t in first["data"] if t["type"] == "heatmap"]
     assert {m.shape for m in maps} == {(24, 24), (12, 12)}
     assert any("The 4 filters of the first layer" in c for c in captions(at))
 
@@ -215,12 +187,12 @@ def test_network_shows_every_layer_and_the_probabilities(tiny_model_path):
     table = at.table[0].value
     assert list(table.index[:4]) == ["scale", "center_crop", "conv1", "pool1"] and table.index[-1] == "softmax"
     assert table.loc["conv1", "output shape"] == "24 × 24 × 4" and table.loc["conv1", "parameters"] == "112"
-    bars = charts(at)[-1]["data"][0]
+    bars = figures(at)[-1]["data"][0]
     model = load_classifier(tiny_model_path)
     from cnn_lab.data import read_sample
 
     expected = model.predict(read_sample().x_test[:1], verbose=0)[0] * 100
-    np.testing.assert_allclose(arr(bars["y"]), expected, rtol=1e-4)
+    np.testing.assert_allclose(np.asarray(bars["y"]), expected, rtol=1e-4)
     slider = at.select_slider(key="network_layer")
     for name in ("scale", "pool1", "conv3", "flatten", "fc2", "softmax"):  # each kind of layer can be shown
         slider.set_value(name).run()

@@ -8,19 +8,14 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import photo_samples as samples
+from conftest import captions, run, texts
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "dashboard" / "views" / "photo.py")
 LIMIT_MB = tomllib.loads((ROOT / "dashboard" / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
 
 
 def page(model_path=None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    if model_path is not None:
-        at.session_state["model_path"] = str(model_path)
-    at.run()
-    assert not at.exception
-    return at
+    return run("photo.py", model_path)
 
 
 def upload(at: AppTest, *files) -> AppTest:
@@ -30,12 +25,8 @@ def upload(at: AppTest, *files) -> AppTest:
     return at
 
 
-def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
-
-
 def image_captions(at: AppTest) -> str:
-    return "\n".join(caption for element in at.get("image") for caption in element.captions)
+    return "\n".join(captions(at))
 
 
 def test_the_empty_page_invites_an_upload_and_names_the_classes():

@@ -1,8 +1,6 @@
 """Results pages: the accuracy panel, the confusion matrix and the mistakes gallery, checked against
 NumPy references on hand-made predictions; and the shared background evaluation behind them."""
 
-import base64
-import json
 import os
 import re
 
@@ -10,12 +8,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import captions, figures, run
 from cnn_lab.data import load_cifar10
 from cnn_lab.evaluation import EVALUATIONS, Evaluation, EvaluationJob
 from cnn_lab.model import load_classifier
 from cnn_lab.training import predict
-
-PAGES = "../dashboard/views/"
 
 
 @pytest.fixture
@@ -35,34 +32,6 @@ def made_up(tiny_model_path):
     return made
 
 
-def run(page: str, model_path, **state) -> AppTest:
-    at = AppTest.from_file(PAGES + page, default_timeout=60)
-    at.session_state["model_path"] = str(model_path)
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
-
-
-def _decode(value):
-    """Plotly sends arrays as base64 typed arrays: {"dtype", "bdata", "shape"}; decode them."""
-    if isinstance(value, dict) and "bdata" in value:
-        shape = [int(n) for n in str(value.get("shape", "-1")).split(",")]
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).reshape(shape)
-    if isinstance(value, dict):
-        return {k: _decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    return value
-
-
-def figure(at: AppTest, n: int = 0) -> dict:
-    return _decode(json.loads(at.get("plotly_chart")[n].proto.spec))
-
-
-def captions(at: AppTest) -> list[str]:
-    return [img.caption for element in at.get("image") for img in element.proto.imgs]
-
-
 def shown_indices(at: AppTest) -> list[int]:
     return [int(re.match(r"#(\d+):", c).group(1)) for c in captions(at)]
 
@@ -74,7 +43,7 @@ def test_accuracy_panel_as_the_article_writes_it(made_up, tiny_model_path):
     page = "\n".join(m.value for m in at.markdown)
     assert f"{correct} / 200 ({100 * correct / 200:.2f} %)" in page
     assert any("bundled sample" in i.value for i in at.info)  # the sample is said plainly
-    bars = figure(at)["data"][0]
+    bars = figures(at)[0]["data"][0]
     for c, name in enumerate(made_up.class_names):
         of_class = made_up.labels == c
         assert bars["y"][c] == name
@@ -85,7 +54,7 @@ def test_confusion_counts_equal_a_numpy_reference(made_up, tiny_model_path):
     reference, _, _ = np.histogram2d(made_up.labels, made_up.predictions, bins=10, range=[[0, 10], [0, 10]])
     at = run("confusion.py", tiny_model_path)
     assert not at.exception
-    fig = figure(at)
+    fig = figures(at)[0]
     names = list(made_up.class_names)
     written = np.full((10, 10), -1)
     for note in fig["layout"]["annotations"]:  # the count written in each cell
@@ -95,7 +64,7 @@ def test_confusion_counts_equal_a_numpy_reference(made_up, tiny_model_path):
     off_diagonal = ~np.eye(10, dtype=bool)  # coloured by mistakes only, at first
     assert np.array_equal(np.array(cells["z"], dtype=float)[off_diagonal], reference[off_diagonal])
     at.toggle(key="cm_mistakes_only").set_value(False).run()
-    assert np.array_equal(np.array(figure(at)["data"][0]["z"], dtype=float), reference)
+    assert np.array_equal(np.array(figures(at)[0]["data"][0]["z"], dtype=float), reference)
 
 
 def test_a_confusion_cell_shows_exactly_its_images(made_up, tiny_model_path):
@@ -115,7 +84,7 @@ def test_a_confusion_cell_shows_exactly_its_images(made_up, tiny_model_path):
         assert np.all(np.diff(confidence) <= 0)  # surest first
         for i, caption in zip(shown, captions(at)):
             assert caption.endswith(f"{100 * made_up.probabilities[i, pred]:.0f} % {made_up.class_names[pred]}")
-        shape = figure(at)["layout"]["shapes"][0]  # the open cell is outlined on the chart
+        shape = figures(at)[0]["layout"]["shapes"][0]  # the open cell is outlined on the chart
         assert (shape["x0"] + 0.5, shape["y0"] + 0.5) == (pred, true)
 
 
@@ -123,10 +92,10 @@ def test_the_gallery_lists_exactly_the_models_errors(made_up, tiny_model_path):
     at = run("mistakes.py", tiny_model_path)
     assert not at.exception
     wrong = np.flatnonzero(made_up.predictions != made_up.labels)
-    pages = int(at.number_input[0].max)
+    pages = int(at.number_input(key="mistakes_page_None_None").max)
     seen = []
     for page in range(1, pages + 1):
-        at.number_input[0].set_value(page).run()
+        at.number_input(key="mistakes_page_None_None").set_value(page).run()
         seen += shown_indices(at)
     assert sorted(seen) == sorted(wrong) and len(seen) == len(set(seen))
     surest = made_up.probabilities[seen].max(1)

@@ -2,7 +2,6 @@
 starts, stops, resumes or deletes runs and chooses the class's model."""
 
 import json
-import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -10,22 +9,11 @@ from streamlit.testing.v1 import AppTest
 from cnn_lab import access
 from cnn_lab.access import (DEFAULT, active_model_path, fingerprint, read_active_model, signed_in, teacher_token,
                             token_matches, write_active_model)
-from cnn_lab.training import JOB, delete_run, list_runs, run_path
+from cnn_lab.training import JOB, delete_run, list_runs
+from conftest import fake_run
 
 PAGE = "../dashboard/views/train.py"
 TOKEN = "owl-lantern-42"
-
-
-def fake_run(run_id: str, status: str = "finished", model=None):
-    """A run folder as training leaves it (no training needed)."""
-    folder = run_path(run_id)
-    folder.mkdir(parents=True)
-    (folder / "config.json").write_text(json.dumps({"train": {"epochs": 3, "preset": "fast"}, "data": "sample"}))
-    (folder / "history.json").write_text(json.dumps([{"epoch": 1, "test_accuracy": 0.5}]))
-    (folder / "status.json").write_text(json.dumps({"status": status}))
-    if model is not None:
-        shutil.copy(model, folder / "model.keras")
-    return folder
 
 
 # --- the pure part ----------------------------------------------------------------------------

@@ -83,7 +83,8 @@ def new_grid(size):
 
 a, b, c, d = st.columns([1, 1.2, 1.2, 2], vertical_alignment="bottom")
 size = a.radio("Grid", [4, 6], format_func=lambda n: f"{n} × {n}", horizontal=True, key="pool_size")
-b.button("Random numbers", icon=":material/casino:", on_click=new_grid, args=(size,), width="stretch")
+b.button("Random numbers", icon=":material/casino:", on_click=new_grid, args=(size,), width="stretch",
+         key="pool_random")
 c.button("The article's grid", on_click=lambda: st.session_state.update(
     pool_grid=ARTICLE_GRID, pool_version=st.session_state["pool_version"] + 1, pool_size=4), width="stretch")
 if len(st.session_state["pool_grid"]) != size:

@@ -1,6 +1,7 @@
 """Results pages: the accuracy panel, the confusion matrix and the mistakes gallery, checked against
 NumPy references on hand-made predictions; and the shared background evaluation behind them."""
 
+import json
 import os
 import re
 

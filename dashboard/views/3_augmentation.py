@@ -3,6 +3,8 @@
 Every picture here is made by the functions and the layer that training uses (cnn_lab.augment).
 """
 
+import functools
+
 import numpy as np
 import streamlit as st
 
@@ -45,23 +47,26 @@ lesson_ui.show(outlined(image, top, left, augment.CROP, 5), "Original, with the 
 cropped = augmented(image, "crop", (top, left))
 lesson_ui.show(cropped, f"The 24 × 24 window at row {top}, column {left}", 5, result)
 
-flip_on = step("2. Flip left to right", "Training mirrors half of the images.",
-     "flip",
-     lambda: st.toggle("Mirror the image", value=True, key="aug_flip"))
-hue = step("3. Hue", f"Training draws a turn between −{augment.HUE_DELTA} and +{augment.HUE_DELTA}.",
-     "hue",
-     lambda: st.slider("Turn of the colour wheel", -0.5, 0.5, augment.HUE_DELTA, 0.01, key="aug_hue"))
+flip_on = step("2. Flip left to right", "Training mirrors half of the images.", "flip",
+               functools.partial(st.toggle, "Mirror the image", value=True, key="aug_flip"))
 low, high = augment.CONTRAST
-contrast = step("4. Contrast", f"Training draws a factor between {low} and {high} (1 changes nothing).",
-     "contrast",
-     lambda: st.slider("Contrast factor", 0.0, 2.0, low, 0.05, key="aug_contrast"))
-brightness = step("5. Brightness", f"Training draws a value between −{augment.BRIGHTNESS_DELTA} and +{augment.BRIGHTNESS_DELTA}.",
-     "brightness",
-     lambda: st.slider("Added to every value", -0.5, 0.5, augment.BRIGHTNESS_DELTA, 0.05, key="aug_brightness"))
-low, high = augment.SATURATION
-saturation = step("6. Saturation", f"Training draws a factor between {low} and {high} (0 is grey, 1 changes nothing).",
-     "saturation",
-     lambda: st.slider("Saturation factor", 0.0, 3.0, high, 0.1, key="aug_saturation"))
+saturation_low, saturation_high = augment.SATURATION
+COLOUR_STEPS = [  # step, title, what training draws, then the slider: label, range, start, increment
+    ("hue", "3. Hue", f"Training draws a turn between −{augment.HUE_DELTA} and +{augment.HUE_DELTA}.",
+     "Turn of the colour wheel", -0.5, 0.5, augment.HUE_DELTA, 0.01),
+    ("contrast", "4. Contrast", f"Training draws a factor between {low} and {high} (1 changes nothing).",
+     "Contrast factor", 0.0, 2.0, low, 0.05),
+    ("brightness", "5. Brightness",
+     f"Training draws a value between −{augment.BRIGHTNESS_DELTA} and +{augment.BRIGHTNESS_DELTA}.",
+     "Added to every value", -0.5, 0.5, augment.BRIGHTNESS_DELTA, 0.05),
+    ("saturation", "6. Saturation",
+     f"Training draws a factor between {saturation_low} and {saturation_high} (0 is grey, 1 changes nothing).",
+     "Saturation factor", 0.0, 3.0, saturation_high, 0.1),
+]
+chosen = {"flip": flip_on}
+for name, title, note, label, lowest, highest, start, increment in COLOUR_STEPS:
+    chosen[name] = step(title, note, name,
+                        functools.partial(st.slider, label, lowest, highest, start, increment, key=f"aug_{name}"))
 
 # --- all together ------------------------------------------------------------------------------
 lesson_ui.section("augmentation_grid")
@@ -106,8 +111,7 @@ pick = st.selectbox("Which picture", choices, index=int(changed.argmax()) + 1 if
                     key="aug_clip_pick")
 if pick == SLIDERS:
     mine = augment_with_overflow(image, count=1, factors={
-        "top": [top], "left": [left], "flip": [flip_on], "hue": [hue], "contrast": [contrast],
-        "brightness": [brightness], "saturation": [saturation]})
+        "top": [top], "left": [left], **{name: [value] for name, value in chosen.items()}})
     before, after, above, below, name = (mine["before_clip"][0], mine["after_clip"][0], mine["above"][0],
                                          mine["below"][0], "Your slider values")
 else:

@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from cnn_lab.data import HOW_TO_GET_IT, PROJECT_ROOT, Cifar10, DataError, load_cifar10, read_sample
+from cnn_lab.model_card import model_record
 
 from .teacher import teacher_token
 from .widgets import link_to_train
@@ -178,6 +179,10 @@ def evaluation():
     key = EVALUATIONS.key(path, data)
     found = EVALUATIONS.result(key)
     if found is not None:
+        if model_record(path).is_sample and not data.is_sample:
+            st.warning(f"**{label} was trained on the bundled sample**, whose training images are CIFAR-10 *test* "
+                       "images: some of the test images below are photos it learned from, so its results here are "
+                       "too good and cannot be compared with any other model's.", icon=":material/warning:")
         return data, found
     state = EVALUATIONS.status(key)
     if state["status"] in ("stopped", "failed"):

@@ -20,11 +20,7 @@ st.markdown(f"**{ui.model_label(path)}** on {where}:")
 st.markdown(f"<div style='font-size:2.6rem;font-weight:700;line-height:1.2'>{result.correct} / {result.total} "
             f"({100 * result.accuracy:.2f} %)</div>", unsafe_allow_html=True)
 st.caption("right answers / test images (accuracy)")
-if record.is_sample and not data.is_sample:
-    st.warning("**This model was trained on the bundled sample**, whose training images are CIFAR-10 *test* "
-               "images: some of these test images are photos it learned from, so this accuracy is too high "
-               "and cannot be compared with any other.", icon=":material/warning:")
-elif record.is_sample:
+if record.is_sample and data.is_sample:  # (on the full test set, ui.evaluation has said it already)
     st.info("**This model was trained on the bundled sample**: a few hundred images, which are CIFAR-10 test "
             "images themselves. Its accuracy cannot be compared with the article's or the shipped model's, "
             "which learned from 50,000 images and were tested on 10,000.", icon=":material/info:")

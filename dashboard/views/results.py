@@ -40,9 +40,8 @@ else:
     if reference is not None:
         theirs.metric("The article's recipe, trained in this lab", f"{100 * reference.test_accuracy:.2f} %",
                       help=f"`cnn-lab train --preset article` on {reference.data}: {reference.summary()}.")
-        if not reference.finished:
-            theirs.caption(f"after {reference.epochs_done} of its {reference.config.epochs} epochs: the run "
-                           "had not finished when this record was made")
+        theirs.caption(reference.summary() + ("" if reference.finished else ": the run had not finished when "
+                                               "this record was made"))
     paper.metric("The article", f"{100 * ARTICLE_ACCURACY:.2f} %", help=article)
     if changes is None:
         st.caption("How this model was trained is not known (it has no model card or run folder).")

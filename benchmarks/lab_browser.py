@@ -126,6 +126,15 @@ def settle(page, timeout: float = 90) -> bool:
     return False
 
 
+def evaluated(page, timeout: float = 120) -> None:
+    """The Results pages evaluate the model in the background first: wait for their answer."""
+    deadline = time.time() + timeout
+    while page.get_by_role("button", name="Stop the evaluation").count():
+        assert time.time() < deadline, "the evaluation did not finish"
+        time.sleep(0.5)
+    assert settle(page)
+
+
 def problems(page) -> dict:
     """Exception boxes and error alerts on the page, as their text."""
     return {"exceptions": [e.inner_text()[:800] for e in page.query_selector_all(EXCEPTION)],

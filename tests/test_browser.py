@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from lab_browser import (CHROMIUM, CHROMIUM_ARGS, NAV_LINK, ROOT, SHIPPED_MODEL, VIEWPORT, lab_server, navigation,
-                         problems, settle, tiny_model)
+from lab_browser import (CHROMIUM, CHROMIUM_ARGS, NAV_LINK, ROOT, SHIPPED_MODEL, VIEWPORT, evaluated, lab_server,
+                         navigation, problems, settle, tiny_model)
 
 pytestmark = pytest.mark.browser
 
@@ -77,15 +77,6 @@ def open_page(page, base: str, title: str) -> None:
     assert title in titles, titles
     page.locator(NAV_LINK).nth(titles.index(title)).click()
     assert settle(page), f"{title} did not finish loading"
-
-
-def evaluated(page, timeout: float = 120) -> None:
-    """The Results pages evaluate the model in the background first: wait for their answer."""
-    deadline = time.time() + timeout
-    while page.get_by_role("button", name="Stop the evaluation").count():
-        assert time.time() < deadline, "the evaluation did not finish"
-        time.sleep(0.5)
-    assert settle(page)
 
 
 def main_text(page) -> str:

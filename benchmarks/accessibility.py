@@ -4,9 +4,9 @@
 
 Starts `streamlit run dashboard/app.py` (offline; the bundled sample, or the CIFAR-10 given with
 --data; the shipped model, or a tiny untrained one when it is absent) and audits in Debian's
-chromium, at 1280 wide with the viewport as tall as each page (tests/axe_audit.py): every page in
+chromium, at 1280 wide with the viewport as tall as each page: every page in
 the menu, the photo page after an upload, the Train page while a run trains, and The dataset in
-presenter view. Counts are failing elements ("nodes"), split into the page's content
+presenter view (benchmarks/axe_audit.py). Counts are failing elements ("nodes"), split into the page's content
 ([data-testid="stMain"]) and the rest (Streamlit's sidebar and header). Prints a table and
 writes benchmarks/results/accessibility.json; tests/test_accessibility.py is the pass/fail check.
 """
@@ -15,16 +15,12 @@ from __future__ import annotations
 
 import argparse
 import collections
-import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))
-from axe_audit import journey  # noqa: E402
-from common import save, table  # noqa: E402
-from lab_browser import CHROMIUM, CHROMIUM_ARGS, SHIPPED_MODEL, VIEWPORT, lab_server, tiny_model  # noqa: E402
+from axe_audit import journey
+from common import save, table
+from lab_browser import CHROMIUM, CHROMIUM_ARGS, SHIPPED_MODEL, VIEWPORT, lab_server, tiny_model
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """axe-core in the browser: audit a page of the dashboard for WCAG 2.2 AA (and axe's best practices).
 
-Shared by tests/test_accessibility.py and benchmarks/accessibility.py. axe-core itself comes with
+Shared by tests/test_accessibility.py and benchmarks/accessibility.py, like lab_browser.py. axe-core itself comes with
 `axe-playwright-python` (its bundled axe.min.js is injected into the page; nothing downloads).
 
 axe's colour-contrast rule judges only text that is scrolled into view, and a Streamlit page

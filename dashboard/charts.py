@@ -263,8 +263,7 @@ def training_curves(snap: dict) -> go.Figure:
                                 marker={"symbol": "diamond", "size": 10},
                                 line={"color": VERMILLION, "width": 3}), row=1, col=2)
     figure.add_hline(y=100 * ARTICLE_ACCURACY, line={"color": GREEN, "dash": "dash", "width": 2}, row=1, col=2,
-                     annotation_text=ARTICLE_LINE, annotation_position="bottom right",
-                     annotation_font_color=GREEN)
+                     annotation_text=ARTICLE_LINE, annotation_position="bottom right")  # in the text colour: AA
     epochs = snap.get("epochs") or 1
     figure.update_xaxes(title_text="epoch", range=[0, epochs], dtick=max(1, epochs // 10))
     figure.update_yaxes(title_text="loss", rangemode="tozero", row=1, col=1)
@@ -272,6 +271,17 @@ def training_curves(snap: dict) -> go.Figure:
     figure.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hovermode="x unified",
                          legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0})
     return figure
+
+
+def training_curves_in_words(snap: dict) -> str:
+    """The text alternative of training_curves: where the curves stand now."""
+    last = snap["batches"][-1]
+    words = (f"The curves: after {len(snap['batches']):,} batches the smoothed training loss is {last['loss']:.2f} "
+             f"and the training accuracy {100 * last['accuracy']:.1f} %")
+    tested = [h["test_accuracy"] for h in snap["history"] if h.get("test_accuracy") is not None]
+    if tested:
+        words += f"; test accuracy after each epoch: {', '.join(f'{100 * t:.1f} %' for t in tested[-8:])}"
+    return words + f" ({ARTICLE_LINE})."
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -284,10 +294,10 @@ def per_class_figure(class_names, accuracy, right, seen) -> go.Figure:
         marker_color=[BLUE if a >= ARTICLE_ACCURACY else VERMILLION for a in accuracy],
         text=[f"{p:.1f} %  ({r} / {n})" for p, r, n in zip(percent, right, seen)],
         textposition=["inside" if p > 50 else "outside" for p in percent], cliponaxis=False,
+        insidetextfont_color=["white" if a >= ARTICLE_ACCURACY else "black" for a in accuracy],  # AA on either bar
         hovertemplate="%{y}: %{x:.1f} %<extra></extra>"))
     figure.add_vline(x=100 * ARTICLE_ACCURACY, line={"color": GREEN, "dash": "dash", "width": 2},
-                     annotation_text=f"{ARTICLE_LINE} overall", annotation_position="top",
-                     annotation_font_color=GREEN)
+                     annotation_text=f"{ARTICLE_LINE} overall", annotation_position="top")  # in the text colour: AA
     figure.update_xaxes(range=[0, 100], title_text="test images of the class classified right (%)")
     figure.update_yaxes(autorange="reversed", tickfont_size=15)
     figure.update_layout(height=440, margin={"l": 10, "r": 10, "t": 40, "b": 10}, font_size=15, showlegend=False)

@@ -91,8 +91,9 @@ def crisp() -> None:
             "{image-rendering: pixelated;}</style>")
 
 
-def show(image, caption: str, scale: int = 8, where=st) -> None:
+def show(image, caption: str, scale: int = 8, where=st, *, alt: str) -> None:
     """A small image enlarged `scale` times with nearest neighbour (crisp squares), drawn at
-    that size (never stretched to the column), with its caption."""
+    that size (never stretched to the column), with its caption. `alt`: what a student who cannot
+    see it needs to know ("" for a decorative duplicate of a picture described beside it)."""
     big = enlarge(image, scale)
-    where.image(big, caption=caption, width=big.width, output_format="PNG")
+    where.image(big, caption=caption, width=big.width, output_format="PNG", alt=alt)

@@ -87,6 +87,10 @@ def test_training_curves_thin_long_runs_and_draw_the_article():
     assert len(loss.x) <= charts.MAX_POINTS + 1 and loss.x[-1] == 10.0  # the last batch is always drawn
     assert list(test.y) == [100 * (0.5 + e / 100) for e in range(1, 11)]
     assert any(s.y0 == 100 * ARTICLE_ACCURACY for s in figure.layout.shapes)
+    words = charts.training_curves_in_words(snap)  # the text beside the chart for who cannot see it
+    assert words.startswith("The curves: after 1,000 batches the smoothed training loss is 1.00 and the training "
+                            "accuracy 100.0 %; test accuracy after each epoch: 53.0 %, 54.0 %")
+    assert words.endswith("60.0 % (the article: 78.44 %).")
 
 
 def test_clip_histogram_shows_every_value_and_the_two_edges():

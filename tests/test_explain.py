@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from cnn_lab.explain import ExplainError, explain, overlay, split
+from cnn_lab.explain import ExplainError, explain, overlay, split, where_strongest
 from cnn_lab.model import CNNConfig, build_cnn, classifier, cnn_of, load_classifier
 
 RNG_PIXELS = np.random.default_rng(1).integers(0, 256, (32, 32, 3), dtype=np.uint8)
@@ -125,3 +125,14 @@ def test_overlay_dims_what_the_network_never_sees():
     assert (out[:8] == 50).all() and (out[:, :8] == 50).all()  # the border: dimmed
     assert out[20, 32].tolist() != out[40, 32].tolist()  # hot half and cold half coloured differently
     assert out[20, 32, 2] < out[40, 32, 2]  # Viridis: yellow (little blue) where hot, purple where cold
+
+
+def test_where_strongest_names_the_third_of_the_picture_with_the_largest_value():
+    heatmap = np.zeros((24, 24), np.float32)
+    assert where_strongest(heatmap) == "nowhere: no part of the photo counts for it"
+    heatmap[2, 21] = 1.0
+    assert where_strongest(heatmap) == "in the top right"
+    heatmap[12, 12] = 2.0
+    assert where_strongest(heatmap) == "in the centre"
+    heatmap[23, 0] = 3.0
+    assert where_strongest(heatmap) == "in the bottom left"

@@ -153,3 +153,14 @@ def overlay(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.55, crop_fr
     region = image[start:start + inner, start:start + inner]
     out[start:start + inner, start:start + inner] = (1 - alpha) * region + alpha * colours
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
+def where_strongest(heatmap) -> str:
+    """Where a heatmap is largest, in words: "in the top left", "in the centre"..."""
+    heatmap = np.asarray(heatmap)
+    if heatmap.max() <= 0:
+        return "nowhere: no part of the photo counts for it"
+    row, col = np.unravel_index(int(heatmap.argmax()), heatmap.shape[:2])
+    vertical = ("top", "middle", "bottom")[min(2, 3 * row // heatmap.shape[0])]
+    horizontal = ("left", "centre", "right")[min(2, 3 * col // heatmap.shape[1])]
+    return "in the centre" if (vertical, horizontal) == ("middle", "centre") else f"in the {vertical} {horizontal}"

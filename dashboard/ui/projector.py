@@ -17,7 +17,11 @@ def presenter_css(large: bool, hide_sidebar: bool) -> str:
                   "h3 { font-size: 1.6rem !important; }",
                   "[data-testid='stCaptionContainer'] { font-size: 1rem; }",
                   "[data-testid='stMetricValue'] { font-size: 2.6rem; }",
-                  "[data-testid='stSidebarContent'] { zoom: 0.8; }"]  # the menu keeps its width: no cut-off names
+                  "[data-testid='stSidebarContent'] { zoom: 0.8; }",  # the menu keeps its width: no cut-off names
+                  # Streamlit's own focus ring is a faint shadow; from the back row a thick outline in the
+                  # text colour shows which control has the keyboard
+                  f"*:focus-visible {{ outline: 3px solid {st.get_option('theme.textColor') or 'black'} !important; "
+                  "outline-offset: 2px !important; }"]
     if hide_sidebar:
         rules += ["[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
                   "[data-testid='stExpandSidebarButton'] { display: none !important; }"]

@@ -27,8 +27,11 @@ if data.is_sample:
                "5,000 and 1,000 of each class.")
 
 # --- classes and counts ------------------------------------------------------------------------
-st.subheader("The 10 classes")
+st.header("The 10 classes")
 st.plotly_chart(charts.class_counts_figure(names, train_counts, test_counts), key="class_counts")
+most, fewest = int(np.argmax(train_counts)), int(np.argmin(train_counts))
+st.caption(f"Training images per class: most {names[most]} ({train_counts[most]:,}), fewest {names[fewest]} "
+           f"({train_counts[fewest]:,}); test images per class: {test_counts.min():,} to {test_counts.max():,}.")
 
 per_class = 10
 seed = st.session_state.setdefault("dataset_examples_seed", 0)
@@ -42,7 +45,7 @@ for label, name in enumerate(names):
     with columns[label % 2]:
         st.image(enlarge(grid(data.x_train[chosen], columns=per_class, pad=1), 2),
                  caption=f"{name}: {len(chosen)} of its {len(indices):,} training images", width="stretch",
-                 output_format="PNG")
+                 output_format="PNG", alt=f"{len(chosen)} training images of the class {name}, side by side")
 
 # --- a random batch ----------------------------------------------------------------------------
 lesson_ui.section("dataset_batch")
@@ -58,5 +61,7 @@ st.markdown(f"**A batch of {len(batch)} different training images** "
 for start in range(0, len(batch), 8):
     for column, index in zip(st.columns(8), batch[start:start + 8]):
         column.image(enlarge(data.x_train[index], 3), caption=names[data.y_train[index]],
+                     alt=f"training image #{index:,}: {names[data.y_train[index]]}",
                      width="stretch", output_format="PNG")
 st.plotly_chart(charts.batch_counts_figure(names, counts), key="batch_counts")
+st.caption("Classes in this batch: " + ", ".join(f"{name} {n}" for name, n in zip(names, counts)) + ".")

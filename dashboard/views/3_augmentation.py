@@ -23,6 +23,15 @@ if picked is None:
 image = picked.pixels.astype(np.float32) / 255  # what the network's first layer makes of the pixels
 
 
+SAYS = {  # what each step's result is, for its alt text
+    "flip": lambda on: "mirrored left to right" if on else "not mirrored",
+    "hue": lambda v: f"its colours turned {v:+.2f} of the way round the colour wheel",
+    "contrast": lambda v: f"contrast times {v:.2f}",
+    "brightness": lambda v: f"{v:+.2f} added to every value (brightness)",
+    "saturation": lambda v: f"saturation times {v:.1f}",
+}
+
+
 def step(title, note, name, control):
     """One row: the original, the control, the result of augmentation step `name` (clipped to [0, 1] to be drawn)."""
     st.markdown(f"**{title}**")
@@ -31,8 +40,9 @@ def step(title, note, name, control):
         value = control()
         st.caption(note)
     out = augmented(image, name, value)
-    lesson_ui.show(image, f"Original ({picked.caption})", 5, original)
-    lesson_ui.show(out, f"{title[3:]}: {out.shape[0]} × {out.shape[1]} pixels", 5, result)
+    lesson_ui.show(image, f"Original ({picked.caption})", 5, original, alt="")  # the picture at the top again
+    lesson_ui.show(out, f"{title[3:]}: {out.shape[0]} × {out.shape[1]} pixels", 5, result,
+                   alt=f"{picked.caption}, {SAYS[name](value)}")
     return value
 
 
@@ -43,9 +53,11 @@ with middle:
     top = st.slider("Top row of the window", 0, 32 - augment.CROP, 0, key="aug_top")
     left = st.slider("Left column of the window", 0, 32 - augment.CROP, 0, key="aug_left")
     st.caption("Training picks the window's corner at random: 9 × 9 = 81 possible windows.")
-lesson_ui.show(outlined(image, top, left, augment.CROP, 5), "Original, with the window in orange", 1, original)
+lesson_ui.show(outlined(image, top, left, augment.CROP, 5), "Original, with the window in orange", 1, original,
+               alt=f"{picked.caption}, with a 24 × 24 window outlined in orange from row {top}, column {left}")
 cropped = augmented(image, "crop", (top, left))
-lesson_ui.show(cropped, f"The 24 × 24 window at row {top}, column {left}", 5, result)
+lesson_ui.show(cropped, f"The 24 × 24 window at row {top}, column {left}", 5, result,
+               alt=f"the 24 × 24 window of {picked.caption} from row {top}, column {left}")
 
 flip_on = step("2. Flip left to right", "Training mirrors half of the images.", "flip",
                functools.partial(st.toggle, "Mirror the image", value=True, key="aug_flip"))
@@ -90,7 +102,7 @@ def describe(i):
 for start in range(0, 16, 8):
     for column, i in zip(st.columns(8), range(start, start + 8)):
         column.image(enlarge(versions[i], 4), caption=f"#{i + 1}", width="stretch",
-                     output_format="PNG")
+                     output_format="PNG", alt=f"version #{i + 1}: {describe(i)}")
 with st.expander("The values drawn for each version"):
     st.markdown("\n".join(f"- **#{i + 1}**: {describe(i)}" for i in range(16)))
 
@@ -98,8 +110,10 @@ with st.expander("The values drawn for each version"):
 lesson_ui.section("augmentation_test")
 original, _, result_col = st.columns([1, 0.4, 1])
 margin = (32 - augment.CROP) // 2
-lesson_ui.show(outlined(image, margin, margin, augment.CROP, 5), "Original, with the centre window in orange", 1, original)
-lesson_ui.show(augmented(image, "center_crop"), "What the network gets at test time: the centre 24 × 24", 5, result_col)
+lesson_ui.show(outlined(image, margin, margin, augment.CROP, 5), "Original, with the centre window in orange", 1, original,
+               alt=f"{picked.caption}, with the centre 24 × 24 window outlined in orange")
+lesson_ui.show(augmented(image, "center_crop"), "What the network gets at test time: the centre 24 × 24", 5, result_col,
+               alt=f"the centre 24 × 24 of {picked.caption}")
 
 # --- the clip ----------------------------------------------------------------------------------
 lesson_ui.section("augmentation_clip")
@@ -123,7 +137,11 @@ if not (above.any() or below.any()):
             icon=":material/lightbulb:")
 overlay = clip_overlay(after, above, below)  # dimmed grey, orange where it was above 1, blue below 0
 left_col, middle_col, right_col = st.columns([1, 1, 1.6])
-lesson_ui.show(after, f"{name} after the clip", 7, left_col)
+lesson_ui.show(after, f"{name} after the clip", 7, left_col, alt=f"{name} of {picked.caption} after the clip")
 lesson_ui.show(overlay, f"Orange: above 1 before the clip ({above.mean():.0%} of the pixels). "
-                        f"Blue: below 0 ({below.mean():.0%}).", 7, middle_col)
+                        f"Blue: below 0 ({below.mean():.0%}).", 7, middle_col,
+               alt=f"the same picture in grey, with the {above.mean():.0%} of pixels that went above 1 in orange "
+                   f"and the {below.mean():.0%} that went below 0 in blue")
 right_col.plotly_chart(charts.clip_histogram(before), key="clip_histogram")
+right_col.caption(f"The histogram: {np.mean((before < 0) | (before > 1)):.0%} of the values before the clip lie "
+                  f"outside 0 to 1 (from {before.min():.2f} to {before.max():.2f}).")

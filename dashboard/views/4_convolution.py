@@ -37,14 +37,16 @@ position = d.slider("Filter position", 1, positions, 1, key="kernel_position",
                     help=f"The 3 × 3 filter fits in {TILE - 2} × {TILE - 2} = {positions} places on the {TILE} × {TILE} tile.")
 kernel_col, image_col, _ = st.columns([1, 1, 1], vertical_alignment="center")
 with kernel_col:
-    names = ["w0", "w1", "w2"]
+    names = ["left", "middle", "right"]  # the filter's columns
     kernel = st.data_editor(pd.DataFrame(KERNELS[name], columns=names).round(3), key=f"kernel_editor_{name}",
                             hide_index=True,
-                            column_config={k: st.column_config.NumberColumn(" ", width=60, required=True, format="%.3g")
+                            column_config={k: st.column_config.NumberColumn(k, width=60, required=True, format="%.3g")
                                            for k in names}).to_numpy(dtype=float, na_value=0)
     st.caption("The filter's 9 weights: click one to change it.")
 with image_col:
-    lesson_ui.show(outlined(picked.pixels, tile_row, tile_col, TILE, 5), f"{picked.caption}: the tile in orange", 1)
+    lesson_ui.show(outlined(picked.pixels, tile_row, tile_col, TILE, 5), f"{picked.caption}: the tile in orange", 1,
+                   alt=f"{picked.caption}, with the {TILE} × {TILE} tile from row {tile_row}, column {tile_col} "
+                       "outlined in orange")
 
 tile = grey[tile_row:tile_row + TILE, tile_col:tile_col + TILE]
 feature = conv2d(tile, kernel)
@@ -66,7 +68,8 @@ with right:
                     key="conv_output")
 st.caption("Right: the feature map of the whole picture. At the borders the filter would stick out, so the "
            "picture first gets a frame of zeros (*padding*) and the map stays 32 × 32. "
-           "Purple is a large positive sum, orange a large negative one, white about 0.")
+           "Purple is a large positive sum, orange a large negative one, white about 0. "
+           f"Its sums go from {whole.min():.0f} to {whole.max():.0f}.")
 
 # --- max-pooling, step by step -----------------------------------------------------------------
 lesson_ui.section("convolution_pool")
@@ -110,7 +113,8 @@ i, j = divmod(step - 1, pooled.shape[1])
 window = values[2 * i:2 * i + 2, 2 * j:2 * j + 2]
 st.markdown(f"**Step {step} of {windows}:** the window at rows {2 * i}–{2 * i + 1}, columns {2 * j}–{2 * j + 1} "
             f"holds {', '.join(f'{v:g}' for v in window.ravel())}; the largest is **{pooled[i, j]:g}** "
-            f"(row {rows[i, j]}, column {cols[i, j]}), which becomes output cell ({i}, {j}).")
+            f"(row {rows[i, j]}, column {cols[i, j]}), which becomes output cell ({i}, {j}). The whole output, "
+            f"row by row: {'; '.join(', '.join(f'{v:g}' for v in row) for row in pooled)}.")
 
 # --- the model's first layer -------------------------------------------------------------------
 lesson_ui.section("convolution_real")
@@ -132,7 +136,7 @@ kernel1, *_ = cnn_of(model).get_layer("conv1").get_weights()
 count = kernel1.shape[-1]
 
 crop_col, order_col, show_col = st.columns([1, 2, 1], vertical_alignment="center")
-lesson_ui.show(crop, "What the network sees", 6, crop_col)
+lesson_ui.show(crop, "What the network sees", 6, crop_col, alt=f"the centre 24 × 24 of {picked.caption}")
 order = order_col.radio("Which filters", ["the 8 that react most to this image", "in order"], key="filters_order")
 if order == "in order":
     start = show_col.number_input(f"From filter (1 to {count - 7})", 1, max(1, count - 7), 1, key="filters_start") - 1
@@ -142,10 +146,12 @@ else:
 st.plotly_chart(charts.filters_figure(kernel1, maps, pooled_maps, chosen), key="first_layer")
 st.caption(f"Top: filter (its {kernel1.shape[0]} × {kernel1.shape[1]} × 3 weights as colours). Middle: its "
            f"{maps.shape[0]} × {maps.shape[1]} feature map (bright = strong answer). Bottom: after 2 × 2 max-pooling, "
-           f"{pooled_maps.shape[0]} × {pooled_maps.shape[1]}. Hover for the numbers.")
+           f"{pooled_maps.shape[0]} × {pooled_maps.shape[1]}. Hover for the numbers. Shown: filters "
+           f"{', '.join(str(f + 1) for f in chosen)}.")
 
 lesson_ui.section("convolution_filters")
 pictures = filter_pictures(kernel1)[:count]
 scale = max(2, 800 // (16 * (kernel1.shape[0] + 1) + 1))
 lesson_ui.show(grid(pictures, columns=16, pad=1), f"The {count} filters of the first layer ({ui.model_path().name})",
-               scale=scale)
+               scale=scale, alt=f"all {count} filters of the first layer as small coloured squares, "
+                                f"{kernel1.shape[0]} × {kernel1.shape[1]} pixels each, 16 to a row")

@@ -34,6 +34,11 @@ st.caption(f"{ui.model_label(ui.model_path())}: {result.total:,} test images, {r
            f"of them wrong. Click a cell to see its images.")
 st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="cm_chart",
                 config={"displayModeBar": False})
+per_class = result.per_class()
+easiest, hardest = max(per_class, key=per_class.get), min(per_class, key=per_class.get)
+st.caption(f"The matrix: the most frequent mistake is {names[worst[0]]} called {names[worst[1]]} "
+           f"({counts[worst[0], worst[1]]:,} times). Right answers per class go from {100 * per_class[hardest]:.0f} % "
+           f"({hardest}) to {100 * per_class[easiest]:.0f} % ({easiest}).")
 
 # --- the images of one cell -------------------------------------------------------------------
 left, right, _ = st.columns([1, 1, 2])
@@ -42,7 +47,7 @@ right.selectbox("Predicted class", range(10), format_func=names.__getitem__, key
 true, pred = st.session_state["cm_true"], st.session_state["cm_pred"]
 cell = result.cell(true, pred)
 what = "right answers" if true == pred else "mistakes"
-st.subheader(f"{len(cell)} {names[true]} image{'s' * (len(cell) != 1)} the network called {names[pred]}")
+st.header(f"{len(cell)} {names[true]} image{'s' * (len(cell) != 1)} the network called {names[pred]}")
 if not len(cell):
     st.info(f"No {names[true]} image was called {names[pred]}.", icon=":material/check_circle:")
 else:
@@ -51,4 +56,6 @@ else:
                f"gives the probability the network gave {names[pred]}.")
     st.image([enlarge(data.x_test[i], 4) for i in shown],
              caption=[f"#{i}: {100 * result.probabilities[i, pred]:.0f} % {names[pred]}" for i in shown],
-             width=128, output_format="PNG")
+             width=128, output_format="PNG",
+             alt=[f"a {names[true]} the network called {names[pred]} ({100 * result.probabilities[i, pred]:.0f} %)"
+                  for i in shown])

@@ -8,7 +8,7 @@ from cnn_lab.model_card import reported_result
 
 ui.lesson("home")
 
-st.subheader("What this lab is running on")
+st.header("What this lab is running on")
 left, right = st.columns(2)
 with left:
     source = find_source()

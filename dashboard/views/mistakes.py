@@ -23,7 +23,7 @@ wrong = result.mistakes(true, pred)
 
 about = " ".join(filter(None, [f"of {names[true]}" if true is not None else "",
                                f"called {names[pred]}" if pred is not None else ""]))
-st.subheader(f"{len(wrong):,} mistake{'s' * (len(wrong) != 1)} {about}".strip())
+st.header(f"{len(wrong):,} mistake{'s' * (len(wrong) != 1)} {about}".strip())
 st.caption(f"{ui.model_label(ui.model_path())} got {result.total - result.correct:,} of the {result.total:,} "
            "test images wrong. The highest probability on a wrong class first.")
 if true is not None and true == pred:
@@ -39,7 +39,9 @@ else:
             said = int(probabilities.argmax())
             with column.container(border=True):
                 st.image(enlarge(data.x_test[i], 5), width=160, output_format="PNG",
-                         caption=f"#{i}: really {names[result.labels[i]]}, the network said {names[said]}")
+                         caption=f"#{i}: really {names[result.labels[i]]}, the network said {names[said]}",
+                         alt=f"a {names[result.labels[i]]} the network called {names[said]} "
+                             f"({100 * probabilities[said]:.0f} %)")
                 for c in result.top_classes(i, 3):
                     mark = " (true)" if c == result.labels[i] else ""
                     st.progress(float(probabilities[c]), text=f"{names[c]}{mark}: {100 * probabilities[c]:.1f} %")

@@ -49,12 +49,12 @@ else:
         st.markdown("**How this model's recipe differs from the article's:**\n"
                     + "\n".join(f"- {change}" for change in changes))
 
-st.subheader("Per class")
+st.header("Per class")
 per_class = result.per_class()
 right, seen = result.per_class_counts()
 st.plotly_chart(charts.per_class_figure(per_class, per_class.values(), right, seen), config={"displayModeBar": False})
 easiest, hardest = max(per_class, key=per_class.get), min(per_class, key=per_class.get)
 st.markdown(f"Blue bars beat the article's overall {100 * ARTICLE_ACCURACY:.2f} %, orange ones fall short. "
-            "The easiest class for "
-            f"this model is **{easiest}**, the hardest **{hardest}**: see what it takes them for on the "
-            "Confusion matrix page.")
+            f"The easiest class for this model is **{easiest}** ({100 * per_class[easiest]:.1f} %), the hardest "
+            f"**{hardest}** ({100 * per_class[hardest]:.1f} %): see what it takes them for on the Confusion "
+            "matrix page.")

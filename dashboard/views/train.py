@@ -88,6 +88,7 @@ def live(snap: dict) -> None:
         st.error(f"Training failed: {snap.get('error')}", icon=":material/error:")
     if snap["batches"]:
         st.plotly_chart(charts.training_curves(snap), key="curves", config={"displayModeBar": False})
+        st.caption(charts.training_curves_in_words(snap))
     elif status in ("starting", "running"):
         st.caption("The curves appear after the first batch.")
 
@@ -170,7 +171,7 @@ ui.lesson("train")
 teacher = ui.teacher_sign_in()
 running = JOB.running
 
-st.subheader("Start a run")
+st.header("Start a run")
 if not teacher:
     ui.only_the_teacher("start, stop, resume or delete runs, or choose the model the class sees")
 left, right = st.columns(2)
@@ -221,11 +222,11 @@ elif busy and not busy[0]:  # refused by a run in another process
 if problem := st.session_state.get("train_error"):
     st.error(problem, icon=":material/error:")
 
-st.subheader("Now")
+st.header("Now")
 watch()
 
 # --- past runs --------------------------------------------------------------------------------
-st.subheader("Runs")
+st.header("Runs")
 live_id = JOB.snapshot().get("run_id") if JOB.running else None
 runs = list_runs(live_run_id=live_id)
 if not runs:
@@ -243,7 +244,7 @@ else:
         "Status": r["status"],
     } for r in runs], hide_index=True, width="stretch")
 
-st.subheader("The model the class sees" if ui.teacher_token() else "The model the Results and photo pages use")
+st.header("The model the class sees" if ui.teacher_token() else "The model the Results and photo pages use")
 choices = {str(ui.DEFAULT_MODEL): "The shipped model (default.keras)"
            + ("" if ui.DEFAULT_MODEL.is_file() else ": not here yet")}
 for r in runs:
@@ -268,7 +269,7 @@ if not teacher:
 resumable = [r for r in runs if r["status"] in ("stopped", "interrupted", "failed")
              and r["has_model"] and r["epochs"] and r["epochs_done"] < r["epochs"]]
 if resumable:
-    st.subheader("Resume a run")
+    st.header("Resume a run")
     again = st.selectbox("Run", resumable, key="train_resume_choice", disabled=not teacher,
                          format_func=lambda r: f"{r['run_id']}: {r['epochs_done']} of {r['epochs']} epochs, {r['status']}")
     if st.button("Resume it", icon=":material/resume:", disabled=running or not teacher,
@@ -279,7 +280,7 @@ if resumable:
 deletable = [r for r in runs if r["status"] in DELETABLE]
 outcome = st.session_state.pop("train_delete", None)
 if deletable or outcome:
-    st.subheader("Delete a run")
+    st.header("Delete a run")
     if outcome:
         getattr(st, outcome[0])(outcome[1], icon=":material/delete:")
 if deletable:

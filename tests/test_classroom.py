@@ -44,7 +44,7 @@ def test_a_broken_or_foreign_model_says_so_and_falls_back_to_the_shipped_one(shi
         assert f"Could not load `{path.name}`" in errors and "Showing the shipped model instead" in errors, kind
         assert {"garbage": "it is not a Keras model file", "mnist": "a Keras model for another task",
                 "lambda": "it contains Python code, which the lab never runs"}[kind] in errors, (kind, errors)
-        assert any(f"The layers of `{shipped.name}`" in h.value for h in at.subheader), kind  # the fallback
+        assert any(f"The layers of `{shipped.name}`" in h.value for h in at.header), kind  # the fallback
         assert "model_path" not in at.session_state
         at.run()  # the next rerun shows the shipped model without complaining again
         assert not at.error and not at.exception

@@ -178,6 +178,12 @@ def claims() -> list[tuple[str, str]]:
         ("lessons/train.md", f"Its loss cannot go below {floor:.2f}."),
         (
             "lessons/train.md",
+            "The Fast recipe adds **batch-norm** after each convolution"
+            if fast.model.batch_norm and best.model.batch_norm and not paper.model.batch_norm
+            else "(batch-norm: the recipes changed)",
+        ),
+        (
+            "lessons/train.md",
             "*Adam* (*AdamW* for the shipped model)"
             if best.weight_decay and not fast.weight_decay
             else "(the optimizers changed)",

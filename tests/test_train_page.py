@@ -117,3 +117,9 @@ def test_a_run_training_in_another_process_is_neither_interrupted_nor_resumable(
         other.kill()
         other.wait()
     assert list_runs()[0]["status"] == "interrupted"  # its process is gone: resumable
+
+
+def test_training_on_the_sample_says_it_cannot_be_compared_with_the_test_set():
+    at = page()
+    at.radio(key="train_source").set_value("sample").run()
+    assert any("cannot be compared with test-set figures" in c.value for c in at.caption)

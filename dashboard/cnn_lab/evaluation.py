@@ -71,12 +71,12 @@ class Evaluation:
         return counts
 
     def cell(self, true: int, predicted: int) -> np.ndarray:
-        """Indices of the images of class `true` that the model called `predicted`, surest first."""
+        """Indices of the images of class `true` that the model called `predicted`, highest probability first."""
         idx = np.flatnonzero((self.labels == true) & (self.predictions == predicted))
         return idx[np.argsort(-self.probabilities[idx, predicted], kind="stable")]
 
     def mistakes(self, true: int | None = None, predicted: int | None = None) -> np.ndarray:
-        """Indices of the wrongly classified images, most confident mistakes first."""
+        """Indices of the wrongly classified images, the highest probability on a wrong class first."""
         wrong = self.predictions != self.labels
         if true is not None:
             wrong &= self.labels == true

@@ -3,7 +3,7 @@ against a naive one, measured in the same run.
 
     python benchmarks/photo_latency.py [--photo PHOTO.jpg] [--model assets/models/default.keras] [--repeats 30]
 
-Photo page (cnn_lab.photo + cnn_lab.training.predict):
+Photo page (cnn_lab.photo + cnn_lab.model.predict):
     decode      read_photo: JPEG decoded at reduced scale with Pillow's draft(), EXIF orientation, RGB
     preprocess  to_cifar: centre square, 32x32 Lanczos
     model       predict_on_batch: one compiled call (traced once, before timing)
@@ -93,7 +93,7 @@ def main():
     data = Path(a.photo).read_bytes() if a.photo else phone_photo()
     with Image.open(io.BytesIO(data)) as probe:
         size = probe.size
-    from cnn_lab.training import predict
+    from cnn_lab.model import predict
 
     model, model_name = load_model(a.model)
     ours, ours_answer = run(fast, data, model, predict, a.repeats)

@@ -2,7 +2,7 @@
 
     python benchmarks/time_to_target.py [--preset fast] [--target 0.7844] [--data PATH] [--quick]
 
-Runs the very TrainingJob the Train page starts, and prints the accuracy-over-time curve: the
+Runs the very training loop the Train page starts (cnn_lab.training.train, here in a thread), and prints the accuracy-over-time curve: the
 wall-clock seconds since the start (data loading, tracing and the per-epoch test included) at
 the end of each epoch. It stops as soon as an epoch reaches the target. The machine's speed is
 measured in the same run (a bare `model.fit` of the same network), so runs on noisy or other
@@ -11,14 +11,16 @@ machines can be compared.
 
 import argparse
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from common import save, table  # noqa: E402
 
 from cnn_lab.data import load_cifar10  # noqa: E402
+from cnn_lab import runs  # noqa: E402
 from cnn_lab.recipes import ARTICLE_ACCURACY, preset  # noqa: E402
-from cnn_lab.training import TrainingJob  # noqa: E402
+from cnn_lab.training import train  # noqa: E402
 
 from train_throughput import bare  # noqa: E402
 
@@ -35,22 +37,24 @@ def main():
     config = preset(a.preset, epochs=1 if a.quick else a.epochs, limit=512 if a.quick else None)
     speed = sorted(bare(preset(a.preset, limit=min(2560, len(data.x_train)), epochs=3), data))[-1]
 
-    job = TrainingJob()
     with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "20000101-000000-0000"
         start = time.time()
-        job.start(config, data=a.data, run_dir=Path(tmp) / "20000101-000000-0000")
+        job = threading.Thread(target=train, args=(config, a.data, folder))
+        job.start()
         curve, reached = [], None
-        while job.running:
-            s = job.snapshot()
+        while job.is_alive():
+            s = runs.snapshot(folder)
             for h in s["history"][len(curve):]:
                 curve.append({"epoch": h["epoch"], "seconds": round(time.time() - start, 1),
                               "test accuracy": h["test_accuracy"], "train accuracy": h["accuracy"]})
                 print(f"epoch {h['epoch']}: {100 * h['test_accuracy']:.2f}% at {curve[-1]['seconds']:.0f} s", flush=True)
                 if reached is None and h["test_accuracy"] >= a.target:
                     reached = curve[-1]["seconds"]
-                    job.stop()
+                    runs.request_stop(folder)
             time.sleep(0.2)
-        s = job.wait()
+        job.join()
+        s = runs.snapshot(folder)
     if s["status"] == "failed":
         raise SystemExit(s["error"])
     table(curve, f"Accuracy over time, preset {a.preset}, on {data.description}")

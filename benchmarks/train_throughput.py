@@ -2,7 +2,7 @@
 
     python benchmarks/train_throughput.py [--preset fast] [--images 12800] [--epochs 3] [--quick]
 
-"pipeline" is exactly what `cnn-lab train` and the Train page run: the TrainingJob, uint8 images
+"pipeline" is exactly what `cnn-lab train` and the Train page run: cnn_lab.training.train, uint8 images
 in, the augmentation inside the compiled training step, progress published every batch.
 "bare" is the same network (same config, optimizer and loss) fitted on in-memory float tensors
 of 24x24 centre crops with no augmentation and no callbacks. Both train on the same images;
@@ -19,16 +19,14 @@ from common import save, table  # noqa: E402
 
 from cnn_lab.data import load_cifar10  # noqa: E402
 from cnn_lab.recipes import preset  # noqa: E402
-from cnn_lab.training import TrainingJob, _one_hot, build_optimizer  # noqa: E402
+from cnn_lab.runs import read_json  # noqa: E402
+from cnn_lab.training import build_optimizer, one_hot, train  # noqa: E402
 
 
 def pipeline(config, data_source, folder):
-    job = TrainingJob()
-    job.start(config, data=data_source, run_dir=folder)
-    s = job.wait()
-    if s["status"] != "finished":
-        raise SystemExit(f"the training job {s['status']}: {s.get('error')}")
-    return [h["images_per_second"] for h in s["history"][1:]]
+    if train(config, data_source, Path(folder)) != "finished":
+        raise SystemExit("the training run did not finish")
+    return [h["images_per_second"] for h in read_json(Path(folder) / "history.json", [])[1:]]
 
 
 def bare(config, data):
@@ -37,7 +35,7 @@ def bare(config, data):
     from cnn_lab.model import build_cnn
 
     x = data.x_train[:config.limit, 4:28, 4:28].astype("float32") / 255
-    y = _one_hot(data.y_train[:config.limit])
+    y = one_hot(data.y_train[:config.limit])
     cnn = build_cnn(config.model)
     steps = -(-len(x) // config.batch_size)
     cnn.compile(optimizer=build_optimizer(config, steps), jit_compile=False, metrics=["accuracy"],

@@ -2,19 +2,15 @@
 
     python benchmarks/watched_training.py [--data PATH] [--seconds 15] [--quick]
 
-On the Train page the live part reruns every second for every student who has it open, and
-after every script run Streamlit does some cleaning up in the server process, the one that also
-trains: by default `keras.backend.clear_session()` (TensorFlow's kernel cache emptied, a full
-garbage collection) and another full `gc.collect(2)`. The lab switches both off
-(ui.keep_keras_between_runs and runner.postScriptGC = false in dashboard/.streamlit/config.toml).
-
-This runs the TrainingJob in-process (the fast preset; the full CIFAR-10 with --data, else the
-bundled sample) and, beside it, one thread per watching student doing Streamlit's after-run
-step once a second, exactly as Streamlit's ScriptRunner does it:
-- "Streamlit's defaults": its own _clean_problem_modules and gc.collect(2);
+A run trains in a process of its own, started exactly as the Train page starts it
+(cnn_lab.training.start: `python -m cnn_lab train` as a child process), and the server only reads
+its run folder. Here this process plays the server: one thread per watching student does, once a
+second, what the page's live part does (read the run folder: runs.snapshot and list_runs) and
+then Streamlit's after-run step, as its ScriptRunner does it:
+- "Streamlit's defaults": its own _clean_problem_modules (keras clear_session) and gc.collect(2);
 - "the lab's settings": after ui.keep_keras_between_runs, with postScriptGC read from the config.
-Images/s are read from the job's own progress over --seconds per row; "nobody watching" is
-measured again between the rows, as the baseline of the same run.
+Images/s are read from the run's own progress.json over --seconds per row; "nobody watching" is
+measured again before each row, as the baseline of the same run.
 """
 
 import argparse
@@ -37,7 +33,7 @@ from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 
 from cnn_lab.data import SAMPLE_PATH  # noqa: E402
 from cnn_lab.recipes import preset  # noqa: E402
-from cnn_lab.training import TrainingJob  # noqa: E402
+from cnn_lab import runs, training  # noqa: E402
 
 STREAMLIT_CLEANUP = script_runner._clean_problem_modules
 LAB_GC = tomllib.loads((ROOT / "dashboard" / ".streamlit" / "config.toml").read_text())["runner"]["postScriptGC"]
@@ -57,23 +53,24 @@ def after_run(settings: str) -> None:
             gc.collect(2)
 
 
-def images_per_second(job: TrainingJob, seconds: float) -> float:
+def images_per_second(folder: Path, seconds: float) -> float:
     def step():
-        b = job.snapshot()["batches"]
+        b = runs.snapshot(folder)["batches"]
         return b[-1]["step"] if b else 0
 
     s0, t0 = step(), time.perf_counter()
     time.sleep(seconds)
-    return (step() - s0) * job.snapshot()["config"]["batch_size"] / (time.perf_counter() - t0)
+    return (step() - s0) * runs.snapshot(folder)["config"]["batch_size"] / (time.perf_counter() - t0)
 
 
-def watched(job: TrainingJob, viewers: int, settings: str, seconds: float) -> tuple[float, float]:
-    """(images/s, median ms of one after-run step) with `viewers` students polling once a second."""
+def watched(folder: Path, viewers: int, settings: str, seconds: float) -> tuple[float, float]:
+    """(images/s, median ms of one page run's work) with `viewers` students polling once a second."""
     stop, costs = threading.Event(), []
 
     def student():
         while not stop.is_set():
             started = time.perf_counter()
+            runs.snapshot(folder), runs.list_runs(folder.parent)  # what the live part reads
             after_run(settings)
             costs.append(time.perf_counter() - started)
             stop.wait(max(0.0, 1.0 - (time.perf_counter() - started)))
@@ -81,7 +78,7 @@ def watched(job: TrainingJob, viewers: int, settings: str, seconds: float) -> tu
     threads = [threading.Thread(target=student, daemon=True) for _ in range(viewers)]
     for t in threads:
         t.start()
-    rate = images_per_second(job, seconds)
+    rate = images_per_second(folder, seconds)
     stop.set()
     for t in threads:
         t.join()
@@ -98,27 +95,30 @@ def main() -> None:
     seconds = 5 if args.quick else args.seconds
     import keras  # noqa: F401  (loaded, as in the server: Streamlit cleans Keras up only once it is imported)
 
-    job = TrainingJob()
-    job.start(preset("fast", epochs=200), data=args.data or str(SAMPLE_PATH),
-              run_dir=Path(tempfile.mkdtemp(prefix="cnn-lab-watched-")))
-    while not job.snapshot()["batches"]:
+    root = Path(tempfile.mkdtemp(prefix="cnn-lab-watched-"))
+    folder = runs.run_path(training.start(preset("fast", epochs=200), data=args.data or str(SAMPLE_PATH),
+                                          root=root), root)
+    while not runs.snapshot(folder)["batches"]:
+        assert runs.snapshot(folder)["status"] in ("starting", "running"), runs.snapshot(folder)
         time.sleep(0.2)
     time.sleep(3)  # past tracing
     rows = []
     try:
-        for viewers in (1, 5):
-            alone = images_per_second(job, seconds)
+        for viewers in (0, 1, 5):
+            alone = images_per_second(folder, seconds)
             row = {"students watching": viewers, "nobody watching img/s": alone}
             for settings, name in (("defaults", "Streamlit's defaults"), ("lab", "the lab's settings")):
-                rate, cost = watched(job, viewers, settings, seconds)
+                rate, cost = watched(folder, viewers, settings, seconds) if viewers else (alone, 0.0)
                 row[f"{name} img/s"] = rate
                 row[f"{name} ms/run"] = cost
             rows.append(row)
     finally:
-        job.stop()
-        job.wait()
-    table(rows, f"Training images/s while students watch the Train page ({'full CIFAR-10' if args.data else 'bundled sample'}, "
-                f"fast preset; ms/run: Streamlit's after-run step, median)")
+        training.stop(folder.name, root)
+        while runs.live_run(root):
+            time.sleep(0.2)
+    table(rows, f"Training images/s (in its own process) while students watch the Train page "
+                f"({'full CIFAR-10' if args.data else 'bundled sample'}, fast preset; ms/run: a watcher's "
+                "folder read and Streamlit's after-run step, median)")
     save("watched_training", {"rows": rows, "data": args.data or "bundled sample", "seconds": seconds})
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from cnn_lab.data import PROJECT_ROOT, DataError, load_cifar10
 from cnn_lab.evaluation import evaluate
 from cnn_lab.model import load_classifier
-from cnn_lab.training import read_json
+from cnn_lab.runs import read_json
 
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument("run", help="the run folder, e.g. runs/<run-id>")

@@ -4,6 +4,8 @@ import base64
 import json
 import os
 import shutil
+import signal
+import time
 from pathlib import Path
 
 import numpy as np
@@ -41,15 +43,30 @@ def _isolated_runs(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _idle_job():
-    """The server-wide training job starts every test idle, whatever the test before it ran."""
-    from cnn_lab import training
+def _no_run_left_training(_isolated_runs):
+    """A run a test left training (in a process of its own) is killed before the next test starts."""
+    from cnn_lab import runs
 
     yield
-    if training.JOB.running:
-        training.JOB.stop()
-        training.JOB.wait(120)
-    training.JOB.__init__()
+    deadline = time.time() + 30
+    while (folder := runs.live_run()) is not None:
+        pid = runs.training_pid(folder)
+        if pid is not None and pid != os.getpid():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        assert time.time() < deadline, f"run {folder.name} still trains"
+        time.sleep(0.1)
+
+
+def wait_for(condition, timeout: float = 180, what: str = "the run"):
+    """Poll `condition()` until it returns something true, and return that; fail after `timeout` s."""
+    deadline = time.time() + timeout
+    while not (found := condition()):
+        assert time.time() < deadline, f"{what} did not get there within {timeout:.0f} s"
+        time.sleep(0.05)
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -118,7 +135,7 @@ def texts(*elements) -> str:
 
 def fake_run(run_id: str, status: str = "finished", model=None, epochs: int = 3, data: str = "sample"):
     """A run folder as training leaves it, with one tested epoch (no training needed)."""
-    from cnn_lab.training import run_path
+    from cnn_lab.runs import run_path
 
     folder = run_path(run_id)
     folder.mkdir(parents=True)

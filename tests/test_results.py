@@ -13,7 +13,7 @@ from conftest import captions, figures, run
 from cnn_lab.data import load_cifar10
 from cnn_lab.evaluation import EVALUATIONS, Evaluation, EvaluationJob
 from cnn_lab.model import load_classifier
-from cnn_lab.training import predict
+from cnn_lab.model import predict
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from streamlit.testing.v1 import AppTest
 from cnn_lab import access
 from cnn_lab.access import (DEFAULT, active_model_path, fingerprint, read_active_model, signed_in, teacher_token,
                             token_matches, write_active_model)
-from cnn_lab.training import JOB, delete_run, list_runs
-from conftest import fake_run
+from cnn_lab import training
+from cnn_lab.runs import delete_run, list_runs, live_run, run_path, snapshot, stop_requested, write_status
+from conftest import fake_run, wait_for
 
 PAGE = "../dashboard/views/train.py"
 TOKEN = "owl-lantern-42"
@@ -59,8 +60,11 @@ def test_delete_run_removes_finished_runs_only(tmp_path):
     finished = fake_run("20260101-000000-aaaa")
     interrupted = fake_run("20260101-000000-bbbb", status="running")  # its process died
     fake_run("20260101-000000-cccc", status="stopped")
+    write_status(fake_run("20260101-000000-eeee"), "running")  # this very process trains it
     with pytest.raises(ValueError, match="training now"):
-        delete_run("20260101-000000-cccc", live_run_id="20260101-000000-cccc")
+        delete_run("20260101-000000-eeee")
+    write_status(run_path("20260101-000000-eeee"), "stopped")
+    delete_run("20260101-000000-eeee")
     for bad in ("../runs", "20260101-000000-dddd", str(finished)):  # not an id, no such run, a path
         with pytest.raises(ValueError):
             delete_run(bad)
@@ -112,7 +116,7 @@ def test_a_student_watches_read_only_and_cannot_start_stop_or_delete(monkeypatch
     from cnn_lab.data import SAMPLE_PATH
     from cnn_lab.recipes import preset
 
-    run_id = JOB.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH))  # the teacher's run, already going
+    run_id = training.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH))  # the teacher's run, going
     student = page()
     assert not student.exception
     assert "Only the teacher can start, stop, resume or delete runs" in everything(student)
@@ -123,15 +127,15 @@ def test_a_student_watches_read_only_and_cannot_start_stop_or_delete(monkeypatch
 
     # forged clicks on the disabled controls change nothing (Streamlit discards them; the page checks again)
     forged(button(student, "Stop")).click().run()
-    assert JOB.running and JOB.snapshot()["status"] != "stopping" and JOB.snapshot()["run_id"] == run_id
+    assert live_run().name == run_id and not stop_requested(run_path(run_id))
     forged(student.checkbox(key="train_delete_sure")).check().run()
     forged(button(student, "Delete it")).click().run()
     assert old.is_dir()
-    JOB.stop()
-    JOB.wait(120)
+    training.stop(run_id)
+    wait_for(lambda: live_run() is None)
     student.run()
     forged(button(student, "Start training")).click().run()
-    assert not JOB.running and not student.exception
+    assert live_run() is None and not student.exception
 
 
 def test_a_wrong_token_is_refused_without_echo_and_the_right_one_unlocks(monkeypatch):
@@ -159,10 +163,9 @@ def test_a_wrong_token_is_refused_without_echo_and_the_right_one_unlocks(monkeyp
     at.selectbox(key="train_limit").set_value(256)
     at.number_input(key="train_epochs_fast").set_value(50)
     button(at, "Start training").click().run()
-    assert JOB.running
-    at.run()
+    run_id = live_run().name
     button(at, "Stop").click().run()
-    assert JOB.wait(120)["status"] == "stopped"
+    wait_for(lambda: snapshot(run_path(run_id))["status"] == "stopped")
 
     monkeypatch.setenv(access.TOKEN_VARIABLE, "a-new-token")  # the teacher changes the token
     at.run()

@@ -1,11 +1,21 @@
-"""The Train page drives the shared background job: start, watch, stop, resume, and pick a model."""
+"""The Train page starts `cnn-lab train` as a process of its own and reads its run folder: start,
+watch, stop (seen at once), resume, pick a model; a killed run or a killed server loses nothing."""
 
-import time
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
 
 import pytest
+from conftest import ROOT, wait_for
 from streamlit.testing.v1 import AppTest
 
-from cnn_lab.training import JOB
+from cnn_lab import training
+from cnn_lab.data import SAMPLE_PATH
+from cnn_lab.runs import list_runs, live_run, run_path, snapshot, training_pid
 
 PAGE = "../dashboard/views/train.py"
 
@@ -19,14 +29,18 @@ def quick_run(at: AppTest, epochs: int) -> AppTest:
     at.radio(key="train_source").set_value("sample")
     at.selectbox(key="train_limit").set_value(256)
     at.number_input(key="train_epochs_fast").set_value(epochs)
-    return at.button[0].click().run()  # "Start training"
+    return at.button(key="train_start").click().run()
 
 
-def until(condition, timeout=90.0):
-    deadline = time.time() + timeout
-    while not condition():
-        assert time.time() < deadline, "the run did not get there in time"
-        time.sleep(0.02)
+def the_run() -> dict:
+    """The run training now, as its folder tells it."""
+    folder = live_run()
+    assert folder is not None, "no run is training"
+    return snapshot(folder)
+
+
+def state(run_id: str) -> dict:
+    return snapshot(run_path(run_id))
 
 
 def texts(at: AppTest) -> str:
@@ -39,51 +53,57 @@ def test_start_progress_stop():
     assert "Nothing is training right now" in texts(at)
     at = quick_run(at, epochs=50)
     assert not at.exception
-    run_id = JOB.snapshot()["run_id"]
-    assert JOB.running and JOB.snapshot()["config"]["limit"] == 256
-    until(lambda: len(JOB.snapshot()["batches"]) >= 2)
+    run = the_run()  # its process and folder exist as soon as Start returns
+    run_id = run["run_id"]
+    assert f"**Starting: run `{run_id}`**" in texts(at)
+    wait_for(lambda: len(state(run_id)["batches"]) >= 2)
     at.run()
-    assert f"run `{run_id}`" in texts(at)
+    assert f"**Training: run `{run_id}`** (fast recipe)" in texts(at)
+    assert state(run_id)["config"]["limit"] == 256
     bar = at.get("progress")[0].proto
     assert bar.value > 0 and "Epoch 1 of 50" in bar.text
     assert len(at.get("plotly_chart")) == 1  # the live curves
-    stop = next(b for b in at.button if b.label == "Stop")
-    stop.click().run()
-    assert JOB.wait(120)["status"] == "stopped"
+    at.button(key="train_stop").click().run()
+    assert f"**Stop requested: stopping after this batch: run `{run_id}`**" in texts(at)  # at once
+    assert at.button(key="train_stop").disabled
+    wait_for(lambda: state(run_id)["status"] == "stopped")
     at.run()
     assert f"**Stopped: run `{run_id}`**" in texts(at)
     table = at.dataframe[0].value
     assert list(table["Run"]) == [run_id] and list(table["Status"]) == ["stopped"]
 
 
-def test_two_sessions_watch_one_job_and_a_second_start_is_refused():
+def test_two_sessions_watch_one_run_and_a_second_start_is_refused():
     first = quick_run(page(), epochs=50)
-    run_id = JOB.snapshot()["run_id"]
+    run_id = the_run()["run_id"]
     second = page()  # another tab, or another student's computer
     assert f"run `{run_id}`" in texts(second)
-    until(lambda: len(JOB.snapshot()["batches"]) >= 1)
+    wait_for(lambda: state(run_id)["batches"])
     first.run(), second.run()
     assert "Epoch 1 of 50" in second.get("progress")[0].proto.text
     second = quick_run(second, epochs=1)  # tries to start its own run
     assert "A run is already training" in texts(second) and run_id in texts(second)
-    assert JOB.snapshot()["run_id"] == run_id  # still the first run, untouched
-    next(b for b in second.button if b.label == "Stop").click().run()  # either session can stop it
-    assert JOB.wait(120)["status"] == "stopped"
+    assert [r["run_id"] for r in list_runs()] == [run_id]  # still the first run, untouched
+    second.button(key="train_stop").click().run()  # either session can stop it
+    wait_for(lambda: state(run_id)["status"] == "stopped")
+    first.run()
+    assert f"**Stopped: run `{run_id}`**" in texts(first)  # every viewer sees it, not just the one who clicked
 
 
 def test_stopped_run_resumes_and_becomes_the_active_model():
     at = quick_run(page(), epochs=3)
-    until(lambda: len(JOB.snapshot()["history"]) >= 1)
-    JOB.stop()
-    done = len(JOB.wait(120)["history"])
+    run_id = the_run()["run_id"]
+    wait_for(lambda: len(state(run_id)["history"]) >= 1)
+    training.stop(run_id)
+    wait_for(lambda: state(run_id)["status"] in ("stopped", "finished"))
+    done = len(state(run_id)["history"])
     assert done < 3, "the run finished before it could be stopped"
     at.run()
-    choice = at.selectbox(key="train_resume_choice")
-    run = choice.value
+    run = at.selectbox(key="train_resume_choice").value
     assert run["status"] == "stopped" and run["epochs_done"] == done
-    next(b for b in at.button if b.label == "Resume it").click().run()
-    assert JOB.wait(120)["status"] == "finished"
-    assert [h["epoch"] for h in JOB.snapshot()["history"]] == [1, 2, 3]
+    at.button(key="train_resume").click().run()
+    wait_for(lambda: state(run_id)["status"] == "finished")
+    assert [h["epoch"] for h in state(run_id)["history"]] == [1, 2, 3]
     at.run()
     model = str(run["path"] / "model.keras")
     at.selectbox(key="train_model_choice").set_value(model).run()
@@ -91,14 +111,41 @@ def test_stopped_run_resumes_and_becomes_the_active_model():
     assert not at.exception
 
 
-def test_a_run_training_in_another_process_is_neither_interrupted_nor_resumable(tmp_path):
-    import json
-    import socket
-    import subprocess
-    import sys
+def test_a_run_killed_mid_epoch_shows_as_interrupted_and_resumes():
+    at = quick_run(page(), epochs=50)
+    run_id = the_run()["run_id"]
+    wait_for(lambda: len(state(run_id)["history"]) >= 1 and state(run_id)["batch"] >= 1)
+    os.kill(training_pid(run_path(run_id)), signal.SIGKILL)  # out of memory, or a crash
+    wait_for(lambda: state(run_id)["status"] == "interrupted")
+    done = len(state(run_id)["history"])
+    at.run()
+    assert not at.exception
+    assert f"**Interrupted: run `{run_id}`**" in texts(at)
+    assert list(at.dataframe[0].value["Status"]) == ["interrupted"]
+    assert at.selectbox(key="train_resume_choice").value["run_id"] == run_id
+    at.button(key="train_resume").click().run()
+    wait_for(lambda: len(state(run_id)["history"]) > done)  # it goes on from its last finished epoch
+    assert [h["epoch"] for h in state(run_id)["history"]][:done + 1] == list(range(1, done + 2))
+    at.run()
+    assert f"**Training: run `{run_id}`**" in texts(at)
 
-    from cnn_lab.training import JobBusy, list_runs, run_path
 
+def test_a_failed_run_says_why_on_the_page_and_in_the_log(caplog):
+    folder = run_path("20260101-000000-bad0")
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps({"train": {"epochs": 3, "preset": "fast"}, "data": "sample",
+                                                    "data_source": str(SAMPLE_PATH)}))
+    (folder / "model.keras").write_bytes(b"not a model")
+    training.start(resume=folder)  # the process starts, then fails on the broken checkpoint
+    wait_for(lambda: state(folder.name)["status"] == "failed" and not live_run(), what="the failure")
+    at = page()
+    assert f"**Failed: run `{folder.name}`**" in texts(at)
+    assert any("Training failed" in e.value for e in at.error)
+    wait_for(lambda: "training run 20260101-000000-bad0 failed" in caplog.text, 30, "the log")
+    assert "Traceback" in caplog.text
+
+
+def test_a_run_from_a_terminal_is_watched_and_can_be_stopped_but_not_started_twice():
     folder = run_path("20260101-000000-abcd")
     folder.mkdir(parents=True)
     (folder / "config.json").write_text(json.dumps({"train": {"epochs": 3, "preset": "fast"}, "data": "sample"}))
@@ -107,12 +154,14 @@ def test_a_run_training_in_another_process_is_neither_interrupted_nor_resumable(
     try:
         (folder / "status.json").write_text(json.dumps({"status": "running", "pid": other.pid,
                                                         "host": socket.gethostname()}))
-        assert list_runs()[0]["status"] == "running elsewhere"
-        with pytest.raises(JobBusy, match="another process"):
-            JOB.start(resume=True, run_dir=folder)
+        assert list_runs()[0]["status"] == "running"
+        with pytest.raises(training.RunBusy, match="20260101-000000-abcd"):
+            training.start(resume=folder)
         at = page()
-        assert "running elsewhere" in list(at.dataframe[0].value["Status"])
+        assert "**Training: run `20260101-000000-abcd`**" in texts(at)
         assert not [s for s in at.selectbox if s.key == "train_resume_choice"]
+        at.button(key="train_stop").click().run()
+        assert (folder / "stop").is_file() and "Stop requested" in texts(at)
     finally:
         other.kill()
         other.wait()
@@ -123,3 +172,34 @@ def test_training_on_the_sample_says_it_cannot_be_compared_with_the_test_set():
     at = page()
     at.radio(key="train_source").set_value("sample").run()
     assert any("cannot be compared with test-set figures" in c.value for c in at.caption)
+
+
+SERVER = textwrap.dedent("""
+    import sys, time
+    from cnn_lab import training
+from cnn_lab.data import SAMPLE_PATH
+    from cnn_lab.data import SAMPLE_PATH
+    from cnn_lab.recipes import preset
+    print(training.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH)), flush=True)
+    time.sleep(600)
+""")
+
+
+def test_killing_the_server_leaves_the_run_training_and_a_restarted_page_finds_and_stops_it():
+    """The Train page's start() in a server process, then kill -9 of that server: its run trains on
+    (a session of its own), and a new server's page shows it live and stops it."""
+    server = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True,
+                              env=dict(os.environ, PYTHONPATH=str(ROOT / "dashboard")))
+    try:
+        run_id = server.stdout.readline().strip()
+        wait_for(lambda: state(run_id)["batches"])
+    finally:
+        server.kill()
+        server.wait()
+    seen = state(run_id)["batches"][-1]["step"]
+    wait_for(lambda: state(run_id)["batches"][-1]["step"] > seen, 60, "training after the server died")
+    at = page()  # a restarted server
+    assert f"**Training: run `{run_id}`**" in texts(at)
+    at.button(key="train_stop").click().run()
+    wait_for(lambda: state(run_id)["status"] == "stopped")
+    assert training_pid(run_path(run_id)) is None

@@ -1,78 +1,69 @@
-"""The background training job: progress, stop within a batch, checkpoints, resume."""
+"""The training loop: progress through the run folder, stop within a batch, checkpoints, resume."""
 
 import json
-import time
+import threading
 
 import numpy as np
 import pytest
+from conftest import wait_for
 
 pytest.importorskip("keras")
 
-from cnn_lab.recipes import TrainConfig, preset  # noqa: E402
+from cnn_lab import runs, training  # noqa: E402
+from cnn_lab.data import SAMPLE_PATH  # noqa: E402
 from cnn_lab.model import CNNConfig  # noqa: E402
-from cnn_lab.training import JobBusy, TrainingJob, list_runs, run_path, runs_dir  # noqa: E402
+from cnn_lab.recipes import TrainConfig, preset  # noqa: E402
+from cnn_lab.runs import list_runs, new_run_id, run_path, snapshot  # noqa: E402
 
 TINY = CNNConfig(filters=(4, 8, 8), dense=(16, 16), batch_norm=True)
 
 
-def _wait_for(predicate, job, timeout=120):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        s = job.snapshot()
-        if predicate(s):
-            return s
-        if s["status"] == "failed":
-            pytest.fail(s["error"] + s.get("traceback", ""))
-        time.sleep(0.05)
-    pytest.fail(f"timed out; last state {job.snapshot()['status']}")
-
-
 def test_a_run_trains_evaluates_and_checkpoints_every_epoch():
-    job = TrainingJob()
+    folder = run_path(new_run_id())
     config = TrainConfig(model=TINY, epochs=2, batch_size=32, limit=128, augment="article")
-    run_id = job.start(config)
-    s = job.wait(120)
-    assert s["status"] == "finished", s.get("error")
-    folder = run_path(run_id)
+    assert training.train(config, str(SAMPLE_PATH), folder) == "finished"
     history = json.loads((folder / "history.json").read_text())
     assert [h["epoch"] for h in history] == [1, 2]
     for h in history:
         assert {"epoch", "loss", "accuracy", "test_accuracy", "seconds"} <= set(h)
         assert 0 <= h["test_accuracy"] <= 1
     assert json.loads((folder / "config.json").read_text())["train"]["epochs"] == 2
-    assert json.loads((folder / "status.json").read_text())["status"] == "finished"
-    assert s["device"]["kind"] in ("CPU", "GPU") and s["device"]["name"]
+    s = snapshot(folder)
+    assert s["status"] == "finished" and s["device"]["kind"] in ("CPU", "GPU") and s["device"]["name"]
     assert len(s["batches"]) == 2 * 4 and s["images_per_second"] > 0
-    assert not list(folder.glob(".tmp-*"))  # atomic writes leave no temporary files behind
+    assert runs.position(s) == {"epoch": 2, "epochs": 2, "batch": 4, "batches_per_epoch": 4, "fraction": 1.0}
+    assert not list(folder.glob(".tmp-*")) and not (folder / "stop").exists()  # nothing left behind
     [run] = list_runs()
-    assert run["run_id"] == run_id and run["epochs_done"] == 2 and run["has_model"]
+    assert run["run_id"] == folder.name and run["epochs_done"] == 2 and run["has_model"]
 
 
-def test_stop_takes_effect_within_a_batch_then_resume_goes_on():
-    job = TrainingJob()
+def test_stop_takes_effect_within_a_batch_then_resume_goes_on(monkeypatch):
+    monkeypatch.setattr(training, "PUBLISH_EVERY", 0)  # progress.json after every batch: the test sees each one
+    folder = run_path(new_run_id())
     config = TrainConfig(model=TINY, epochs=3, batch_size=8, limit=400, learning_rate=1e-3,
                          schedule="cosine", warmup_epochs=0.5)
-    run_id = job.start(config)
-    _wait_for(lambda s: len(s["history"]) == 1 and s["batch"] >= 5, job)
-    with pytest.raises(JobBusy):
-        job.start(config)
-    job.stop()
-    seen = job.snapshot()["batch"]
-    s = job.wait(60)
-    assert s["status"] == "stopped"
-    assert s["batch"] <= seen + 1  # the batch in flight finishes, no more
-    history = json.loads((run_path(run_id) / "history.json").read_text())
-    assert len(history) == 1  # the half epoch is not saved as if finished
+    ended = []
+    thread = threading.Thread(target=lambda: ended.append(training.train(config, str(SAMPLE_PATH), folder)))
+    thread.start()
+    wait_for(lambda: len(snapshot(folder)["history"]) == 1 and snapshot(folder)["batch"] >= 5)
+    with pytest.raises(training.RunBusy):  # one run at a time: this process trains one
+        training.start(config, str(SAMPLE_PATH))
+    runs.request_stop(folder)
+    assert snapshot(folder)["status"] == "stopping"  # every reader sees the request at once
+    seen = snapshot(folder)["batch"]
+    thread.join(120)
+    assert ended == ["stopped"]
+    s = snapshot(folder)
+    assert s["status"] == "stopped" and s["batch"] <= seen + 1  # the batch in flight finishes, no more
+    assert len(s["history"]) == 1  # the half epoch is not saved as if finished
     assert list_runs()[0]["status"] == "stopped"
 
-    resumed = TrainingJob()
-    assert resumed.start(resume=True, run_dir=run_path(run_id)) == run_id
-    s = resumed.wait(120)
-    assert s["status"] == "finished", s.get("error")
-    assert [h["epoch"] for h in s["history"]] == [1, 2, 3]
-    # the optimizer went on from where it was: 3 epochs of 50 steps in all
-    with np.load(run_path(run_id) / "optimizer.npz") as saved:
-        assert int(saved["arr_0"]) == 150
+    assert training.train(None, None, folder, resume=True) == "finished"
+    assert [h["epoch"] for h in snapshot(folder)["history"]] == [1, 2, 3]
+    # the optimizer went on from where it was: 3 epochs of 50 steps in all (found by name, not position)
+    with np.load(folder / "optimizer.npz") as saved:
+        assert int(saved["iteration"]) == 150
+        assert "conv1/kernel:momentum" in saved.files
 
 
 def test_a_run_whose_process_died_is_listed_as_interrupted(tmp_path):
@@ -85,6 +76,13 @@ def test_a_run_whose_process_died_is_listed_as_interrupted(tmp_path):
     assert run["status"] == "interrupted" and run["best_test_accuracy"] == 0.5
 
 
+def test_position_is_the_same_arithmetic_for_page_and_terminal():
+    snap = {"history": [{}], "epochs": 4, "epoch": 1, "batch": 3, "batches_per_epoch": 10}
+    assert runs.position(snap) == {"epoch": 2, "epochs": 4, "batch": 3, "batches_per_epoch": 10, "fraction": 0.325}
+    fresh = {"history": [], "epochs": 4, "epoch": 0, "batch": 0, "batches_per_epoch": None}
+    assert runs.position(fresh) == {"epoch": 1, "epochs": 4, "batch": 0, "batches_per_epoch": 0, "fraction": 0.0}
+
+
 def test_bad_ids_and_configs_are_refused():
     for bad in ("../etc", "20250101-120000-abcd/../../x", "", None):
         with pytest.raises(ValueError):
@@ -93,6 +91,9 @@ def test_bad_ids_and_configs_are_refused():
         preset("best", augment="sepia")
     with pytest.raises(ValueError):
         preset("nope")
-    with pytest.raises(ValueError):
-        TrainingJob().start(resume=True, run_dir=runs_dir() / "missing")
+    with pytest.raises(ValueError, match="no run to resume"):
+        training.start(resume=runs.runs_dir() / "missing")
+    with pytest.raises(ValueError, match="changes more"):  # the command line cannot say a custom network
+        training.command_line(TrainConfig(preset="fast", model=TINY))
+    assert training.command_line(preset("fast", epochs=3, limit=256))[-2:] == ["--limit", "256"]
     assert preset("article").batch_size == 64 and preset("article").augment == "article"

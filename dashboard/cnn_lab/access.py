@@ -21,7 +21,7 @@ import json
 import os
 from pathlib import Path
 
-from .training import _write_json, run_path, runs_dir
+from .runs import run_path, runs_dir, write_json
 
 TOKEN_VARIABLE = "CNN_LAB_TEACHER_TOKEN"
 ACTIVE_MODEL_FILE = "active_model.json"
@@ -77,7 +77,7 @@ def write_active_model(choice: str, root: Path | None = None) -> None:
         run_path(choice)
     path = _file(root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_json(path, {"model": choice})
+    write_json(path, {"model": choice})
 
 
 def active_model_path(default_model: Path, root: Path | None = None) -> Path:

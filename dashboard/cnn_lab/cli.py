@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
-import time
 
 from .formatting import clock
 
@@ -80,57 +80,69 @@ def _bar(fraction, width=24):
 
 
 def _train(args) -> int:
-    from .data import load_cifar10
+    import signal
+    from pathlib import Path
+
+    from . import runs
     from .recipes import preset
-    from .training import TrainingJob, runs_dir, run_path, new_run_id, list_runs
+    from .training import train
 
     run_dir = args.run_dir
     if args.resume and not run_dir:
-        finished = [r for r in list_runs() if r["has_model"]]
+        finished = [r for r in runs.list_runs() if r["has_model"]]
         if not finished:
-            raise UsageError(f"--resume: no run with a checkpoint in {runs_dir()}")
+            raise UsageError(f"--resume: no run with a checkpoint in {runs.runs_dir()}")
         run_dir = finished[0]["path"]
     config = None
     if not args.resume:
         config = preset(args.preset, epochs=args.epochs, batch_size=args.batch_size,
                         learning_rate=args.learning_rate, augment=args.augment, limit=args.limit)
-        run_dir = run_dir or run_path(new_run_id())
-    data = load_cifar10(args.data, download=not args.no_download)
-    print(f"data: {data.description}", flush=True)
-    job = TrainingJob()
-    run_id = job.start(config, data=args.data,
-                       run_dir=run_dir, resume=args.resume)
-    print(f"run {run_id} -> {run_dir}", flush=True)
-    shown_epochs = 0
-    try:
-        while job.running:
-            _print_progress(job.snapshot(), shown_epochs)
-            shown_epochs = len(job.snapshot()["history"])
-            time.sleep(0.5)
-    except KeyboardInterrupt:
+        run_dir = run_dir or runs.run_path(runs.new_run_id())
+    folder = Path(run_dir)
+    print(f"run {folder.name} -> {folder}", flush=True)
+
+    def stop(signum, frame):  # Ctrl-C (or a kill): the same request as the Train page's Stop button
+        runs.request_stop(folder)
         print("\nstopping after this batch...", flush=True)
-        job.stop()
-    s = job.wait()
-    _print_progress(s, shown_epochs)
-    print(f"\n{s['message']}", flush=True)
-    if s["status"] == "failed":
-        raise RuntimeError(s["error"])
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    printer = _Printer(folder)
+    status = train(config, args.data, folder, resume=args.resume, download=not args.no_download,
+                   report=lambda state: printer.show(runs.snapshot(folder)))
+    printer.show(runs.snapshot(folder))
+    print(f"\n{status}: {folder}", flush=True)
     return 0
 
 
-def _print_progress(s, shown_epochs):
-    for h in s["history"][shown_epochs:]:
-        test = f"{100 * h['test_accuracy']:.2f}%" if h.get("test_accuracy") is not None else "-"
-        print(f"\repoch {h['epoch']:>3}: loss {h['loss']:.4f}  train {100 * h['accuracy']:.2f}%  "
-              f"test {test}  ({h['seconds']:.0f} s)" + " " * 20, flush=True)
-    if s["status"] in ("running", "stopping") and s.get("batches_per_epoch"):
-        done = s["epoch"] + s["batch"] / s["batches_per_epoch"]
-        speed = f"{s['images_per_second']:.0f} img/s" if s.get("images_per_second") else ""
-        loss = f"loss {s['loss']:.3f}" if s.get("loss") is not None else ""
-        sys.stdout.write(f"\r[{_bar(done / s['epochs'])}] epoch {min(s['epoch'] + 1, s['epochs'])}/{s['epochs']} "
-                         f"batch {s['batch']}/{s['batches_per_epoch']} {loss} {speed} "
-                         f"ETA {clock(s.get('eta_seconds'))}   ")
-        sys.stdout.flush()
+class _Printer:
+    """Each finished epoch on a line of its own; on a terminal, a progress bar that redraws itself."""
+
+    def __init__(self, folder):
+        self.folder, self.epochs_shown, self.message = folder, None, None
+        self.bar = sys.stdout.isatty()
+
+    def show(self, s):
+        from .runs import position
+
+        if self.epochs_shown is None:  # a resumed run's earlier epochs are not printed again
+            self.epochs_shown = len(s["history"])
+        if s["message"] != self.message and not s["message"].startswith("epoch "):
+            self.message = s["message"]
+            print(("\r" if self.bar else "") + s["message"] + " " * 40, flush=True)
+        for h in s["history"][self.epochs_shown:]:
+            test = f"{100 * h['test_accuracy']:.2f}%" if h.get("test_accuracy") is not None else "-"
+            print(f"\repoch {h['epoch']:>3}: loss {h['loss']:.4f}  train {100 * h['accuracy']:.2f}%  "
+                  f"test {test}  ({h['seconds']:.0f} s)" + " " * 20, flush=True)
+        self.epochs_shown = len(s["history"])
+        if self.bar and s["status"] in ("running", "stopping") and s.get("batches_per_epoch"):
+            at = position(s)
+            speed = f"{s['images_per_second']:.0f} img/s" if s.get("images_per_second") else ""
+            loss = f"loss {s['loss']:.3f}" if s.get("loss") is not None else ""
+            sys.stdout.write(f"\r[{_bar(at['fraction'])}] epoch {at['epoch']}/{at['epochs']} "
+                             f"batch {at['batch']}/{at['batches_per_epoch']} {loss} {speed} "
+                             f"ETA {clock(s.get('eta_seconds'))}   ")
+            sys.stdout.flush()
 
 
 def _evaluate(args) -> int:
@@ -188,7 +200,7 @@ def _import_keras_quietly():
 
 def main(argv=None) -> int:
     from .data import DataError
-
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")  # a failed run's traceback, on stderr
     try:
         args = _parser().parse_args(argv)
         if args.command in ("train", "evaluate"):

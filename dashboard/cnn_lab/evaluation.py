@@ -92,7 +92,7 @@ class Evaluation:
 
 def evaluate(model, images, labels, class_names=CLASS_NAMES, **predict_options) -> Evaluation | None:
     """Run the model over the images; None if `should_stop` said so on the way."""
-    from .training import predict
+    from .model import predict
 
     probabilities = predict(model, images, **predict_options)
     return None if probabilities is None else Evaluation(probabilities, np.asarray(labels), tuple(class_names))

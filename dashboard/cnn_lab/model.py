@@ -96,3 +96,16 @@ def warm_up(model: keras.Model, batch_sizes=(1, 2)) -> None:
     before a student waits for it; a second batch size lets that call accept any number of images."""
     for size in batch_sizes:
         model.predict_on_batch(np.zeros((size, 32, 32, 3), np.uint8))
+
+
+def predict(model, images, batch_size=500, should_stop=lambda: False, on_progress=None):
+    """Class probabilities for uint8 images, a compiled call per chunk; None if stopped."""
+    out = []
+    for start in range(0, len(images), batch_size):
+        if should_stop():
+            return None
+        out.append(np.asarray(model.predict_on_batch(images[start:start + batch_size])))
+        if on_progress:
+            on_progress(min(len(images), start + batch_size), len(images))
+    return np.concatenate(out) if out else np.zeros((0, 10), "float32")
+

@@ -1,31 +1,30 @@
-"""Training as a background job that any number of pages, tabs and students can watch.
+"""Training a run, in a process of its own.
 
-    job = TrainingJob()
-    job.start(preset("fast"))     # returns at once; a thread trains
-    job.snapshot()                # progress: epoch, batch, loss, accuracy, images/s, ETA, device
-    job.stop()                    # takes effect after the current batch
+    train(config, data, folder)     # the training loop, in this process (what `cnn-lab train` runs)
+    start(config, data)             # the Train page: `python -m cnn_lab train ...` as a child process
+    start(resume=folder)            # ... going on from a run's last finished epoch
 
-One job runs at a time per server process (`JOB` is that job). Every finished epoch is
-checkpointed atomically (write to a temporary file, then rename) into its run folder:
+Whoever starts it, a run trains in its own process and reports only through its folder
+(cnn_lab.runs): every finished epoch is checkpointed there, and the live progress (curve points,
+images/s, ETA, what it is doing) is written to progress.json about twice a second. Any number of
+pages read those files; none of them shares a process, or Python's GIL, with the training, so a
+crash, an out-of-memory kill or a hung step of the run cannot take the class's server down.
+A stop is a file in the run folder (runs.request_stop), seen at the next batch.
 
-    <runs>/<run-id>/model.keras      the classifier (uint8 32x32x3 in, 10 probabilities out)
-                    optimizer.npz    the optimizer's state, so a resumed run goes on exactly
-                    history.json     one record per finished epoch
-                    config.json      the TrainConfig and the data source
-                    status.json      running / finished / stopped / failed
-
-so a run that was stopped, or whose process died, resumes from its last finished epoch.
+The child is started in a session of its own: it keeps training if the server is killed or
+restarted, and the restarted server finds it again through its status.json (its process id) and
+can stop it. One run trains at a time on a computer's runs folder: start() refuses a second.
 Nothing here imports streamlit or calls into a page.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
+import fcntl
+import logging
 import os
-import re
-import secrets
-import socket
+import subprocess
+import sys
 import threading
 import time
 import traceback
@@ -33,50 +32,21 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import PROJECT_ROOT, load_cifar10
-from .recipes import TrainConfig
+from . import runs
+from .data import DataError, load_cifar10
+from .recipes import TrainConfig, preset
 
-RUN_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{4}$")
-CHECKPOINT_FILES = ("model.keras", "optimizer.npz", "history.json", "config.json", "status.json")
-
-
-class JobBusy(RuntimeError):
-    """A run is already training in this server."""
-
-
-def runs_dir() -> Path:
-    return Path(os.environ.get("CNN_LAB_RUNS", PROJECT_ROOT / "runs")).expanduser()
+log = logging.getLogger(__name__)
+PACKAGE_PARENT = Path(__file__).resolve().parent.parent  # the folder that holds cnn_lab/
+PUBLISH_EVERY = 0.5  # seconds between two writes of progress.json
+MAX_POINTS = 800  # curve points kept in progress.json: every batch at first, then every 2nd, 4th, ...
 
 
-def new_run_id() -> str:
-    return datetime.datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+class RunBusy(RuntimeError):
+    """A run is already training on this computer."""
 
 
-def run_path(run_id: str, root: Path | None = None) -> Path:
-    """The folder of a run, after checking that the id is one of ours (never a path of a user's)."""
-    if not isinstance(run_id, str) or not RUN_ID.match(run_id):
-        raise ValueError(f"not a run id: {run_id!r}")
-    return (root or runs_dir()) / run_id
-
-
-def _write_atomic(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: never half a file."""
-    tmp = path.with_name(f".tmp-{path.stem}{path.suffix}")  # keeps the suffix Keras insists on
-    write(tmp)
-    os.replace(tmp, path)
-
-
-def _write_json(path: Path, value) -> None:
-    _write_atomic(path, lambda p: p.write_text(json.dumps(value, indent=1)))
-
-
-def read_json(path: Path, default=None):
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return default
-
-
+# --- what trains -------------------------------------------------------------------------------
 def describe_device() -> dict:
     """What trains: the GPU's name, or the CPU's, said plainly."""
     import keras
@@ -107,49 +77,7 @@ def describe_device() -> dict:
     return {"kind": "CPU", "name": f"{cpu}, {os.cpu_count()} cores", "backend": backend}
 
 
-def running_elsewhere(folder: Path) -> int | None:
-    """The id of another live process on this computer that is training this run (`cnn-lab train`
-    in a terminal, or another server), else None. Its status.json names the process."""
-    saved = read_json(Path(folder) / "status.json", {})
-    pid = saved.get("pid")
-    if saved.get("status") != "running" or not isinstance(pid, int) or pid == os.getpid() \
-            or saved.get("host") != socket.gethostname():
-        return None
-    try:
-        os.kill(pid, 0)  # signal 0 sends nothing: it only asks whether the process exists
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        pass  # it exists, under another user
-    return pid
-
-
-def list_runs(root: Path | None = None, live_run_id: str | None = None) -> list[dict]:
-    """Every run folder, newest first, with what a page needs to show and choose it."""
-    root = root or runs_dir()
-    runs = []
-    for folder in sorted(root.glob("*"), reverse=True) if root.is_dir() else []:
-        if not RUN_ID.match(folder.name) or not (folder / "config.json").is_file():
-            continue
-        config = read_json(folder / "config.json", {})
-        history = read_json(folder / "history.json", [])
-        status = read_json(folder / "status.json", {}).get("status", "unknown")
-        if status == "running" and folder.name != live_run_id:
-            # another process trains it, or its process died mid-run: resumable from the last epoch
-            status = "running elsewhere" if running_elsewhere(folder) else "interrupted"
-        scores = [h["test_accuracy"] for h in history if h.get("test_accuracy") is not None]
-        runs.append({
-            "run_id": folder.name, "path": folder, "status": status,
-            "epochs_done": len(history), "epochs": config.get("train", {}).get("epochs"),
-            "preset": config.get("train", {}).get("preset"),
-            "best_test_accuracy": max(scores) if scores else None,
-            "data": config.get("data", "?"), "has_model": (folder / "model.keras").is_file(),
-            "started": config.get("started"),
-        })
-    return runs
-
-
-def _one_hot(labels) -> np.ndarray:
+def one_hot(labels) -> np.ndarray:
     return np.eye(10, dtype="float32")[labels]
 
 
@@ -167,152 +95,180 @@ def build_optimizer(config: TrainConfig, steps_per_epoch: int):
     return keras.optimizers.Adam(rate)
 
 
-def predict(model, images, batch_size=500, should_stop=lambda: False, on_progress=None):
-    """Class probabilities for uint8 images, a compiled call per chunk; None if stopped."""
-    out = []
-    for start in range(0, len(images), batch_size):
-        if should_stop():
-            return None
-        out.append(np.asarray(model.predict_on_batch(images[start:start + batch_size])))
-        if on_progress:
-            on_progress(min(len(images), start + batch_size), len(images))
-    return np.concatenate(out) if out else np.zeros((0, 10), "float32")
+def optimizer_state(optimizer, weights) -> dict:
+    """The optimizer's variables by names that depend neither on their order nor on the prefixes Keras
+    gives them ("adam_1/", "cnn_"): "conv1/kernel:momentum" for a slot of a weight, "iteration" for its own."""
+    owners = {w.path.replace("/", "_") + "_": "/".join(w.path.split("/")[-2:]) for w in weights}
+    named = {}
+    for v in optimizer.variables:
+        owner = max((p for p in owners if v.name.startswith(p)), key=len, default=None)
+        named[f"{owners[owner]}:{v.name[len(owner):]}" if owner else v.name] = v
+    if len(named) != len(optimizer.variables):
+        raise ValueError("two optimizer variables have the same name: their state could not be told apart")
+    return named
 
 
-class TrainingJob:
-    """One background training run at a time, observable from any thread."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._state: dict = {"status": "idle"}
-
-    # --- what readers use -------------------------------------------------------------------
-    def snapshot(self) -> dict:
-        """A copy of the progress, safe to read while the job trains."""
-        with self._lock:
-            s = dict(self._state)
-            s["history"] = list(s.get("history", []))
-            s["batches"] = list(s.get("batches", []))
-            return s
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def stop(self) -> None:
-        """Ask the run to stop; it does after the batch in progress and keeps its last checkpoint."""
-        if self.running:
-            self._stop.set()
-            self._update(status="stopping")
-
-    def wait(self, timeout: float | None = None) -> dict:
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return self.snapshot()
-
-    def start(self, config: TrainConfig | None = None, data: str | None = None,
-              run_dir: str | os.PathLike | None = None, resume: bool = False) -> str:
-        """Start a run (or resume one, from `run_dir`) in a background thread; returns its id."""
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                raise JobBusy(f"run {self._state.get('run_id')} is training; stop it or wait for it")
-            if resume:
-                folder = Path(run_dir)
-                if pid := running_elsewhere(folder):
-                    raise JobBusy(f"run {folder.name} is training in another process (id {pid})")
-                saved = read_json(folder / "config.json")
-                if saved is None or not (folder / "model.keras").is_file():
-                    raise ValueError(f"{folder}: no run to resume there (no config.json or model.keras)")
-                config = TrainConfig.from_dict(saved["train"])
-                data = data or saved.get("data_source")
-            else:
-                config = config or TrainConfig()
-                folder = Path(run_dir) if run_dir else run_path(new_run_id())
-            self._stop.clear()
-            self._state = {"status": "starting", "run_id": folder.name, "run_dir": str(folder),
-                           "config": config.to_dict(), "epoch": 0, "epochs": config.epochs, "batch": 0,
-                           "batches_per_epoch": None, "history": [], "batches": [],
-                           "images_per_second": None, "eta_seconds": None, "device": None,
-                           "message": "loading the data", "error": None, "started": time.time()}
-            self._thread = threading.Thread(target=self._run, args=(config, data, folder, resume),
-                                            name="cnn-lab-training", daemon=True)
-            self._thread.start()
-            return folder.name
-
-    # --- the thread -------------------------------------------------------------------------
-    def _update(self, **changes) -> None:
-        with self._lock:
-            self._state.update(changes)
-
-    def _run(self, config: TrainConfig, data_source, folder: Path, resume: bool) -> None:
-        try:
-            self._train(config, data_source, folder, resume)
-        except Exception as e:  # the message reaches every reader; the last checkpoint stays
-            self._update(status="failed", error=f"{type(e).__name__}: {e}", message="training failed",
-                         traceback=traceback.format_exc())
-            if folder.is_dir():
-                _write_json(folder / "status.json", {"status": "failed", "error": str(e)})
-
-    def _train(self, config: TrainConfig, data_source, folder: Path, resume: bool) -> None:
-        import keras
-
-        from .model import build_cnn, classifier, cnn_of, load_classifier, trainer
-
-        data = load_cifar10(data_source)
-        x_train, y_train = data.x_train[:config.limit], data.y_train[:config.limit]
-        steps = -(-len(x_train) // config.batch_size)
-        device = describe_device()
-        self._update(device=device, batches_per_epoch=steps, data=data.description,
-                     message=f"building the network on the {device['kind']}")
-        keras.utils.set_random_seed(config.seed)
-        folder.mkdir(parents=True, exist_ok=True)
-
-        history = read_json(folder / "history.json", []) if resume else []
-        cnn = cnn_of(load_classifier(folder / "model.keras")) if resume else build_cnn(config.model)
-        net = trainer(cnn, config.augment, seed=config.seed)
-        model = classifier(cnn, config.flip_tta)
-        optimizer = build_optimizer(config, steps)
-        net.compile(optimizer=optimizer, metrics=["accuracy"],
-                    loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
-                    jit_compile=device["kind"] == "GPU")  # XLA: 4x slower on a CPU, faster on a GPU
-        if resume and (folder / "optimizer.npz").is_file():
-            optimizer.build(net.trainable_variables)
-            with np.load(folder / "optimizer.npz") as saved:
-                for i, variable in enumerate(optimizer.variables):
-                    variable.assign(saved[f"arr_{i}"])
-        if not resume:
-            _write_json(folder / "config.json", {
-                "train": config.to_dict(), "data": data.description, "data_source": data_source,
-                "is_sample": data.is_sample, "device": device,
-                "started": datetime.datetime.now().isoformat(timespec="seconds")})
-        _write_json(folder / "status.json", {"status": "running", "pid": os.getpid(), "host": socket.gethostname()})
-        self._update(status="running", history=list(history), epoch=len(history),
-                     message=f"training on {data.description}")
-
-        progress = _make_progress_class()(self, model, data, folder, optimizer, history, steps, config)
-        if len(history) < config.epochs:
-            net.fit(x_train, _one_hot(y_train), batch_size=config.batch_size, epochs=config.epochs,
-                    initial_epoch=len(history), shuffle=True, verbose=0, callbacks=[progress])
-        status = "stopped" if self._stop.is_set() else "finished"
-        _write_json(folder / "status.json", {"status": status})
-        self._update(status=status, eta_seconds=0 if status == "finished" else None,
-                     message=f"{status} after {len(history)} of {config.epochs} epochs")
+def save_optimizer(optimizer, weights, path: Path) -> None:
+    state = {name: np.asarray(v) for name, v in optimizer_state(optimizer, weights).items()}
+    runs.write_atomic(path, lambda p: np.savez(p, **state))
 
 
-def _make_progress_class():
+def restore_optimizer(optimizer, weights, path: Path) -> None:
+    """Put a saved state back by the variables' names, never by their order."""
+    with np.load(path) as saved:
+        if all(name.startswith("arr_") for name in saved.files):  # saved by order, before CNN Lab named them
+            log.warning("%s: an optimizer state saved without names; the resumed run starts a fresh one", path)
+            return
+        mine = optimizer_state(optimizer, weights)
+        if set(saved.files) != set(mine):
+            raise ValueError(f"{path}: the saved optimizer state does not match this network "
+                             f"(saved: {len(saved.files)} variables, {sorted(set(saved.files) - set(mine))[:3]} "
+                             f"not here)")
+        for name, variable in mine.items():
+            variable.assign(saved[name])
+
+
+# --- progress, published through the run folder ------------------------------------------------
+class Progress:
+    """The live state of a run: kept here, written to progress.json at most every PUBLISH_EVERY s,
+    and handed to `report` (the command line's progress bar)."""
+
+    def __init__(self, folder: Path, report=None):
+        self.folder, self.report = folder, report
+        saved = runs.read_json(folder / "progress.json", {})
+        finished = len(runs.read_json(folder / "history.json", []))
+        # a resumed run keeps its curves up to its last finished epoch
+        self.state = {"epoch": finished, "batch": 0, "batches_per_epoch": None, "loss": None,
+                      "images_per_second": None, "eta_seconds": None, "device": None, "message": "",
+                      "batches": [b for b in saved.get("batches", []) if b["epoch"] <= finished]}
+        self.published = 0.0
+
+    def update(self, publish: bool = True, **changes) -> None:
+        self.state.update(changes)
+        if publish:
+            self.publish()
+
+    def point(self, point: dict) -> None:
+        points = self.state["batches"]
+        points.append(point)
+        if len(points) > MAX_POINTS:  # thin out: the curve keeps its shape, the file stays small
+            kept = points[::2]
+            self.state["batches"] = kept if kept[-1] is point else kept + [point]
+
+    def publish(self, now: float | None = None) -> None:
+        now = now or time.time()
+        runs.write_json(self.folder / "progress.json", self.state, indent=None)
+        self.published = now
+        if self.report:
+            self.report(self.state)
+
+    def maybe_publish(self) -> None:
+        now = time.time()
+        if now - self.published >= PUBLISH_EVERY:
+            self.publish(now)
+
+
+def train(config: TrainConfig | None, data_source: str | None, folder: Path, resume: bool = False,
+          report=None, download: bool = False) -> str:
+    """Train (or resume) the run in `folder` in this process; returns how it ended: finished or stopped.
+
+    Stops at the next batch once runs.request_stop(folder) is called. A failure is logged with its
+    traceback, recorded in status.json (error and traceback) and raised again.
+    """
+    folder = Path(folder)
+    if resume and (pid := runs.running_elsewhere(folder)):
+        raise RunBusy(f"run {folder.name} is training in another process (id {pid})")
+    folder.mkdir(parents=True, exist_ok=True)
+    started_here = runs.read_json(folder / "status.json", {}).get("pid") != os.getpid()
+    runs.write_status(folder, "starting")
+    if resume and started_here:
+        runs.clear_stop(folder)  # a stop left over from before: the page clears it before it starts a child
+    progress = Progress(folder, report)
+    try:
+        status = _train(config, data_source, folder, resume, progress, download)
+    except BaseException as e:
+        if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            runs.write_status(folder, "stopped")
+            raise
+        if isinstance(e, DataError):  # the data's fault, said in one plain line (by the command, by the page)
+            runs.write_status(folder, "failed", error=str(e))
+            progress.update(message="training failed")
+            raise
+        log.exception("training run %s failed", folder.name)
+        runs.write_status(folder, "failed", error=f"{type(e).__name__}: {e}", traceback=traceback.format_exc())
+        progress.update(message="training failed")
+        raise
+    runs.clear_stop(folder)
+    return status
+
+
+def _train(config, data_source, folder: Path, resume: bool, progress: Progress, download: bool) -> str:
     import keras
 
-    class Progress(keras.callbacks.Callback):
-        """Publishes every batch, honours stop(), evaluates and checkpoints every epoch."""
+    from .model import build_cnn, classifier, cnn_of, load_classifier, trainer
 
-        def __init__(self, job, model, data, folder, optimizer, history, steps, config):
+    if resume:
+        saved = runs.read_json(folder / "config.json")
+        if saved is None or not (folder / "model.keras").is_file():
+            raise ValueError(f"{folder}: no run to resume there (no config.json or model.keras)")
+        config = TrainConfig.from_dict(saved["train"])
+        data_source = data_source or saved.get("data_source")
+    config = config or TrainConfig()
+    progress.update(message="loading the data")
+    data = load_cifar10(data_source, download=download)
+    x_train, y_train = data.x_train[:config.limit], data.y_train[:config.limit]
+    steps = -(-len(x_train) // config.batch_size)
+    device = describe_device()
+    if not resume:
+        runs.write_json(folder / "config.json", {
+            "train": config.to_dict(), "data": data.description, "data_source": data_source,
+            "is_sample": data.is_sample, "device": device,
+            "started": datetime.datetime.now().isoformat(timespec="seconds")})
+    progress.update(device=device, batches_per_epoch=steps, message=f"building the network on the {device['kind']}")
+    keras.utils.set_random_seed(config.seed)
+
+    history = runs.read_json(folder / "history.json", []) if resume else []
+    cnn = cnn_of(load_classifier(folder / "model.keras")) if resume else build_cnn(config.model)
+    net = trainer(cnn, config.augment, seed=config.seed)
+    model = classifier(cnn, config.flip_tta)
+    optimizer = build_optimizer(config, steps)
+    net.compile(optimizer=optimizer, metrics=["accuracy"],
+                loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
+                jit_compile=device["kind"] == "GPU")  # XLA: 4x slower on a CPU, faster on a GPU
+    if resume and (folder / "optimizer.npz").is_file():
+        optimizer.build(net.trainable_variables)
+        restore_optimizer(optimizer, net.trainable_variables, folder / "optimizer.npz")
+    runs.write_status(folder, "running")
+    progress.update(epoch=len(history), message=f"training on {data.description}")
+
+    callback = _make_callback_class()(progress, model, data, folder, optimizer, history, steps, config)
+    if len(history) < config.epochs and not runs.stop_requested(folder):
+        net.fit(x_train, one_hot(y_train), batch_size=config.batch_size, epochs=config.epochs,
+                initial_epoch=len(history), shuffle=True, verbose=0, callbacks=[callback])
+    status = "finished" if len(history) >= config.epochs else "stopped"
+    progress.update(eta_seconds=0 if status == "finished" else None,
+                    message=f"{status} after {len(history)} of {config.epochs} epochs")
+    runs.write_status(folder, status)
+    return status
+
+
+def _make_callback_class():
+    import keras
+
+    from .model import predict
+
+    class Callback(keras.callbacks.Callback):
+        """Publishes the progress, honours a stop request within a batch, tests and checkpoints every epoch."""
+
+        def __init__(self, progress, model, data, folder, optimizer, history, steps, config):
             super().__init__()
-            self.job, self.classifier, self.data, self.folder = job, model, data, folder
+            self.progress, self.classifier, self.data, self.folder = progress, model, data, folder
             self.optimizer, self.history, self.steps, self.config = optimizer, history, steps, config
             self.recent: list[tuple[float, int]] = []  # (time, images) of the last batches
             self.smoothed = None
+
+        def stopping(self) -> bool:
+            return runs.stop_requested(self.folder)
 
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch_start, self.previous = time.time(), (0.0, 0.0)
@@ -331,21 +287,21 @@ def _make_progress_class():
                 speed = sum(n for _, n in self.recent[1:]) / max(1e-9, now - self.recent[0][0])
             epoch = len(self.history)
             left = (self.config.epochs - epoch) * self.steps - k
-            with self.job._lock:
-                state = self.job._state
-                state["batches"].append({"step": epoch * self.steps + k, "epoch": epoch + k / self.steps,
-                                         "loss": self.smoothed[0], "accuracy": self.smoothed[1]})
-                state.update(epoch=epoch, batch=k, loss=loss, accuracy=accuracy, images_per_second=speed,
-                             eta_seconds=left * self.config.batch_size / speed if speed else None)
-            if self.job._stop.is_set():
+            self.progress.point({"step": epoch * self.steps + k, "epoch": epoch + k / self.steps,
+                                 "loss": self.smoothed[0], "accuracy": self.smoothed[1]})
+            self.progress.update(publish=False, epoch=epoch, batch=k, loss=loss, accuracy=accuracy,
+                                 images_per_second=speed,
+                                 eta_seconds=left * self.config.batch_size / speed if speed else None)
+            self.progress.maybe_publish()
+            if self.stopping():
                 self.model.stop_training = True
 
         def on_epoch_end(self, epoch, logs=None):
-            if self.job._stop.is_set():
+            if self.stopping():
                 return  # a stopped epoch is not finished: the last checkpoint stays the last one
             train_seconds = time.time() - self.epoch_start
-            self.job._update(message=f"epoch {epoch + 1}: testing on {len(self.data.x_test):,} images")
-            probabilities = predict(self.classifier, self.data.x_test, should_stop=self.job._stop.is_set)
+            self.progress.update(message=f"epoch {epoch + 1}: testing on {len(self.data.x_test):,} images")
+            probabilities = predict(self.classifier, self.data.x_test, should_stop=self.stopping)
             test_accuracy = (None if probabilities is None else
                              float(np.mean(probabilities.argmax(1) == self.data.y_test)))
             record = {"epoch": epoch + 1, "loss": float(logs["loss"]), "accuracy": float(logs["accuracy"]),
@@ -353,48 +309,89 @@ def _make_progress_class():
                       "images_per_second": round(self.steps * self.config.batch_size / train_seconds, 1)}
             self.history.append(record)
             self.checkpoint()
-            self.job._update(history=list(self.history), epoch=epoch + 1,
-                             message=f"epoch {epoch + 1} of {self.config.epochs} done")
+            self.progress.update(epoch=epoch + 1, batch=0, message=f"epoch {epoch + 1} of {self.config.epochs} done")
 
         def checkpoint(self):
-            f = self.folder
-            _write_atomic(f / "model.keras", lambda p: self.classifier.save(p))
-            _write_atomic(f / "optimizer.npz", lambda p: np.savez(
-                p, *[np.asarray(v) for v in self.optimizer.variables]))
-            _write_json(f / "history.json", self.history)
+            runs.write_atomic(self.folder / "model.keras", lambda p: self.classifier.save(p))
+            save_optimizer(self.optimizer, self.model.trainable_variables, self.folder / "optimizer.npz")
+            runs.write_json(self.folder / "history.json", self.history)
 
-    return Progress
+    return Callback
 
 
-JOB = TrainingJob()
+# --- the Train page's way in: the same command, as a child process -----------------------------
+def command_line(config: TrainConfig) -> list[str]:
+    """`cnn-lab train` arguments that give exactly this config (a preset with overrides), or ValueError."""
+    overrides = {"epochs": config.epochs, "batch_size": config.batch_size, "learning_rate": config.learning_rate,
+                 "augment": config.augment, "limit": config.limit}
+    if preset(config.preset, **overrides) != config:
+        raise ValueError("the command line trains a preset with epochs, batch size, learning rate, augmentation "
+                         "and limit changed; this config changes more")
+    args = ["--preset", config.preset, "--epochs", str(config.epochs), "--batch-size", str(config.batch_size),
+            "--learning-rate", repr(config.learning_rate), "--augment", config.augment]
+    return args + (["--limit", str(config.limit)] if config.limit else [])
 
 
-DELETABLE = ("finished", "stopped", "interrupted", "failed")
+def _watch_child(child: subprocess.Popen, folder: Path) -> None:
+    """Reap the child when it ends; log a failure with its traceback (the page shows its end too)."""
+    code = child.wait()
+    if code == 0:
+        return
+    saved = runs.read_json(folder / "status.json", {})
+    if saved.get("status") == "failed":  # the run recorded its own exception
+        log.error("training run %s failed: %s\n%s", folder.name, saved.get("error"), saved.get("traceback") or "")
+        return
+    output = (folder / "train.log").read_text(errors="replace")[-3000:] if (folder / "train.log").is_file() else ""
+    if code < 0:  # killed (out of memory, kill -9): "interrupted", resumable from its last finished epoch
+        log.error("training run %s was killed by signal %s; it can resume from its last finished epoch",
+                  folder.name, -code)
+    elif saved.get("status") in runs.LIVE:  # it ended before it could say why: its output says
+        log.error("training run %s ended with exit code %s:\n%s", folder.name, code, output)
+        runs.write_status(folder, "failed", error=f"the training process ended with exit code {code}",
+                          traceback=output)
 
 
-def delete_run(run_id: str, root: Path | None = None, live_run_id: str | None = None) -> Path:
-    """Delete a finished, stopped, interrupted or failed run's folder; returns the folder.
+def start(config: TrainConfig | None = None, data: str | None = None, resume: Path | None = None,
+          root: Path | None = None) -> str:
+    """Start `python -m cnn_lab train` for a new run (or `--resume` the run in folder `resume`) as a
+    child process, in a session of its own; returns the run's id at once.
 
-    Refuses (ValueError) anything that is not a run id, a folder that is not a run, and a run
-    that trains: the live one of this server (`live_run_id`, default: JOB's) or one another
-    process trains.
+    RunBusy if a run trains on this computer already, ValueError for a run that cannot resume.
     """
-    import shutil
+    root = Path(root) if root else Path(resume).parent if resume is not None else runs.runs_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two Start clicks at once: one of them waits, then is refused
+        if (busy := runs.live_run(root)) is not None:
+            raise RunBusy(f"run {busy.name} is training (process {runs.training_pid(busy)}); stop it or wait for it")
+        if resume is not None:
+            folder = Path(resume)
+            if not (folder / "config.json").is_file() or not (folder / "model.keras").is_file():
+                raise ValueError(f"{folder}: no run to resume there (no config.json or model.keras)")
+            args = ["--resume"] + (["--data", data] if data else [])
+        else:
+            folder = runs.run_path(runs.new_run_id(), root)
+            args = command_line(config or preset("fast")) + (["--data", data] if data else [])
+        folder.mkdir(parents=True, exist_ok=True)
+        runs.clear_stop(folder)
+        env = dict(os.environ, CNN_LAB_RUNS=str(root), PYTHONUNBUFFERED="1",
+                   PYTHONPATH=os.pathsep.join([str(PACKAGE_PARENT)] + [p for p in
+                                              os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+        with open(folder / "train.log", "ab") as out:
+            child = subprocess.Popen([sys.executable, "-m", "cnn_lab", "train", *args, "--no-download",
+                                      "--run-dir", str(folder)], stdin=subprocess.DEVNULL, stdout=out,
+                                     stderr=subprocess.STDOUT, env=env, cwd=str(PACKAGE_PARENT.parent),
+                                     start_new_session=True)
+        runs.write_status(folder, "starting", pid=child.pid)  # seen as this run's at once, by every page
+    threading.Thread(target=_watch_child, args=(child, folder), name=f"cnn-lab-run-{folder.name}",
+                     daemon=True).start()
+    return folder.name
 
-    folder = run_path(run_id, root)
-    if not (folder / "config.json").is_file():
-        raise ValueError(f"no run {run_id} here")
-    if live_run_id is None and JOB.running:
-        live_run_id = JOB.snapshot().get("run_id")
-    status = read_json(folder / "status.json", {}).get("status", "unknown")
-    if run_id == live_run_id:
-        raise ValueError(f"run {run_id} is training now: stop it first")
-    if status == "running":
-        if running_elsewhere(folder):
-            raise ValueError(f"run {run_id} is training in another process")
-        status = "interrupted"
-    if status not in DELETABLE:
-        raise ValueError(f"run {run_id} is {status}: only a finished, stopped, interrupted or failed run "
-                         "can be deleted")
-    shutil.rmtree(folder)
-    return folder
+
+def stop(run_id: str, root: Path | None = None) -> bool:
+    """Ask a live run to stop after its batch in progress; False if it is not training."""
+    folder = runs.run_path(run_id, root)
+    if runs.training_pid(folder) is None:
+        return False
+    runs.request_stop(folder)
+    return True

@@ -32,7 +32,7 @@ if picked is None:
     st.stop()
 
 from cnn_lab.lessons import layer_activations, strongest_maps  # noqa: E402  (Keras is loaded only from here on)
-from cnn_lab.training import predict  # noqa: E402
+from cnn_lab.model import predict  # noqa: E402
 
 model = ui.model()
 steps = layer_activations(model, picked.pixels)

@@ -46,8 +46,7 @@ path = ui.require_model()
 model = ui.model()
 
 from cnn_lab.augment import center_crop  # noqa: E402 (keras: only once there is something to classify)
-from cnn_lab.model import warm_up  # noqa: E402
-from cnn_lab.training import predict  # noqa: E402
+from cnn_lab.model import predict, warm_up  # noqa: E402
 
 
 @st.cache_resource(show_spinner="Getting the network ready...", max_entries=4)

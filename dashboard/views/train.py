@@ -1,8 +1,10 @@
 """Train: start, watch, stop, resume and delete runs, and choose the model the Results pages look at.
 
-The run itself is `cnn_lab.training.JOB`, a background thread shared by the whole server: this
-page only starts it, stops it and reads its snapshot, so every tab and every student sees the
-same run live, and a page rerun never trains anything.
+A run trains in a process of its own (`python -m cnn_lab train`, started by cnn_lab.training.start)
+and reports through its run folder; this page only starts it, asks it to stop and reads its
+folder (cnn_lab.runs), so every tab and every student sees the same run live, a page rerun never
+trains anything, and a crashed run cannot take the page down. Every control acts in its on_click
+callback, which Streamlit runs before the script: a rerun can never drop a click.
 
 With a teacher token set (cnn_lab.access), only the signed-in teacher changes anything here and
 the model chosen is the whole class's; students watch with every control disabled.
@@ -15,11 +17,12 @@ import streamlit as st
 
 import charts
 import ui
+from cnn_lab import training
+from cnn_lab.access import DEFAULT, write_active_model
 from cnn_lab.data import HOW_TO_GET_IT, SAMPLE_PATH, find_source
 from cnn_lab.formatting import clock
 from cnn_lab.recipes import ARTICLE_ACCURACY, AUGMENT_MODES, PRESETS, preset
-from cnn_lab.access import DEFAULT, write_active_model
-from cnn_lab.training import DELETABLE, JOB, JobBusy, delete_run, list_runs
+from cnn_lab.runs import DELETABLE, RESUMABLE, delete_run, list_runs, live_run, position, snapshot
 
 RECIPES = {"fast": "Fast: passes 78.4 % soonest (batch-norm, crop and flip, cosine schedule)",
            "article": "The article's recipe as it is (its augmentation, Adam, batches of 64)"}
@@ -28,6 +31,8 @@ AUGMENTATION = {"article": "The article's (crop, flip, hue, contrast, brightness
 SIZES = {0: "All of them", 256: "256: a quick check (seconds)", 2000: "2,000", 10000: "10,000"}
 GPU_HINT = ('To train on an NVIDIA GPU on Linux, install TensorFlow with its CUDA libraries: '
             '`pip install "tensorflow[and-cuda]"`, then restart the lab.')
+WORDS = {"starting": "Starting", "running": "Training", "stopping": "Stop requested: stopping after this batch",
+         "stopped": "Stopped", "finished": "Finished", "failed": "Failed", "interrupted": "Interrupted"}
 
 
 @st.cache_resource(show_spinner="Looking for a GPU...")
@@ -45,35 +50,18 @@ def say_device(found: dict) -> None:
                 + GPU_HINT, icon=":material/memory:")
 
 
-def steps_done(snap: dict) -> int:
-    """Batches trained so far in this run, earlier epochs of a resumed run included."""
-    if snap["batches"]:
-        return snap["batches"][-1]["step"]
-    return len(snap["history"]) * (snap.get("batches_per_epoch") or 0)
-
-
-def live(snap: dict) -> None:
-    """Everything about the run in this server's job (running, or the last one)."""
-    status, run_id = snap["status"], snap.get("run_id")
-    if status == "idle":
-        st.info("Nothing is training right now. Start a run above; everyone who opens this page "
-                "will watch it live.", icon=":material/hourglass_empty:")
-        say_device(device())
-        return
-    history = snap["history"]
+def show(snap: dict) -> None:
+    """One run, read from its folder: what it does, how far it is, its numbers and its curves."""
+    status, history = snap["status"], snap["history"]
     best = max((h["test_accuracy"] for h in history if h.get("test_accuracy") is not None), default=None)
-    words = {"starting": "Starting", "running": "Training", "stopping": "Stopping after this batch",
-             "stopped": "Stopped", "finished": "Finished", "failed": "Failed"}
-    st.markdown(f"**{words.get(status, status)}: run `{run_id}`** ({snap['config']['preset']} recipe) — "
-                f"{snap.get('message', '')}")
+    recipe = f" ({snap['config']['preset']} recipe)" if snap["config"].get("preset") else ""
+    st.markdown(f"**{WORDS.get(status, status)}: run `{snap['run_id']}`**{recipe} — {snap['message']}")
     if snap.get("data"):
         st.caption(f"Data: {snap['data']}")
-    steps, epochs = snap.get("batches_per_epoch") or 0, snap["epochs"]
-    done = steps_done(snap)
-    epoch_now = min(epochs, -(-done // steps) if steps and done else len(history) + 1)
-    st.progress(min(1.0, done / (steps * epochs)) if steps else 0.0,
-                text=f"Epoch {epoch_now} of {epochs}, batch {done - (epoch_now - 1) * steps if steps else 0} "
-                     f"of {steps or '?'}")
+    if snap["epochs"]:
+        at = position(snap)
+        st.progress(at["fraction"], text=f"Epoch {at['epoch']} of {at['epochs']}, batch {at['batch']} "
+                                         f"of {at['batches_per_epoch'] or '?'}")
     a, b, c, d = st.columns(4)
     a.metric("Images per second", f"{snap['images_per_second']:,.0f}" if snap.get("images_per_second") else "—")
     b.metric("Time left (estimate)", clock(snap.get("eta_seconds")) if status in ("running", "stopping")
@@ -86,6 +74,12 @@ def live(snap: dict) -> None:
         say_device(snap["device"])
     if status == "failed":
         st.error(f"Training failed: {snap.get('error')}", icon=":material/error:")
+        if snap.get("traceback"):
+            with st.expander("Where it failed (the end of the traceback; the server's log has all of it)"):
+                st.code("\n".join(snap["traceback"].strip().splitlines()[-8:]), language=None)
+    elif status == "interrupted":
+        st.warning("Its training process ended before the run did (the computer or the process was stopped). "
+                   "It can resume from its last finished epoch, below.", icon=":material/warning:")
     if snap["batches"]:
         st.plotly_chart(charts.training_curves(snap), key="curves", config={"displayModeBar": False})
         st.caption(charts.training_curves_in_words(snap))
@@ -93,38 +87,105 @@ def live(snap: dict) -> None:
         st.caption("The curves appear after the first batch.")
 
 
+def runs_table(runs: list[dict]) -> None:
+    if not runs:
+        st.caption("No runs yet on this computer.")
+        return
+    st.dataframe([{
+        "Run": r["run_id"],
+        "Started": (datetime.datetime.fromisoformat(r["started"]).strftime("%d %b %Y %H:%M")
+                    if r.get("started") else "?"),
+        "Recipe": r.get("preset") or "?",
+        "Epochs": f"{r['epochs_done']} of {r['epochs'] or '?'}",
+        "Best test accuracy": (f"{100 * r['best_test_accuracy']:.2f} %"
+                               if r["best_test_accuracy"] is not None else "—"),
+        "Data": "sample" if "sample" in str(r["data"]) else "full CIFAR-10",
+        "Status": r["status"],
+    } for r in runs], hide_index=True, width="stretch")
+
+
+def shown_run(runs: list[dict]) -> dict | None:
+    """What "Now" shows: the run training on this computer, else the latest one."""
+    folder = live_run()
+    if folder is None and not runs:
+        return None
+    return snapshot(folder or runs[0]["path"])
+
+
+def seen(snap: dict | None) -> tuple | None:
+    return (snap["run_id"], snap["status"]) if snap else None
+
+
 @st.fragment(run_every=1.0)
 def watch() -> None:
-    """Polls the shared job once a second: the only part of the page that redraws while it trains."""
-    snap = JOB.snapshot()
-    seen = st.session_state.get("train_seen")
-    now = (snap.get("run_id"), snap["status"], len(snap["history"]))
-    st.session_state["train_seen"] = now
-    if seen is not None and seen != now and (seen[1] != now[1] or seen[2] != now[2]):
-        st.rerun()  # a run started, stopped, finished or finished an epoch: refresh the whole page
-    live(snap)
-    if JOB.running:
-        teacher = ui.is_teacher()
-        if st.button("Stop", icon=":material/stop:", disabled=snap["status"] == "stopping" or not teacher,
-                     help="Stops after the batch in progress; the last finished epoch stays saved and can resume.") \
-                and ui.is_teacher():
-            JOB.stop()
-            st.rerun()
-        if not teacher:
-            ui.only_the_teacher("stop the run")
+    """Reads the run folders once a second: the only part of the page that redraws while a run trains."""
+    runs = list_runs()
+    snap = shown_run(runs)
+    if seen(snap) != st.session_state.get("train_seen"):
+        st.rerun()  # a run started, stopped or ended: Resume, Delete and the model list change with it
+    if snap is None or snap["status"] not in ("starting", "running", "stopping"):
+        st.info("Nothing is training right now. Start a run above; everyone who opens this page "
+                "will watch it live.", icon=":material/hourglass_empty:")
+        if snap is None:
+            say_device(device())
+        else:
+            st.caption("The latest run:")
+    if snap is not None:
+        show(snap)
+        if snap["status"] in ("starting", "running", "stopping"):
+            teacher = ui.is_teacher()
+            st.button("Stop", icon=":material/stop:", key="train_stop", on_click=stop, args=(snap["run_id"],),
+                      disabled=snap["status"] == "stopping" or not teacher,
+                      help="Stops after the batch in progress; the last finished epoch stays saved and can resume.")
+            if not teacher:
+                ui.only_the_teacher("stop the run")
+    st.header("Runs")
+    runs_table(runs)
 
 
-def start(**kwargs) -> None:
+# --- what the controls do (on_click: Streamlit runs these before the script, so no rerun drops a click) ---
+def start(**how) -> None:
+    """Start a run (config, data) or resume one (resume=folder) in its own process."""
     st.session_state.pop("train_error", None)
-    st.session_state.pop("train_busy", None)
     if not ui.is_teacher():  # a disabled button is not a lock: check again
         return
     try:
-        JOB.start(**kwargs)
-    except JobBusy as e:  # kept until that run ends (or the next start): the page reruns as runs go on
-        st.session_state["train_busy"] = (JOB.snapshot().get("run_id") if JOB.running else None, str(e))
+        training.start(**how)
+    except training.RunBusy:
+        busy = live_run()
+        st.session_state["train_error"] = ("busy", busy.name if busy else None)
     except (ValueError, OSError) as e:
-        st.session_state["train_error"] = str(e)
+        st.session_state["train_error"] = ("error", str(e))
+
+
+def chosen() -> tuple:
+    """(config, data, problem) as the widgets above say now. Read from session state, so that the
+    Start button's callback, which runs before the script, sees the values the teacher just set."""
+    state = st.session_state
+    recipe, full = state["train_recipe"], find_source()
+    if state["train_source"] == "full" and not full:
+        return None, None, f"The full CIFAR-10 is not on this computer. {HOW_TO_GET_IT}"
+    try:
+        config = preset(recipe, epochs=int(state[f"train_epochs_{recipe}"]), augment=state[f"train_augment_{recipe}"],
+                        learning_rate=float(state[f"train_rate_{recipe}"]),
+                        batch_size=int(state[f"train_batch_{recipe}"]), limit=state["train_limit"] or None)
+    except ValueError as e:
+        return None, None, str(e)
+    return config, str(full if state["train_source"] == "full" else SAMPLE_PATH), None
+
+
+def start_new() -> None:
+    config, data, problem = chosen()
+    st.session_state.pop("train_error", None)
+    if problem:
+        st.session_state["train_error"] = ("error", problem)
+    else:
+        start(config=config, data=data)
+
+
+def stop(run_id: str) -> None:
+    if ui.is_teacher():
+        training.stop(run_id)
 
 
 def choose_model(choices: dict) -> None:
@@ -169,7 +230,6 @@ def delete(run: dict) -> None:
 # --- the page ---------------------------------------------------------------------------------
 ui.lesson("train")
 teacher = ui.teacher_sign_in()
-running = JOB.running
 
 st.header("Start a run")
 if not teacher:
@@ -191,58 +251,32 @@ with right:
     full = find_source()
     sources = {"full": f"The full CIFAR-10 ({full})" if full else "The full CIFAR-10 (not found on this computer)",
                "sample": "The bundled sample (800 training, 200 test images)"}
-    source = st.radio("Data", list(sources), format_func=sources.get, index=0 if full else 1, key="train_source", disabled=not teacher)
-    limit = st.selectbox("Training images to use", list(SIZES), format_func=SIZES.get, key="train_limit", disabled=not teacher)
+    source = st.radio("Data", list(sources), format_func=sources.get, index=0 if full else 1, key="train_source",
+                      disabled=not teacher)
+    limit = st.selectbox("Training images to use", list(SIZES), format_func=SIZES.get, key="train_limit",
+                         disabled=not teacher)
     if source == "sample":
         st.caption("The sample's images are all CIFAR-10 *test* images, so what a model learns from them cannot be "
                    "compared with test-set figures: the article's, or the shipped model's.")
 
-config_error = None
-try:
-    config = preset(recipe, epochs=int(epochs), learning_rate=float(rate), batch_size=int(batch),
-                    augment=augment, limit=limit or None)
-except ValueError as e:
-    config, config_error = None, str(e)
-if source == "full" and not full:
-    config_error = f"The full CIFAR-10 is not on this computer. {HOW_TO_GET_IT}"
-
+config_error = chosen()[2]
 if config_error:
     st.error(config_error, icon=":material/error:")
-if st.button("Start training", type="primary", icon=":material/play_arrow:",
-             disabled=bool(config_error) or not teacher):
-    start(config=config, data=str(full if source == "full" else SAMPLE_PATH))
-    st.rerun()
+st.button("Start training", key="train_start", type="primary", icon=":material/play_arrow:",
+          disabled=bool(config_error) or not teacher, on_click=start_new)
 
-busy = st.session_state.get("train_busy")
-if busy and JOB.running and JOB.snapshot().get("run_id") == busy[0]:
-    st.warning(f"**A run is already training** (run `{busy[0]}`), perhaps started from another tab or "
-               "computer. One run trains at a time: watch it below, or stop it first.", icon=":material/block:")
-elif busy and not busy[0]:  # refused by a run in another process
-    st.warning(f"**Not started:** {busy[1]}.", icon=":material/block:")
-if problem := st.session_state.get("train_error"):
-    st.error(problem, icon=":material/error:")
+runs = list_runs()
+training_now = live_run()
+refused = st.session_state.get("train_error")
+if refused and refused[0] == "busy" and training_now is not None and training_now.name == refused[1]:
+    st.warning(f"**A run is already training** (run `{refused[1]}`), perhaps started from another tab, computer "
+               "or terminal. One run trains at a time: watch it below, or stop it first.", icon=":material/block:")
+elif refused and refused[0] == "error":
+    st.error(refused[1], icon=":material/error:")
 
 st.header("Now")
+st.session_state["train_seen"] = seen(shown_run(runs))
 watch()
-
-# --- past runs --------------------------------------------------------------------------------
-st.header("Runs")
-live_id = JOB.snapshot().get("run_id") if JOB.running else None
-runs = list_runs(live_run_id=live_id)
-if not runs:
-    st.caption("No runs yet on this computer.")
-else:
-    st.dataframe([{
-        "Run": r["run_id"],
-        "Started": (datetime.datetime.fromisoformat(r["started"]).strftime("%d %b %Y %H:%M")
-                    if r.get("started") else "?"),
-        "Recipe": r.get("preset") or "?",
-        "Epochs": f"{r['epochs_done']} of {r['epochs']}",
-        "Best test accuracy": (f"{100 * r['best_test_accuracy']:.2f} %"
-                               if r["best_test_accuracy"] is not None else "—"),
-        "Data": "sample" if "sample" in str(r["data"]) else "full CIFAR-10",
-        "Status": r["status"],
-    } for r in runs], hide_index=True, width="stretch")
 
 st.header("The model the class sees" if ui.teacher_token() else "The model the Results and photo pages use")
 choices = {str(ui.DEFAULT_MODEL): "The shipped model (default.keras)"
@@ -266,16 +300,15 @@ st.caption(f"The Accuracy, Confusion matrix, Mistakes, photo and lesson pages no
 if not teacher:
     ui.only_the_teacher("choose the model the class sees")
 
-resumable = [r for r in runs if r["status"] in ("stopped", "interrupted", "failed")
+resumable = [r for r in runs if r["status"] in RESUMABLE
              and r["has_model"] and r["epochs"] and r["epochs_done"] < r["epochs"]]
 if resumable:
     st.header("Resume a run")
     again = st.selectbox("Run", resumable, key="train_resume_choice", disabled=not teacher,
                          format_func=lambda r: f"{r['run_id']}: {r['epochs_done']} of {r['epochs']} epochs, {r['status']}")
-    if st.button("Resume it", icon=":material/resume:", disabled=running or not teacher,
-                 help="Goes on from its last finished epoch, with the same settings and data."):
-        start(resume=True, run_dir=again["path"])
-        st.rerun()
+    st.button("Resume it", icon=":material/resume:", key="train_resume", disabled=training_now is not None or not teacher,
+              on_click=start, kwargs={"resume": again["path"]},
+              help="Goes on from its last finished epoch, with the same settings and data.")
 
 deletable = [r for r in runs if r["status"] in DELETABLE]
 outcome = st.session_state.pop("train_delete", None)
@@ -288,7 +321,7 @@ if deletable:
                         format_func=lambda r: f"{r['run_id']}: {r['epochs_done']} of {r['epochs']} epochs, {r['status']}")
     sure = st.checkbox("Yes, delete this run, its checkpoints and its model for good", key="train_delete_sure",
                        disabled=not teacher)
-    st.button("Delete it", icon=":material/delete:", disabled=not (teacher and sure), on_click=delete, args=(gone,),
+    st.button("Delete it", icon=":material/delete:", key="train_delete_run", disabled=not (teacher and sure), on_click=delete, args=(gone,),
               help="A run that trains cannot be deleted: stop it first.")
     if not teacher:
         ui.only_the_teacher("delete runs")

@@ -1,0 +1,212 @@
+"""The run folders: where every training run keeps its checkpoints and its progress.
+
+    <runs>/<run-id>/model.keras      the classifier (uint8 32x32x3 in, 10 probabilities out)
+                    optimizer.npz    the optimizer's state, so a resumed run goes on exactly
+                    history.json     one record per finished epoch
+                    config.json      the TrainConfig and the data source
+                    status.json      starting / running / stopped / finished / failed, and the
+                                     id of the process that trains it
+                    progress.json    the live part: curve points, images/s, ETA, what it does now
+                    stop             present while a stop is requested
+                    train.log        what the training process printed (runs started by the lab)
+
+The training process (`cnn-lab train`, whether a teacher typed it or the Train page started it)
+writes these files; the pages, any number of them, only read them. Every write goes through a
+temporary file and a rename, so a reader never sees half a file and a killed run keeps its last
+finished epoch. Nothing here imports Keras or Streamlit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import time
+from pathlib import Path
+
+from .data import PROJECT_ROOT
+
+RUN_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{4}$")
+LIVE = ("starting", "running")  # statuses of a run whose process should be alive
+DELETABLE = ("finished", "stopped", "interrupted", "failed")
+RESUMABLE = ("stopped", "interrupted", "failed")
+
+
+def runs_dir() -> Path:
+    return Path(os.environ.get("CNN_LAB_RUNS", PROJECT_ROOT / "runs")).expanduser()
+
+
+def new_run_id() -> str:
+    return datetime.datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def run_path(run_id: str, root: Path | None = None) -> Path:
+    """The folder of a run, after checking that the id is one of ours (never a path of a user's)."""
+    if not isinstance(run_id, str) or not RUN_ID.match(run_id):
+        raise ValueError(f"not a run id: {run_id!r}")
+    return (root or runs_dir()) / run_id
+
+
+# --- files, written whole or not at all --------------------------------------------------------
+def write_atomic(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: never half a file."""
+    path = Path(path)
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.stem}{path.suffix}")  # keeps the suffix Keras insists on
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def write_json(path: Path, value, indent: int | None = 1) -> None:
+    write_atomic(path, lambda p: p.write_text(json.dumps(value, indent=indent)))
+
+
+def read_json(path: Path, default=None):
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return default
+
+
+# --- who trains a run, and asking it to stop ---------------------------------------------------
+def write_status(folder: Path, status: str, pid: int | None = None, **details) -> None:
+    """Record a run's status; a live status names the process that trains it (this one by default)."""
+    record = {"status": status, "time": time.time(), **details}
+    if status in LIVE:
+        record.update(pid=pid or os.getpid(), host=socket.gethostname())
+    write_json(Path(folder) / "status.json", record)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs on this computer (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)  # signal 0 sends nothing: it only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): trust kill(0)
+
+
+def training_pid(folder: Path) -> int | None:
+    """The id of the live process on this computer that trains this run, else None."""
+    saved = read_json(Path(folder) / "status.json", {})
+    pid = saved.get("pid")
+    if saved.get("status") not in LIVE or not isinstance(pid, int) or saved.get("host") != socket.gethostname():
+        return None
+    return pid if _alive(pid) else None
+
+
+def running_elsewhere(folder: Path) -> int | None:
+    """The id of ANOTHER live process training this run (not this one), else None."""
+    pid = training_pid(folder)
+    return pid if pid != os.getpid() else None
+
+
+def request_stop(folder: Path) -> None:
+    """Ask the run's process to stop: it sees the request at its next batch, keeps its last finished
+    epoch and exits. Every page shows "Stop requested" from now on, whichever tab asked."""
+    write_json(Path(folder) / "stop", {"requested": time.time()})
+
+
+def stop_requested(folder: Path) -> bool:
+    return (Path(folder) / "stop").exists()
+
+
+def clear_stop(folder: Path) -> None:
+    (Path(folder) / "stop").unlink(missing_ok=True)
+
+
+def status_of(folder: Path) -> str:
+    """What a run is now: starting, running, stopping (a stop was requested), stopped, finished,
+    failed, or interrupted (its process died mid-run: resumable from its last finished epoch)."""
+    status = read_json(Path(folder) / "status.json", {}).get("status", "unknown")
+    if status in LIVE:
+        if training_pid(folder) is None:
+            return "interrupted"
+        if stop_requested(folder):
+            return "stopping"
+    return status
+
+
+# --- the runs, as pages show them --------------------------------------------------------------
+def _folders(root: Path | None) -> list[Path]:
+    root = root or runs_dir()
+    return [f for f in sorted(root.glob("*"), reverse=True) if RUN_ID.match(f.name)
+            and ((f / "config.json").is_file() or (f / "status.json").is_file())] if root.is_dir() else []
+
+
+def list_runs(root: Path | None = None) -> list[dict]:
+    """Every run folder, newest first, with what a page needs to show and choose it."""
+    runs = []
+    for folder in _folders(root):
+        config = read_json(folder / "config.json", {})
+        history = read_json(folder / "history.json", [])
+        scores = [h["test_accuracy"] for h in history if h.get("test_accuracy") is not None]
+        runs.append({
+            "run_id": folder.name, "path": folder, "status": status_of(folder),
+            "epochs_done": len(history), "epochs": config.get("train", {}).get("epochs"),
+            "preset": config.get("train", {}).get("preset"),
+            "best_test_accuracy": max(scores) if scores else None,
+            "data": config.get("data", "?"), "has_model": (folder / "model.keras").is_file(),
+            "started": config.get("started"),
+        })
+    return runs
+
+
+def live_run(root: Path | None = None) -> Path | None:
+    """The folder of the run being trained now on this computer (one at a time), else None."""
+    return next((f for f in _folders(root) if training_pid(f) is not None), None)
+
+
+def snapshot(folder: Path) -> dict:
+    """Everything a page shows about one run, read from its folder: safe while it trains."""
+    folder = Path(folder)
+    config = read_json(folder / "config.json", {})
+    progress = read_json(folder / "progress.json", {})
+    saved = read_json(folder / "status.json", {})
+    train = config.get("train", {})
+    return {"run_id": folder.name, "run_dir": str(folder), "status": status_of(folder),
+            "config": train, "epochs": train.get("epochs"), "history": read_json(folder / "history.json", []),
+            "data": config.get("data"), "device": progress.get("device") or config.get("device"),
+            "epoch": progress.get("epoch", 0), "batch": progress.get("batch", 0),
+            "batches_per_epoch": progress.get("batches_per_epoch"), "batches": progress.get("batches", []),
+            "loss": progress.get("loss"), "images_per_second": progress.get("images_per_second"),
+            "eta_seconds": progress.get("eta_seconds"),
+            "message": progress.get("message") or ("starting the training process" if saved.get("status") ==
+                                                   "starting" else ""),
+            "error": saved.get("error"), "traceback": saved.get("traceback")}
+
+
+def position(snap: dict) -> dict:
+    """Where a run is: the epoch in progress (1-based), the batch within it, and the fraction of the
+    whole run done. One arithmetic for the Train page's bar and the command line's."""
+    steps, epochs, finished = snap.get("batches_per_epoch") or 0, snap.get("epochs") or 1, len(snap["history"])
+    done = max(snap.get("epoch", 0) * steps + snap.get("batch", 0), finished * steps)
+    epoch = min(epochs, -(-done // steps)) if steps and done else min(epochs, finished + 1)
+    return {"epoch": epoch, "epochs": epochs, "batch": done - (epoch - 1) * steps if steps else 0,
+            "batches_per_epoch": steps, "fraction": min(1.0, done / (steps * epochs)) if steps else 0.0}
+
+
+def delete_run(run_id: str, root: Path | None = None) -> Path:
+    """Delete a finished, stopped, interrupted or failed run's folder; returns the folder.
+
+    Refuses (ValueError) anything that is not a run id, a folder that is not a run, and a run
+    that a live process trains.
+    """
+    folder = run_path(run_id, root)
+    if not (folder / "config.json").is_file() and not (folder / "status.json").is_file():
+        raise ValueError(f"no run {run_id} here")
+    status = status_of(folder)
+    if status not in DELETABLE:
+        what = "training now: stop it first" if training_pid(folder) else status
+        raise ValueError(f"run {run_id} is {what}: only a finished, stopped, interrupted or failed run "
+                         "can be deleted")
+    shutil.rmtree(folder)
+    return folder

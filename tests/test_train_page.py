@@ -63,9 +63,14 @@ def test_start_progress_stop():
     bar = at.get("progress")[0].proto
     assert bar.value > 0 and "Epoch 1 of 50" in bar.text
     assert len(at.get("plotly_chart")) == 1  # the live curves
-    at.button(key="train_stop").click().run()
-    assert f"**Stop requested: stopping after this batch: run `{run_id}`**" in texts(at)  # at once
-    assert at.button(key="train_stop").disabled
+    trainer = training_pid(run_path(run_id))
+    os.kill(trainer, signal.SIGSTOP)  # a loaded machine: the run is slow to reach its next batch
+    try:
+        at.button(key="train_stop").click().run()
+        assert f"**Stop requested: stopping after this batch: run `{run_id}`**" in texts(at)  # said at once
+        assert at.button(key="train_stop").disabled
+    finally:
+        os.kill(trainer, signal.SIGCONT)
     wait_for(lambda: state(run_id)["status"] == "stopped")
     at.run()
     assert f"**Stopped: run `{run_id}`**" in texts(at)
@@ -177,7 +182,6 @@ def test_training_on_the_sample_says_it_cannot_be_compared_with_the_test_set():
 SERVER = textwrap.dedent("""
     import sys, time
     from cnn_lab import training
-from cnn_lab.data import SAMPLE_PATH
     from cnn_lab.data import SAMPLE_PATH
     from cnn_lab.recipes import preset
     print(training.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH)), flush=True)

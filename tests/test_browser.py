@@ -124,45 +124,81 @@ def test_a_photo_gets_a_prediction(server, page, tmp_path):
     assert problems(page) == {"exceptions": [], "errors": []}
 
 
-def test_a_tiny_training_run_draws_its_curves_and_stops(server, page):
-    open_page(page, server, "Train")
-    assert "Nothing is training right now" in main_text(page)
-    # a small run that cannot finish before the test stops it: the bundled sample's 800 training
-    # images, 200 epochs (256 images x 200 epochs finished in under two minutes once watching the
-    # page no longer slowed training down)
-    widget = lambda kind, label: page.locator(f'[data-testid="{kind}"]').filter(has_text=label)  # noqa: E731
-    widget("stRadio", "The bundled sample").get_by_text("The bundled sample").click()
-    settle(page)
-    assert widget("stSelectbox", "Training images to use").locator("input").input_value() == "All of them"
-    epochs = widget("stNumberInput", "Epochs").locator("input")
-    epochs.fill("200")
-    epochs.press("Enter")
-    settle(page)
-    page.get_by_role("button", name="Start training").click()
+def kill_runs(root) -> None:
+    """Stop for good whatever still trains in this runs folder (a run outlives its server on purpose)."""
+    import os
+    import signal
 
-    chart = page.locator('[data-testid="stPlotlyChart"]')
-    chart.first.wait_for(timeout=120_000)  # the curves appear after the first batch
-    progress = page.locator('[data-testid="stProgress"]').first
-    first = progress.inner_text()
-    assert re.search(r"Epoch \d+ of 200, batch \d+ of \d+", first), first
-    deadline = time.time() + 90
-    while progress.inner_text() == first:
-        assert time.time() < deadline, f"the progress stayed at {first!r}"
-        time.sleep(0.3)
-    assert "Training: run" in main_text(page)
-    reveal(chart.first)
-    shot(page, "train-running")
+    from cnn_lab import runs
 
+    while (folder := runs.live_run(root)) is not None:
+        os.kill(runs.training_pid(folder), signal.SIGKILL)
+        time.sleep(0.2)
+
+
+def test_a_tiny_training_run_draws_its_curves_outlives_its_server_and_stops_at_once(page, tmp_path_factory):
+    """Start a run in the browser and kill -9 the server mid-run: the run trains on in its own process,
+    a restarted server's Train page finds it, and a click on Stop says so at once and stops it."""
+    from cnn_lab import runs
+
+    work = tmp_path_factory.mktemp("restart")
+    model = None if SHIPPED_MODEL.is_file() else tiny_model(work / "tiny.keras")
     main = page.locator('[data-testid="stMain"]')  # the header has a "Stop" of its own while a script runs
-    main.get_by_role("button", name=re.compile(r"Stop$")).click()
-    stopped = page.get_by_text(re.compile(r"Stopped: run"))
-    stopped.wait_for(timeout=120_000)
-    assert settle(page)
-    reveal(stopped)
-    text = main_text(page)
-    assert "Stopped: run" in text and not main.get_by_role("button", name=re.compile(r"Stop$")).count()
-    assert problems(page) == {"exceptions": [], "errors": []}
-    shot(page, "train-stopped")
+    stop = main.get_by_role("button", name=re.compile(r"Stop$"))
+    try:
+        with lab_server(work, model=model, log=work / "first.log") as (base, server):
+            open_page(page, base, "Train")
+            assert "Nothing is training right now" in main_text(page)
+            # a run that cannot finish before the test stops it: the sample's 800 images, 200 epochs
+            widget = lambda kind, label: page.locator(f'[data-testid="{kind}"]').filter(has_text=label)  # noqa: E731
+            widget("stRadio", "The bundled sample").get_by_text("The bundled sample").click()
+            assert settle(page)
+            assert widget("stSelectbox", "Training images to use").locator("input").input_value() == "All of them"
+            epochs = widget("stNumberInput", "Epochs").locator("input")
+            epochs.fill("200")
+            epochs.press("Enter")
+            assert settle(page)
+            page.get_by_role("button", name="Start training").click()
+
+            chart = page.locator('[data-testid="stPlotlyChart"]')
+            chart.first.wait_for(timeout=180_000)  # the curves appear after the first batch
+            progress = page.locator('[data-testid="stProgress"]').first
+            first = progress.inner_text()
+            assert re.search(r"Epoch \d+ of 200, batch \d+ of \d+", first), first
+            page.wait_for_function("first => document.querySelector('[data-testid=\"stProgress\"]').innerText "
+                                   "!== first", arg=first, timeout=90_000)  # it moves
+            assert "Training: run" in main_text(page)
+            reveal(chart.first)
+            shot(page, "train-running")
+            server.kill()  # the class's server dies mid-run
+            server.wait()
+
+        [folder] = [r["path"] for r in runs.list_runs(work / "runs")]
+        step = lambda: runs.snapshot(folder)["batches"][-1]["step"]  # noqa: E731
+        seen = step()
+        deadline = time.time() + 90
+        while step() == seen:  # the run trains on without its server
+            assert time.time() < deadline and runs.training_pid(folder), "the run did not outlive its server"
+            time.sleep(0.2)
+
+        with lab_server(work, model=model, log=work / "second.log") as (base, _):
+            open_page(page, base, "Train")
+            page.get_by_text(f"Training: run {folder.name}").wait_for(timeout=30_000)  # found again
+            stop.click()
+            # said at once (or already done: the run sees the request at its next batch, a fraction of a second)
+            page.get_by_text(re.compile(r"Stop requested|Stopped: run")).first.wait_for(timeout=15_000)
+            stopped = page.get_by_text(re.compile(r"Stopped: run"))
+            stopped.wait_for(timeout=60_000)
+            assert settle(page)
+            reveal(stopped)
+            assert "Stopped: run" in main_text(page) and not stop.count()
+            assert problems(page) == {"exceptions": [], "errors": []}
+            shot(page, "train-stopped")
+        assert runs.training_pid(folder) is None and runs.snapshot(folder)["status"] == "stopped"
+        for log in ("first.log", "second.log"):
+            assert "Traceback" not in (work / log).read_text(), (work / log).read_text()[-3000:]
+    finally:
+        kill_runs(work / "runs")
 
 
 # --- the keyboard alone ------------------------------------------------------------------------
@@ -195,6 +231,31 @@ def go_by_keyboard(page, title: str) -> None:
     page.keyboard.press("Enter")
     assert settle(page), f"{title} did not finish loading"
     assert page.locator("h1").first.inner_text().strip(), f"{title} has no heading"
+
+
+def upload_button(focused: dict) -> bool:
+    return focused.get("tag") == "BUTTON" and focused.get("text", "").splitlines()[-1:] in (["Upload"], ["Browse files"])
+
+
+def choose_by_keyboard(page, photo) -> None:
+    """Tab to the uploader's button, then Enter opens the file dialog. Enter is pressed only once the page
+    is quiet and the button holds the focus: a redraw of the page between Tab and Enter moves the focus
+    away, and Enter then opens nothing (the "file chooser never opened" of the past)."""
+    moved = []
+    for _ in range(3):
+        tab_to(page, upload_button)
+        assert settle(page)
+        focused = page.evaluate(FOCUSED) or {}
+        if not upload_button(focused):
+            moved.append(focused)
+            continue
+        with page.expect_file_chooser(timeout=30_000) as chooser:
+            page.keyboard.press("Enter")
+        chooser.value.set_files(str(photo))
+        if moved:
+            print(f"the focus had moved away from the upload button before Enter: {moved}")
+        return
+    raise AssertionError(f"the upload button kept losing the focus: {moved}")
 
 
 def test_the_whole_journey_with_the_keyboard_alone(server, page, tmp_path):
@@ -231,10 +292,7 @@ def test_the_whole_journey_with_the_keyboard_alone(server, page, tmp_path):
     photo = tmp_path / "chelsea.jpg"
     Image.fromarray(data.chelsea()).save(photo, quality=90)
     go_by_keyboard(page, "Classify your photo")
-    tab_to(page, lambda f: f["tag"] == "BUTTON" and f["text"].splitlines()[-1:] in (["Upload"], ["Browse files"]))
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
-    chooser.value.set_files(str(photo))
+    choose_by_keyboard(page, photo)
     title = page.locator('[data-testid="stPlotlyChart"] .gtitle').first
     title.wait_for(timeout=90_000)
     assert settle(page)

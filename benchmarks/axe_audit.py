@@ -10,6 +10,7 @@ the page's content, so that every caption below the fold is judged too.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -69,14 +70,25 @@ def audit(page, settle=None) -> list[Finding]:
     return [Finding(f["rule"], f["impact"], f["inMain"], f["testid"], f["html"], f["summary"]) for f in found]
 
 
-def journey(page, base: str, photo) -> list[tuple[str, list[Finding]]]:
+def slug(label: str) -> str:
+    return re.sub("[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def journey(page, base: str, photo, shots=None) -> list[tuple[str, list[Finding]]]:
     """Audit what a class sees: every page in the menu, the photo page after an upload of `photo`,
     one page in presenter view, and last the Train page while a run trains (it trains on until the
     server stops).
-    Returns (what was audited, its findings) in that order."""
+    Returns (what was audited, its findings) in that order. `shots`: a folder for a 1280x720
+    screenshot of each, taken after its audit."""
     from lab_browser import NAV_LINK, evaluated, navigation, settle
 
     audited = []
+
+    def audit_and_shoot(name: str, wait=settle) -> None:
+        audited.append((name, audit(page, wait)))
+        if shots is not None:
+            page.screenshot(path=str(shots / f"{slug(name)}.png"))
+
     page.goto(base)
     assert settle(page), "the home page did not finish loading"
     pages = navigation(page, base)
@@ -85,7 +97,7 @@ def journey(page, base: str, photo) -> list[tuple[str, list[Finding]]]:
         page.wait_for_url(url.rstrip("/") + "*")
         assert settle(page), f"{label} did not finish loading"
         evaluated(page)
-        audited.append((label, audit(page, settle)))
+        audit_and_shoot(label)
     links = dict(pages)
 
     page.goto(links["Classify your photo"])
@@ -93,12 +105,12 @@ def journey(page, base: str, photo) -> list[tuple[str, list[Finding]]]:
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
     page.locator('[data-testid="stPlotlyChart"] .gtitle').first.wait_for(timeout=90_000)
     assert settle(page)
-    audited.append(("Classify your photo, after an upload", audit(page, settle)))
+    audit_and_shoot("Classify your photo, after an upload")
 
     page.goto(links["The dataset"] + "?present=1")
     assert settle(page)
     assert page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == "22px"
-    audited.append(("The dataset, presenter view", audit(page, settle)))
+    audit_and_shoot("The dataset, presenter view")
 
     page.goto(links["Train"])
     assert settle(page)
@@ -111,5 +123,5 @@ def journey(page, base: str, photo) -> list[tuple[str, list[Finding]]]:
     settle(page)
     page.get_by_role("button", name="Start training").click()
     page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=120_000)  # after the first batch
-    audited.append(("Train, while a run trains", audit(page)))
+    audit_and_shoot("Train, while a run trains", wait=None)
     return audited

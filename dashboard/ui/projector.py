@@ -17,6 +17,8 @@ def presenter_css(large: bool, hide_sidebar: bool) -> str:
                   "h3 { font-size: 1.6rem !important; }",
                   "[data-testid='stCaptionContainer'] { font-size: 1rem; }",
                   "[data-testid='stMetricValue'] { font-size: 2.6rem; }",
+                  # a formula wider than its column would scroll, and a scrolling region must be focusable
+                  "[data-testid='stMarkdownContainer'] .katex-display > .katex { font-size: 1em; }",
                   "[data-testid='stSidebarContent'] { zoom: 0.8; }",  # the menu keeps its width: no cut-off names
                   # Streamlit's own focus ring is a faint shadow; from the back row a thick outline in the
                   # text colour shows which control has the keyboard

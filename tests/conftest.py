@@ -133,6 +133,11 @@ def texts(*elements) -> str:
     return "\n".join(str(e.value) for group in elements for e in group)
 
 
+def page_text(at) -> str:
+    """What a page says in its Markdown and its info, warning and error boxes, one element per line."""
+    return texts(at.markdown, at.info, at.warning, at.error)
+
+
 def fake_run(run_id: str, status: str = "finished", model=None, epochs: int = 3, data: str = "sample"):
     """A run folder as training leaves it, with one tested epoch (no training needed)."""
     from cnn_lab.runs import run_path

@@ -10,7 +10,7 @@ import sys
 import textwrap
 
 import pytest
-from conftest import ROOT, wait_for
+from conftest import ROOT, page_text, wait_for
 from streamlit.testing.v1 import AppTest
 
 from cnn_lab import training
@@ -43,22 +43,18 @@ def state(run_id: str) -> dict:
     return snapshot(run_path(run_id))
 
 
-def texts(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [m.value for m in at.warning] + [m.value for m in at.info])
-
-
 def test_start_progress_stop():
     at = page()
     assert not at.exception
-    assert "Nothing is training right now" in texts(at)
+    assert "Nothing is training right now" in page_text(at)
     at = quick_run(at, epochs=50)
     assert not at.exception
     run = the_run()  # its process and folder exist as soon as Start returns
     run_id = run["run_id"]
-    assert f"**Starting: run `{run_id}`**" in texts(at)
+    assert f"**Starting: run `{run_id}`**" in page_text(at)
     wait_for(lambda: len(state(run_id)["batches"]) >= 2)
     at.run()
-    assert f"**Training: run `{run_id}`** (fast recipe)" in texts(at)
+    assert f"**Training: run `{run_id}`** (fast recipe)" in page_text(at)
     assert state(run_id)["config"]["limit"] == 256
     bar = at.get("progress")[0].proto
     assert bar.value > 0 and "Epoch 1 of 50" in bar.text
@@ -67,13 +63,13 @@ def test_start_progress_stop():
     os.kill(trainer, signal.SIGSTOP)  # a loaded machine: the run is slow to reach its next batch
     try:
         at.button(key="train_stop").click().run()
-        assert f"**Stop requested: stopping after this batch: run `{run_id}`**" in texts(at)  # said at once
+        assert f"**Stop requested: stopping after this batch: run `{run_id}`**" in page_text(at)  # said at once
         assert at.button(key="train_stop").disabled
     finally:
         os.kill(trainer, signal.SIGCONT)
     wait_for(lambda: state(run_id)["status"] == "stopped")
     at.run()
-    assert f"**Stopped: run `{run_id}`**" in texts(at)
+    assert f"**Stopped: run `{run_id}`**" in page_text(at)
     table = at.dataframe[0].value
     assert list(table["Run"]) == [run_id] and list(table["Status"]) == ["stopped"]
 
@@ -82,17 +78,17 @@ def test_two_sessions_watch_one_run_and_a_second_start_is_refused():
     first = quick_run(page(), epochs=50)
     run_id = the_run()["run_id"]
     second = page()  # another tab, or another student's computer
-    assert f"run `{run_id}`" in texts(second)
+    assert f"run `{run_id}`" in page_text(second)
     wait_for(lambda: state(run_id)["batches"])
     first.run(), second.run()
     assert "Epoch 1 of 50" in second.get("progress")[0].proto.text
     second = quick_run(second, epochs=1)  # tries to start its own run
-    assert "A run is already training" in texts(second) and run_id in texts(second)
+    assert "A run is already training" in page_text(second) and run_id in page_text(second)
     assert [r["run_id"] for r in list_runs()] == [run_id]  # still the first run, untouched
     second.button(key="train_stop").click().run()  # either session can stop it
     wait_for(lambda: state(run_id)["status"] == "stopped")
     first.run()
-    assert f"**Stopped: run `{run_id}`**" in texts(first)  # every viewer sees it, not just the one who clicked
+    assert f"**Stopped: run `{run_id}`**" in page_text(first)  # every viewer sees it, not just the one who clicked
 
 
 def test_stopped_run_resumes_and_becomes_the_active_model():
@@ -125,14 +121,14 @@ def test_a_run_killed_mid_epoch_shows_as_interrupted_and_resumes():
     done = len(state(run_id)["history"])
     at.run()
     assert not at.exception
-    assert f"**Interrupted: run `{run_id}`**" in texts(at)
+    assert f"**Interrupted: run `{run_id}`**" in page_text(at)
     assert list(at.dataframe[0].value["Status"]) == ["interrupted"]
     assert at.selectbox(key="train_resume_choice").value["run_id"] == run_id
     at.button(key="train_resume").click().run()
     wait_for(lambda: len(state(run_id)["history"]) > done)  # it goes on from its last finished epoch
     assert [h["epoch"] for h in state(run_id)["history"]][:done + 1] == list(range(1, done + 2))
     at.run()
-    assert f"**Training: run `{run_id}`**" in texts(at)
+    assert f"**Training: run `{run_id}`**" in page_text(at)
 
 
 def test_a_failed_run_says_why_on_the_page_and_in_the_log(caplog):
@@ -144,7 +140,7 @@ def test_a_failed_run_says_why_on_the_page_and_in_the_log(caplog):
     training.start(resume=folder)  # the process starts, then fails on the broken checkpoint
     wait_for(lambda: state(folder.name)["status"] == "failed" and not live_run(), what="the failure")
     at = page()
-    assert f"**Failed: run `{folder.name}`**" in texts(at)
+    assert f"**Failed: run `{folder.name}`**" in page_text(at)
     assert any("Training failed" in e.value for e in at.error)
     wait_for(lambda: "training run 20260101-000000-bad0 failed" in caplog.text, 30, "the log")
     assert "Traceback" in caplog.text
@@ -163,10 +159,10 @@ def test_a_run_from_a_terminal_is_watched_and_can_be_stopped_but_not_started_twi
         with pytest.raises(training.RunBusy, match="20260101-000000-abcd"):
             training.start(resume=folder)
         at = page()
-        assert "**Training: run `20260101-000000-abcd`**" in texts(at)
+        assert "**Training: run `20260101-000000-abcd`**" in page_text(at)
         assert not [s for s in at.selectbox if s.key == "train_resume_choice"]
         at.button(key="train_stop").click().run()
-        assert (folder / "stop").is_file() and "Stop requested" in texts(at)
+        assert (folder / "stop").is_file() and "Stop requested" in page_text(at)
     finally:
         other.kill()
         other.wait()
@@ -203,7 +199,7 @@ def test_killing_the_server_leaves_the_run_training_and_a_restarted_page_finds_a
     seen = state(run_id)["batches"][-1]["step"]
     wait_for(lambda: state(run_id)["batches"][-1]["step"] > seen, 60, "training after the server died")
     at = page()  # a restarted server
-    assert f"**Training: run `{run_id}`**" in texts(at)
+    assert f"**Training: run `{run_id}`**" in page_text(at)
     at.button(key="train_stop").click().run()
     wait_for(lambda: state(run_id)["status"] == "stopped")
     assert training_pid(run_path(run_id)) is None

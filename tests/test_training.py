@@ -5,7 +5,7 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import wait_for
+from conftest import fake_run, wait_for
 
 pytest.importorskip("keras")
 
@@ -67,11 +67,7 @@ def test_stop_takes_effect_within_a_batch_then_resume_goes_on(monkeypatch):
 
 
 def test_a_run_whose_process_died_is_listed_as_interrupted(tmp_path):
-    folder = run_path("20250101-120000-abcd")
-    folder.mkdir(parents=True)
-    (folder / "config.json").write_text(json.dumps({"train": {"epochs": 5, "preset": "fast"}, "data": "x"}))
-    (folder / "history.json").write_text(json.dumps([{"epoch": 1, "test_accuracy": 0.5}]))
-    (folder / "status.json").write_text(json.dumps({"status": "running"}))
+    fake_run("20250101-120000-abcd", status="running", epochs=5)  # no process holds it any more
     [run] = list_runs()
     assert run["status"] == "interrupted" and run["best_test_accuracy"] == 0.5
 

@@ -25,8 +25,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT / "dashboard"))
+sys.path.insert(0, str(ROOT / "dashboard"))  # `ui`, the lab's Streamlit side, is not an installed package
 from common import save, table  # noqa: E402
 
 from streamlit.runtime.scriptrunner import script_runner  # noqa: E402

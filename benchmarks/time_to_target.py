@@ -4,9 +4,9 @@
 
 Runs the very training loop the Train page starts (cnn_lab.training.train, here in a thread), and
 prints the accuracy-over-time curve: the wall-clock seconds since the start (data loading, tracing
-and the per-epoch test included) at the end of each epoch. It stops as soon as an epoch reaches the target. The machine's speed is
-measured in the same run (a bare `model.fit` of the same network), so runs on noisy or other
-machines can be compared.
+and the per-epoch test included) at the end of each epoch. It stops as soon as an epoch reaches the
+target. The machine's speed is measured in the same run (a bare `model.fit` of the same network), so
+runs on noisy or other machines can be compared.
 """
 
 import argparse

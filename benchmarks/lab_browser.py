@@ -48,12 +48,15 @@ def tiny_model(path: Path) -> Path:
 
 @contextlib.contextmanager
 def lab_server(workdir: Path, model: Path | None = None, log: Path | None = None, timeout: float = 120,
-               data: Path | None = None, script_times: Path | None = None):
+               data: Path | None = None, script_times: Path | None = None, address: str = "127.0.0.1",
+               env_changes: dict | None = None):
     """Yield (base_url, process) of a fresh dashboard; it is stopped on exit.
 
     `model`: the file the lab uses as its default model (CNN_LAB_MODEL); None: the shipped one.
     `data`: a CIFAR-10 source for the lab (CNN_LAB_DATA); None: the bundled sample.
     `script_times`: a file where benchmarks/timed_server.py writes the server's time for each script run.
+    `address`: where the server listens (0.0.0.0: every interface, as in a classroom); the browser
+    always reaches it at 127.0.0.1. `env_changes`: more environment variables for the server (None: remove it).
     """
     workdir = Path(workdir)
     (workdir / "runs").mkdir(parents=True, exist_ok=True)
@@ -66,6 +69,11 @@ def lab_server(workdir: Path, model: Path | None = None, log: Path | None = None
         env["CNN_LAB_MODEL"] = str(model)
     if data is not None:
         env["CNN_LAB_DATA"] = str(data)
+    for name, value in (env_changes or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     launcher = ["-m", "streamlit"]
     if script_times is not None:
         env["CNN_LAB_SCRIPT_TIMES"] = str(script_times)
@@ -75,8 +83,8 @@ def lab_server(workdir: Path, model: Path | None = None, log: Path | None = None
     with open(log, "w") as out:
         server = subprocess.Popen(
             [sys.executable, *launcher, "run", str(ROOT / "dashboard" / "app.py"),
-             "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+             "--server.headless", "true", "--server.address", address, "--server.port", str(port),
+             "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

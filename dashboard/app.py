@@ -7,7 +7,8 @@ import streamlit as st
 import ui
 
 HERE = Path(__file__).parent
-st.set_page_config(page_title="CNN Lab", page_icon=":material/neurology:", layout="wide")
+# The page icon is a file of the lab: a Material icon here would be fetched from Google Fonts (README, "Privacy").
+st.set_page_config(page_title="CNN Lab", page_icon=str(HERE.parent / "assets" / "favicon.svg"), layout="wide")
 
 # (section, page file, title, icon). A page appears once its file exists.
 PAGES = [

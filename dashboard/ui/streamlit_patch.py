@@ -12,8 +12,10 @@ def keep_keras_between_runs() -> None:
 
     After each run (and a page's live part reruns every second for every student watching it)
     Streamlit calls keras.backend.clear_session(): it empties TensorFlow's kernel cache and runs a
-    full garbage collection, ~0.3 s holding the GIL. Measured here (benchmarks/watched_training.py),
-    one student watching the Train page cut the run from ~1,000 to ~260 images/s, five to 15.
+    full garbage collection, 0.4-1.6 s of CPU. When runs trained in a thread of the server, one student
+    watching the Train page cut the run from ~1,000 to ~260 images/s, five to 15; with the run in a
+    process of its own it still takes the run's cores (five watchers: ~1,000 -> ~610 images/s,
+    benchmarks/watched_training.py).
     The lab builds no model inside a page run (models live in st.cache_resource), so it has
     nothing to clear.
     """

@@ -22,8 +22,17 @@ from pathlib import Path
 
 from axe_audit import audit, journey, slug
 from common import save, table
-from lab_browser import (CHROMIUM, CHROMIUM_ARGS, SHIPPED_MODEL, VIEWPORT, evaluated, lab_server, navigation, settle,
-                         tiny_model)
+from lab_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SHIPPED_MODEL,
+    VIEWPORT,
+    evaluated,
+    lab_server,
+    navigation,
+    settle,
+    tiny_model,
+)
 
 
 def main() -> None:
@@ -60,12 +69,23 @@ def main() -> None:
     rows = []
     for name, findings in audited:
         rules = collections.Counter(f.rule for f in findings)
-        rows.append({"page": name, "content": sum(f.in_main for f in findings),
-                     "outside": sum(not f.in_main for f in findings),
-                     "rules (elements)": ", ".join(f"{rule} {n}" for rule, n in rules.most_common()) or "-"})
+        rows.append(
+            {
+                "page": name,
+                "content": sum(f.in_main for f in findings),
+                "outside": sum(not f.in_main for f in findings),
+                "rules (elements)": ", ".join(f"{rule} {n}" for rule, n in rules.most_common()) or "-",
+            }
+        )
     table(rows, f"axe-core violations (failing elements) per page, data: {args.data or 'the bundled sample'}")
-    save("accessibility", {"data": str(args.data or "bundled sample"), "pages": rows,
-                           "findings": {name: [f.__dict__ for f in findings] for name, findings in audited}})
+    save(
+        "accessibility",
+        {
+            "data": str(args.data or "bundled sample"),
+            "pages": rows,
+            "findings": {name: [f.__dict__ for f in findings] for name, findings in audited},
+        },
+    )
 
 
 if __name__ == "__main__":

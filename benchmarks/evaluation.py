@@ -46,18 +46,32 @@ def main():
     repeats = 30 if a.quick else 300
     for call in (model.predict_on_batch, lambda x: model.predict(x, verbose=0)):
         latencies(call, data.x_test, 5)  # trace and warm up
-    rows = [summary("predict_on_batch (compiled)", latencies(model.predict_on_batch, data.x_test, repeats)),
-            summary("model.predict (baseline)", latencies(lambda x: model.predict(x, verbose=0), data.x_test,
-                                                           repeats // 3))]
+    rows = [
+        summary("predict_on_batch (compiled)", latencies(model.predict_on_batch, data.x_test, repeats)),
+        summary(
+            "model.predict (baseline)", latencies(lambda x: model.predict(x, verbose=0), data.x_test, repeats // 3)
+        ),
+    ]
     table(rows, f"One image through {Path(a.model).name}")
     n = 1000 if a.quick else len(data.x_test)
     start = time.perf_counter()
     result = evaluate(model, data.x_test[:n], data.y_test[:n], data.class_names)
     seconds = time.perf_counter() - start
-    table([{"images": n, "seconds": seconds, "images/s": n / seconds, "accuracy": result.summary()}],
-          f"Evaluation on {data.description}")
-    save("evaluation", {"model": a.model, "single_image": rows, "evaluation_seconds": seconds,
-                        "evaluation_images": n, "accuracy": result.to_dict(), "data": data.description})
+    table(
+        [{"images": n, "seconds": seconds, "images/s": n / seconds, "accuracy": result.summary()}],
+        f"Evaluation on {data.description}",
+    )
+    save(
+        "evaluation",
+        {
+            "model": a.model,
+            "single_image": rows,
+            "evaluation_seconds": seconds,
+            "evaluation_images": n,
+            "accuracy": result.to_dict(),
+            "data": data.description,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_MODEL = ROOT / "assets" / "models" / "default.keras"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
 VIEWPORT = {"width": 1280, "height": 720}
 APP = '[data-testid="stApp"]'
 EXCEPTION = '[data-testid="stException"]'
@@ -47,9 +55,16 @@ def tiny_model(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def lab_server(workdir: Path, model: Path | None = None, log: Path | None = None, timeout: float = 120,
-               data: Path | None = None, script_times: Path | None = None, address: str = "127.0.0.1",
-               env_changes: dict | None = None):
+def lab_server(
+    workdir: Path,
+    model: Path | None = None,
+    log: Path | None = None,
+    timeout: float = 120,
+    data: Path | None = None,
+    script_times: Path | None = None,
+    address: str = "127.0.0.1",
+    env_changes: dict | None = None,
+):
     """Yield (base_url, process) of a fresh dashboard; it is stopped on exit.
 
     `model`: the file the lab uses as its default model (CNN_LAB_MODEL); None: the shipped one.
@@ -61,8 +76,14 @@ def lab_server(workdir: Path, model: Path | None = None, log: Path | None = None
     workdir = Path(workdir)
     (workdir / "runs").mkdir(parents=True, exist_ok=True)
     (workdir / "keras_home").mkdir(exist_ok=True)
-    env = dict(os.environ, CNN_LAB_OFFLINE="1", CNN_LAB_RUNS=str(workdir / "runs"),
-               KERAS_HOME=str(workdir / "keras_home"), TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        CNN_LAB_OFFLINE="1",
+        CNN_LAB_RUNS=str(workdir / "runs"),
+        KERAS_HOME=str(workdir / "keras_home"),
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONUNBUFFERED="1",
+    )
     env.pop("CNN_LAB_DATA", None)  # the bundled sample, whatever the shell says
     env.pop("CNN_LAB_MODEL", None)
     if model is not None:
@@ -82,10 +103,25 @@ def lab_server(workdir: Path, model: Path | None = None, log: Path | None = None
     log = Path(log or workdir / "server.log")
     with open(log, "w") as out:
         server = subprocess.Popen(
-            [sys.executable, *launcher, "run", str(ROOT / "dashboard" / "app.py"),
-             "--server.headless", "true", "--server.address", address, "--server.port", str(port),
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                *launcher,
+                "run",
+                str(ROOT / "dashboard" / "app.py"),
+                "--server.headless",
+                "true",
+                "--server.address",
+                address,
+                "--server.port",
+                str(port),
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         started = time.time()
@@ -145,8 +181,10 @@ def evaluated(page, timeout: float = 120) -> None:
 
 def problems(page) -> dict:
     """Exception boxes and error alerts on the page, as their text."""
-    return {"exceptions": [e.inner_text()[:800] for e in page.query_selector_all(EXCEPTION)],
-            "errors": [e.inner_text()[:400] for e in page.query_selector_all(ERROR)]}
+    return {
+        "exceptions": [e.inner_text()[:800] for e in page.query_selector_all(EXCEPTION)],
+        "errors": [e.inner_text()[:400] for e in page.query_selector_all(ERROR)],
+    }
 
 
 def navigation(page, base: str) -> list[tuple[str, str]]:

@@ -37,8 +37,19 @@ import time
 from pathlib import Path
 
 from common import save, table
-from lab_browser import (APP, CHROMIUM, CHROMIUM_ARGS, ERROR, EXCEPTION, NAV_LINK, SHIPPED_MODEL,
-                         VIEWPORT, lab_server, rss_mb, tiny_model)
+from lab_browser import (
+    APP,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ERROR,
+    EXCEPTION,
+    NAV_LINK,
+    SHIPPED_MODEL,
+    VIEWPORT,
+    lab_server,
+    rss_mb,
+    tiny_model,
+)
 
 LESSONS = ["Images are numbers", "The dataset", "Adding variance", "Convolution and pooling", "The network"]
 RESULTS = ["Accuracy", "Confusion matrix", "Mistakes"]
@@ -97,11 +108,25 @@ async def visit(page, title: str, record: list, session: int, timeout: float) ->
             await evaluated(page, timeout)
             ok = await settle(page, timeout) and ok
         found = await problems(page)
-        record.append({"session": session, "page": title, "seconds": time.perf_counter() - started,
-                       "ok": ok and not found, "problems": found if ok else found + ["did not finish loading"]})
+        record.append(
+            {
+                "session": session,
+                "page": title,
+                "seconds": time.perf_counter() - started,
+                "ok": ok and not found,
+                "problems": found if ok else found + ["did not finish loading"],
+            }
+        )
     except Exception as e:  # a timeout or a lost page: counted, not fatal to the others
-        record.append({"session": session, "page": title, "seconds": time.perf_counter() - started,
-                       "ok": False, "problems": [f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"]})
+        record.append(
+            {
+                "session": session,
+                "page": title,
+                "seconds": time.perf_counter() - started,
+                "ok": False,
+                "problems": [f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"],
+            }
+        )
 
 
 async def classify(page, photo: Path, record: list, session: int, timeout: float) -> str | None:
@@ -118,8 +143,16 @@ async def classify(page, photo: Path, record: list, session: int, timeout: float
             found.append(f"no prediction: {answer!r}")
     except Exception as e:
         found.append(f"{type(e).__name__}: {str(e).splitlines()[0][:200]}")
-    record.append({"session": session, "page": "photo: upload to prediction", "seconds": time.perf_counter() - started,
-                   "ok": not found, "problems": found, "answer": answer})
+    record.append(
+        {
+            "session": session,
+            "page": "photo: upload to prediction",
+            "seconds": time.perf_counter() - started,
+            "ok": not found,
+            "problems": found,
+            "answer": answer,
+        }
+    )
     return answer
 
 
@@ -174,8 +207,15 @@ async def student(browser, base: str, i: int, photo: Path, record: list, room: C
         await page.goto(base)
         ok = await settle(page, args.timeout)
         found = await problems(page)
-        record.append({"session": i, "page": "Home (first load)", "seconds": time.perf_counter() - started,
-                       "ok": ok and not found, "problems": found})
+        record.append(
+            {
+                "session": i,
+                "page": "Home (first load)",
+                "seconds": time.perf_counter() - started,
+                "ok": ok and not found,
+                "problems": found,
+            }
+        )
         room.connected += 1
         for title in (LESSONS[i % 5], LESSONS[(i + 2) % 5], "Train", RESULTS[i % 3], "Classify your photo"):
             await asyncio.sleep(args.think * random.uniform(0.5, 1.5))  # reading the page
@@ -186,8 +226,15 @@ async def student(browser, base: str, i: int, photo: Path, record: list, room: C
         await asyncio.sleep(random.uniform(0, args.burst))  # "now, all of you: classify your photo"
         await classify(page, photo, record, i, args.timeout)
     except Exception as e:
-        record.append({"session": i, "page": "Home (first load)", "seconds": time.perf_counter() - started,
-                       "ok": False, "problems": [f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"]})
+        record.append(
+            {
+                "session": i,
+                "page": "Home (first load)",
+                "seconds": time.perf_counter() - started,
+                "ok": False,
+                "problems": [f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"],
+            }
+        )
     finally:
         if walking:  # never leave the others waiting for a student who failed
             room.done_walking()
@@ -254,8 +301,13 @@ async def run(args) -> dict:
     memory, samples = [], []
     record: list[dict] = []
     times = work / "script_times.jsonl"
-    with lab_server(work, model=None if model == SHIPPED_MODEL else model, log=work / "server.log",
-                    data=args.data, script_times=times) as (base, server):
+    with lab_server(
+        work,
+        model=None if model == SHIPPED_MODEL else model,
+        log=work / "server.log",
+        data=args.data,
+        script_times=times,
+    ) as (base, server):
         pid = server.pid
         memory.append({"when": "server up, nothing opened", "sessions": 0, "rss_mb": rss_mb(pid)})
 
@@ -280,21 +332,33 @@ async def run(args) -> dict:
                 marks = list(range(min(10, args.sessions), args.sessions + 1, 10))
                 while marks:
                     if room.connected >= marks[0]:
-                        memory.append({"when": f"{marks[0]} sessions connected", "sessions": marks[0],
-                                       "rss_mb": rss_mb(pid)})
-                        print(f"{marks[0]} connected after {time.time() - load_started:.0f} s, "
-                              f"server {memory[-1]['rss_mb']:.0f} MB, {await progress_text(teacher)}", flush=True)
+                        memory.append(
+                            {"when": f"{marks[0]} sessions connected", "sessions": marks[0], "rss_mb": rss_mb(pid)}
+                        )
+                        print(
+                            f"{marks[0]} connected after {time.time() - load_started:.0f} s, "
+                            f"server {memory[-1]['rss_mb']:.0f} MB, {await progress_text(teacher)}",
+                            flush=True,
+                        )
                         marks.pop(0)
                     await asyncio.sleep(0.5)
 
             watching = asyncio.create_task(watch())
-            contexts = await asyncio.gather(*(student(browser, base, i, photos[i % len(photos)], record, room, args)
-                                              for i in range(args.sessions)))
+            contexts = await asyncio.gather(
+                *(student(browser, base, i, photos[i % len(photos)], record, room, args) for i in range(args.sessions))
+            )
             watching.cancel()
-            memory.append({"when": f"after the photo burst ({args.sessions} still connected)",
-                           "sessions": args.sessions, "rss_mb": rss_mb(pid)})
-            cpu = {"server (with its training run)": cpu_seconds([pid]) - cpu_server,
-                   "browsers (all chromium processes)": cpu_seconds(browser_pids()) - cpu_browsers}
+            memory.append(
+                {
+                    "when": f"after the photo burst ({args.sessions} still connected)",
+                    "sessions": args.sessions,
+                    "rss_mb": rss_mb(pid),
+                }
+            )
+            cpu = {
+                "server (with its training run)": cpu_seconds([pid]) - cpu_server,
+                "browsers (all chromium processes)": cpu_seconds(browser_pids()) - cpu_browsers,
+            }
             load_seconds = time.time() - load_started
             after = await progress_text(teacher)
             await teacher.locator('[data-testid="stMain"]').get_by_role("button", name=re.compile(r"Stop$")).click()
@@ -313,11 +377,20 @@ async def run(args) -> dict:
     by_page: dict[str, list[float]] = {}
     for r in record:
         by_page.setdefault(r["page"], []).append(r["seconds"])
-    rows = [{"page": page, "n": len(t), "p50_s": pct(t, 50), "p95_s": pct(t, 95), "max_s": max(t)}
-            for page, t in by_page.items()]
+    rows = [
+        {"page": page, "n": len(t), "p50_s": pct(t, 50), "p95_s": pct(t, 95), "max_s": max(t)}
+        for page, t in by_page.items()
+    ]
     pages = [r["seconds"] for r in record if not r["page"].startswith("photo")]
-    rows.append({"page": "all page views", "n": len(pages), "p50_s": pct(pages, 50), "p95_s": pct(pages, 95),
-                 "max_s": max(pages)})
+    rows.append(
+        {
+            "page": "all page views",
+            "n": len(pages),
+            "p50_s": pct(pages, 50),
+            "p95_s": pct(pages, 95),
+            "max_s": max(pages),
+        }
+    )
     failed = [r for r in record if not r["ok"]]
     served = {r["session"] for r in record} - {r["session"] for r in failed}
     answers = sorted({r["answer"] for r in record if r.get("answer")})
@@ -328,13 +401,27 @@ async def run(args) -> dict:
     if len(connected) >= 2:  # per session, from the first 10 connected to the whole class
         lo, hi = min(connected), max(connected)
         growth = (connected[hi] - connected[lo]) / (hi - lo)
-    return {"sessions": args.sessions, "arrive_s": args.arrive, "think_s": args.think, "burst_s": args.burst,
-            "model": model_note, "served": len(served), "page_views": len(record), "failed": failed,
-            "tracebacks_in_server_log": log.count("Traceback"), "pages": rows, "server_script_runs": server_rows, "memory": memory,
-            "rss_peak_mb": max(m for _, m in samples) if samples else None,
-            "rss_per_session_mb": growth, "rss_all_sessions_mb": memory[-1]["rss_mb"] - loaded,
-            "cpu_seconds": cpu, "answers": answers, "load_seconds": load_seconds,
-            "training": {"before": before, "after": after, "batches_during_load": trained, "stopped": stopped}}
+    return {
+        "sessions": args.sessions,
+        "arrive_s": args.arrive,
+        "think_s": args.think,
+        "burst_s": args.burst,
+        "model": model_note,
+        "served": len(served),
+        "page_views": len(record),
+        "failed": failed,
+        "tracebacks_in_server_log": log.count("Traceback"),
+        "pages": rows,
+        "server_script_runs": server_rows,
+        "memory": memory,
+        "rss_peak_mb": max(m for _, m in samples) if samples else None,
+        "rss_per_session_mb": growth,
+        "rss_all_sessions_mb": memory[-1]["rss_mb"] - loaded,
+        "cpu_seconds": cpu,
+        "answers": answers,
+        "load_seconds": load_seconds,
+        "training": {"before": before, "after": after, "batches_during_load": trained, "stopped": stopped},
+    }
 
 
 def script_times(path: Path, since: float) -> list[dict]:
@@ -343,13 +430,24 @@ def script_times(path: Path, since: float) -> list[dict]:
     for line in path.read_text().splitlines() if path.is_file() else []:
         run = json.loads(line)
         if run["at"] >= since:
-            runs.setdefault(run["page"] + (" (live part, every second)" if run["fragment"] else ""), []).append(run["seconds"])
-    rows = [{"script run": name, "n": len(t), "p50_s": pct(t, 50), "p95_s": pct(t, 95), "max_s": max(t)}
-            for name, t in sorted(runs.items())]
+            runs.setdefault(run["page"] + (" (live part, every second)" if run["fragment"] else ""), []).append(
+                run["seconds"]
+            )
+    rows = [
+        {"script run": name, "n": len(t), "p50_s": pct(t, 50), "p95_s": pct(t, 95), "max_s": max(t)}
+        for name, t in sorted(runs.items())
+    ]
     every = [t for name, ts in runs.items() for t in ts]
     if every:
-        rows.append({"script run": "all", "n": len(every), "p50_s": pct(every, 50), "p95_s": pct(every, 95),
-                     "max_s": max(every)})
+        rows.append(
+            {
+                "script run": "all",
+                "n": len(every),
+                "p50_s": pct(every, 50),
+                "p95_s": pct(every, 95),
+                "max_s": max(every),
+            }
+        )
     return rows
 
 
@@ -364,38 +462,55 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=30)
     ap.add_argument("--arrive", type=float, default=2.0, help="seconds between one student arriving and the next")
     ap.add_argument("--think", type=float, default=3.0, help="seconds a student reads a page (on average)")
-    ap.add_argument("--burst", type=float, default=3.0,
-                    help="the class uploads its photos together, within this many seconds")
+    ap.add_argument(
+        "--burst", type=float, default=3.0, help="the class uploads its photos together, within this many seconds"
+    )
     ap.add_argument("--quick", action="store_true", help="3 sessions: a check that it works")
     ap.add_argument("--model", help="model file (default: the shipped one, else a tiny untrained one)")
     ap.add_argument("--timeout", type=float, default=240, help="seconds a page may take before it counts as failed")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--data", type=Path, help="a full CIFAR-10 archive or folder: the lab shows it and the teacher "
-                                             "trains on it (default: the bundled sample)")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        help="a full CIFAR-10 archive or folder: the lab shows it and the teacher "
+        "trains on it (default: the bundled sample)",
+    )
     args = ap.parse_args()
     if args.quick:
         args.sessions, args.arrive, args.think = 3, 1.0, 1.0
     random.seed(args.seed)
     result = asyncio.run(run(args))
-    table(result["pages"], f"{result['sessions']} sessions, one arriving every {args.arrive:g} s, reading each page "
-                           f"~{args.think:g} s, all classifying a photo within {args.burst:g} s, while training "
-                           f"(seconds from click to the page finished)")
+    table(
+        result["pages"],
+        f"{result['sessions']} sessions, one arriving every {args.arrive:g} s, reading each page "
+        f"~{args.think:g} s, all classifying a photo within {args.burst:g} s, while training "
+        f"(seconds from click to the page finished)",
+    )
     if result["server_script_runs"]:
         table(result["server_script_runs"], "The server's own time per script run (no network, no browser drawing)")
     table(result["memory"], "Server memory (VmRSS of the streamlit process)")
     t = result["training"]
-    print(f"\nserved {result['served']} of {result['sessions']} sessions, {result['page_views']} page views, "
-          f"{len(result['failed'])} failed; {result['tracebacks_in_server_log']} tracebacks in the server log")
-    print(f"server memory: {result['memory'][1]['rss_mb']:.0f} MB with the model, data and evaluation loaded; "
-          f"{result['rss_all_sessions_mb']:+.0f} MB for all {result['sessions']} sessions together; peak "
-          f"{result['rss_peak_mb']:.0f} MB")
+    print(
+        f"\nserved {result['served']} of {result['sessions']} sessions, {result['page_views']} page views, "
+        f"{len(result['failed'])} failed; {result['tracebacks_in_server_log']} tracebacks in the server log"
+    )
+    print(
+        f"server memory: {result['memory'][1]['rss_mb']:.0f} MB with the model, data and evaluation loaded; "
+        f"{result['rss_all_sessions_mb']:+.0f} MB for all {result['sessions']} sessions together; peak "
+        f"{result['rss_peak_mb']:.0f} MB"
+    )
     if result["rss_per_session_mb"] is not None:
         print(f"growth per session from the first 10 connected to all: {result['rss_per_session_mb']:+.1f} MB")
     cpu = result["cpu_seconds"]
-    print("CPU seconds during the class (2 cores): " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items())
-          + f", over {result['load_seconds']:.0f} s")
-    print(f"training went on during the load: {t['batches_during_load']} batches ({t['before']!r} -> {t['after']!r}); "
-          f"stopped: {t['stopped']}")
+    print(
+        "CPU seconds during the class (2 cores): "
+        + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items())
+        + f", over {result['load_seconds']:.0f} s"
+    )
+    print(
+        f"training went on during the load: {t['batches_during_load']} batches ({t['before']!r} -> {t['after']!r}); "
+        f"stopped: {t['stopped']}"
+    )
     print(f"predictions seen: {', '.join(result['answers'])}")
     for f in result["failed"][:10]:
         print(f"FAILED session {f['session']} {f['page']}: {f['problems']}")

@@ -98,19 +98,39 @@ def main():
     model, model_name = load_model(a.model)
     ours, ours_answer = run(fast, data, model, predict, a.repeats)
     base, base_answer = run(naive, data, model, predict, a.repeats)
-    rows = [{"stage": stage, "photo page p50 ms": ours[stage]["p50 ms"], "p95 ms": ours[stage]["p95 ms"],
-             "baseline p50 ms": base[stage]["p50 ms"], "baseline p95 ms": base[stage]["p95 ms"],
-             "speed-up": base[stage]["p50 ms"] / max(ours[stage]["p50 ms"], 1e-9)} for stage in ours]
+    rows = [
+        {
+            "stage": stage,
+            "photo page p50 ms": ours[stage]["p50 ms"],
+            "p95 ms": ours[stage]["p95 ms"],
+            "baseline p50 ms": base[stage]["p50 ms"],
+            "baseline p95 ms": base[stage]["p95 ms"],
+            "speed-up": base[stage]["p50 ms"] / max(ours[stage]["p50 ms"], 1e-9),
+        }
+        for stage in ours
+    ]
     photo = f"{a.photo or 'Chelsea, 12 MP'} ({size[0]} x {size[1]}, {len(data) / 1e6:.1f} MB)"
     table(rows, f"Upload to prediction, {a.repeats} runs each: {photo}; model: {model_name}")
     same = int(np.argmax(ours_answer)) == int(np.argmax(base_answer))
     difference = float(np.abs(np.asarray(ours_answer) - np.asarray(base_answer)).max())
     verdict = "meets" if ours["total"]["p50 ms"] <= TARGET_MS else "MISSES"
-    print(f"\nphoto page total p50 {ours['total']['p50 ms']:.1f} ms: {verdict} the {TARGET_MS} ms target; "
-          f"same top class as the baseline: {same} (largest probability difference {difference:.3f})")
-    save("photo_latency", {"photo": photo, "model": model_name, "repeats": a.repeats, "rows": rows,
-                           "target_ms": TARGET_MS, "meets_target": verdict == "meets",
-                           "same_top_class": same, "max_probability_difference": difference})
+    print(
+        f"\nphoto page total p50 {ours['total']['p50 ms']:.1f} ms: {verdict} the {TARGET_MS} ms target; "
+        f"same top class as the baseline: {same} (largest probability difference {difference:.3f})"
+    )
+    save(
+        "photo_latency",
+        {
+            "photo": photo,
+            "model": model_name,
+            "repeats": a.repeats,
+            "rows": rows,
+            "target_ms": TARGET_MS,
+            "meets_target": verdict == "meets",
+            "same_top_class": same,
+            "max_probability_difference": difference,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -45,10 +45,18 @@ def main():
         curve, reached = [], None
         while job.is_alive():
             s = runs.snapshot(folder)
-            for h in s["history"][len(curve):]:
-                curve.append({"epoch": h["epoch"], "seconds": round(time.time() - start, 1),
-                              "test accuracy": h["test_accuracy"], "train accuracy": h["accuracy"]})
-                print(f"epoch {h['epoch']}: {100 * h['test_accuracy']:.2f}% at {curve[-1]['seconds']:.0f} s", flush=True)
+            for h in s["history"][len(curve) :]:
+                curve.append(
+                    {
+                        "epoch": h["epoch"],
+                        "seconds": round(time.time() - start, 1),
+                        "test accuracy": h["test_accuracy"],
+                        "train accuracy": h["accuracy"],
+                    }
+                )
+                print(
+                    f"epoch {h['epoch']}: {100 * h['test_accuracy']:.2f}% at {curve[-1]['seconds']:.0f} s", flush=True
+                )
                 if reached is None and h["test_accuracy"] >= a.target:
                     reached = curve[-1]["seconds"]
                     runs.request_stop(folder)
@@ -59,10 +67,21 @@ def main():
         raise SystemExit(s["error"])
     table(curve, f"Accuracy over time, preset {a.preset}, on {data.description}")
     print(f"\nmachine speed (bare model.fit of the same network): {speed:,.0f} images/s")
-    print(f"time to {100 * a.target:.1f}%: " + (f"{reached:.0f} s ({reached / 60:.1f} min)" if reached else "not reached"))
-    save("time_to_target", {"preset": a.preset, "target": a.target, "seconds_to_target": reached,
-                            "curve": curve, "bare_images_per_second": speed, "data": data.description,
-                            "config": config.to_dict()})
+    print(
+        f"time to {100 * a.target:.1f}%: " + (f"{reached:.0f} s ({reached / 60:.1f} min)" if reached else "not reached")
+    )
+    save(
+        "time_to_target",
+        {
+            "preset": a.preset,
+            "target": a.target,
+            "seconds_to_target": reached,
+            "curve": curve,
+            "bare_images_per_second": speed,
+            "data": data.description,
+            "config": config.to_dict(),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -36,8 +36,14 @@ def timed_run_script(self, rerun_data):
     try:
         return _run_script(self, rerun_data)
     finally:
-        line = json.dumps({"at": time.time(), "page": _page_title(self), "fragment": bool(rerun_data.fragment_id_queue),
-                           "seconds": round(time.perf_counter() - started, 4)})
+        line = json.dumps(
+            {
+                "at": time.time(),
+                "page": _page_title(self),
+                "fragment": bool(rerun_data.fragment_id_queue),
+                "seconds": round(time.perf_counter() - started, 4),
+            }
+        )
         with _write, open(LOG, "a") as out:
             out.write(line + "\n")
 

@@ -34,12 +34,16 @@ def bare(config, data):
 
     from cnn_lab.model import build_cnn
 
-    x = data.x_train[:config.limit, 4:28, 4:28].astype("float32") / 255
-    y = one_hot(data.y_train[:config.limit])
+    x = data.x_train[: config.limit, 4:28, 4:28].astype("float32") / 255
+    y = one_hot(data.y_train[: config.limit])
     cnn = build_cnn(config.model)
     steps = -(-len(x) // config.batch_size)
-    cnn.compile(optimizer=build_optimizer(config, steps), jit_compile=False, metrics=["accuracy"],
-                loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing))
+    cnn.compile(
+        optimizer=build_optimizer(config, steps),
+        jit_compile=False,
+        metrics=["accuracy"],
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
+    )
     speeds = []
 
     class Timer(keras.callbacks.Callback):  # one fit call, timed per epoch, as the job times it
@@ -71,16 +75,29 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         ours = pipeline(config, a.data, Path(tmp) / "20000101-000000-0000")
     theirs = bare(config, data)
-    rows = [{"what": "cnn-lab train (augmentation on)", "images/s": statistics.median(ours)},
-            {"what": "bare model.fit (no augmentation)", "images/s": statistics.median(theirs)}]
+    rows = [
+        {"what": "cnn-lab train (augmentation on)", "images/s": statistics.median(ours)},
+        {"what": "bare model.fit (no augmentation)", "images/s": statistics.median(theirs)},
+    ]
     ratio = rows[0]["images/s"] / rows[1]["images/s"]
-    table(rows, f"Training throughput, preset {a.preset}, batch {config.batch_size}, {images:,} images "
-                f"of {data.description}")
+    table(
+        rows,
+        f"Training throughput, preset {a.preset}, batch {config.batch_size}, {images:,} images of {data.description}",
+    )
     print(f"ratio pipeline / bare: {ratio:.2f}")
-    save("train_throughput", {"preset": a.preset, "batch_size": config.batch_size, "images": images,
-                              "pipeline_images_per_second": rows[0]["images/s"],
-                              "bare_images_per_second": rows[1]["images/s"], "ratio": ratio,
-                              "pipeline_epochs": ours, "bare_epochs": theirs})
+    save(
+        "train_throughput",
+        {
+            "preset": a.preset,
+            "batch_size": config.batch_size,
+            "images": images,
+            "pipeline_images_per_second": rows[0]["images/s"],
+            "bare_images_per_second": rows[1]["images/s"],
+            "ratio": ratio,
+            "pipeline_epochs": ours,
+            "bare_epochs": theirs,
+        },
+    )
 
 
 if __name__ == "__main__":

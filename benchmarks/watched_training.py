@@ -57,6 +57,7 @@ def images_per_second(folder: Path, seconds: float) -> float:
     """Images/s the run trains, from its progress.json over `seconds`. Only the time between two
     updates of its step counts when they are less than 2 s apart: the test pass at each epoch's end
     (10,000 images, several seconds) is not training and would otherwise land in some rows only."""
+
     def step():
         b = runs.snapshot(folder)["batches"]
         return b[-1]["step"] if b else 0
@@ -104,8 +105,9 @@ def main() -> None:
     import keras  # noqa: F401  (loaded, as in the server: Streamlit cleans Keras up only once it is imported)
 
     root = Path(tempfile.mkdtemp(prefix="cnn-lab-watched-"))
-    folder = runs.run_path(training.start(preset("fast", epochs=200), data=args.data or str(SAMPLE_PATH),
-                                          root=root), root)
+    folder = runs.run_path(
+        training.start(preset("fast", epochs=200), data=args.data or str(SAMPLE_PATH), root=root), root
+    )
     while not runs.snapshot(folder)["batches"]:
         assert runs.snapshot(folder)["status"] in ("starting", "running"), runs.snapshot(folder)
         time.sleep(0.2)
@@ -124,9 +126,12 @@ def main() -> None:
         training.stop(folder.name, root)
         while runs.live_run(root):
             time.sleep(0.2)
-    table(rows, f"Training images/s (in its own process) while students watch the Train page "
-                f"({'full CIFAR-10' if args.data else 'bundled sample'}, fast preset; ms/run: a watcher's "
-                "folder read and Streamlit's after-run step, median)")
+    table(
+        rows,
+        f"Training images/s (in its own process) while students watch the Train page "
+        f"({'full CIFAR-10' if args.data else 'bundled sample'}, fast preset; ms/run: a watcher's "
+        "folder read and Streamlit's after-run step, median)",
+    )
     save("watched_training", {"rows": rows, "data": args.data or "bundled sample", "seconds": seconds})
 
 

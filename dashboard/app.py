@@ -32,5 +32,6 @@ sections: dict[str, list] = {}
 for section, path, title, icon in PAGES:
     if (HERE / path).is_file():
         sections.setdefault(section, []).append(
-            st.Page(str(HERE / path), title=title, icon=icon, default=(path == "views/home.py")))
+            st.Page(str(HERE / path), title=title, icon=icon, default=(path == "views/home.py"))
+        )
 st.navigation(sections).run()

@@ -15,8 +15,11 @@ from cnn_lab.lessons import filter_pictures
 from cnn_lab.recipes import ARTICLE_ACCURACY
 
 GREYSCALE = [[0.0, "black"], [1.0, "white"]]
-CHANNEL_SCALES = {"red": [[0, "black"], [1, "#ff0000"]], "green": [[0, "black"], [1, "#00ff00"]],
-                  "blue": [[0, "black"], [1, "#0000ff"]]}
+CHANNEL_SCALES = {
+    "red": [[0, "black"], [1, "#ff0000"]],
+    "green": [[0, "black"], [1, "#00ff00"]],
+    "blue": [[0, "black"], [1, "#0000ff"]],
+}
 ARTICLE_LINE = f"the article: {100 * ARTICLE_ACCURACY:.2f} %"
 MAX_POINTS = 400  # batches drawn per training curve: enough for the shape, light enough to redraw every second
 
@@ -32,49 +35,87 @@ def hide_axes(figure: go.Figure, **where) -> go.Figure:
 
 # --- the lessons -------------------------------------------------------------------------------
 
-def pixel_heatmap(values, *, colorscale=GREYSCALE, zmin=0, zmax=255, numbers: bool = True,
-                  title: str = "", height: int = 620, number_format: str = "%{z:.0f}",
-                  value_name: str = "value", colorbar: bool = True, font_size: int = 9,
-                  mark: tuple[int, int] | None = None) -> go.Figure:
+
+def pixel_heatmap(
+    values,
+    *,
+    colorscale=GREYSCALE,
+    zmin=0,
+    zmax=255,
+    numbers: bool = True,
+    title: str = "",
+    height: int = 620,
+    number_format: str = "%{z:.0f}",
+    value_name: str = "value",
+    colorbar: bool = True,
+    font_size: int = 9,
+    mark: tuple[int, int] | None = None,
+) -> go.Figure:
     """A grid of numbers drawn as coloured squares, row 0 at the top, the numbers written in the
     cells; hover says the row, the column and the value; drag to zoom, double-click to reset.
     `mark`: a (row, column) cell to outline."""
     values = np.asarray(values)
-    figure = go.Figure(go.Heatmap(
-        z=values, colorscale=colorscale, zmin=zmin, zmax=zmax, showscale=colorbar,
-        texttemplate=number_format if numbers else None, textfont={"size": font_size},
-        hovertemplate=f"row %{{y}}, column %{{x}}<br>{value_name} %{{z}}<extra></extra>",
-        colorbar={"thickness": 12}))
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            colorscale=colorscale,
+            zmin=zmin,
+            zmax=zmax,
+            showscale=colorbar,
+            texttemplate=number_format if numbers else None,
+            textfont={"size": font_size},
+            hovertemplate=f"row %{{y}}, column %{{x}}<br>{value_name} %{{z}}<extra></extra>",
+            colorbar={"thickness": 12},
+        )
+    )
     figure.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
     figure.update_xaxes(constrain="domain", side="top")
     if mark is not None:
         r, c = mark
-        figure.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5,
-                         line={"color": ORANGE, "width": 3})
-    figure.update_layout(title={"text": title, "y": 0.99, "yanchor": "top"}, height=height,
-                         margin={"l": 30, "r": 10, "t": 55 if title else 25, "b": 5})
+        figure.add_shape(
+            type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, line={"color": ORANGE, "width": 3}
+        )
+    figure.update_layout(
+        title={"text": title, "y": 0.99, "yanchor": "top"},
+        height=height,
+        margin={"l": 30, "r": 10, "t": 55 if title else 25, "b": 5},
+    )
     return figure
 
 
-def maps_figure(maps, titles, *, columns: int = 8, colorscale="Viridis", size: int = 110,
-                shared_scale: bool = False) -> go.Figure:
+def maps_figure(
+    maps, titles, *, columns: int = 8, colorscale="Viridis", size: int = 110, shared_scale: bool = False
+) -> go.Figure:
     """Small heatmaps side by side (feature maps, filters...), hover for row, column and value."""
     maps = list(maps)
     rows = -(-len(maps) // columns)
-    figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles,
-                           horizontal_spacing=0.01, vertical_spacing=0.25 / max(rows, 1) + 0.02)
+    figure = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=titles,
+        horizontal_spacing=0.01,
+        vertical_spacing=0.25 / max(rows, 1) + 0.02,
+    )
     low = min(float(np.min(m)) for m in maps) if shared_scale else None
     high = max(float(np.max(m)) for m in maps) if shared_scale else None
     for i, values in enumerate(maps):
         r, c = divmod(i, columns)
-        figure.add_trace(go.Heatmap(z=values, colorscale=colorscale, showscale=False, zmin=low, zmax=high,
-                                    hovertemplate="row %{y}, column %{x}<br>%{z:.3f}<extra></extra>"),
-                         row=r + 1, col=c + 1)
+        figure.add_trace(
+            go.Heatmap(
+                z=values,
+                colorscale=colorscale,
+                showscale=False,
+                zmin=low,
+                zmax=high,
+                hovertemplate="row %{y}, column %{x}<br>%{z:.3f}<extra></extra>",
+            ),
+            row=r + 1,
+            col=c + 1,
+        )
     figure.update_yaxes(autorange="reversed", scaleanchor="x")
     hide_axes(figure)
     for i in range(1, len(maps) + 1):
-        figure.update_yaxes(scaleanchor=f"x{i if i > 1 else ''}", row=(i - 1) // columns + 1,
-                            col=(i - 1) % columns + 1)
+        figure.update_yaxes(scaleanchor=f"x{i if i > 1 else ''}", row=(i - 1) // columns + 1, col=(i - 1) % columns + 1)
     figure.update_annotations(font_size=11)
     figure.update_layout(height=rows * size + 40, margin={"l": 5, "r": 5, "t": 30, "b": 5})
     return figure
@@ -85,27 +126,58 @@ def probability_bars(probabilities, class_names, title: str = "") -> go.Figure:
     probabilities = np.asarray(probabilities, np.float64)
     best = int(probabilities.argmax())
     colours = [BLUE if i == best else GREY for i in range(len(probabilities))]
-    figure = go.Figure(go.Bar(x=list(class_names), y=probabilities * 100, marker_color=colours,
-                              text=[f"{p:.1%}" for p in probabilities], textposition="outside",
-                              hovertemplate="%{x}: %{y:.2f} %<extra></extra>"))
+    figure = go.Figure(
+        go.Bar(
+            x=list(class_names),
+            y=probabilities * 100,
+            marker_color=colours,
+            text=[f"{p:.1%}" for p in probabilities],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:.2f} %<extra></extra>",
+        )
+    )
     figure.update_yaxes(title="probability (%)", range=[0, 110])
     figure.update_layout(title=title, height=340, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10})
     return figure
 
 
 def _cell(figure, r, c, colour, width=3, row=None, col=None, dash=None):
-    figure.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, row=row, col=col,
-                     line={"color": colour, "width": width, "dash": dash})
+    figure.add_shape(
+        type="rect",
+        x0=c - 0.5,
+        x1=c + 0.5,
+        y0=r - 0.5,
+        y1=r + 0.5,
+        row=row,
+        col=col,
+        line={"color": colour, "width": width, "dash": dash},
+    )
 
 
 def _number_grid(figure, values, highlight, row, col, text=None, fmt="{:g}"):
     """A grid of numbers as white squares; `highlight` (same shape: 0 none, 1 light, 2 strong) tints them."""
     scale = [[0, "#f3f3f3"], [0.5, "#cfe6f5"], [1, SKY_BLUE]]
-    text = [[("" if v is None or (isinstance(v, float) and np.isnan(v)) else fmt.format(v)) for v in line]
-            for line in (values.tolist() if text is None else text)]
-    figure.add_trace(go.Heatmap(z=highlight, zmin=0, zmax=2, colorscale=scale, showscale=False, text=text,
-                                texttemplate="%{text}", textfont={"size": 16}, xgap=2, ygap=2,
-                                hovertemplate="row %{y}, column %{x}: %{text}<extra></extra>"), row=row, col=col)
+    text = [
+        [("" if v is None or (isinstance(v, float) and np.isnan(v)) else fmt.format(v)) for v in line]
+        for line in (values.tolist() if text is None else text)
+    ]
+    figure.add_trace(
+        go.Heatmap(
+            z=highlight,
+            zmin=0,
+            zmax=2,
+            colorscale=scale,
+            showscale=False,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 16},
+            xgap=2,
+            ygap=2,
+            hovertemplate="row %{y}, column %{x}: %{text}<extra></extra>",
+        ),
+        row=row,
+        col=col,
+    )
 
 
 def pooling_figure(values, pooled, rows, cols, step: int) -> go.Figure:
@@ -113,8 +185,13 @@ def pooling_figure(values, pooled, rows, cols, step: int) -> go.Figure:
     maximum of each window done so far tinted; the output filled in up to this step."""
     h, w = values.shape
     oh, ow = pooled.shape
-    figure = make_subplots(rows=1, cols=2, column_widths=[h, oh + 0.6], horizontal_spacing=0.08,
-                           subplot_titles=(f"Input {h} × {w}", f"Output {oh} × {ow}"))
+    figure = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[h, oh + 0.6],
+        horizontal_spacing=0.08,
+        subplot_titles=(f"Input {h} × {w}", f"Output {oh} × {ow}"),
+    )
     done = np.zeros(oh * ow, bool)
     done[:step] = True
     done = done.reshape(oh, ow)
@@ -129,10 +206,26 @@ def pooling_figure(values, pooled, rows, cols, step: int) -> go.Figure:
     _number_grid(figure, pooled, out_high, 1, 2, text=out_text, fmt="{}")
     for a in range(oh):  # the windows, thin; the current one thick and orange
         for b in range(ow):
-            figure.add_shape(type="rect", x0=2 * b - 0.5, x1=2 * b + 1.5, y0=2 * a - 0.5, y1=2 * a + 1.5,
-                             line={"color": GREY, "width": 1}, row=1, col=1)
-    figure.add_shape(type="rect", x0=2 * j - 0.5, x1=2 * j + 1.5, y0=2 * i - 0.5, y1=2 * i + 1.5,
-                     line={"color": ORANGE, "width": 4}, row=1, col=1)
+            figure.add_shape(
+                type="rect",
+                x0=2 * b - 0.5,
+                x1=2 * b + 1.5,
+                y0=2 * a - 0.5,
+                y1=2 * a + 1.5,
+                line={"color": GREY, "width": 1},
+                row=1,
+                col=1,
+            )
+    figure.add_shape(
+        type="rect",
+        x0=2 * j - 0.5,
+        x1=2 * j + 1.5,
+        y0=2 * i - 0.5,
+        y1=2 * i + 1.5,
+        line={"color": ORANGE, "width": 4},
+        row=1,
+        col=1,
+    )
     _cell(figure, i, j, ORANGE, 4, row=1, col=2)
     figure.update_yaxes(autorange="reversed", scaleanchor="x", row=1, col=1)
     figure.update_yaxes(autorange="reversed", scaleanchor="x2", row=1, col=2)
@@ -144,27 +237,40 @@ def pooling_figure(values, pooled, rows, cols, step: int) -> go.Figure:
 def convolution_figure(tile, kernel, one: dict, feature, r: int, q: int) -> go.Figure:
     """tile (with the filter's place framed) x filter = products -> their sum, one cell of the feature map."""
     n, k, m = tile.shape[0], kernel.shape[0], feature.shape[0]
-    figure = make_subplots(rows=1, cols=4, column_widths=[n, k, k, m], horizontal_spacing=0.04,
-                           subplot_titles=(f"Tile {n} × {n} (greyscale)", "× filter", "= products",
-                                           f"sums: feature map {m} × {m}"))
+    figure = make_subplots(
+        rows=1,
+        cols=4,
+        column_widths=[n, k, k, m],
+        horizontal_spacing=0.04,
+        subplot_titles=(f"Tile {n} × {n} (greyscale)", "× filter", "= products", f"sums: feature map {m} × {m}"),
+    )
     high = np.zeros_like(tile)
-    high[r:r + k, q:q + k] = 1
+    high[r : r + k, q : q + k] = 1
     _number_grid(figure, tile, high, 1, 1, fmt="{:.0f}")
     _number_grid(figure, kernel, np.ones_like(kernel), 1, 2, fmt="{:.3g}")
     _number_grid(figure, one["products"], np.ones_like(kernel), 1, 3, fmt="{:.0f}")
     done = np.zeros(feature.size, bool)
-    done[:r * m + q + 1] = True
+    done[: r * m + q + 1] = True
     done = done.reshape(feature.shape)
     text = [[(f"{feature[a, b]:.0f}" if done[a, b] else "") for b in range(m)] for a in range(m)]
     high_out = done.astype(float)
     high_out[r, q] = 2
     _number_grid(figure, feature, high_out, 1, 4, text=text, fmt="{}")
-    figure.add_shape(type="rect", x0=q - 0.5, x1=q + k - 0.5, y0=r - 0.5, y1=r + k - 0.5,
-                     line={"color": ORANGE, "width": 4}, row=1, col=1)
+    figure.add_shape(
+        type="rect",
+        x0=q - 0.5,
+        x1=q + k - 0.5,
+        y0=r - 0.5,
+        y1=r + k - 0.5,
+        line={"color": ORANGE, "width": 4},
+        row=1,
+        col=1,
+    )
     _cell(figure, r, q, ORANGE, 4, row=1, col=4)
     for c in range(1, 5):
-        figure.update_yaxes(autorange="reversed", scaleanchor=f"x{c if c > 1 else ''}", constrain="domain",
-                            row=1, col=c)
+        figure.update_yaxes(
+            autorange="reversed", scaleanchor=f"x{c if c > 1 else ''}", constrain="domain", row=1, col=c
+        )
     hide_axes(figure)
     figure.update_layout(height=330, margin={"l": 5, "r": 5, "t": 30, "b": 5}, plot_bgcolor="white")
     figure.update_traces(textfont={"size": 11})
@@ -174,21 +280,41 @@ def convolution_figure(tile, kernel, one: dict, feature, r: int, q: int) -> go.F
 def filters_figure(kernel, maps, pooled, chosen) -> go.Figure:
     """For each chosen filter of a first convolution layer: its weights as an RGB picture, its
     feature map, and the map after max-pooling, one column per filter."""
-    figure = make_subplots(rows=3, cols=len(chosen), vertical_spacing=0.04, horizontal_spacing=0.015,
-                           subplot_titles=[f"filter {f + 1}" for f in chosen], row_heights=[1, 1, 1])
+    figure = make_subplots(
+        rows=3,
+        cols=len(chosen),
+        vertical_spacing=0.04,
+        horizontal_spacing=0.015,
+        subplot_titles=[f"filter {f + 1}" for f in chosen],
+        row_heights=[1, 1, 1],
+    )
     high = max(float(maps[..., chosen].max()), 1e-6)
     pictures = filter_pictures(kernel)
     for c, f in enumerate(chosen, start=1):
-        figure.add_trace(go.Image(z=pictures[f], hovertemplate="weight row %{y}, column %{x}<extra></extra>"), row=1, col=c)
+        figure.add_trace(
+            go.Image(z=pictures[f], hovertemplate="weight row %{y}, column %{x}<extra></extra>"), row=1, col=c
+        )
         for row, values in ((2, maps[..., f]), (3, pooled[..., f])):
-            figure.add_trace(go.Heatmap(z=values, zmin=0 if values.min() >= 0 else None, zmax=high,
-                                        colorscale="Viridis", showscale=False,
-                                        hovertemplate="row %{y}, column %{x}<br>%{z:.3f}<extra></extra>"),
-                             row=row, col=c)
+            figure.add_trace(
+                go.Heatmap(
+                    z=values,
+                    zmin=0 if values.min() >= 0 else None,
+                    zmax=high,
+                    colorscale="Viridis",
+                    showscale=False,
+                    hovertemplate="row %{y}, column %{x}<br>%{z:.3f}<extra></extra>",
+                ),
+                row=row,
+                col=c,
+            )
             figure.update_yaxes(autorange="reversed", row=row, col=c)
     for i in range(1, 3 * len(chosen) + 1):
-        figure.update_yaxes(scaleanchor=f"x{i if i > 1 else ''}", constrain="domain",
-                            row=(i - 1) // len(chosen) + 1, col=(i - 1) % len(chosen) + 1)
+        figure.update_yaxes(
+            scaleanchor=f"x{i if i > 1 else ''}",
+            constrain="domain",
+            row=(i - 1) // len(chosen) + 1,
+            col=(i - 1) % len(chosen) + 1,
+        )
     hide_axes(figure)
     figure.update_annotations(font_size=12)
     figure.update_layout(height=420, margin={"l": 5, "r": 5, "t": 25, "b": 5})
@@ -198,32 +324,66 @@ def filters_figure(kernel, maps, pooled, chosen) -> go.Figure:
 def vector_figure(values) -> go.Figure:
     """A long row of numbers (a flattened or fully connected layer) as a strip of coloured bars."""
     values = np.asarray(values).ravel()
-    figure = go.Figure(go.Bar(y=values, marker={"color": values, "colorscale": "Viridis"},
-                              hovertemplate="number %{x}: %{y:.3f}<extra></extra>"))
-    figure.update_layout(height=260, bargap=0, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                         xaxis_title="position in the row", yaxis_title="value")
+    figure = go.Figure(
+        go.Bar(
+            y=values,
+            marker={"color": values, "colorscale": "Viridis"},
+            hovertemplate="number %{x}: %{y:.3f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=260,
+        bargap=0,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis_title="position in the row",
+        yaxis_title="value",
+    )
     return figure
 
 
 def class_counts_figure(class_names, train_counts, test_counts) -> go.Figure:
     """Training and test images per class, side by side."""
-    figure = go.Figure([
-        go.Bar(name="training", x=list(class_names), y=train_counts, marker_color=BLUE,
-               text=[f"{n:,}" for n in train_counts], textposition="outside"),
-        go.Bar(name="test", x=list(class_names), y=test_counts, marker_color=ORANGE,
-               text=[f"{n:,}" for n in test_counts], textposition="outside"),
-    ])
-    figure.update_layout(barmode="group", height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                         yaxis_title="images", legend={"orientation": "h", "y": 1.12},
-                         yaxis_range=[0, max(max(train_counts), 1) * 1.18])
+    figure = go.Figure(
+        [
+            go.Bar(
+                name="training",
+                x=list(class_names),
+                y=train_counts,
+                marker_color=BLUE,
+                text=[f"{n:,}" for n in train_counts],
+                textposition="outside",
+            ),
+            go.Bar(
+                name="test",
+                x=list(class_names),
+                y=test_counts,
+                marker_color=ORANGE,
+                text=[f"{n:,}" for n in test_counts],
+                textposition="outside",
+            ),
+        ]
+    )
+    figure.update_layout(
+        barmode="group",
+        height=320,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        yaxis_title="images",
+        legend={"orientation": "h", "y": 1.12},
+        yaxis_range=[0, max(max(train_counts), 1) * 1.18],
+    )
     return figure
 
 
 def batch_counts_figure(class_names, counts) -> go.Figure:
     """How many images of each class one batch holds."""
     figure = go.Figure(go.Bar(x=list(class_names), y=counts, marker_color=GREEN, text=counts, textposition="outside"))
-    figure.update_layout(title="Classes in this batch", height=280, yaxis_title="images",
-                         yaxis_range=[0, max(max(counts), 1) * 1.25], margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    figure.update_layout(
+        title="Classes in this batch",
+        height=280,
+        yaxis_title="images",
+        yaxis_range=[0, max(max(counts), 1) * 1.25],
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    )
     return figure
 
 
@@ -231,18 +391,24 @@ def clip_histogram(before_clip) -> go.Figure:
     """The values of an augmented picture before the clip to [0, 1], with 0 and 1 marked."""
     values = np.asarray(before_clip).ravel()
     low, high = float(values.min()), float(values.max())
-    figure = go.Figure(go.Histogram(x=values, nbinsx=60, marker_color=GREY,
-                                    hovertemplate="values %{x}: %{y}<extra></extra>"))
+    figure = go.Figure(
+        go.Histogram(x=values, nbinsx=60, marker_color=GREY, hovertemplate="values %{x}: %{y}<extra></extra>")
+    )
     for edge in (0, 1):
         figure.add_vline(x=edge, line_color=VERMILLION, line_dash="dash")
     figure.update_xaxes(range=[min(-0.1, low - 0.05), max(1.1, high + 0.05)])
-    figure.update_layout(title=f"Before the clip: {low:.2f} to {high:.2f}",
-                         height=300, xaxis_title="value (the dashed lines are 0 and 1)", yaxis_title="how many",
-                         margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    figure.update_layout(
+        title=f"Before the clip: {low:.2f} to {high:.2f}",
+        height=300,
+        xaxis_title="value (the dashed lines are 0 and 1)",
+        yaxis_title="how many",
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    )
     return figure
 
 
 # --- training ----------------------------------------------------------------------------------
+
 
 def training_curves(snap: dict) -> go.Figure:
     """Loss and accuracy per batch (smoothed), test accuracy per epoch, and the article's line,
@@ -251,33 +417,65 @@ def training_curves(snap: dict) -> go.Figure:
     every = max(1, -(-len(batches) // MAX_POINTS))
     drawn = batches[::every] + ([batches[-1]] if batches and (len(batches) - 1) % every else [])
     x = [b["epoch"] for b in drawn]
-    figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
-                           subplot_titles=("Training loss (smoothed, per batch)", "Accuracy"))
-    figure.add_trace(go.Scatter(x=x, y=[b["loss"] for b in drawn], name="training loss",
-                                line={"color": ORANGE, "width": 2}), row=1, col=1)
-    figure.add_trace(go.Scatter(x=x, y=[100 * b["accuracy"] for b in drawn], name="training accuracy (per batch)",
-                                line={"color": BLUE, "width": 2}), row=1, col=2)
+    figure = make_subplots(
+        rows=1, cols=2, horizontal_spacing=0.1, subplot_titles=("Training loss (smoothed, per batch)", "Accuracy")
+    )
+    figure.add_trace(
+        go.Scatter(x=x, y=[b["loss"] for b in drawn], name="training loss", line={"color": ORANGE, "width": 2}),
+        row=1,
+        col=1,
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=x,
+            y=[100 * b["accuracy"] for b in drawn],
+            name="training accuracy (per batch)",
+            line={"color": BLUE, "width": 2},
+        ),
+        row=1,
+        col=2,
+    )
     tested = [h for h in history if h.get("test_accuracy") is not None]
-    figure.add_trace(go.Scatter(x=[h["epoch"] for h in tested], y=[100 * h["test_accuracy"] for h in tested],
-                                name="test accuracy (per epoch)", mode="lines+markers",
-                                marker={"symbol": "diamond", "size": 10},
-                                line={"color": VERMILLION, "width": 3}), row=1, col=2)
-    figure.add_hline(y=100 * ARTICLE_ACCURACY, line={"color": GREEN, "dash": "dash", "width": 2}, row=1, col=2,
-                     annotation_text=ARTICLE_LINE, annotation_position="bottom right")  # in the text colour: AA
+    figure.add_trace(
+        go.Scatter(
+            x=[h["epoch"] for h in tested],
+            y=[100 * h["test_accuracy"] for h in tested],
+            name="test accuracy (per epoch)",
+            mode="lines+markers",
+            marker={"symbol": "diamond", "size": 10},
+            line={"color": VERMILLION, "width": 3},
+        ),
+        row=1,
+        col=2,
+    )
+    figure.add_hline(
+        y=100 * ARTICLE_ACCURACY,
+        line={"color": GREEN, "dash": "dash", "width": 2},
+        row=1,
+        col=2,
+        annotation_text=ARTICLE_LINE,
+        annotation_position="bottom right",
+    )  # in the text colour: AA
     epochs = snap.get("epochs") or 1
     figure.update_xaxes(title_text="epoch", range=[0, epochs], dtick=max(1, epochs // 10))
     figure.update_yaxes(title_text="loss", rangemode="tozero", row=1, col=1)
     figure.update_yaxes(title_text="accuracy (%)", range=[0, 100], row=1, col=2)
-    figure.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hovermode="x unified",
-                         legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0})
+    figure.update_layout(
+        height=380,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+    )
     return figure
 
 
 def training_curves_in_words(snap: dict) -> str:
     """The text alternative of training_curves: where the curves stand now."""
     last = snap["batches"][-1]
-    words = (f"The curves: after {len(snap['batches']):,} batches the smoothed training loss is {last['loss']:.2f} "
-             f"and the training accuracy {100 * last['accuracy']:.1f} %")
+    words = (
+        f"The curves: after {len(snap['batches']):,} batches the smoothed training loss is {last['loss']:.2f} "
+        f"and the training accuracy {100 * last['accuracy']:.1f} %"
+    )
     tested = [h["test_accuracy"] for h in snap["history"] if h.get("test_accuracy") is not None]
     if tested:
         words += f"; test accuracy after each epoch: {', '.join(f'{100 * t:.1f} %' for t in tested[-8:])}"
@@ -286,18 +484,29 @@ def training_curves_in_words(snap: dict) -> str:
 
 # --- results -----------------------------------------------------------------------------------
 
+
 def per_class_figure(class_names, accuracy, right, seen) -> go.Figure:
     """Each class's accuracy (fractions) as a bar: blue above the article's overall accuracy, vermillion below."""
     percent = [100 * a for a in accuracy]
-    figure = go.Figure(go.Bar(
-        y=list(class_names), x=percent, orientation="h",
-        marker_color=[BLUE if a >= ARTICLE_ACCURACY else VERMILLION for a in accuracy],
-        text=[f"{p:.1f} %  ({r} / {n})" for p, r, n in zip(percent, right, seen)],
-        textposition=["inside" if p > 50 else "outside" for p in percent], cliponaxis=False,
-        insidetextfont_color=["white" if a >= ARTICLE_ACCURACY else "black" for a in accuracy],  # AA on either bar
-        hovertemplate="%{y}: %{x:.1f} %<extra></extra>"))
-    figure.add_vline(x=100 * ARTICLE_ACCURACY, line={"color": GREEN, "dash": "dash", "width": 2},
-                     annotation_text=f"{ARTICLE_LINE} overall", annotation_position="top")  # in the text colour: AA
+    figure = go.Figure(
+        go.Bar(
+            y=list(class_names),
+            x=percent,
+            orientation="h",
+            marker_color=[BLUE if a >= ARTICLE_ACCURACY else VERMILLION for a in accuracy],
+            text=[f"{p:.1f} %  ({r} / {n})" for p, r, n in zip(percent, right, seen)],
+            textposition=["inside" if p > 50 else "outside" for p in percent],
+            cliponaxis=False,
+            insidetextfont_color=["white" if a >= ARTICLE_ACCURACY else "black" for a in accuracy],  # AA on either bar
+            hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
+        )
+    )
+    figure.add_vline(
+        x=100 * ARTICLE_ACCURACY,
+        line={"color": GREEN, "dash": "dash", "width": 2},
+        annotation_text=f"{ARTICLE_LINE} overall",
+        annotation_position="top",
+    )  # in the text colour: AA
     figure.update_xaxes(range=[0, 100], title_text="test images of the class classified right (%)")
     figure.update_yaxes(autorange="reversed", tickfont_size=15)
     figure.update_layout(height=440, margin={"l": 10, "r": 10, "t": 40, "b": 10}, font_size=15, showlegend=False)
@@ -314,49 +523,99 @@ def confusion_figure(counts, class_names, mistakes_only: bool, selected: tuple[i
     diagonal = np.eye(size, dtype=bool)
     coloured = np.where(diagonal & mistakes_only, np.nan, counts.astype(float))
     figure = go.Figure()
-    figure.add_trace(go.Heatmap(
-        z=coloured, x=names, y=names, colorscale="Cividis", hoverinfo="skip", xgap=1, ygap=1,
-        colorbar={"title": "mistakes" if mistakes_only else "images", "thickness": 14}))
+    figure.add_trace(
+        go.Heatmap(
+            z=coloured,
+            x=names,
+            y=names,
+            colorscale="Cividis",
+            hoverinfo="skip",
+            xgap=1,
+            ygap=1,
+            colorbar={"title": "mistakes" if mistakes_only else "images", "thickness": 14},
+        )
+    )
     if mistakes_only:  # the right answers: on a plain light background
-        figure.add_trace(go.Heatmap(
-            z=np.where(diagonal, 1.0, np.nan), x=names, y=names, colorscale=[[0, "#E8E8E8"], [1, "#E8E8E8"]],
-            showscale=False, hoverinfo="skip", xgap=1, ygap=1))
+        figure.add_trace(
+            go.Heatmap(
+                z=np.where(diagonal, 1.0, np.nan),
+                x=names,
+                y=names,
+                colorscale=[[0, "#E8E8E8"], [1, "#E8E8E8"]],
+                showscale=False,
+                hoverinfo="skip",
+                xgap=1,
+                ygap=1,
+            )
+        )
     # The counts, white on the dark end of the scale and black on the light end, so every one reads.
     top = max(1.0, np.nanmax(coloured)) if np.isfinite(coloured).any() else 1.0
     for (t, p), n in np.ndenumerate(counts):
         light = (mistakes_only and t == p) or counts[t, p] / top > 0.55
-        figure.add_annotation(x=names[p], y=names[t], text=str(n), showarrow=False,
-                              font={"size": 16, "color": "black" if light else "white"})
+        figure.add_annotation(
+            x=names[p],
+            y=names[t],
+            text=str(n),
+            showarrow=False,
+            font={"size": 16, "color": "black" if light else "white"},
+        )
     t, p = np.indices((size, size))
-    figure.add_trace(go.Scatter(
-        x=[names[i] for i in p.ravel()], y=[names[i] for i in t.ravel()], mode="markers",
-        marker={"symbol": "square", "size": 50, "color": "rgba(0,0,0,0)"}, customdata=counts.ravel(),
-        hovertemplate="true class: <b>%{y}</b><br>the network said: <b>%{x}</b><br>%{customdata} images"
-                      "<br>click to see them<extra></extra>", showlegend=False))
+    figure.add_trace(
+        go.Scatter(
+            x=[names[i] for i in p.ravel()],
+            y=[names[i] for i in t.ravel()],
+            mode="markers",
+            marker={"symbol": "square", "size": 50, "color": "rgba(0,0,0,0)"},
+            customdata=counts.ravel(),
+            hovertemplate="true class: <b>%{y}</b><br>the network said: <b>%{x}</b><br>%{customdata} images"
+            "<br>click to see them<extra></extra>",
+            showlegend=False,
+        )
+    )
     true, predicted = selected
-    figure.add_shape(type="rect", x0=predicted - 0.5, x1=predicted + 0.5, y0=true - 0.5, y1=true + 0.5,
-                     line={"color": VERMILLION, "width": 4})  # stands out on the whole Cividis scale
-    figure.update_xaxes(title_text="what the network said (predicted class)", side="top", tickfont_size=15,
-                        showgrid=False)
+    figure.add_shape(
+        type="rect",
+        x0=predicted - 0.5,
+        x1=predicted + 0.5,
+        y0=true - 0.5,
+        y1=true + 0.5,
+        line={"color": VERMILLION, "width": 4},
+    )  # stands out on the whole Cividis scale
+    figure.update_xaxes(
+        title_text="what the network said (predicted class)", side="top", tickfont_size=15, showgrid=False
+    )
     figure.update_yaxes(title_text="true class", autorange="reversed", tickfont_size=15, showgrid=False)
-    figure.update_layout(height=720, margin={"l": 10, "r": 10, "t": 10, "b": 10}, clickmode="event+select",
-                         plot_bgcolor="white", dragmode=False)
+    figure.update_layout(
+        height=720,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        clickmode="event+select",
+        plot_bgcolor="white",
+        dragmode=False,
+    )
     return figure
 
 
 # --- your photo --------------------------------------------------------------------------------
+
 
 def top5_figure(probabilities, class_names) -> go.Figure:
     """The 5 most likely classes, most likely on top, the answer in blue."""
     p = np.asarray(probabilities, np.float64)
     order = np.argsort(-p, kind="stable")
     best, top5 = int(order[0]), order[:5][::-1]
-    figure = go.Figure(go.Bar(
-        x=p[top5] * 100, y=[class_names[c] for c in top5], orientation="h",
-        marker_color=[BLUE if c == best else GREY for c in top5],
-        text=[f"{100 * p[c]:.1f} %" for c in top5], textposition="outside",
-        hovertemplate="%{y}: %{x:.2f} %<extra></extra>"))
+    figure = go.Figure(
+        go.Bar(
+            x=p[top5] * 100,
+            y=[class_names[c] for c in top5],
+            orientation="h",
+            marker_color=[BLUE if c == best else GREY for c in top5],
+            text=[f"{100 * p[c]:.1f} %" for c in top5],
+            textposition="outside",
+            hovertemplate="%{y}: %{x:.2f} %<extra></extra>",
+        )
+    )
     figure.update_xaxes(title="probability (%)", range=[0, 115])
-    figure.update_layout(title=f"Top 5: {class_names[best]} ({p[best]:.0%})", height=300,
-                         margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    figure.update_layout(
+        title=f"Top 5: {class_names[best]} ({p[best]:.0%})", height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10}
+    )
     return figure

@@ -49,8 +49,7 @@ def pick_image(data) -> Picked | None:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
     with st.container(border=True):
-        source = st.radio("Work on", ["a CIFAR-10 image", "your own photo"], horizontal=True,
-                          key="lesson_source")
+        source = st.radio("Work on", ["a CIFAR-10 image", "your own photo"], horizontal=True, key="lesson_source")
         if source == "your own photo":
             return _pick_photo()
         left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
@@ -58,10 +57,15 @@ def pick_image(data) -> Picked | None:
         indices = _class_indices(data, name)
         if st.session_state.get("lesson_index", 0) >= len(indices):
             st.session_state["lesson_index"] = 0
-        number = middle.number_input(f"Image (0 to {len(indices) - 1:,})", 0, len(indices) - 1,
-                                     key="lesson_index")
-        right.button("Random", icon=":material/casino:", on_click=_random_index, args=(data,), key="lesson_random",
-                     width="stretch")
+        number = middle.number_input(f"Image (0 to {len(indices) - 1:,})", 0, len(indices) - 1, key="lesson_index")
+        right.button(
+            "Random",
+            icon=":material/casino:",
+            on_click=_random_index,
+            args=(data,),
+            key="lesson_random",
+            width="stretch",
+        )
         index = int(indices[int(number)])
         label = int(data.y_test[index])
         return Picked(data.x_test[index], f"test image #{index:,}: {data.class_names[label]}", label)
@@ -73,8 +77,10 @@ def _pick_photo() -> Picked | None:
         st.session_state["lesson_photo"] = (upload.name, upload.getvalue())
     stored = st.session_state.get("lesson_photo")
     if stored is None:
-        st.info("Upload a photo: it is cut to its centre square and shrunk to 32×32 pixels, "
-                "the size of a CIFAR-10 image.", icon=":material/photo_camera:")
+        st.info(
+            "Upload a photo: it is cut to its centre square and shrunk to 32×32 pixels, the size of a CIFAR-10 image.",
+            icon=":material/photo_camera:",
+        )
         return None
     name, data = stored
     try:
@@ -87,8 +93,10 @@ def _pick_photo() -> Picked | None:
 
 def crisp() -> None:
     """Pixels stay squares even where the browser resizes an image (a column narrower than it)."""
-    st.html("<style>[data-testid='stImage'] img, [data-testid='stFullScreenFrame'] img "
-            "{image-rendering: pixelated;}</style>")
+    st.html(
+        "<style>[data-testid='stImage'] img, [data-testid='stFullScreenFrame'] img "
+        "{image-rendering: pixelated;}</style>"
+    )
 
 
 def show(image, caption: str, scale: int = 8, where=st, *, alt: str) -> None:

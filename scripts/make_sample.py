@@ -5,6 +5,7 @@
 The arrays: x (1000, 32, 32, 3) uint8, y (1000,) uint8, test_index (1000,): x[i] is the
 official test image number test_index[i]. Nothing here is generated: it is a subset.
 """
+
 import argparse
 
 import numpy as np
@@ -14,8 +15,12 @@ from cnn_lab.data import SAMPLE_PATH, DataError, read_source
 PER_CLASS = 100
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("archive", nargs="?", default="../shared/data/cifar-10-python.tar.gz",
-                    help="the official cifar-10-python.tar.gz (or its extracted folder)")
+parser.add_argument(
+    "archive",
+    nargs="?",
+    default="../shared/data/cifar-10-python.tar.gz",
+    help="the official cifar-10-python.tar.gz (or its extracted folder)",
+)
 args = parser.parse_args()
 try:
     data = read_source(args.archive)

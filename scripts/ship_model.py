@@ -39,13 +39,21 @@ start = time.time()
 result = evaluate(load_classifier(target), data.x_test, data.y_test, data.class_names)
 config, history = read_json(run / "config.json"), read_json(run / "history.json")
 card = {
-    "model": "default.keras", "preset": config["train"]["preset"], "train": config["train"],
-    "command": "cnn-lab train --preset best", "test_result": result.summary(),
-    "correct": result.correct, "total": result.total, "accuracy": result.accuracy,
-    "per_class": result.per_class(), "history": history,
+    "model": "default.keras",
+    "preset": config["train"]["preset"],
+    "train": config["train"],
+    "command": "cnn-lab train --preset best",
+    "test_result": result.summary(),
+    "correct": result.correct,
+    "total": result.total,
+    "accuracy": result.accuracy,
+    "per_class": result.per_class(),
+    "history": history,
     "training_seconds": round(sum(h["seconds"] for h in history), 1),
     "evaluation_seconds": round(time.time() - start, 1),
-    "hardware": config["device"], "trained": config["started"], "data": data.description,
+    "hardware": config["device"],
+    "trained": config["started"],
+    "data": data.description,
     "size_bytes": target.stat().st_size,
 }
 target.with_suffix(".json").write_text(json.dumps(card, indent=1))

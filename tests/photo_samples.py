@@ -49,7 +49,7 @@ def jpeg_with_size(width: int, height: int) -> bytes:
     """A little JPEG whose frame header claims width x height pixels."""
     data = bytearray(encode(Image.new("RGB", (64, 64), (200, 30, 30)), "JPEG"))
     sof = data.index(b"\xff\xc0")
-    data[sof + 5:sof + 9] = struct.pack(">HH", height, width)
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
     return bytes(data)
 
 
@@ -92,7 +92,7 @@ def bad_files(limit_bytes: int = 20 * 1024 * 1024) -> dict[str, tuple[bytes, str
         "empty.jpg": (b"", "empty"),
         "homework.jpg": (b"My essay about cats.\nCats are mammals.\n" * 20, "text"),
         "scan.jpg": (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n", "PDF"),
-        "cut.jpg": (jpeg[:len(jpeg) // 2], "cut short"),
+        "cut.jpg": (jpeg[: len(jpeg) // 2], "cut short"),
         "bomb.png": (png_with_size(60_000, 60_000), "decompression bomb"),
         "bomb.jpg": (jpeg_with_size(40_000, 40_000), "decompression bomb"),
         "big.png": (png_with_size(9_000, 9_000), "decompression bomb"),

@@ -24,15 +24,21 @@ from axe_audit import journey  # noqa: E402  (imports axe_playwright_python)
 # (axe rule, data-testid of the Streamlit element around the failing node): why it is not the lab's to fix.
 # Reproduced without the lab by the minimal script in BENCHMARKS.md (Accessibility).
 KNOWN = {
-    ("list", "stSidebarNavItems"):
-        "Streamlit's menu with sections (st.navigation with a dict) puts each section's heading, a <div>, "
-        "straight inside the <ul> of its links",
-    ("listitem", "stSidebarNavItems"):
-        "the same menu: the links' <li> elements sit in a <div> of their section inside that <ul>, not in the "
-        "<ul> itself",
-    ("presentation-role-conflict", "stFileUploaderDropzone"):
-        "st.file_uploader's drop zone is a <section role=\"presentation\"> that also has an aria-label and "
-        "tabindex=-1, so the role is ignored",
+    (
+        "list",
+        "stSidebarNavItems",
+    ): "Streamlit's menu with sections (st.navigation with a dict) puts each section's heading, a <div>, "
+    "straight inside the <ul> of its links",
+    (
+        "listitem",
+        "stSidebarNavItems",
+    ): "the same menu: the links' <li> elements sit in a <div> of their section inside that <ul>, not in the "
+    "<ul> itself",
+    (
+        "presentation-role-conflict",
+        "stFileUploaderDropzone",
+    ): 'st.file_uploader\'s drop zone is a <section role="presentation"> that also has an aria-label and '
+    "tabindex=-1, so the role is ignored",
 }
 
 
@@ -59,13 +65,18 @@ def audited(tmp_path_factory):
 def test_the_audit_covers_every_page_and_the_states_that_matter(audited):
     names = [name for name, _ in audited]
     assert len(names) >= 14, names
-    assert {"Home", "The dataset", "Mistakes", "Classify your photo, after an upload",
-            "The dataset, presenter view", "Train, while a run trains"} <= set(names), names
+    assert {
+        "Home",
+        "The dataset",
+        "Mistakes",
+        "Classify your photo, after an upload",
+        "The dataset, presenter view",
+        "Train, while a run trains",
+    } <= set(names), names
 
 
 def test_no_accessibility_violations_beyond_streamlits_own(audited):
-    unexpected = {name: [str(f) for f in findings if (f.rule, f.testid) not in KNOWN]
-                  for name, findings in audited}
+    unexpected = {name: [str(f) for f in findings if (f.rule, f.testid) not in KNOWN] for name, findings in audited}
     unexpected = {name: found for name, found in unexpected.items() if found}
     report = "\n".join(f"{name}: {len(found)}\n  " + "\n  ".join(found[:8]) for name, found in unexpected.items())
     assert not unexpected, f"axe-core found violations:\n{report}"

@@ -12,12 +12,15 @@ RNG = np.random.default_rng(0)
 IMAGES = RNG.random((6, 32, 32, 3)).astype("float32")
 
 
-@pytest.mark.parametrize("ours, reference, low, high", [
-    (A.adjust_hue, tf.image.adjust_hue, -A.HUE_DELTA, A.HUE_DELTA),
-    (A.adjust_contrast, tf.image.adjust_contrast, *A.CONTRAST),
-    (A.adjust_brightness, tf.image.adjust_brightness, -A.BRIGHTNESS_DELTA, A.BRIGHTNESS_DELTA),
-    (A.adjust_saturation, tf.image.adjust_saturation, *A.SATURATION),
-])
+@pytest.mark.parametrize(
+    "ours, reference, low, high",
+    [
+        (A.adjust_hue, tf.image.adjust_hue, -A.HUE_DELTA, A.HUE_DELTA),
+        (A.adjust_contrast, tf.image.adjust_contrast, *A.CONTRAST),
+        (A.adjust_brightness, tf.image.adjust_brightness, -A.BRIGHTNESS_DELTA, A.BRIGHTNESS_DELTA),
+        (A.adjust_saturation, tf.image.adjust_saturation, *A.SATURATION),
+    ],
+)
 def test_each_step_equals_tf_image(ours, reference, low, high):
     _check(ours, reference, low, high, IMAGES)
 
@@ -32,8 +35,9 @@ def _check(ours, reference, low, high, images):
     expected = np.stack([reference(image, float(f)).numpy() for image, f in zip(images, factors)])
     np.testing.assert_allclose(np.asarray(ours(images, factors)), expected, atol=1e-5)
     # a single factor for the whole batch works too
-    np.testing.assert_allclose(np.asarray(ours(images, factors[0])),
-                               reference(images, float(factors[0])).numpy(), atol=1e-5)
+    np.testing.assert_allclose(
+        np.asarray(ours(images, factors[0])), reference(images, float(factors[0])).numpy(), atol=1e-5
+    )
 
 
 def test_pipeline_with_fixed_factors_equals_tf_image_chain():
@@ -79,10 +83,15 @@ def test_crop_and_flip_modes():
     out = np.asarray(A.ArticleAugmentation(mode="crop_flip", seed=2)(IMAGES, training=True))
     # crop+flip only moves pixels: every output window exists in the original or its mirror
     for image, window in zip(IMAGES, out):
-        found = any(np.array_equal(candidate[t:t + 24, left:left + 24], window)
-                    for candidate in (image, image[:, ::-1]) for t in range(9) for left in range(9))
+        found = any(
+            np.array_equal(candidate[t : t + 24, left : left + 24], window)
+            for candidate in (image, image[:, ::-1])
+            for t in range(9)
+            for left in range(9)
+        )
         assert found
-    np.testing.assert_array_equal(np.asarray(A.ArticleAugmentation(mode="none")(IMAGES, training=True)),
-                                  IMAGES[:, 4:28, 4:28])
+    np.testing.assert_array_equal(
+        np.asarray(A.ArticleAugmentation(mode="none")(IMAGES, training=True)), IMAGES[:, 4:28, 4:28]
+    )
     with pytest.raises(ValueError):
         A.ArticleAugmentation(mode="sepia")

@@ -11,8 +11,20 @@ import time
 
 import pytest
 
-from lab_browser import (CHROMIUM, CHROMIUM_ARGS, NAV_LINK, ROOT, SHIPPED_MODEL, VIEWPORT, evaluated, lab_server,
-                         navigation, problems, settle, tiny_model)
+from lab_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NAV_LINK,
+    ROOT,
+    SHIPPED_MODEL,
+    VIEWPORT,
+    evaluated,
+    lab_server,
+    navigation,
+    problems,
+    settle,
+    tiny_model,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -165,8 +177,11 @@ def test_a_tiny_training_run_draws_its_curves_outlives_its_server_and_stops_at_o
             progress = page.locator('[data-testid="stProgress"]').first
             first = progress.inner_text()
             assert re.search(r"Epoch \d+ of 200, batch \d+ of \d+", first), first
-            page.wait_for_function("first => document.querySelector('[data-testid=\"stProgress\"]').innerText "
-                                   "!== first", arg=first, timeout=90_000)  # it moves
+            page.wait_for_function(
+                "first => document.querySelector('[data-testid=\"stProgress\"]').innerText !== first",
+                arg=first,
+                timeout=90_000,
+            )  # it moves
             assert "Training: run" in main_text(page)
             reveal(chart.first)
             shot(page, "train-running")
@@ -234,7 +249,10 @@ def go_by_keyboard(page, title: str) -> None:
 
 
 def upload_button(focused: dict) -> bool:
-    return focused.get("tag") == "BUTTON" and focused.get("text", "").splitlines()[-1:] in (["Upload"], ["Browse files"])
+    return focused.get("tag") == "BUTTON" and focused.get("text", "").splitlines()[-1:] in (
+        ["Upload"],
+        ["Browse files"],
+    )
 
 
 def choose_by_keyboard(page, photo) -> None:

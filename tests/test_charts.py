@@ -23,8 +23,12 @@ def test_charts_never_import_streamlit():
 
 def test_the_okabe_ito_palette_is_written_down_once():
     hex_codes = re.compile("|".join(OKABE_ITO[:-2]), re.I)  # black and grey are too common to count
-    found = [str(path.relative_to(ROOT)) for folder in ("dashboard", "benchmarks", "scripts")
-             for path in (ROOT / folder).rglob("*.py") if hex_codes.search(path.read_text(encoding="utf-8"))]
+    found = [
+        str(path.relative_to(ROOT))
+        for folder in ("dashboard", "benchmarks", "scripts")
+        for path in (ROOT / folder).rglob("*.py")
+        if hex_codes.search(path.read_text(encoding="utf-8"))
+    ]
     assert found == ["dashboard/cnn_lab/images.py"]
     assert rgb(ORANGE) == (230, 159, 0)
 
@@ -80,16 +84,21 @@ def test_confusion_matrix_colours_the_mistakes_only_and_frames_the_chosen_cell()
 
 def test_training_curves_thin_long_runs_and_draw_the_article():
     batches = [{"epoch": i / 100, "step": i, "loss": 2 - i / 1000, "accuracy": i / 1000} for i in range(1, 1001)]
-    snap = {"batches": batches, "history": [{"epoch": e, "test_accuracy": 0.5 + e / 100} for e in range(1, 11)],
-            "epochs": 10}
+    snap = {
+        "batches": batches,
+        "history": [{"epoch": e, "test_accuracy": 0.5 + e / 100} for e in range(1, 11)],
+        "epochs": 10,
+    }
     figure = charts.training_curves(snap)
     loss, train, test = figure.data
     assert len(loss.x) <= charts.MAX_POINTS + 1 and loss.x[-1] == 10.0  # the last batch is always drawn
     assert list(test.y) == [100 * (0.5 + e / 100) for e in range(1, 11)]
     assert any(s.y0 == 100 * ARTICLE_ACCURACY for s in figure.layout.shapes)
     words = charts.training_curves_in_words(snap)  # the text beside the chart for who cannot see it
-    assert words.startswith("The curves: after 1,000 batches the smoothed training loss is 1.00 and the training "
-                            "accuracy 100.0 %; test accuracy after each epoch: 53.0 %, 54.0 %")
+    assert words.startswith(
+        "The curves: after 1,000 batches the smoothed training loss is 1.00 and the training "
+        "accuracy 100.0 %; test accuracy after each epoch: 53.0 %, 54.0 %"
+    )
     assert words.endswith("60.0 % (the article: 78.44 %).")
 
 

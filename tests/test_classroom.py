@@ -26,11 +26,18 @@ def foreign_models(folder):
     garbage = folder / "garbage.keras"
     garbage.write_bytes(b"this is not a model at all\n" * 20)
     mnist = folder / "mnist.keras"  # a real Keras model, for another problem
-    keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
-                      keras.layers.Dense(10, activation="softmax")]).save(mnist)
+    keras.Sequential(
+        [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
+    ).save(mnist)
     code = folder / "lambda.keras"  # code inside: safe mode refuses to run it
-    keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Lambda(lambda x: x * 1.0), keras.layers.Flatten(),
-                      keras.layers.Dense(10, activation="softmax")]).save(code)
+    keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            keras.layers.Lambda(lambda x: x * 1.0),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    ).save(code)
     return {"garbage": garbage, "mnist": mnist, "lambda": code}
 
 
@@ -42,8 +49,11 @@ def test_a_broken_or_foreign_model_says_so_and_falls_back_to_the_shipped_one(shi
         assert not at.exception, kind
         errors = " ".join(e.value for e in at.error)
         assert f"Could not load `{path.name}`" in errors and "Showing the shipped model instead" in errors, kind
-        assert {"garbage": "it is not a Keras model file", "mnist": "a Keras model for another task",
-                "lambda": "it contains Python code, which the lab never runs"}[kind] in errors, (kind, errors)
+        assert {
+            "garbage": "it is not a Keras model file",
+            "mnist": "a Keras model for another task",
+            "lambda": "it contains Python code, which the lab never runs",
+        }[kind] in errors, (kind, errors)
         assert any(f"The layers of `{shipped.name}`" in h.value for h in at.header), kind  # the fallback
         assert "model_path" not in at.session_state
         at.run()  # the next rerun shows the shipped model without complaining again

@@ -9,30 +9,41 @@ import pytest
 
 
 def cnn_lab(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "cnn_lab", *map(str, args)], capture_output=True,
-                          text=True, timeout=timeout, env=dict(os.environ))
+    return subprocess.run(
+        [sys.executable, "-m", "cnn_lab", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=dict(os.environ),
+    )
 
 
 def _one_line_error(result):
     assert result.returncode == 2
-    lines = [line for line in result.stderr.splitlines()
-             if line.strip() and "oneDNN" not in line and not line.startswith(("I0000", "WARNING: All log"))]
+    lines = [
+        line
+        for line in result.stderr.splitlines()
+        if line.strip() and "oneDNN" not in line and not line.startswith(("I0000", "WARNING: All log"))
+    ]
     assert len(lines) == 1 and lines[0].startswith("cnn-lab: error:"), result.stderr
     assert "Traceback" not in result.stderr
     return lines[0]
 
 
-@pytest.mark.parametrize("args, says", [
-    (["train", "--epochs", "0"], "not a positive number"),
-    (["train", "--epochs", "many"], "not a whole number"),
-    (["train", "--preset", "huge"], "invalid choice"),
-    (["train", "--bogus"], "unrecognized arguments"),
-    (["frobnicate"], "invalid choice"),
-    (["evaluate"], "required"),
-    (["evaluate", "--model", "no/such.keras"], "no such file"),
-    (["train", "--data", "no/such/folder", "--limit", "8"], "no such file or folder"),
-    (["data", "--data", "no/such/folder"], "no such file or folder"),
-])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["train", "--epochs", "0"], "not a positive number"),
+        (["train", "--epochs", "many"], "not a whole number"),
+        (["train", "--preset", "huge"], "invalid choice"),
+        (["train", "--bogus"], "unrecognized arguments"),
+        (["frobnicate"], "invalid choice"),
+        (["evaluate"], "required"),
+        (["evaluate", "--model", "no/such.keras"], "no such file"),
+        (["train", "--data", "no/such/folder", "--limit", "8"], "no such file or folder"),
+        (["data", "--data", "no/such/folder"], "no such file or folder"),
+    ],
+)
 def test_bad_arguments_give_one_line_and_exit_2(args, says):
     assert says in _one_line_error(cnn_lab(*args))
 
@@ -58,8 +69,18 @@ def test_evaluate_prints_the_articles_format_and_json(tiny_model_path):
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["total"] == 200 and 0 <= result["correct"] <= 200
     assert result["accuracy"] == pytest.approx(result["correct"] / 200)
-    assert set(result["per_class"]) == {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
-                                        "horse", "ship", "truck"}
+    assert set(result["per_class"]) == {
+        "airplane",
+        "automobile",
+        "bird",
+        "cat",
+        "deer",
+        "dog",
+        "frog",
+        "horse",
+        "ship",
+        "truck",
+    }
 
 
 def test_train_then_resume_from_the_command_line(tmp_path):

@@ -19,9 +19,27 @@ from cnn_lab.training import train  # noqa: E402
 
 def test_kill_9_during_training_loses_at_most_the_epoch_in_progress():
     folder = run_path("20250102-030405-dead")
-    proc = subprocess.Popen([sys.executable, "-m", "cnn_lab", "train", "--preset", "fast", "--epochs", "30",
-                             "--limit", "256", "--batch-size", "16", "--run-dir", str(folder)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cnn_lab",
+            "train",
+            "--preset",
+            "fast",
+            "--epochs",
+            "30",
+            "--limit",
+            "256",
+            "--batch-size",
+            "16",
+            "--run-dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ),
+    )
     try:
         deadline = time.time() + 240
         while not (folder / "history.json").is_file() and time.time() < deadline and proc.poll() is None:

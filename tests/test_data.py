@@ -13,8 +13,12 @@ from cnn_lab import data as D
 
 def _batch(n, seed, label_offset=0):
     rng = np.random.default_rng(seed)
-    return {b"batch_label": b"tiny", b"labels": [(i + label_offset) % 10 for i in range(n)],
-            b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8), b"filenames": [b"x.png"] * n}
+    return {
+        b"batch_label": b"tiny",
+        b"labels": [(i + label_offset) % 10 for i in range(n)],
+        b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8),
+        b"filenames": [b"x.png"] * n,
+    }
 
 
 def _tiny_blobs(n=4):
@@ -114,12 +118,15 @@ def test_a_pickle_cannot_run_code(tmp_path, monkeypatch):
     assert not (tmp_path / "exploited").exists()
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda b: b.update({b"data": np.zeros((4, 100), np.uint8)}), "expected \\(N, 3072\\) uint8"),
-    (lambda b: b.update({b"labels": [0, 1, 2, 12]}), "labels from 0 to 9"),
-    (lambda b: b.update({b"labels": [0, 1]}), "labels from 0 to 9"),
-    (lambda b: b.pop(b"data"), "no data/labels"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda b: b.update({b"data": np.zeros((4, 100), np.uint8)}), "expected \\(N, 3072\\) uint8"),
+        (lambda b: b.update({b"labels": [0, 1, 2, 12]}), "labels from 0 to 9"),
+        (lambda b: b.update({b"labels": [0, 1]}), "labels from 0 to 9"),
+        (lambda b: b.pop(b"data"), "no data/labels"),
+    ],
+)
 def test_shape_and_label_checks(tmp_path, change, message):
     blobs = _tiny_blobs()
     batch = _batch(4, 1)

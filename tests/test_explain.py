@@ -66,8 +66,14 @@ def test_flip_tta_map_is_mirror_symmetric_for_a_mirror_symmetric_model_input():
 
 
 def test_a_network_without_convolutions_gets_gradient_saliency():
-    cnn = keras.Sequential([keras.Input((24, 24, 3)), keras.layers.Flatten(name="flatten"),
-                            keras.layers.Dense(10, activation="softmax", name="softmax")], name="cnn")
+    cnn = keras.Sequential(
+        [
+            keras.Input((24, 24, 3)),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(10, activation="softmax", name="softmax"),
+        ],
+        name="cnn",
+    )
     explanation = explain(classifier(cnn), RNG_PIXELS, 1)
     assert explanation.method == "gradient saliency" and explanation.layer is None
     # for a linear model the saliency is |weight| (largest over the colour channels), scaled to 1
@@ -90,7 +96,7 @@ def squares(rng, n):
     where = rng.integers(4, 22, (n, 2))
     for image, label, (row, col) in zip(x, y, where):
         if label:
-            image[row:row + 6, col:col + 6] = 255
+            image[row : row + 6, col : col + 6] = 255
     return x, y, where
 
 
@@ -110,7 +116,7 @@ def test_grad_cam_points_at_the_object():
         peak = np.unravel_index(heatmap.argmax(), heatmap.shape)
         distances.append(np.abs(np.array(peak) - centre).max())
         top, left = max(row - 6, 0), max(col - 6, 0)  # a 10x10 window around the square (17 % of the image)
-        shares.append(heatmap[top:row + 4, left:col + 4].sum() / heatmap.sum())
+        shares.append(heatmap[top : row + 4, left : col + 4].sum() / heatmap.sum())
     assert max(distances) <= 6.5, distances  # within ~1.5 cells of the 6x6 Grad-CAM grid
     assert np.median(distances) <= 3.5, distances
     assert np.mean(shares) > 0.25, shares  # far more than the window's 17 % of the picture

@@ -24,6 +24,7 @@ def png_bytes(size=(60, 40), colour=(200, 30, 30)):
 
 # --- 1. images are numbers ---------------------------------------------------------------------
 
+
 def test_images_are_numbers_shows_the_greyscale_heatmap_with_its_numbers():
     from cnn_lab.data import read_sample
     from cnn_lab.lessons import greyscale_uint8
@@ -78,6 +79,7 @@ def test_random_button_picks_an_image_of_the_chosen_class():
 
 # --- 2. the dataset ----------------------------------------------------------------------------
 
+
 def test_dataset_counts_come_from_the_data_and_say_it_is_the_sample():
     from cnn_lab.data import read_sample
 
@@ -103,6 +105,7 @@ def test_dataset_button_draws_64_distinct_training_images():
 
 # --- 3. augmentation ---------------------------------------------------------------------------
 
+
 def test_augmentation_shows_each_step_16_versions_and_the_clip():
     at = run("3_augmentation.py")
     assert [s.value for s in at.slider] == [0, 0, 0.05, 0.3, 0.2, 2.0]  # the article's parameters
@@ -127,6 +130,7 @@ def test_augmentation_clip_of_the_slider_values_finds_overflow():
 
 
 # --- 4. convolution and pooling ----------------------------------------------------------------
+
 
 def test_convolution_without_a_model_still_teaches_pooling_and_kernels(tmp_path):
     at = run("4_convolution.py", model_path=tmp_path / "missing.keras")
@@ -175,6 +179,7 @@ def test_convolution_shows_the_models_first_layer(tiny_model_path):
 
 # --- 5. the network ----------------------------------------------------------------------------
 
+
 def test_network_without_a_model_says_so(tmp_path):
     at = run("5_network.py", model_path=tmp_path / "missing.keras")
     assert any("is gone" in w.value for w in at.warning)
@@ -201,6 +206,7 @@ def test_network_shows_every_layer_and_the_probabilities(tiny_model_path):
 
 
 # --- no TensorFlow for pages 1 and 2 -----------------------------------------------------------
+
 
 @pytest.mark.parametrize("page", ["1_images_are_numbers.py", "2_dataset.py"])
 def test_light_pages_do_not_import_tensorflow(page):

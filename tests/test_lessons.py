@@ -57,10 +57,7 @@ def test_max_pool_matches_keras_and_points_at_each_maximum(rng, shape):
 
 
 def test_max_pool_positions_on_a_small_grid():
-    grid = np.array([[1, 5, 0, 2],
-                     [3, 4, 9, 1],
-                     [0, 0, 6, 7],
-                     [8, 2, 3, 1]])
+    grid = np.array([[1, 5, 0, 2], [3, 4, 9, 1], [0, 0, 6, 7], [8, 2, 3, 1]])
     pooled, rows, cols = lessons.max_pool(grid)
     np.testing.assert_array_equal(pooled, [[5, 9], [8, 7]])
     np.testing.assert_array_equal(rows, [[0, 1], [3, 2]])
@@ -118,7 +115,9 @@ def test_random_batch_draws_distinct_indices(rng):
 
 
 def test_class_counts():
-    np.testing.assert_array_equal(lessons.class_counts(np.array([0, 0, 3, 9], np.uint8)), [2, 0, 0, 1, 0, 0, 0, 0, 0, 1])
+    np.testing.assert_array_equal(
+        lessons.class_counts(np.array([0, 0, 3, 9], np.uint8)), [2, 0, 0, 1, 0, 0, 0, 0, 0, 1]
+    )
 
 
 def test_normalise():
@@ -141,8 +140,15 @@ def test_augment_with_overflow_is_the_training_augmentation_before_its_clip(rng)
 
 def test_augment_with_overflow_with_given_factors(rng):
     image = rng.random((32, 32, 3), dtype=np.float32)
-    factors = {"top": [4], "left": [4], "flip": [False], "hue": [0.0], "contrast": [1.0],
-               "brightness": [0.3], "saturation": [1.0]}
+    factors = {
+        "top": [4],
+        "left": [4],
+        "flip": [False],
+        "hue": [0.0],
+        "contrast": [1.0],
+        "brightness": [0.3],
+        "saturation": [1.0],
+    }
     result = lessons.augment_with_overflow(image, count=1, factors=factors)
     expected = image[4:28, 4:28] + 0.3  # only the brightness changes anything
     np.testing.assert_allclose(result["before_clip"][0], expected, atol=1e-4)
@@ -165,7 +171,9 @@ def test_layer_activations_end_in_what_the_model_predicts(tiny_model_path):
     assert steps[2]["activation"] == "relu" and steps[-1]["activation"] == "softmax" and steps[3]["activation"] is None
     # the first convolution is the arithmetic of lessons.conv2d (then the ReLU)
     kernel, bias = model.get_layer("cnn").get_layer("conv1").get_weights()
-    np.testing.assert_allclose(steps[2]["output"], np.maximum(lessons.conv2d(steps[1]["output"], kernel, bias, "same"), 0), atol=1e-5)
+    np.testing.assert_allclose(
+        steps[2]["output"], np.maximum(lessons.conv2d(steps[1]["output"], kernel, bias, "same"), 0), atol=1e-5
+    )
 
 
 def test_layer_activations_use_inference_mode_with_batch_norm_and_dropout():

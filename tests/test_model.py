@@ -50,10 +50,12 @@ def test_saved_model_loads_with_keras_alone(tmp_path):
     np.save(tmp_path / "x.npy", pixels)
     np.save(tmp_path / "p.npy", np.asarray(model(pixels)))
     # A fresh interpreter that never imports cnn_lab: load_model alone, in safe mode.
-    code = (f"import keras, numpy as np, sys; m = keras.saving.load_model({str(path)!r}); "
-            f"p = m.predict_on_batch(np.load({str(tmp_path / 'x.npy')!r})); "
-            f"assert 'cnn_lab' not in sys.modules; "
-            f"np.testing.assert_allclose(p, np.load({str(tmp_path / 'p.npy')!r}), atol=1e-6); print('ok')")
+    code = (
+        f"import keras, numpy as np, sys; m = keras.saving.load_model({str(path)!r}); "
+        f"p = m.predict_on_batch(np.load({str(tmp_path / 'x.npy')!r})); "
+        f"assert 'cnn_lab' not in sys.modules; "
+        f"np.testing.assert_allclose(p, np.load({str(tmp_path / 'p.npy')!r}), atol=1e-6); print('ok')"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip().endswith("ok"), out.stderr[-2000:]
     assert load_classifier(path).output_shape == (None, 10)

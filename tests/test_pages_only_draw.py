@@ -22,8 +22,9 @@ def problems(source: str) -> list[str]:
         if isinstance(node, ast.Import):
             modules = [(alias.name, alias.asname or alias.name.split(".")[0]) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module:
-            modules = [(node.module, None)] + [(f"{node.module}.{alias.name}", alias.asname or alias.name)
-                                                for alias in node.names]
+            modules = [(node.module, None)] + [
+                (f"{node.module}.{alias.name}", alias.asname or alias.name) for alias in node.names
+            ]
         else:
             continue
         for module, name in modules:
@@ -46,9 +47,15 @@ def test_the_page_only_draws(page):
 
 
 def test_the_rule_catches_a_page_that_computes():
-    page = ("import numpy as np\nfrom keras import ops\nimport streamlit as st\n\n"
-            "def share(counts):\n    return counts / np.sum(counts)\n\n"
-            "st.write(sorted(range(3), key=lambda i: np.abs(i)))\n")
-    assert problems(page) == ["line 2: imports keras", "line 2: imports keras.ops",
-                              "line 6: share computes with numpy (np)", "line 8: a lambda computes with numpy (np)"]
+    page = (
+        "import numpy as np\nfrom keras import ops\nimport streamlit as st\n\n"
+        "def share(counts):\n    return counts / np.sum(counts)\n\n"
+        "st.write(sorted(range(3), key=lambda i: np.abs(i)))\n"
+    )
+    assert problems(page) == [
+        "line 2: imports keras",
+        "line 2: imports keras.ops",
+        "line 6: share computes with numpy (np)",
+        "line 8: a lambda computes with numpy (np)",
+    ]
     assert problems("import numpy as np\nimport streamlit as st\n\nst.write(np.zeros(3))\n") == []

@@ -6,8 +6,18 @@ import pytest
 from PIL import Image, ImageOps
 
 import photo_samples as samples
-from cnn_lab.photo import (MIN_SIDE, Photo, PhotoError, display_name, megabytes, open_photo, read_photo,
-                           square_box, square_crop, to_cifar)
+from cnn_lab.photo import (
+    MIN_SIDE,
+    Photo,
+    PhotoError,
+    display_name,
+    megabytes,
+    open_photo,
+    read_photo,
+    square_box,
+    square_crop,
+    to_cifar,
+)
 
 LIMIT = 20 * 1024 * 1024
 
@@ -95,8 +105,16 @@ def test_exif_orientation_is_applied():
     photo = read_photo(samples.encode(stored, "JPEG", quality=95, exif=exif.tobytes()))
     assert photo.image.size == (451, 300) and photo.original_size == (300, 451)
     assert np.abs(np.asarray(photo.image, dtype=float) - np.asarray(cat, dtype=float)).mean() < 4
-    assert np.array_equal(np.asarray(photo.image), np.asarray(ImageOps.exif_transpose(Image.open(
-        __import__("io").BytesIO(samples.encode(stored, "JPEG", quality=95, exif=exif.tobytes()))).convert("RGB"))))
+    assert np.array_equal(
+        np.asarray(photo.image),
+        np.asarray(
+            ImageOps.exif_transpose(
+                Image.open(
+                    __import__("io").BytesIO(samples.encode(stored, "JPEG", quality=95, exif=exif.tobytes()))
+                ).convert("RGB")
+            )
+        ),
+    )
 
 
 def test_big_jpegs_are_decoded_small_with_the_same_result():

@@ -62,8 +62,7 @@ def test_bad_and_good_files_together_make_a_grid(tiny_model_path):
     bad = samples.bad_files(LIMIT_MB * 1024 * 1024)
     odd = samples.odd_files()
     files = [(name, content) for name, (content, _) in {**bad, **odd}.items()]
-    photos = {name: samples.encode(Image.fromarray(a), "JPEG")
-              for name, a in samples.real_photos().items()}
+    photos = {name: samples.encode(Image.fromarray(a), "JPEG") for name, a in samples.real_photos().items()}
     at = upload(page(tiny_model_path), *files, *[(f"{n}.jpg", c) for n, c in photos.items()])
     assert len(at.error) == len(bad)
     for _, phrase in bad.values():
@@ -83,8 +82,7 @@ def test_bad_and_good_files_together_make_a_grid(tiny_model_path):
 def test_a_real_photo_goes_through_the_whole_page(tiny_model_path):
     name = "chelsea"  # coffee and the astronaut go through the grid test
     array = samples.real_photos()[name]
-    at = upload(page(tiny_model_path), (f"{name}.jpg", samples.encode(Image.fromarray(array),
-                                                                      "JPEG", quality=92)))
+    at = upload(page(tiny_model_path), (f"{name}.jpg", samples.encode(Image.fromarray(array), "JPEG", quality=92)))
     captions = image_captions(at)
     assert f"{array.shape[1]:,} x {array.shape[0]:,} pixels" in captions
     for step in ("centre square", "32 x 32", "24 x 24", "Grad-CAM for"):

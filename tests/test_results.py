@@ -106,16 +106,16 @@ def test_the_gallery_lists_exactly_the_models_errors(made_up, tiny_model_path):
     at.selectbox(key="mistakes_pred").set_value(None).run()
     assert sorted(shown_indices(at)) == sorted(np.flatnonzero((made_up.labels == 3) & (made_up.predictions != 3)))
     at.selectbox(key="mistakes_pred").set_value(5).run()
-    assert sorted(shown_indices(at)) == sorted(
-        np.flatnonzero((made_up.labels == 3) & (made_up.predictions == 5)))
+    assert sorted(shown_indices(at)) == sorted(np.flatnonzero((made_up.labels == 3) & (made_up.predictions == 5)))
     # Each card: its true and predicted label, and the top 3 confidences, the largest first.
     at.selectbox(key="mistakes_true").set_value(None)
     at.selectbox(key="mistakes_pred").set_value(None).run()
     first = shown_indices(at)[0]
     assert first == wrong[np.argmax(made_up.probabilities[wrong].max(1))]
     names = made_up.class_names
-    assert captions(at)[0] == (f"#{first}: really {names[made_up.labels[first]]}, "
-                               f"the network said {names[made_up.predictions[first]]}")
+    assert captions(at)[0] == (
+        f"#{first}: really {names[made_up.labels[first]]}, the network said {names[made_up.predictions[first]]}"
+    )
     bars = [p.proto.text for p in at.get("progress")][:3]
     top = np.argsort(-made_up.probabilities[first])[:3]
     assert [b.split(":")[0].replace(" (true)", "") for b in bars] == [names[c] for c in top]
@@ -219,8 +219,14 @@ def test_a_model_is_named_with_every_way_its_recipe_differs_from_the_articles(tm
     assert not at.exception
     page = "\n".join(m.value for m in at.markdown)
     assert "Not the article's network" in page
-    for said in ("96, 192, 384", "AdamW, weight decay 0.02", "label smoothing: 0.1", "crop and flip only",
-                 "epochs: 32", "mirror image: yes"):
+    for said in (
+        "96, 192, 384",
+        "AdamW, weight decay 0.02",
+        "label smoothing: 0.1",
+        "crop and flip only",
+        "epochs: 32",
+        "mirror image: yes",
+    ):
         assert said in page, said
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["The article"] == "78.44 %"
@@ -231,8 +237,13 @@ def test_a_model_is_named_with_every_way_its_recipe_differs_from_the_articles(tm
 def test_a_model_of_the_articles_recipe_is_not_given_differences(tmp_path, tiny_model_path, made_up):
     from cnn_lab.recipes import PRESETS
 
-    path = _model_with(tmp_path, tiny_model_path, made_up, "runs/abc/model.keras",
-                       {"train": PRESETS["article"].to_dict(), "is_sample": False})
+    path = _model_with(
+        tmp_path,
+        tiny_model_path,
+        made_up,
+        "runs/abc/model.keras",
+        {"train": PRESETS["article"].to_dict(), "is_sample": False},
+    )
     at = run("results.py", path)
     page = "\n".join(m.value for m in at.markdown)
     assert "trained with the article's recipe" in page and "Not the article's network" not in page
@@ -241,8 +252,13 @@ def test_a_model_of_the_articles_recipe_is_not_given_differences(tmp_path, tiny_
 def test_a_model_trained_on_the_sample_says_so(tmp_path, tiny_model_path, made_up):
     from cnn_lab.recipes import PRESETS
 
-    path = _model_with(tmp_path, tiny_model_path, made_up, "runs/xyz/model.keras",
-                       {"train": PRESETS["fast"].to_dict(), "is_sample": True})
+    path = _model_with(
+        tmp_path,
+        tiny_model_path,
+        made_up,
+        "runs/xyz/model.keras",
+        {"train": PRESETS["fast"].to_dict(), "is_sample": True},
+    )
     at = run("results.py", path)
     assert not at.exception
     assert any("trained on the bundled sample" in i.value for i in at.info)  # the tests run on the sample

@@ -7,8 +7,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnn_lab import access
-from cnn_lab.access import (DEFAULT, active_model_path, fingerprint, read_active_model, signed_in, teacher_token,
-                            token_matches, write_active_model)
+from cnn_lab.access import (
+    DEFAULT,
+    active_model_path,
+    fingerprint,
+    read_active_model,
+    signed_in,
+    teacher_token,
+    token_matches,
+    write_active_model,
+)
 from cnn_lab import training
 from cnn_lab.runs import delete_run, list_runs, live_run, run_path, snapshot, stop_requested, write_status
 from conftest import fake_run, wait_for
@@ -98,6 +106,7 @@ def everything(at: AppTest) -> str:
             out.append(str(node.proto))
         for child in getattr(node, "children", {}).values():
             walk(child)
+
     walk(at._tree)
     return "\n".join(out)
 
@@ -193,8 +202,10 @@ def test_the_teacher_chooses_the_model_the_whole_class_sees(monkeypatch, tiny_mo
     teacher.sidebar.text_input(key="teacher_token_input").input(TOKEN).run()
 
     teacher.selectbox(key="train_model_choice").set_value(str(broken / "model.keras")).run()
-    assert any("Could not use Run 20260101-000000-bbbb" in e.value and "not a Keras model file" in e.value
-               for e in teacher.error)
+    assert any(
+        "Could not use Run 20260101-000000-bbbb" in e.value and "not a Keras model file" in e.value
+        for e in teacher.error
+    )
     assert read_active_model() == DEFAULT
 
     teacher.selectbox(key="train_model_choice").set_value(str(good / "model.keras")).run()

@@ -126,7 +126,7 @@ def test_a_run_killed_mid_epoch_shows_as_interrupted_and_resumes():
     assert at.selectbox(key="train_resume_choice").value["run_id"] == run_id
     at.button(key="train_resume").click().run()
     wait_for(lambda: len(state(run_id)["history"]) > done)  # it goes on from its last finished epoch
-    assert [h["epoch"] for h in state(run_id)["history"]][:done + 1] == list(range(1, done + 2))
+    assert [h["epoch"] for h in state(run_id)["history"]][: done + 1] == list(range(1, done + 2))
     at.run()
     assert f"**Training: run `{run_id}`**" in page_text(at)
 
@@ -134,8 +134,9 @@ def test_a_run_killed_mid_epoch_shows_as_interrupted_and_resumes():
 def test_a_failed_run_says_why_on_the_page_and_in_the_log(caplog):
     folder = run_path("20260101-000000-bad0")
     folder.mkdir(parents=True)
-    (folder / "config.json").write_text(json.dumps({"train": {"epochs": 3, "preset": "fast"}, "data": "sample",
-                                                    "data_source": str(SAMPLE_PATH)}))
+    (folder / "config.json").write_text(
+        json.dumps({"train": {"epochs": 3, "preset": "fast"}, "data": "sample", "data_source": str(SAMPLE_PATH)})
+    )
     (folder / "model.keras").write_bytes(b"not a model")
     training.start(resume=folder)  # the process starts, then fails on the broken checkpoint
     wait_for(lambda: state(folder.name)["status"] == "failed" and not live_run(), what="the failure")
@@ -153,8 +154,9 @@ def test_a_run_from_a_terminal_is_watched_and_can_be_stopped_but_not_started_twi
     (folder / "model.keras").write_bytes(b"")
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # `cnn-lab train` elsewhere
     try:
-        (folder / "status.json").write_text(json.dumps({"status": "running", "pid": other.pid,
-                                                        "host": socket.gethostname()}))
+        (folder / "status.json").write_text(
+            json.dumps({"status": "running", "pid": other.pid, "host": socket.gethostname()})
+        )
         assert list_runs()[0]["status"] == "running"
         with pytest.raises(training.RunBusy, match="20260101-000000-abcd"):
             training.start(resume=folder)
@@ -188,8 +190,12 @@ SERVER = textwrap.dedent("""
 def test_killing_the_server_leaves_the_run_training_and_a_restarted_page_finds_and_stops_it():
     """The Train page's start() in a server process, then kill -9 of that server: its run trains on
     (a session of its own), and a new server's page shows it live and stops it."""
-    server = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True,
-                              env=dict(os.environ, PYTHONPATH=str(ROOT / "dashboard")))
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT / "dashboard")),
+    )
     try:
         run_id = server.stdout.readline().strip()
         wait_for(lambda: state(run_id)["batches"])

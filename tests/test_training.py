@@ -40,8 +40,9 @@ def test_a_run_trains_evaluates_and_checkpoints_every_epoch():
 def test_stop_takes_effect_within_a_batch_then_resume_goes_on(monkeypatch):
     monkeypatch.setattr(training, "PUBLISH_EVERY", 0)  # progress.json after every batch: the test sees each one
     folder = run_path(new_run_id())
-    config = TrainConfig(model=TINY, epochs=3, batch_size=8, limit=400, learning_rate=1e-3,
-                         schedule="cosine", warmup_epochs=0.5)
+    config = TrainConfig(
+        model=TINY, epochs=3, batch_size=8, limit=400, learning_rate=1e-3, schedule="cosine", warmup_epochs=0.5
+    )
     ended = []
     thread = threading.Thread(target=lambda: ended.append(training.train(config, str(SAMPLE_PATH), folder)))
     thread.start()

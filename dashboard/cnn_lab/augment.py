@@ -72,7 +72,7 @@ def center_crop(images, size=CROP):
     """The test-time crop: the middle size x size pixels (rows and columns 4..27 of 32)."""
     top = (images.shape[-3] - size) // 2
     left = (images.shape[-2] - size) // 2
-    return images[..., top:top + size, left:left + size, :]
+    return images[..., top : top + size, left : left + size, :]
 
 
 def flip(images, mask):
@@ -105,7 +105,8 @@ class ArticleAugmentation(keras.layers.Layer):
 
         margin = 32 - self.size + 1
         return {
-            "top": ops.floor(uniform(0, margin)), "left": ops.floor(uniform(0, margin)),
+            "top": ops.floor(uniform(0, margin)),
+            "left": ops.floor(uniform(0, margin)),
             "flip": uniform(0, 1) < 0.5,
             "hue": uniform(-HUE_DELTA, HUE_DELTA),
             "contrast": uniform(*CONTRAST),

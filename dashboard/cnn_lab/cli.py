@@ -28,8 +28,11 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, not argparse's usage block
-        raise UsageError(f"{message} (see `cnn-lab {self.prog.split()[-1]} --help`)"
-                         if " " in self.prog else f"{message} (see `cnn-lab --help`)")
+        raise UsageError(
+            f"{message} (see `cnn-lab {self.prog.split()[-1]} --help`)"
+            if " " in self.prog
+            else f"{message} (see `cnn-lab --help`)"
+        )
 
 
 def _positive(text):
@@ -47,12 +50,18 @@ def _parser() -> argparse.ArgumentParser:
 
     p = _Parser(prog="cnn-lab", description="CNN Lab: train and evaluate the article's CIFAR-10 CNN.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    data_help = ("a cifar-10-python.tar.gz or an extracted cifar-10-batches-py folder (default: $CNN_LAB_DATA, "
-                 "then data/, the Keras cache, a download, the bundled sample)")
+    data_help = (
+        "a cifar-10-python.tar.gz or an extracted cifar-10-batches-py folder (default: $CNN_LAB_DATA, "
+        "then data/, the Keras cache, a download, the bundled sample)"
+    )
 
     t = sub.add_parser("train", help="train a CNN, with a progress bar; Ctrl-C stops after the batch")
-    t.add_argument("--preset", choices=sorted(PRESETS), default="article",
-                   help="article: the article's recipe; fast: the dashboard's quick default; best: the shipped model")
+    t.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default="article",
+        help="article: the article's recipe; fast: the dashboard's quick default; best: the shipped model",
+    )
     t.add_argument("--data", help=data_help)
     t.add_argument("--epochs", type=_positive)
     t.add_argument("--batch-size", type=_positive, help="default: the preset's (64 for article)")
@@ -95,8 +104,14 @@ def _train(args) -> int:
         run_dir = finished[0]["path"]
     config = None
     if not args.resume:
-        config = preset(args.preset, epochs=args.epochs, batch_size=args.batch_size,
-                        learning_rate=args.learning_rate, augment=args.augment, limit=args.limit)
+        config = preset(
+            args.preset,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            learning_rate=args.learning_rate,
+            augment=args.augment,
+            limit=args.limit,
+        )
         run_dir = run_dir or runs.run_path(runs.new_run_id())
     folder = Path(run_dir)
     print(f"run {folder.name} -> {folder}", flush=True)
@@ -108,8 +123,14 @@ def _train(args) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     printer = _Printer(folder)
-    status = train(config, args.data, folder, resume=args.resume, download=not args.no_download,
-                   report=lambda state: printer.show(runs.snapshot(folder)))
+    status = train(
+        config,
+        args.data,
+        folder,
+        resume=args.resume,
+        download=not args.no_download,
+        report=lambda state: printer.show(runs.snapshot(folder)),
+    )
     printer.show(runs.snapshot(folder))
     print(f"\n{status}: {folder}", flush=True)
     return 0
@@ -130,18 +151,23 @@ class _Printer:
         if s["message"] != self.message and not s["message"].startswith("epoch "):
             self.message = s["message"]
             print(("\r" if self.bar else "") + s["message"] + " " * 40, flush=True)
-        for h in s["history"][self.epochs_shown:]:
+        for h in s["history"][self.epochs_shown :]:
             test = f"{100 * h['test_accuracy']:.2f}%" if h.get("test_accuracy") is not None else "-"
-            print(f"\repoch {h['epoch']:>3}: loss {h['loss']:.4f}  train {100 * h['accuracy']:.2f}%  "
-                  f"test {test}  ({h['seconds']:.0f} s)" + " " * 20, flush=True)
+            print(
+                f"\repoch {h['epoch']:>3}: loss {h['loss']:.4f}  train {100 * h['accuracy']:.2f}%  "
+                f"test {test}  ({h['seconds']:.0f} s)" + " " * 20,
+                flush=True,
+            )
         self.epochs_shown = len(s["history"])
         if self.bar and s["status"] in ("running", "stopping") and s.get("batches_per_epoch"):
             at = position(s)
             speed = f"{s['images_per_second']:.0f} img/s" if s.get("images_per_second") else ""
             loss = f"loss {s['loss']:.3f}" if s.get("loss") is not None else ""
-            sys.stdout.write(f"\r[{_bar(at['fraction'])}] epoch {at['epoch']}/{at['epochs']} "
-                             f"batch {at['batch']}/{at['batches_per_epoch']} {loss} {speed} "
-                             f"ETA {clock(s.get('eta_seconds'))}   ")
+            sys.stdout.write(
+                f"\r[{_bar(at['fraction'])}] epoch {at['epoch']}/{at['epochs']} "
+                f"batch {at['batch']}/{at['batches_per_epoch']} {loss} {speed} "
+                f"ETA {clock(s.get('eta_seconds'))}   "
+            )
             sys.stdout.flush()
 
 
@@ -156,7 +182,9 @@ def _evaluate(args) -> int:
     try:
         model = load_classifier(args.model)
     except Exception as e:
-        raise UsageError(f"--model {args.model}: not a model CNN Lab can use ({str(e).splitlines()[0][:200]})") from None
+        raise UsageError(
+            f"--model {args.model}: not a model CNN Lab can use ({str(e).splitlines()[0][:200]})"
+        ) from None
     result = evaluate(model, data.x_test, data.y_test, data.class_names)
     if args.json:
         print(json.dumps({**result.to_dict(), "data": data.description, "is_sample": data.is_sample}))
@@ -200,6 +228,7 @@ def _import_keras_quietly():
 
 def main(argv=None) -> int:
     from .data import DataError
+
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")  # a failed run's traceback, on stderr
     try:
         args = _parser().parse_args(argv)

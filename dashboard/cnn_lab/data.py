@@ -31,8 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer",
-               "dog", "frog", "horse", "ship", "truck")
+CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_PATH = PROJECT_ROOT / "assets" / "cifar10_sample.npz"
 ARCHIVE_NAME = "cifar-10-python.tar.gz"
@@ -65,15 +64,16 @@ class Cifar10:
     @property
     def description(self) -> str:
         kind = "the bundled sample" if self.is_sample else "the full CIFAR-10"
-        return (f"{kind}: {len(self.x_train):,} training and {len(self.x_test):,} test images "
-                f"({self.source})")
+        return f"{kind}: {len(self.x_train):,} training and {len(self.x_test):,} test images ({self.source})"
 
 
 # --- safe unpickling -------------------------------------------------------------------------
 
 _ALLOWED_GLOBALS = {
-    ("numpy", "ndarray"), ("numpy", "dtype"),
-    ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
     ("_codecs", "encode"),  # how Python 3 writes bytes in a protocol-2 pickle; it only encodes text
 }
 
@@ -98,8 +98,7 @@ def parse_batch(raw: bytes, name: str) -> tuple[np.ndarray, np.ndarray]:
     data = np.asarray(batch[b"data"])
     labels = np.asarray(batch[b"labels"])
     if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072:
-        raise DataError(f"{name}: images have shape {data.shape} and type {data.dtype}, "
-                        "expected (N, 3072) uint8")
+        raise DataError(f"{name}: images have shape {data.shape} and type {data.dtype}, expected (N, 3072) uint8")
     if labels.shape != (len(data),) or labels.min(initial=0) < 0 or labels.max(initial=0) > 9:
         raise DataError(f"{name}: expected {len(data)} labels from 0 to 9")
     # Each row holds 1024 red, then 1024 green, then 1024 blue values.
@@ -125,8 +124,15 @@ def _assemble(blobs: dict[str, bytes], where: str, source: str) -> Cifar10:
     train = [parse_batch(blobs[n], f"{where}: {n}") for n in TRAIN_BATCHES]
     x_test, y_test = parse_batch(blobs[TEST_BATCH], f"{where}: {TEST_BATCH}")
     names = _parse_meta(blobs["batches.meta"], where) if "batches.meta" in blobs else CLASS_NAMES
-    return Cifar10(np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train]),
-                   x_test, y_test, names, source, is_sample=False)
+    return Cifar10(
+        np.concatenate([x for x, _ in train]),
+        np.concatenate([y for _, y in train]),
+        x_test,
+        y_test,
+        names,
+        source,
+        is_sample=False,
+    )
 
 
 def read_archive(path: Path) -> Cifar10:
@@ -160,8 +166,15 @@ def read_sample(path: Path = SAMPLE_PATH) -> Cifar10:
     with np.load(path, allow_pickle=False) as f:
         x, y = f["x"], f["y"].astype(np.uint8)
     split = np.arange(len(x)) % 5 == 0  # every fifth image is kept for testing, 20 per class
-    return Cifar10(x[~split], y[~split], x[split], y[split], CLASS_NAMES,
-                   "assets/cifar10_sample.npz, 1,000 images of the official test set", is_sample=True)
+    return Cifar10(
+        x[~split],
+        y[~split],
+        x[split],
+        y[split],
+        CLASS_NAMES,
+        "assets/cifar10_sample.npz, 1,000 images of the official test set",
+        is_sample=True,
+    )
 
 
 def read_source(source: str | os.PathLike) -> Cifar10:
@@ -189,11 +202,14 @@ def keras_cache_dir() -> Path:
 def local_candidates() -> list[Path]:
     """Steps 2 and 3 of the search order: the project's data/ folder, then the Keras cache."""
     cache = keras_cache_dir()
-    return [PROJECT_ROOT / "data" / ARCHIVE_NAME, PROJECT_ROOT / "data" / BATCHES_DIR,
-            cache / ARCHIVE_NAME,
-            cache / "cifar-10-batches-py-target_extracted" / BATCHES_DIR,  # Keras 3 load_data()
-            cache / "cifar-10-batches-py-target" / BATCHES_DIR,
-            cache / BATCHES_DIR]  # Keras 2 load_data()
+    return [
+        PROJECT_ROOT / "data" / ARCHIVE_NAME,
+        PROJECT_ROOT / "data" / BATCHES_DIR,
+        cache / ARCHIVE_NAME,
+        cache / "cifar-10-batches-py-target_extracted" / BATCHES_DIR,  # Keras 3 load_data()
+        cache / "cifar-10-batches-py-target" / BATCHES_DIR,
+        cache / BATCHES_DIR,
+    ]  # Keras 2 load_data()
 
 
 def online(host: str = "www.cs.toronto.edu", timeout: float = 1.0) -> bool:
@@ -213,8 +229,15 @@ def download(cache_dir: Path | None = None) -> Path:
 
     target = Path(cache_dir or keras_cache_dir())
     target.mkdir(parents=True, exist_ok=True)
-    return Path(keras.utils.get_file(ARCHIVE_NAME, OFFICIAL_URL, file_hash=OFFICIAL_SHA256,
-                                     cache_dir=str(target.parent), cache_subdir=target.name))
+    return Path(
+        keras.utils.get_file(
+            ARCHIVE_NAME,
+            OFFICIAL_URL,
+            file_hash=OFFICIAL_SHA256,
+            cache_dir=str(target.parent),
+            cache_subdir=target.name,
+        )
+    )
 
 
 def find_source(explicit: str | os.PathLike | None = None) -> Path | None:

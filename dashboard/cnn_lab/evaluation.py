@@ -45,8 +45,10 @@ class Evaluation:
         return f"{self.correct}/{self.total} ({100 * self.accuracy:.2f}%)"
 
     def per_class(self) -> dict[str, float]:
-        return {name: float(np.mean(self.predictions[self.labels == c] == c)) if np.any(self.labels == c)
-                else float("nan") for c, name in enumerate(self.class_names)}
+        return {
+            name: float(np.mean(self.predictions[self.labels == c] == c)) if np.any(self.labels == c) else float("nan")
+            for c, name in enumerate(self.class_names)
+        }
 
     def top_classes(self, index: int, count: int = 3) -> list[int]:
         """The `count` classes the model gave test image `index` the highest probabilities, highest first."""
@@ -86,8 +88,7 @@ class Evaluation:
         return idx[np.argsort(-self.probabilities[idx].max(1), kind="stable")]
 
     def to_dict(self) -> dict:
-        return {"correct": self.correct, "total": self.total, "accuracy": self.accuracy,
-                "per_class": self.per_class()}
+        return {"correct": self.correct, "total": self.total, "accuracy": self.accuracy, "per_class": self.per_class()}
 
 
 def evaluate(model, images, labels, class_names=CLASS_NAMES, **predict_options) -> Evaluation | None:
@@ -153,8 +154,9 @@ class EvaluationJob:
                 return key
             self._stops[key] = stop = threading.Event()
             self._states[key] = {"status": "queued", "done": 0, "total": len(data.x_test), "error": None}
-        threading.Thread(target=self._run, args=(key, Path(model_path), data, stop),
-                         name="cnn-lab-evaluation", daemon=True).start()
+        threading.Thread(
+            target=self._run, args=(key, Path(model_path), data, stop), name="cnn-lab-evaluation", daemon=True
+        ).start()
         return key
 
     def stop(self, key: tuple) -> None:
@@ -185,9 +187,14 @@ class EvaluationJob:
                 from .model import load_classifier
 
                 model = load_classifier(model_path)
-                evaluation = evaluate(model, data.x_test, data.y_test, data.class_names,
-                                      should_stop=stop.is_set,
-                                      on_progress=lambda done, total: self._set(key, done=done, total=total))
+                evaluation = evaluate(
+                    model,
+                    data.x_test,
+                    data.y_test,
+                    data.class_names,
+                    should_stop=stop.is_set,
+                    on_progress=lambda done, total: self._set(key, done=done, total=total),
+                )
             except Exception as e:  # a broken file: every reader sees why, and the server's log has the traceback
                 log.exception("Evaluating %s failed", model_path)
                 self._set(key, status="failed", error=f"{type(e).__name__}: {str(e).splitlines()[0][:300]}")

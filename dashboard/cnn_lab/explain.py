@@ -54,12 +54,13 @@ def split(cnn: keras.Model):
     for i, layer in enumerate(layers):
         if isinstance(layer, keras.layers.Flatten):
             break
-        if len(layer.output.shape) == 4 and not isinstance(layer, (keras.layers.MaxPooling2D,
-                                                                    keras.layers.AveragePooling2D)):
+        if len(layer.output.shape) == 4 and not isinstance(
+            layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)
+        ):
             target = i
     if target is None:
         return [], layers, None
-    return layers[:target + 1], layers[target + 1:], layers[target].name
+    return layers[: target + 1], layers[target + 1 :], layers[target].name
 
 
 def _run(layers, x):
@@ -123,8 +124,9 @@ def explain(model: keras.Model, pixels: np.ndarray, class_index: int) -> Explana
     heatmap = maps[0] if len(maps) == 1 else (maps[0] + maps[1][:, ::-1]) / 2  # mirror's map mirrored back
     top = float(heatmap.max(initial=0))
     heatmap = heatmap / top if top > 0 else np.zeros_like(heatmap)
-    return Explanation(np.clip(heatmap, 0, 1).astype(np.float32), int(class_index),
-                       "Grad-CAM" if layer else "gradient saliency", layer)
+    return Explanation(
+        np.clip(heatmap, 0, 1).astype(np.float32), int(class_index), "Grad-CAM" if layer else "gradient saliency", layer
+    )
 
 
 def _viridis() -> np.ndarray:
@@ -137,8 +139,9 @@ def _viridis() -> np.ndarray:
 _LUT = None
 
 
-def overlay(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.55, crop_fraction: float = 24 / 32,
-            dim: float = 0.35) -> np.ndarray:
+def overlay(
+    image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.55, crop_fraction: float = 24 / 32, dim: float = 0.35
+) -> np.ndarray:
     """The heatmap coloured with Viridis (colour-blind safe; yellow = most evidence) over the middle
     `crop_fraction` of a square uint8 image, whose border (which the network never sees) is dimmed."""
     global _LUT
@@ -150,8 +153,8 @@ def overlay(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.55, crop_fr
     start = (side - inner) // 2
     out = image * dim  # the border, dimmed
     colours = _LUT[np.clip(np.round(_resize(heatmap, inner) * 255), 0, 255).astype(int)]
-    region = image[start:start + inner, start:start + inner]
-    out[start:start + inner, start:start + inner] = (1 - alpha) * region + alpha * colours
+    region = image[start : start + inner, start : start + inner]
+    out[start : start + inner, start : start + inner] = (1 - alpha) * region + alpha * colours
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 

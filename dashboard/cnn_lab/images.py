@@ -7,12 +7,21 @@ from PIL import Image
 
 # Okabe-Ito: colours every kind of colour vision tells apart. Every chart and every marked picture uses these.
 OKABE_ITO = ORANGE, SKY_BLUE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, BLACK, GREY = (
-    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999")
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#000000",
+    "#999999",
+)
 
 
 def rgb(colour: str) -> tuple[int, int, int]:
-    """"#E69F00" -> (230, 159, 0)."""
-    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    """ "#E69F00" -> (230, 159, 0)."""
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
 
 
 def enlarge(image: np.ndarray, scale: int = 8) -> Image.Image:
@@ -32,7 +41,7 @@ def grid(images, columns: int = 8, pad: int = 2, fill: int = 255) -> np.ndarray:
     out = np.full((rows * (h + pad) + pad, columns * (w + pad) + pad) + images.shape[3:], fill, np.uint8)
     for i, image in enumerate(images):
         r, c = divmod(i, columns)
-        out[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = image
+        out[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w] = image
     return out
 
 
@@ -41,6 +50,6 @@ def outlined(pixels, top: int, left: int, size: int, scale: int = 5) -> np.ndarr
     big = np.asarray(enlarge(pixels, scale)).copy()
     y0, x0, y1, x1 = top * scale, left * scale, (top + size) * scale - 1, (left + size) * scale - 1
     for t in range(2):
-        big[y0 + t, x0:x1 + 1] = big[y1 - t, x0:x1 + 1] = rgb(ORANGE)
-        big[y0:y1 + 1, x0 + t] = big[y0:y1 + 1, x1 - t] = rgb(ORANGE)
+        big[y0 + t, x0 : x1 + 1] = big[y1 - t, x0 : x1 + 1] = rgb(ORANGE)
+        big[y0 : y1 + 1, x0 + t] = big[y0 : y1 + 1, x1 - t] = rgb(ORANGE)
     return big

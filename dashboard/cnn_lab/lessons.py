@@ -23,6 +23,7 @@ BATCH_SIZE = 64  # the article's train_batch_size
 
 # --- images are numbers ------------------------------------------------------------------------
 
+
 def greyscale(image) -> np.ndarray:
     """Brightness of each pixel: 0.2989 R + 0.5870 G + 0.1140 B, in the units of the input
     (0-255 for uint8 pixels), as float (H, W)."""
@@ -39,6 +40,7 @@ def greyscale_uint8(image) -> np.ndarray:
 
 # --- the dataset -------------------------------------------------------------------------------
 
+
 def class_counts(labels, classes: int = 10) -> np.ndarray:
     """How many images of each class."""
     return np.bincount(np.asarray(labels).ravel().astype(np.int64), minlength=classes)
@@ -54,6 +56,7 @@ def random_batch(count: int, size: int = BATCH_SIZE, rng=None) -> np.ndarray:
 
 
 # --- pooling and convolution -------------------------------------------------------------------
+
 
 def max_pool(x, size: int = 2, stride: int | None = None):
     """Max-pooling of a (H, W) or (H, W, C) array ("valid": windows that do not fit are dropped).
@@ -123,7 +126,7 @@ def conv_step(image, kernel, row: int, col: int) -> dict:
     kh, kw = kernel.shape
     if not (0 <= row <= image.shape[0] - kh and 0 <= col <= image.shape[1] - kw):
         raise ValueError(f"the kernel does not fit at ({row}, {col})")
-    tile = image[row:row + kh, col:col + kw]
+    tile = image[row : row + kh, col : col + kw]
     products = tile * kernel
     return {"tile": tile, "products": products, "sum": float(products.sum())}
 
@@ -163,6 +166,7 @@ def filter_pictures(kernel) -> np.ndarray:
 
 # --- Keras (imported when called) --------------------------------------------------------------
 
+
 def augment_with_overflow(image, count: int = 16, seed: int = 0, factors: dict | None = None) -> dict:
     """The article's random augmentations of one float image in [0, 1] (32, 32, 3), before and
     after the final clip to [0, 1], drawn exactly as `augment.augment_examples(image, count, seed)`
@@ -183,7 +187,9 @@ def augment_with_overflow(image, count: int = 16, seed: int = 0, factors: dict |
     if factors is None:
         factors = layer.draw(count)
     else:
-        factors = {k: ops.convert_to_tensor(np.asarray(v, bool if k == "flip" else np.float32)) for k, v in factors.items()}
+        factors = {
+            k: ops.convert_to_tensor(np.asarray(v, bool if k == "flip" else np.float32)) for k, v in factors.items()
+        }
     before = ops.convert_to_numpy(layer.apply(batch, factors, clip=False))
     return {
         "before_clip": before,
@@ -236,7 +242,13 @@ def layer_activations(model, image) -> list[dict]:
     for layer in steps:
         x = layer(x)
         activation = getattr(layer, "activation", None)
-        out.append({"name": layer.name, "kind": type(layer).__name__,
-                    "activation": getattr(activation, "__name__", None),
-                    "output": ops.convert_to_numpy(x)[0], "params": int(layer.count_params())})
+        out.append(
+            {
+                "name": layer.name,
+                "kind": type(layer).__name__,
+                "activation": getattr(activation, "__name__", None),
+                "output": ops.convert_to_numpy(x)[0],
+                "params": int(layer.count_params()),
+            }
+        )
     return out

@@ -25,8 +25,16 @@ def build_cnn(config: CNNConfig | None = None, name="cnn") -> keras.Sequential:
     c = config or CNNConfig()
     layers = [keras.Input((c.input_size, c.input_size, 3), name="image")]
     for i, (filters, k) in enumerate(zip(c.filters, c.kernel_sizes), start=1):
-        layers.append(keras.layers.Conv2D(filters, k, padding="same", use_bias=not c.batch_norm,
-                                          activation=None if c.batch_norm else "relu", name=f"conv{i}"))
+        layers.append(
+            keras.layers.Conv2D(
+                filters,
+                k,
+                padding="same",
+                use_bias=not c.batch_norm,
+                activation=None if c.batch_norm else "relu",
+                name=f"conv{i}",
+            )
+        )
         if c.batch_norm:
             # momentum 0.9: the running statistics keep up with weights that change fast early on
             layers += [keras.layers.BatchNormalization(momentum=0.9, name=f"bn{i}"), keras.layers.ReLU(name=f"relu{i}")]
@@ -46,8 +54,11 @@ def mirror(width: int, name="mirror") -> list:
     reverse = keras.layers.Dense(width, use_bias=False, trainable=False, name=f"{name}_reverse")
     reverse.build((None, width))
     reverse.set_weights([np.eye(width, dtype="float32")[::-1]])
-    return [keras.layers.Permute((1, 3, 2), name=f"{name}_to"), reverse,
-            keras.layers.Permute((1, 3, 2), name=f"{name}_back")]
+    return [
+        keras.layers.Permute((1, 3, 2), name=f"{name}_to"),
+        reverse,
+        keras.layers.Permute((1, 3, 2), name=f"{name}_back"),
+    ]
 
 
 def classifier(cnn: keras.Model, flip_tta: bool = False) -> keras.Model:
@@ -69,12 +80,15 @@ def classifier(cnn: keras.Model, flip_tta: bool = False) -> keras.Model:
 
 def trainer(cnn: keras.Model, mode: str = "article", seed=None) -> keras.Sequential:
     """The same network with the random augmentation in front, for training only."""
-    return keras.Sequential([
-        keras.Input((32, 32, 3), dtype="uint8", name="pixels"),
-        keras.layers.Rescaling(1 / 255, name="scale"),
-        ArticleAugmentation(mode=mode, size=cnn.input_shape[1], seed=seed, name="augment"),
-        cnn,
-    ], name="cifar10_trainer")
+    return keras.Sequential(
+        [
+            keras.Input((32, 32, 3), dtype="uint8", name="pixels"),
+            keras.layers.Rescaling(1 / 255, name="scale"),
+            ArticleAugmentation(mode=mode, size=cnn.input_shape[1], seed=seed, name="augment"),
+            cnn,
+        ],
+        name="cifar10_trainer",
+    )
 
 
 def cnn_of(model: keras.Model) -> keras.Model:
@@ -86,8 +100,10 @@ def load_classifier(path) -> keras.Model:
     """Load a saved classifier safely (no arbitrary code) and check its contract."""
     model = keras.saving.load_model(path, compile=False, safe_mode=True)
     if tuple(model.input_shape[1:]) != (32, 32, 3) or tuple(model.output_shape[1:]) != (10,):
-        raise ValueError(f"{path}: expected a model from 32x32x3 images to 10 classes, "
-                         f"found {model.input_shape} -> {model.output_shape}")
+        raise ValueError(
+            f"{path}: expected a model from 32x32x3 images to 10 classes, "
+            f"found {model.input_shape} -> {model.output_shape}"
+        )
     return model
 
 
@@ -104,8 +120,7 @@ def predict(model, images, batch_size=500, should_stop=lambda: False, on_progres
     for start in range(0, len(images), batch_size):
         if should_stop():
             return None
-        out.append(np.asarray(model.predict_on_batch(images[start:start + batch_size])))
+        out.append(np.asarray(model.predict_on_batch(images[start : start + batch_size])))
         if on_progress:
             on_progress(min(len(images), start + batch_size), len(images))
     return np.concatenate(out) if out else np.zeros((0, 10), "float32")
-

@@ -22,7 +22,13 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF")  # (the JPEG reader also opens the multi-picture MPO files some phones write)
+FORMATS = (
+    "JPEG",
+    "PNG",
+    "WEBP",
+    "BMP",
+    "GIF",
+)  # (the JPEG reader also opens the multi-picture MPO files some phones write)
 EXTENSIONS = ("jpg", "jpeg", "png", "webp", "bmp", "gif", "heic", "heif")  # heic: refused with a clear note
 MAX_PIXELS = 120_000_000  # a JPEG larger than this is refused before decoding (decompression bombs)
 MAX_FULL_DECODE_PIXELS = 50_000_000  # formats decoded at full size (PNG, WebP, ...) are held to this
@@ -66,9 +72,13 @@ def _what_is_it(data: bytes) -> str:
     head = data[:64]
     if head.startswith(b"%PDF"):
         return "This file is a PDF document, not a photo (whatever its name says)." + UPLOAD
-    if head[4:8] == b"ftyp" and any(brand in head[8:32] for brand in (b"heic", b"heix", b"heif", b"mif1", b"msf1", b"hevc")):
-        return ("This is a HEIC photo (the iPhone's own format), which this lab cannot read. On the iPhone choose "
-                "Settings > Camera > Formats > Most Compatible, or share the photo as JPEG, and upload that.")
+    if head[4:8] == b"ftyp" and any(
+        brand in head[8:32] for brand in (b"heic", b"heix", b"heif", b"mif1", b"msf1", b"hevc")
+    ):
+        return (
+            "This is a HEIC photo (the iPhone's own format), which this lab cannot read. On the iPhone choose "
+            "Settings > Camera > Formats > Most Compatible, or share the photo as JPEG, and upload that."
+        )
     if head[4:8] == b"ftyp":
         return "This file is a video or an AVIF/HEIF picture, not a JPEG, PNG, WebP, BMP or GIF image."
     if head.startswith((b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")):
@@ -96,11 +106,13 @@ def _check_size(width: int, height: int, fmt: str) -> None:
             f"The file says it is {width:,} x {height:,} pixels ({pixels / 1e6:,.0f} megapixels): more than the "
             f"{limit / 1e6:.0f} megapixels this lab opens for a {fmt} file. A file like that can be a "
             "'decompression bomb' that would fill the server's memory, so it is not opened. "
-            "Make it smaller and try again.")
+            "Make it smaller and try again."
+        )
     if min(width, height) < MIN_SIDE:
         raise PhotoError(
             f"The image is only {width:,} x {height:,} pixels. CIFAR-10 pictures are {SIZE} x {SIZE}, so a photo needs "
-            f"at least {MIN_SIDE} pixels on each side to show the network anything.")
+            f"at least {MIN_SIDE} pixels on each side to show the network anything."
+        )
 
 
 def _to_rgb(image: Image.Image, notes: list[str]) -> Image.Image:
@@ -108,24 +120,33 @@ def _to_rgb(image: Image.Image, notes: list[str]) -> Image.Image:
     if image.mode.startswith("I") or image.mode == "F":  # 16-bit (or 32-bit) grey levels
         values = np.asarray(image, dtype=np.float64)
         top = values.max(initial=0)
-        peak = 65535.0 if image.mode.startswith("I;16") or top > 255 else (1.0 if image.mode == "F" and top <= 1 else 255.0)
+        peak = (
+            65535.0
+            if image.mode.startswith("I;16") or top > 255
+            else (1.0 if image.mode == "F" and top <= 1 else 255.0)
+        )
         if peak == 65535.0:
             notes.append("16-bit image: its 65,536 shades of grey were scaled down to the 256 the network uses.")
         grey = np.clip(np.round(values / peak * 255), 0, 255).astype(np.uint8)
         return Image.fromarray(grey).convert("RGB")
-    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode in ("P", "L", "RGB")
-                                                                     and "transparency" in image.info)
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        image.mode in ("P", "L", "RGB") and "transparency" in image.info
+    )
     if has_alpha:
         rgba = image.convert("RGBA")
         alpha = np.asarray(rgba.getchannel("A"))
         if alpha.min() < 255:
-            notes.append("The image has transparent parts: they are shown on white (CIFAR-10 pictures have no transparency).")
+            notes.append(
+                "The image has transparent parts: they are shown on white (CIFAR-10 pictures have no transparency)."
+            )
         flat = Image.new("RGB", rgba.size, (255, 255, 255))
         flat.paste(rgba, mask=rgba.getchannel("A"))
         return flat
     if image.mode == "CMYK":
-        notes.append("CMYK image (colours for printing): converted to the screen's red, green and blue; "
-                     "colours may shift a little.")
+        notes.append(
+            "CMYK image (colours for printing): converted to the screen's red, green and blue; "
+            "colours may shift a little."
+        )
     elif image.mode in ("L", "1"):
         notes.append("Black-and-white image: each grey value is copied to red, green and blue.")
     return image.convert("RGB")
@@ -141,8 +162,10 @@ def read_photo(data: bytes, max_bytes: int | None = None, draft: int | None = DR
     if data is None or len(data) == 0:
         raise PhotoError("The file is empty (0 bytes): there is no picture in it. Try uploading it again.")
     if max_bytes is not None and len(data) > max_bytes:
-        raise PhotoError(f"The file is {megabytes(len(data))}, over the upload limit of {megabytes(max_bytes)}. "
-                         "Send a smaller version of the photo (phones can share a 'medium' or 'small' size).")
+        raise PhotoError(
+            f"The file is {megabytes(len(data))}, over the upload limit of {megabytes(max_bytes)}. "
+            "Send a smaller version of the photo (phones can share a 'medium' or 'small' size)."
+        )
     notes: list[str] = []
     try:
         with warnings.catch_warnings():
@@ -151,11 +174,15 @@ def read_photo(data: bytes, max_bytes: int | None = None, draft: int | None = DR
     except UnidentifiedImageError:
         raise PhotoError(_what_is_it(data)) from None
     except Image.DecompressionBombError:
-        raise PhotoError("The file says it is an enormous image (a 'decompression bomb' that would fill the server's "
-                         "memory), so it is not opened. Make it smaller and try again.") from None
+        raise PhotoError(
+            "The file says it is an enormous image (a 'decompression bomb' that would fill the server's "
+            "memory), so it is not opened. Make it smaller and try again."
+        ) from None
     except Exception:  # noqa: BLE001 - a damaged header: whatever Pillow raises, the student gets a sentence
-        raise PhotoError("The file looks like an image but its header is damaged, so it cannot be read. "
-                         "Try exporting the photo again.") from None
+        raise PhotoError(
+            "The file looks like an image but its header is damaged, so it cannot be read. "
+            "Try exporting the photo again."
+        ) from None
     fmt = image.format or "image"
     original_size = image.size
     _check_size(*image.size, fmt)
@@ -182,8 +209,9 @@ def read_photo(data: bytes, max_bytes: int | None = None, draft: int | None = DR
         cut = "truncated" in str(e).lower() or isinstance(e, (EOFError, SyntaxError))
         raise PhotoError(
             "The file is cut short: only part of the image arrived (the upload or download was interrupted). "
-             "Try sending the photo again." if cut else
-             "The image data inside the file is damaged, so it cannot be decoded. Try exporting the photo again."
+            "Try sending the photo again."
+            if cut
+            else "The image data inside the file is damaged, so it cannot be decoded. Try exporting the photo again."
         ) from None
     return Photo(image=image, format=fmt, original_size=original_size, scale=scale, notes=notes)
 
@@ -227,4 +255,4 @@ def display_name(name: str | None, limit: int = 60) -> str:
     """An uploaded file's name made safe to show as plain text: no control characters, not too long.
     (Pages still show it with st.text, never as Markdown or HTML, and never use it as a path.)"""
     text = "".join(ch if ch.isprintable() else "?" for ch in str(name or "photo"))
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"

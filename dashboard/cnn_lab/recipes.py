@@ -73,15 +73,29 @@ class TrainConfig:
 PRESETS = {
     "article": TrainConfig(preset="article", epochs=20),
     "fast": TrainConfig(
-        preset="fast", model=CNNConfig(filters=(64, 128, 256), batch_norm=True),
-        epochs=8, batch_size=64, learning_rate=2e-3, schedule="cosine", warmup_epochs=0.3,
-        label_smoothing=0.1, augment="crop_flip"),
+        preset="fast",
+        model=CNNConfig(filters=(64, 128, 256), batch_norm=True),
+        epochs=8,
+        batch_size=64,
+        learning_rate=2e-3,
+        schedule="cosine",
+        warmup_epochs=0.3,
+        label_smoothing=0.1,
+        augment="crop_flip",
+    ),
     "best": TrainConfig(
         preset="best",
-        model=CNNConfig(filters=(96, 192, 384), kernel_sizes=(5, 3, 3), dense=(256, 128),
-                        batch_norm=True, dropout=0.3),
-        epochs=32, batch_size=128, learning_rate=2e-3, schedule="cosine", warmup_epochs=2,
-        weight_decay=0.02, label_smoothing=0.1, augment="crop_flip", flip_tta=True),
+        model=CNNConfig(filters=(96, 192, 384), kernel_sizes=(5, 3, 3), dense=(256, 128), batch_norm=True, dropout=0.3),
+        epochs=32,
+        batch_size=128,
+        learning_rate=2e-3,
+        schedule="cosine",
+        warmup_epochs=2,
+        weight_decay=0.02,
+        label_smoothing=0.1,
+        augment="crop_flip",
+        flip_tta=True,
+    ),
 }
 
 
@@ -93,8 +107,11 @@ def preset(name: str, **overrides) -> TrainConfig:
     return dataclasses.replace(PRESETS[name], **fields)
 
 
-AUGMENT_WORDS = {"article": "crop, flip, hue, contrast, brightness, saturation",
-                 "crop_flip": "crop and flip only", "none": "no augmentation"}
+AUGMENT_WORDS = {
+    "article": "crop, flip, hue, contrast, brightness, saturation",
+    "crop_flip": "crop and flip only",
+    "none": "no augmentation",
+}
 
 
 def differences(config: TrainConfig, base: TrainConfig | None = None) -> list[str]:
@@ -113,17 +130,26 @@ def differences(config: TrainConfig, base: TrainConfig | None = None) -> list[st
     differs("filter sizes", sizes(m.kernel_sizes), sizes(b.kernel_sizes))
     differs("fully connected units", ", ".join(map(str, m.dense)), ", ".join(map(str, b.dense)))
     differs("batch-norm after each convolution", "yes" if m.batch_norm else "no", "yes" if b.batch_norm else "no")
-    differs("dropout before the fully connected layers", f"{m.dropout:g}" if m.dropout else "none",
-            f"{b.dropout:g}" if b.dropout else "none")
+    differs(
+        "dropout before the fully connected layers",
+        f"{m.dropout:g}" if m.dropout else "none",
+        f"{b.dropout:g}" if b.dropout else "none",
+    )
     differs("optimizer", _optimizer(config), _optimizer(base))
     differs("learning rate", _rate(config), _rate(base))
-    differs("label smoothing", f"{config.label_smoothing:g}" if config.label_smoothing else "none",
-            f"{base.label_smoothing:g}" if base.label_smoothing else "none")
+    differs(
+        "label smoothing",
+        f"{config.label_smoothing:g}" if config.label_smoothing else "none",
+        f"{base.label_smoothing:g}" if base.label_smoothing else "none",
+    )
     differs("augmentation", AUGMENT_WORDS[config.augment], AUGMENT_WORDS[base.augment])
     differs("batch size", config.batch_size, base.batch_size)
     differs("epochs", config.epochs, base.epochs)
-    differs("the answer averaged with that for the mirror image", "yes" if config.flip_tta else "no",
-            "yes" if base.flip_tta else "no")
+    differs(
+        "the answer averaged with that for the mirror image",
+        "yes" if config.flip_tta else "no",
+        "yes" if base.flip_tta else "no",
+    )
     if config.limit:
         said.append(f"trained on the first {config.limit:,} training images only")
     return said
@@ -136,6 +162,9 @@ def _optimizer(config: TrainConfig) -> str:
 def _rate(config: TrainConfig) -> str:
     if config.schedule == "constant":
         return f"{config.learning_rate:g} throughout"
-    warmup = f"a {config.warmup_epochs:g}-epoch warm-up to {config.learning_rate:g}" if config.warmup_epochs \
+    warmup = (
+        f"a {config.warmup_epochs:g}-epoch warm-up to {config.learning_rate:g}"
+        if config.warmup_epochs
         else f"{config.learning_rate:g} at first"
+    )
     return f"{warmup}, then a cosine decay to 0"

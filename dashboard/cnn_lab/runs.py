@@ -138,8 +138,15 @@ def status_of(folder: Path) -> str:
 # --- the runs, as pages show them --------------------------------------------------------------
 def _folders(root: Path | None) -> list[Path]:
     root = root or runs_dir()
-    return [f for f in sorted(root.glob("*"), reverse=True) if RUN_ID.match(f.name)
-            and ((f / "config.json").is_file() or (f / "status.json").is_file())] if root.is_dir() else []
+    return (
+        [
+            f
+            for f in sorted(root.glob("*"), reverse=True)
+            if RUN_ID.match(f.name) and ((f / "config.json").is_file() or (f / "status.json").is_file())
+        ]
+        if root.is_dir()
+        else []
+    )
 
 
 def list_runs(root: Path | None = None) -> list[dict]:
@@ -149,14 +156,20 @@ def list_runs(root: Path | None = None) -> list[dict]:
         config = read_json(folder / "config.json", {})
         history = read_json(folder / "history.json", [])
         scores = [h["test_accuracy"] for h in history if h.get("test_accuracy") is not None]
-        runs.append({
-            "run_id": folder.name, "path": folder, "status": status_of(folder),
-            "epochs_done": len(history), "epochs": config.get("train", {}).get("epochs"),
-            "preset": config.get("train", {}).get("preset"),
-            "best_test_accuracy": max(scores) if scores else None,
-            "data": config.get("data", "?"), "has_model": (folder / "model.keras").is_file(),
-            "started": config.get("started"),
-        })
+        runs.append(
+            {
+                "run_id": folder.name,
+                "path": folder,
+                "status": status_of(folder),
+                "epochs_done": len(history),
+                "epochs": config.get("train", {}).get("epochs"),
+                "preset": config.get("train", {}).get("preset"),
+                "best_test_accuracy": max(scores) if scores else None,
+                "data": config.get("data", "?"),
+                "has_model": (folder / "model.keras").is_file(),
+                "started": config.get("started"),
+            }
+        )
     return runs
 
 
@@ -172,16 +185,27 @@ def snapshot(folder: Path) -> dict:
     progress = read_json(folder / "progress.json", {})
     saved = read_json(folder / "status.json", {})
     train = config.get("train", {})
-    return {"run_id": folder.name, "run_dir": str(folder), "status": status_of(folder),
-            "config": train, "epochs": train.get("epochs"), "history": read_json(folder / "history.json", []),
-            "data": config.get("data"), "device": progress.get("device") or config.get("device"),
-            "epoch": progress.get("epoch", 0), "batch": progress.get("batch", 0),
-            "batches_per_epoch": progress.get("batches_per_epoch"), "batches": progress.get("batches", []),
-            "loss": progress.get("loss"), "images_per_second": progress.get("images_per_second"),
-            "eta_seconds": progress.get("eta_seconds"),
-            "message": progress.get("message") or ("starting the training process" if saved.get("status") ==
-                                                   "starting" else ""),
-            "error": saved.get("error"), "traceback": saved.get("traceback")}
+    return {
+        "run_id": folder.name,
+        "run_dir": str(folder),
+        "status": status_of(folder),
+        "config": train,
+        "epochs": train.get("epochs"),
+        "history": read_json(folder / "history.json", []),
+        "data": config.get("data"),
+        "device": progress.get("device") or config.get("device"),
+        "epoch": progress.get("epoch", 0),
+        "batch": progress.get("batch", 0),
+        "batches_per_epoch": progress.get("batches_per_epoch"),
+        "batches": progress.get("batches", []),
+        "loss": progress.get("loss"),
+        "images_per_second": progress.get("images_per_second"),
+        "eta_seconds": progress.get("eta_seconds"),
+        "message": progress.get("message")
+        or ("starting the training process" if saved.get("status") == "starting" else ""),
+        "error": saved.get("error"),
+        "traceback": saved.get("traceback"),
+    }
 
 
 def position(snap: dict) -> dict:
@@ -190,8 +214,13 @@ def position(snap: dict) -> dict:
     steps, epochs, finished = snap.get("batches_per_epoch") or 0, snap.get("epochs") or 1, len(snap["history"])
     done = max(snap.get("epoch", 0) * steps + snap.get("batch", 0), finished * steps)
     epoch = min(epochs, -(-done // steps)) if steps and done else min(epochs, finished + 1)
-    return {"epoch": epoch, "epochs": epochs, "batch": done - (epoch - 1) * steps if steps else 0,
-            "batches_per_epoch": steps, "fraction": min(1.0, done / (steps * epochs)) if steps else 0.0}
+    return {
+        "epoch": epoch,
+        "epochs": epochs,
+        "batch": done - (epoch - 1) * steps if steps else 0,
+        "batches_per_epoch": steps,
+        "fraction": min(1.0, done / (steps * epochs)) if steps else 0.0,
+    }
 
 
 def delete_run(run_id: str, root: Path | None = None) -> Path:
@@ -206,7 +235,6 @@ def delete_run(run_id: str, root: Path | None = None) -> Path:
     status = status_of(folder)
     if status not in DELETABLE:
         what = "training now: stop it first" if training_pid(folder) else status
-        raise ValueError(f"run {run_id} is {what}: only a finished, stopped, interrupted or failed run "
-                         "can be deleted")
+        raise ValueError(f"run {run_id} is {what}: only a finished, stopped, interrupted or failed run can be deleted")
     shutil.rmtree(folder)
     return folder

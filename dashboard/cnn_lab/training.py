@@ -88,8 +88,11 @@ def build_optimizer(config: TrainConfig, steps_per_epoch: int):
     if config.schedule == "cosine":
         warmup = int(config.warmup_epochs * steps_per_epoch)
         rate = keras.optimizers.schedules.CosineDecay(
-            initial_learning_rate=0.0 if warmup else rate, warmup_target=rate if warmup else None,
-            warmup_steps=warmup, decay_steps=max(1, config.epochs * steps_per_epoch - warmup))
+            initial_learning_rate=0.0 if warmup else rate,
+            warmup_target=rate if warmup else None,
+            warmup_steps=warmup,
+            decay_steps=max(1, config.epochs * steps_per_epoch - warmup),
+        )
     if config.weight_decay:
         return keras.optimizers.AdamW(rate, weight_decay=config.weight_decay)
     return keras.optimizers.Adam(rate)
@@ -102,7 +105,7 @@ def optimizer_state(optimizer, weights) -> dict:
     named = {}
     for v in optimizer.variables:
         owner = max((p for p in owners if v.name.startswith(p)), key=len, default=None)
-        named[f"{owners[owner]}:{v.name[len(owner):]}" if owner else v.name] = v
+        named[f"{owners[owner]}:{v.name[len(owner) :]}" if owner else v.name] = v
     if len(named) != len(optimizer.variables):
         raise ValueError("two optimizer variables have the same name: their state could not be told apart")
     return named
@@ -121,9 +124,11 @@ def restore_optimizer(optimizer, weights, path: Path) -> None:
             return
         mine = optimizer_state(optimizer, weights)
         if set(saved.files) != set(mine):
-            raise ValueError(f"{path}: the saved optimizer state does not match this network "
-                             f"(saved: {len(saved.files)} variables, {sorted(set(saved.files) - set(mine))[:3]} "
-                             f"not here)")
+            raise ValueError(
+                f"{path}: the saved optimizer state does not match this network "
+                f"(saved: {len(saved.files)} variables, {sorted(set(saved.files) - set(mine))[:3]} "
+                f"not here)"
+            )
         for name, variable in mine.items():
             variable.assign(saved[name])
 
@@ -138,9 +143,17 @@ class Progress:
         saved = runs.read_json(folder / "progress.json", {})
         finished = len(runs.read_json(folder / "history.json", []))
         # a resumed run keeps its curves up to its last finished epoch
-        self.state = {"epoch": finished, "batch": 0, "batches_per_epoch": None, "loss": None,
-                      "images_per_second": None, "eta_seconds": None, "device": None, "message": "",
-                      "batches": [b for b in saved.get("batches", []) if b["epoch"] <= finished]}
+        self.state = {
+            "epoch": finished,
+            "batch": 0,
+            "batches_per_epoch": None,
+            "loss": None,
+            "images_per_second": None,
+            "eta_seconds": None,
+            "device": None,
+            "message": "",
+            "batches": [b for b in saved.get("batches", []) if b["epoch"] <= finished],
+        }
         self.published = 0.0
 
     def update(self, publish: bool = True, **changes) -> None:
@@ -168,8 +181,14 @@ class Progress:
             self.publish(now)
 
 
-def train(config: TrainConfig | None, data_source: str | None, folder: Path, resume: bool = False,
-          report=None, download: bool = False) -> str:
+def train(
+    config: TrainConfig | None,
+    data_source: str | None,
+    folder: Path,
+    resume: bool = False,
+    report=None,
+    download: bool = False,
+) -> str:
     """Train (or resume) the run in `folder` in this process; returns how it ended: finished or stopped.
 
     Stops at the next batch once runs.request_stop(folder) is called. A failure is logged with its
@@ -216,14 +235,21 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
     config = config or TrainConfig()
     progress.update(message="loading the data")
     data = load_cifar10(data_source, download=download)
-    x_train, y_train = data.x_train[:config.limit], data.y_train[:config.limit]
+    x_train, y_train = data.x_train[: config.limit], data.y_train[: config.limit]
     steps = -(-len(x_train) // config.batch_size)
     device = describe_device()
     if not resume:
-        runs.write_json(folder / "config.json", {
-            "train": config.to_dict(), "data": data.description, "data_source": data_source,
-            "is_sample": data.is_sample, "device": device,
-            "started": datetime.datetime.now().isoformat(timespec="seconds")})
+        runs.write_json(
+            folder / "config.json",
+            {
+                "train": config.to_dict(),
+                "data": data.description,
+                "data_source": data_source,
+                "is_sample": data.is_sample,
+                "device": device,
+                "started": datetime.datetime.now().isoformat(timespec="seconds"),
+            },
+        )
     progress.update(device=device, batches_per_epoch=steps, message=f"building the network on the {device['kind']}")
     keras.utils.set_random_seed(config.seed)
 
@@ -232,9 +258,12 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
     net = trainer(cnn, config.augment, seed=config.seed)
     model = classifier(cnn, config.flip_tta)
     optimizer = build_optimizer(config, steps)
-    net.compile(optimizer=optimizer, metrics=["accuracy"],
-                loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
-                jit_compile=device["kind"] == "GPU")  # XLA: 4x slower on a CPU, faster on a GPU
+    net.compile(
+        optimizer=optimizer,
+        metrics=["accuracy"],
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
+        jit_compile=device["kind"] == "GPU",
+    )  # XLA: 4x slower on a CPU, faster on a GPU
     if resume and (folder / "optimizer.npz").is_file():
         optimizer.build(net.trainable_variables)
         restore_optimizer(optimizer, net.trainable_variables, folder / "optimizer.npz")
@@ -243,11 +272,21 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
 
     callback = _make_callback_class()(progress, model, data, folder, optimizer, history, steps, config)
     if len(history) < config.epochs and not runs.stop_requested(folder):
-        net.fit(x_train, one_hot(y_train), batch_size=config.batch_size, epochs=config.epochs,
-                initial_epoch=len(history), shuffle=True, verbose=0, callbacks=[callback])
+        net.fit(
+            x_train,
+            one_hot(y_train),
+            batch_size=config.batch_size,
+            epochs=config.epochs,
+            initial_epoch=len(history),
+            shuffle=True,
+            verbose=0,
+            callbacks=[callback],
+        )
     status = "finished" if len(history) >= config.epochs else "stopped"
-    progress.update(eta_seconds=0 if status == "finished" else None,
-                    message=f"{status} after {len(history)} of {config.epochs} epochs")
+    progress.update(
+        eta_seconds=0 if status == "finished" else None,
+        message=f"{status} after {len(history)} of {config.epochs} epochs",
+    )
     runs.write_status(folder, status)
     return status
 
@@ -287,11 +326,23 @@ def _make_callback_class():
                 speed = sum(n for _, n in self.recent[1:]) / max(1e-9, now - self.recent[0][0])
             epoch = len(self.history)
             left = (self.config.epochs - epoch) * self.steps - k
-            self.progress.point({"step": epoch * self.steps + k, "epoch": epoch + k / self.steps,
-                                 "loss": self.smoothed[0], "accuracy": self.smoothed[1]})
-            self.progress.update(publish=False, epoch=epoch, batch=k, loss=loss, accuracy=accuracy,
-                                 images_per_second=speed,
-                                 eta_seconds=left * self.config.batch_size / speed if speed else None)
+            self.progress.point(
+                {
+                    "step": epoch * self.steps + k,
+                    "epoch": epoch + k / self.steps,
+                    "loss": self.smoothed[0],
+                    "accuracy": self.smoothed[1],
+                }
+            )
+            self.progress.update(
+                publish=False,
+                epoch=epoch,
+                batch=k,
+                loss=loss,
+                accuracy=accuracy,
+                images_per_second=speed,
+                eta_seconds=left * self.config.batch_size / speed if speed else None,
+            )
             self.progress.maybe_publish()
             if self.stopping():
                 self.model.stop_training = True
@@ -302,11 +353,17 @@ def _make_callback_class():
             train_seconds = time.time() - self.epoch_start
             self.progress.update(message=f"epoch {epoch + 1}: testing on {len(self.data.x_test):,} images")
             probabilities = predict(self.classifier, self.data.x_test, should_stop=self.stopping)
-            test_accuracy = (None if probabilities is None else
-                             float(np.mean(probabilities.argmax(1) == self.data.y_test)))
-            record = {"epoch": epoch + 1, "loss": float(logs["loss"]), "accuracy": float(logs["accuracy"]),
-                      "test_accuracy": test_accuracy, "seconds": round(time.time() - self.epoch_start, 2),
-                      "images_per_second": round(self.steps * self.config.batch_size / train_seconds, 1)}
+            test_accuracy = (
+                None if probabilities is None else float(np.mean(probabilities.argmax(1) == self.data.y_test))
+            )
+            record = {
+                "epoch": epoch + 1,
+                "loss": float(logs["loss"]),
+                "accuracy": float(logs["accuracy"]),
+                "test_accuracy": test_accuracy,
+                "seconds": round(time.time() - self.epoch_start, 2),
+                "images_per_second": round(self.steps * self.config.batch_size / train_seconds, 1),
+            }
             self.history.append(record)
             self.checkpoint()
             self.progress.update(epoch=epoch + 1, batch=0, message=f"epoch {epoch + 1} of {self.config.epochs} done")
@@ -322,13 +379,30 @@ def _make_callback_class():
 # --- the Train page's way in: the same command, as a child process -----------------------------
 def command_line(config: TrainConfig) -> list[str]:
     """`cnn-lab train` arguments that give exactly this config (a preset with overrides), or ValueError."""
-    overrides = {"epochs": config.epochs, "batch_size": config.batch_size, "learning_rate": config.learning_rate,
-                 "augment": config.augment, "limit": config.limit}
+    overrides = {
+        "epochs": config.epochs,
+        "batch_size": config.batch_size,
+        "learning_rate": config.learning_rate,
+        "augment": config.augment,
+        "limit": config.limit,
+    }
     if preset(config.preset, **overrides) != config:
-        raise ValueError("the command line trains a preset with epochs, batch size, learning rate, augmentation "
-                         "and limit changed; this config changes more")
-    args = ["--preset", config.preset, "--epochs", str(config.epochs), "--batch-size", str(config.batch_size),
-            "--learning-rate", repr(config.learning_rate), "--augment", config.augment]
+        raise ValueError(
+            "the command line trains a preset with epochs, batch size, learning rate, augmentation "
+            "and limit changed; this config changes more"
+        )
+    args = [
+        "--preset",
+        config.preset,
+        "--epochs",
+        str(config.epochs),
+        "--batch-size",
+        str(config.batch_size),
+        "--learning-rate",
+        repr(config.learning_rate),
+        "--augment",
+        config.augment,
+    ]
     return args + (["--limit", str(config.limit)] if config.limit else [])
 
 
@@ -343,16 +417,17 @@ def _watch_child(child: subprocess.Popen, folder: Path) -> None:
         return
     output = (folder / "train.log").read_text(errors="replace")[-3000:] if (folder / "train.log").is_file() else ""
     if code < 0:  # killed (out of memory, kill -9): "interrupted", resumable from its last finished epoch
-        log.error("training run %s was killed by signal %s; it can resume from its last finished epoch",
-                  folder.name, -code)
+        log.error(
+            "training run %s was killed by signal %s; it can resume from its last finished epoch", folder.name, -code
+        )
     elif saved.get("status") in runs.LIVE:  # it ended before it could say why: its output says
         log.error("training run %s ended with exit code %s:\n%s", folder.name, code, output)
-        runs.write_status(folder, "failed", error=f"the training process ended with exit code {code}",
-                          traceback=output)
+        runs.write_status(folder, "failed", error=f"the training process ended with exit code {code}", traceback=output)
 
 
-def start(config: TrainConfig | None = None, data: str | None = None, resume: Path | None = None,
-          root: Path | None = None) -> str:
+def start(
+    config: TrainConfig | None = None, data: str | None = None, resume: Path | None = None, root: Path | None = None
+) -> str:
     """Start `python -m cnn_lab train` for a new run (or `--resume` the run in folder `resume`) as a
     child process, in a session of its own; returns the run's id at once.
 
@@ -374,17 +449,26 @@ def start(config: TrainConfig | None = None, data: str | None = None, resume: Pa
             args = command_line(config or preset("fast")) + (["--data", data] if data else [])
         folder.mkdir(parents=True, exist_ok=True)
         runs.clear_stop(folder)
-        env = dict(os.environ, CNN_LAB_RUNS=str(root), PYTHONUNBUFFERED="1",
-                   PYTHONPATH=os.pathsep.join([str(PACKAGE_PARENT)] + [p for p in
-                                              os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+        env = dict(
+            os.environ,
+            CNN_LAB_RUNS=str(root),
+            PYTHONUNBUFFERED="1",
+            PYTHONPATH=os.pathsep.join(
+                [str(PACKAGE_PARENT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+            ),
+        )
         with open(folder / "train.log", "ab") as out:
-            child = subprocess.Popen([sys.executable, "-m", "cnn_lab", "train", *args, "--no-download",
-                                      "--run-dir", str(folder)], stdin=subprocess.DEVNULL, stdout=out,
-                                     stderr=subprocess.STDOUT, env=env, cwd=str(PACKAGE_PARENT.parent),
-                                     start_new_session=True)
+            child = subprocess.Popen(
+                [sys.executable, "-m", "cnn_lab", "train", *args, "--no-download", "--run-dir", str(folder)],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=str(PACKAGE_PARENT.parent),
+                start_new_session=True,
+            )
         runs.write_status(folder, "starting", pid=child.pid)  # seen as this run's at once, by every page
-    threading.Thread(target=_watch_child, args=(child, folder), name=f"cnn-lab-run-{folder.name}",
-                     daemon=True).start()
+    threading.Thread(target=_watch_child, args=(child, folder), name=f"cnn-lab-run-{folder.name}", daemon=True).start()
     return folder.name
 
 

@@ -11,16 +11,46 @@ Pages `import ui` and call `ui.dataset()`, `ui.require_model()`...: every public
 
 from . import state
 from .projector import presenter_css, projector
-from .state import (NO_MODEL_YET, chosen_model_path, data_badge, dataset, evaluation, model, model_label,
-                    model_path, model_problem, require_model)
+from .state import (
+    NO_MODEL_YET,
+    chosen_model_path,
+    data_badge,
+    dataset,
+    evaluation,
+    model,
+    model_label,
+    model_path,
+    model_problem,
+    require_model,
+)
 from .streamlit_patch import keep_keras_between_runs
 from .teacher import is_teacher, only_the_teacher, teacher_sign_in, teacher_token
 from .widgets import lesson, link_to_train, one_page
 
-__all__ = ["state", "presenter_css", "projector", "NO_MODEL_YET", "chosen_model_path", "data_badge", "dataset",
-           "evaluation", "model", "model_label", "model_path", "model_problem", "require_model",
-           "keep_keras_between_runs", "is_teacher", "only_the_teacher", "teacher_sign_in", "teacher_token",
-           "lesson", "link_to_train", "one_page", "DEFAULT_MODEL"]
+__all__ = [
+    "state",
+    "presenter_css",
+    "projector",
+    "NO_MODEL_YET",
+    "chosen_model_path",
+    "data_badge",
+    "dataset",
+    "evaluation",
+    "model",
+    "model_label",
+    "model_path",
+    "model_problem",
+    "require_model",
+    "keep_keras_between_runs",
+    "is_teacher",
+    "only_the_teacher",
+    "teacher_sign_in",
+    "teacher_token",
+    "lesson",
+    "link_to_train",
+    "one_page",
+    "DEFAULT_MODEL",
+]
 
 
 def __getattr__(name: str):

@@ -21,9 +21,11 @@ from .widgets import link_to_train
 DEFAULT_MODEL = Path(os.environ.get("CNN_LAB_MODEL") or PROJECT_ROOT / "assets" / "models" / "default.keras")
 # Said wherever a page needs a model and the shipped one is absent. The time is BENCHMARKS.md's
 # (benchmarks/time_to_target.py: the fast recipe passed the article's accuracy after 7.3 min on 2 CPU cores).
-NO_MODEL_YET = ("**No trained model yet.** The shipped model (`assets/models/default.keras`) is not here. "
-                "Train one on the Train page (the fast recipe passes the article's 78.4 % in about 7 minutes "
-                "on 2 CPU cores, sooner on a GPU) and choose it there.")
+NO_MODEL_YET = (
+    "**No trained model yet.** The shipped model (`assets/models/default.keras`) is not here. "
+    "Train one on the Train page (the fast recipe passes the article's 78.4 % in about 7 minutes "
+    "on 2 CPU cores, sooner on a GPU) and choose it there."
+)
 
 
 @st.cache_resource(show_spinner="Loading CIFAR-10...")
@@ -45,8 +47,11 @@ def dataset() -> Cifar10:
 def data_badge(data: Cifar10) -> None:
     """Say plainly which data the page is showing."""
     if data.is_sample:
-        st.info(f"Running on **the bundled sample** ({len(data.x_train) + len(data.x_test):,} genuine "
-                f"CIFAR-10 test images), not the full set. {HOW_TO_GET_IT}", icon=":material/info:")
+        st.info(
+            f"Running on **the bundled sample** ({len(data.x_train) + len(data.x_test):,} genuine "
+            f"CIFAR-10 test images), not the full set. {HOW_TO_GET_IT}",
+            icon=":material/info:",
+        )
     else:
         st.caption(f"Data: {data.description}")
 
@@ -96,7 +101,9 @@ def model_problem(path: Path) -> str | None:
     except Exception as e:
         text = " ".join(str(e).split())
         if not zipfile.is_zipfile(path):
-            return "it is not a Keras model file (a .keras file is a zip archive; this one is damaged or something else)"
+            return (
+                "it is not a Keras model file (a .keras file is a zip archive; this one is damaged or something else)"
+            )
         if "Lambda" in text or "arbitrary code" in text:
             return "it contains Python code, which the lab never runs (models are opened in safe mode)"
         if "expected a model from 32x32x3" in text:
@@ -106,8 +113,10 @@ def model_problem(path: Path) -> str | None:
 
 def _fall_back(path: Path, problem: str) -> None:
     """Say why `path` cannot be used and show the shipped model in this session instead."""
-    st.error(f"**Could not load {model_label(path)}**: {problem}. Showing the shipped model instead.",
-             icon=":material/error:")
+    st.error(
+        f"**Could not load {model_label(path)}**: {problem}. Showing the shipped model instead.",
+        icon=":material/error:",
+    )
     st.session_state["model_broken"] = _version(path)
     st.session_state.pop("model_path", None)
 
@@ -139,8 +148,9 @@ def require_model() -> Path:
         if path == DEFAULT_MODEL:
             st.warning(NO_MODEL_YET, icon=":material/warning:")
         else:
-            st.warning(f"**The model file `{path}` is gone.** Choose another one on the Train page.",
-                       icon=":material/warning:")
+            st.warning(
+                f"**The model file `{path}` is gone.** Choose another one on the Train page.", icon=":material/warning:"
+            )
         link_to_train()
         st.stop()
     if path != DEFAULT_MODEL and (problem := model_problem(path)):
@@ -180,9 +190,12 @@ def evaluation():
     found = EVALUATIONS.result(key)
     if found is not None:
         if model_record(path).is_sample and not data.is_sample:
-            st.warning(f"**{label} was trained on the bundled sample**, whose training images are CIFAR-10 *test* "
-                       "images: some of the test images below are photos it learned from, so its results here are "
-                       "too good and cannot be compared with any other model's.", icon=":material/warning:")
+            st.warning(
+                f"**{label} was trained on the bundled sample**, whose training images are CIFAR-10 *test* "
+                "images: some of the test images below are photos it learned from, so its results here are "
+                "too good and cannot be compared with any other model's.",
+                icon=":material/warning:",
+            )
         return data, found
     state = EVALUATIONS.status(key)
     if state["status"] in ("stopped", "failed"):

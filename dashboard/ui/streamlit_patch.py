@@ -22,9 +22,11 @@ def keep_keras_between_runs() -> None:
     from streamlit.runtime.scriptrunner import script_runner
 
     if not hasattr(script_runner, "_clean_problem_modules"):  # the hook Streamlit 1.x calls after each run
-        log.warning("Streamlit has no script_runner._clean_problem_modules any more (a new version?): the lab "
-                    "cannot stop it resetting Keras after every run, so watching a run may slow it down. "
-                    "Install the Streamlit version pyproject.toml asks for.")
+        log.warning(
+            "Streamlit has no script_runner._clean_problem_modules any more (a new version?): the lab "
+            "cannot stop it resetting Keras after every run, so watching a run may slow it down. "
+            "Install the Streamlit version pyproject.toml asks for."
+        )
         return
     script_runner._clean_problem_modules = _nothing_to_clean
 

@@ -58,8 +58,13 @@ def teacher_sign_in() -> bool:
             st.success("Signed in as the teacher.", icon=":material/verified_user:")
             st.button("Sign out", on_click=_sign_out, key="teacher_sign_out")
             return True
-        st.text_input("Teacher token", type="password", key="teacher_token_input", on_change=_check_teacher_token,
-                      help="Only the teacher can start, stop, resume or delete runs and choose the class's model.")
+        st.text_input(
+            "Teacher token",
+            type="password",
+            key="teacher_token_input",
+            on_change=_check_teacher_token,
+            help="Only the teacher can start, stop, resume or delete runs and choose the class's model.",
+        )
         if st.session_state.pop("teacher_refused", False):
             st.error("That is not the teacher token.", icon=":material/block:")
             st.toast("That is not the teacher token.", icon=":material/block:")  # seen even below the fold
@@ -68,5 +73,6 @@ def teacher_sign_in() -> bool:
 
 def only_the_teacher(what: str) -> None:
     """The note beside a control a student cannot use."""
-    st.caption(f":material/lock: Only the teacher can {what}. You see everything live; "
-               "the teacher signs in in the sidebar.")
+    st.caption(
+        f":material/lock: Only the teacher can {what}. You see everything live; the teacher signs in in the sidebar."
+    )

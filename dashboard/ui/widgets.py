@@ -18,7 +18,7 @@ def one_page(items, per_page: int, key: str):
     page = 1
     if pages > 1:
         page = st.number_input(f"Page (of {pages}, {per_page} images each)", 1, pages, 1, key=key)
-    return items[(page - 1) * per_page:page * per_page]
+    return items[(page - 1) * per_page : page * per_page]
 
 
 def link_to_train(label: str = "Go to the Train page") -> None:

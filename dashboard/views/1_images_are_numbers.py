@@ -20,8 +20,12 @@ small, large = st.columns([1, 3], vertical_alignment="bottom")
 with small:
     st.image(pixels, width=32, caption="True size: 32 × 32 pixels", output_format="PNG", alt="")  # the same picture
 with large:
-    lesson_ui.show(pixels, f"{picked.caption}, enlarged 8 times", scale=8,
-                   alt=f"{picked.caption}, 32 × 32 pixels shown 8 times enlarged")
+    lesson_ui.show(
+        pixels,
+        f"{picked.caption}, enlarged 8 times",
+        scale=8,
+        alt=f"{picked.caption}, 32 × 32 pixels shown 8 times enlarged",
+    )
 
 # --- greyscale ---------------------------------------------------------------------------------
 lesson_ui.section("images_are_numbers_grey")
@@ -29,8 +33,12 @@ r, g, b = GREY_WEIGHTS
 grey = greyscale_uint8(pixels)
 left, right = st.columns([1, 2], vertical_alignment="center")
 with left:
-    lesson_ui.show(grey, "The same picture in greyscale", scale=6,
-                   alt=f"{picked.caption} in greyscale: grey values from {grey.min()} to {grey.max()}")
+    lesson_ui.show(
+        grey,
+        "The same picture in greyscale",
+        scale=6,
+        alt=f"{picked.caption} in greyscale: grey values from {grey.min()} to {grey.max()}",
+    )
 with right:
     st.latex(rf"\text{{grey}} = {r}\,R + {g}\,G + {b}\,B")
     st.markdown("**Try one pixel** (it is outlined in orange in the grids below):")
@@ -43,25 +51,49 @@ with right:
 
 numbers = st.toggle("Write the numbers in the squares", value=True, key="grey_numbers")
 st.caption("Hover over a square for its row, column and value. Drag a box to zoom in, double-click to zoom out.")
-st.plotly_chart(charts.pixel_heatmap(grey, numbers=numbers, height=700, value_name="grey", mark=(row, col),
-                                        title="The greyscale picture as the computer stores it: 0 = black, 255 = white"),
-                key="grey_heatmap")
-st.caption(f"The grid above: 32 rows × 32 columns of grey values, from {grey.min()} (darkest) to {grey.max()} "
-           f"(lightest); row {row}, column {col} holds {grey[row, col]}.")
+st.plotly_chart(
+    charts.pixel_heatmap(
+        grey,
+        numbers=numbers,
+        height=700,
+        value_name="grey",
+        mark=(row, col),
+        title="The greyscale picture as the computer stores it: 0 = black, 255 = white",
+    ),
+    key="grey_heatmap",
+)
+st.caption(
+    f"The grid above: 32 rows × 32 columns of grey values, from {grey.min()} (darkest) to {grey.max()} "
+    f"(lightest); row {row}, column {col} holds {grey[row, col]}."
+)
 
 # --- colour ------------------------------------------------------------------------------------
 lesson_ui.section("images_are_numbers_colour")
-channel_numbers = st.toggle("Write the numbers in the squares", value=False, key="rgb_numbers",
-                            help="The numbers are small at this size: drag a box over a few squares to read them.")
+channel_numbers = st.toggle(
+    "Write the numbers in the squares",
+    value=False,
+    key="rgb_numbers",
+    help="The numbers are small at this size: drag a box over a few squares to read them.",
+)
 for column, (index, name) in zip(st.columns(3), enumerate(("red", "green", "blue"))):
     with column:
-        st.plotly_chart(charts.pixel_heatmap(pixels[..., index], colorscale=charts.CHANNEL_SCALES[name],
-                                                numbers=channel_numbers, title=f"{name.capitalize()} (0 to 255)",
-                                                height=300, value_name=name, colorbar=False, font_size=6,
-                                                mark=(row, col)),
-                        key=f"channel_{name}")
-st.caption(f"Pixel (row {row}, column {col}) is red {R}, green {G}, blue {B}: "
-           "each of the three grids holds one number for it.")
+        st.plotly_chart(
+            charts.pixel_heatmap(
+                pixels[..., index],
+                colorscale=charts.CHANNEL_SCALES[name],
+                numbers=channel_numbers,
+                title=f"{name.capitalize()} (0 to 255)",
+                height=300,
+                value_name=name,
+                colorbar=False,
+                font_size=6,
+                mark=(row, col),
+            ),
+            key=f"channel_{name}",
+        )
+st.caption(
+    f"Pixel (row {row}, column {col}) is red {R}, green {G}, blue {B}: each of the three grids holds one number for it."
+)
 
 # --- shape -------------------------------------------------------------------------------------
 lesson_ui.section("images_are_numbers_shape")
@@ -69,9 +101,11 @@ scaled = pixels.astype(np.float32) / 255
 a, b_ = st.columns(2)
 a.metric("Shape of the array", " × ".join(map(str, pixels.shape)), help="rows × columns × colours")
 b_.metric("How many numbers", f"{pixels.size:,}")
-st.table({
-    "form": ["as stored (uint8)", "as the network sees it (÷ 255)"],
-    "smallest value": [str(pixels.min()), f"{scaled.min():.3f}"],
-    "largest value": [str(pixels.max()), f"{scaled.max():.3f}"],
-    "possible range": ["0 to 255", "0 to 1"],
-})
+st.table(
+    {
+        "form": ["as stored (uint8)", "as the network sees it (÷ 255)"],
+        "smallest value": [str(pixels.min()), f"{scaled.min():.3f}"],
+        "largest value": [str(pixels.max()), f"{scaled.max():.3f}"],
+        "possible range": ["0 to 255", "0 to 1"],
+    }
+)

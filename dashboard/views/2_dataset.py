@@ -21,17 +21,21 @@ a.metric("Training images", f"{len(data.x_train):,}")
 b.metric("Test images", f"{len(data.x_test):,}")
 c.metric("Classes", len(names))
 if data.is_sample:
-    st.caption(f"These counts are those of **the bundled sample** ({len(data.x_train) + len(data.x_test):,} "
-               f"genuine CIFAR-10 images, split {len(data.x_train):,} / {len(data.x_test):,} here), so the "
-               "classes are not exactly equal. The full set has 50,000 training and 10,000 test images: "
-               "5,000 and 1,000 of each class.")
+    st.caption(
+        f"These counts are those of **the bundled sample** ({len(data.x_train) + len(data.x_test):,} "
+        f"genuine CIFAR-10 images, split {len(data.x_train):,} / {len(data.x_test):,} here), so the "
+        "classes are not exactly equal. The full set has 50,000 training and 10,000 test images: "
+        "5,000 and 1,000 of each class."
+    )
 
 # --- classes and counts ------------------------------------------------------------------------
 st.header("The 10 classes")
 st.plotly_chart(charts.class_counts_figure(names, train_counts, test_counts), key="class_counts")
 most, fewest = int(np.argmax(train_counts)), int(np.argmin(train_counts))
-st.caption(f"Training images per class: most {names[most]} ({train_counts[most]:,}), fewest {names[fewest]} "
-           f"({train_counts[fewest]:,}); test images per class: {test_counts.min():,} to {test_counts.max():,}.")
+st.caption(
+    f"Training images per class: most {names[most]} ({train_counts[most]:,}), fewest {names[fewest]} "
+    f"({train_counts[fewest]:,}); test images per class: {test_counts.min():,} to {test_counts.max():,}."
+)
 
 per_class = 10
 seed = st.session_state.setdefault("dataset_examples_seed", 0)
@@ -43,25 +47,38 @@ for label, name in enumerate(names):
     indices = np.flatnonzero(data.y_train == label)
     chosen = rng.choice(indices, size=min(per_class, len(indices)), replace=False)
     with columns[label % 2]:
-        st.image(enlarge(grid(data.x_train[chosen], columns=per_class, pad=1), 2),
-                 caption=f"{name}: {len(chosen)} of its {len(indices):,} training images", width="stretch",
-                 output_format="PNG", alt=f"{len(chosen)} training images of the class {name}, side by side")
+        st.image(
+            enlarge(grid(data.x_train[chosen], columns=per_class, pad=1), 2),
+            caption=f"{name}: {len(chosen)} of its {len(indices):,} training images",
+            width="stretch",
+            output_format="PNG",
+            alt=f"{len(chosen)} training images of the class {name}, side by side",
+        )
 
 # --- a random batch ----------------------------------------------------------------------------
 lesson_ui.section("dataset_batch")
 batch = st.session_state.get("dataset_batch")
-if (st.button(f"Draw a random batch of {BATCH_SIZE}", icon=":material/casino:", type="primary")
-        or batch is None or max(batch) >= len(data.x_train)):  # a first batch, or one from other data
+if (
+    st.button(f"Draw a random batch of {BATCH_SIZE}", icon=":material/casino:", type="primary")
+    or batch is None
+    or max(batch) >= len(data.x_train)
+):  # a first batch, or one from other data
     batch = st.session_state["dataset_batch"] = random_batch(len(data.x_train)).tolist()
 batch = np.asarray(batch)
 labels = data.y_train[batch]
 counts = class_counts(labels)
-st.markdown(f"**A batch of {len(batch)} different training images** "
-            f"(from {len(data.x_train):,}); under each, the label the network has to learn:")
+st.markdown(
+    f"**A batch of {len(batch)} different training images** "
+    f"(from {len(data.x_train):,}); under each, the label the network has to learn:"
+)
 for start in range(0, len(batch), 8):
-    for column, index in zip(st.columns(8), batch[start:start + 8]):
-        column.image(enlarge(data.x_train[index], 3), caption=names[data.y_train[index]],
-                     alt=f"training image #{index:,}: {names[data.y_train[index]]}",
-                     width="stretch", output_format="PNG")
+    for column, index in zip(st.columns(8), batch[start : start + 8]):
+        column.image(
+            enlarge(data.x_train[index], 3),
+            caption=names[data.y_train[index]],
+            alt=f"training image #{index:,}: {names[data.y_train[index]]}",
+            width="stretch",
+            output_format="PNG",
+        )
 st.plotly_chart(charts.batch_counts_figure(names, counts), key="batch_counts")
 st.caption("Classes in this batch: " + ", ".join(f"{name} {n}" for name, n in zip(names, counts)) + ".")

@@ -41,8 +41,13 @@ def step(title, note, name, control):
         st.caption(note)
     out = augmented(image, name, value)
     lesson_ui.show(image, f"Original ({picked.caption})", 5, original, alt="")  # the picture at the top again
-    lesson_ui.show(out, f"{title[3:]}: {out.shape[0]} × {out.shape[1]} pixels", 5, result,
-                   alt=f"{picked.caption}, {SAYS[name](value)}")
+    lesson_ui.show(
+        out,
+        f"{title[3:]}: {out.shape[0]} × {out.shape[1]} pixels",
+        5,
+        result,
+        alt=f"{picked.caption}, {SAYS[name](value)}",
+    )
     return value
 
 
@@ -53,39 +58,87 @@ with middle:
     top = st.slider("Top row of the window", 0, 32 - augment.CROP, 0, key="aug_top")
     left = st.slider("Left column of the window", 0, 32 - augment.CROP, 0, key="aug_left")
     st.caption("Training picks the window's corner at random: 9 × 9 = 81 possible windows.")
-lesson_ui.show(outlined(image, top, left, augment.CROP, 5), "Original, with the window in orange", 1, original,
-               alt=f"{picked.caption}, with a 24 × 24 window outlined in orange from row {top}, column {left}")
+lesson_ui.show(
+    outlined(image, top, left, augment.CROP, 5),
+    "Original, with the window in orange",
+    1,
+    original,
+    alt=f"{picked.caption}, with a 24 × 24 window outlined in orange from row {top}, column {left}",
+)
 cropped = augmented(image, "crop", (top, left))
-lesson_ui.show(cropped, f"The 24 × 24 window at row {top}, column {left}", 5, result,
-               alt=f"the 24 × 24 window of {picked.caption} from row {top}, column {left}")
+lesson_ui.show(
+    cropped,
+    f"The 24 × 24 window at row {top}, column {left}",
+    5,
+    result,
+    alt=f"the 24 × 24 window of {picked.caption} from row {top}, column {left}",
+)
 
-flip_on = step("2. Flip left to right", "Training mirrors half of the images.", "flip",
-               functools.partial(st.toggle, "Mirror the image", value=True, key="aug_flip"))
+flip_on = step(
+    "2. Flip left to right",
+    "Training mirrors half of the images.",
+    "flip",
+    functools.partial(st.toggle, "Mirror the image", value=True, key="aug_flip"),
+)
 low, high = augment.CONTRAST
 saturation_low, saturation_high = augment.SATURATION
 COLOUR_STEPS = [  # step, title, what training draws, then the slider: label, range, start, increment
-    ("hue", "3. Hue", f"Training draws a turn between −{augment.HUE_DELTA} and +{augment.HUE_DELTA}.",
-     "Turn of the colour wheel", -0.5, 0.5, augment.HUE_DELTA, 0.01),
-    ("contrast", "4. Contrast", f"Training draws a factor between {low} and {high} (1 changes nothing).",
-     "Contrast factor", 0.0, 2.0, low, 0.05),
-    ("brightness", "5. Brightness",
-     f"Training draws a value between −{augment.BRIGHTNESS_DELTA} and +{augment.BRIGHTNESS_DELTA}.",
-     "Added to every value", -0.5, 0.5, augment.BRIGHTNESS_DELTA, 0.05),
-    ("saturation", "6. Saturation",
-     f"Training draws a factor between {saturation_low} and {saturation_high} (0 is grey, 1 changes nothing).",
-     "Saturation factor", 0.0, 3.0, saturation_high, 0.1),
+    (
+        "hue",
+        "3. Hue",
+        f"Training draws a turn between −{augment.HUE_DELTA} and +{augment.HUE_DELTA}.",
+        "Turn of the colour wheel",
+        -0.5,
+        0.5,
+        augment.HUE_DELTA,
+        0.01,
+    ),
+    (
+        "contrast",
+        "4. Contrast",
+        f"Training draws a factor between {low} and {high} (1 changes nothing).",
+        "Contrast factor",
+        0.0,
+        2.0,
+        low,
+        0.05,
+    ),
+    (
+        "brightness",
+        "5. Brightness",
+        f"Training draws a value between −{augment.BRIGHTNESS_DELTA} and +{augment.BRIGHTNESS_DELTA}.",
+        "Added to every value",
+        -0.5,
+        0.5,
+        augment.BRIGHTNESS_DELTA,
+        0.05,
+    ),
+    (
+        "saturation",
+        "6. Saturation",
+        f"Training draws a factor between {saturation_low} and {saturation_high} (0 is grey, 1 changes nothing).",
+        "Saturation factor",
+        0.0,
+        3.0,
+        saturation_high,
+        0.1,
+    ),
 ]
 chosen = {"flip": flip_on}
 for name, title, note, label, lowest, highest, start, increment in COLOUR_STEPS:
-    chosen[name] = step(title, note, name,
-                        functools.partial(st.slider, label, lowest, highest, start, increment, key=f"aug_{name}"))
+    chosen[name] = step(
+        title, note, name, functools.partial(st.slider, label, lowest, highest, start, increment, key=f"aug_{name}")
+    )
 
 # --- all together ------------------------------------------------------------------------------
 lesson_ui.section("augmentation_grid")
 seed_col, button_col = st.columns([1, 3], vertical_alignment="bottom")
 seed = seed_col.number_input("Seed", 0, 1_000_000, key="aug_seed")
-button_col.button("16 new versions", icon=":material/casino:",
-                  on_click=lambda: st.session_state.update(aug_seed=st.session_state["aug_seed"] + 1))
+button_col.button(
+    "16 new versions",
+    icon=":material/casino:",
+    on_click=lambda: st.session_state.update(aug_seed=st.session_state["aug_seed"] + 1),
+)
 # The same layer, seed and functions as augment.augment_examples (tests check they agree),
 # also keeping each version before its final clip for the last part of the page.
 result = st.cache_data(max_entries=32, show_spinner=False)(augment_with_overflow)(image, count=16, seed=int(seed))
@@ -94,15 +147,22 @@ versions, factors = result["after_clip"], result["factors"]
 
 def describe(i):
     f = {k: float(v[i]) for k, v in factors.items()}
-    return (f"window ({int(f['top'])}, {int(f['left'])}){', mirrored' if f['flip'] else ''}; "
-            f"hue {f['hue']:+.2f}, contrast ×{f['contrast']:.2f}, brightness {f['brightness']:+.2f}, "
-            f"saturation ×{f['saturation']:.2f}")
+    return (
+        f"window ({int(f['top'])}, {int(f['left'])}){', mirrored' if f['flip'] else ''}; "
+        f"hue {f['hue']:+.2f}, contrast ×{f['contrast']:.2f}, brightness {f['brightness']:+.2f}, "
+        f"saturation ×{f['saturation']:.2f}"
+    )
 
 
 for start in range(0, 16, 8):
     for column, i in zip(st.columns(8), range(start, start + 8)):
-        column.image(enlarge(versions[i], 4), caption=f"#{i + 1}", width="stretch",
-                     output_format="PNG", alt=f"version #{i + 1}: {describe(i)}")
+        column.image(
+            enlarge(versions[i], 4),
+            caption=f"#{i + 1}",
+            width="stretch",
+            output_format="PNG",
+            alt=f"version #{i + 1}: {describe(i)}",
+        )
 with st.expander("The values drawn for each version"):
     st.markdown("\n".join(f"- **#{i + 1}**: {describe(i)}" for i in range(16)))
 
@@ -110,38 +170,66 @@ with st.expander("The values drawn for each version"):
 lesson_ui.section("augmentation_test")
 original, _, result_col = st.columns([1, 0.4, 1])
 margin = (32 - augment.CROP) // 2
-lesson_ui.show(outlined(image, margin, margin, augment.CROP, 5), "Original, with the centre window in orange", 1, original,
-               alt=f"{picked.caption}, with the centre 24 × 24 window outlined in orange")
-lesson_ui.show(augmented(image, "center_crop"), "What the network gets at test time: the centre 24 × 24", 5, result_col,
-               alt=f"the centre 24 × 24 of {picked.caption}")
+lesson_ui.show(
+    outlined(image, margin, margin, augment.CROP, 5),
+    "Original, with the centre window in orange",
+    1,
+    original,
+    alt=f"{picked.caption}, with the centre 24 × 24 window outlined in orange",
+)
+lesson_ui.show(
+    augmented(image, "center_crop"),
+    "What the network gets at test time: the centre 24 × 24",
+    5,
+    result_col,
+    alt=f"the centre 24 × 24 of {picked.caption}",
+)
 
 # --- the clip ----------------------------------------------------------------------------------
 lesson_ui.section("augmentation_clip")
 changed = result["clipped_share"]
 SLIDERS = "your slider values (steps 1 to 6 together)"
 choices = [SLIDERS, *range(16)]
-pick = st.selectbox("Which picture", choices, index=int(changed.argmax()) + 1 if changed.max() > 0 else 0,
-                    format_func=lambda c: c if c == SLIDERS else f"version #{c + 1} of the 16: {changed[c]:.0%} of its pixels clipped",
-                    key="aug_clip_pick")
+pick = st.selectbox(
+    "Which picture",
+    choices,
+    index=int(changed.argmax()) + 1 if changed.max() > 0 else 0,
+    format_func=lambda c: c if c == SLIDERS else f"version #{c + 1} of the 16: {changed[c]:.0%} of its pixels clipped",
+    key="aug_clip_pick",
+)
 if pick == SLIDERS:
-    mine = augment_with_overflow(image, count=1, factors={
-        "top": [top], "left": [left], **{name: [value] for name, value in chosen.items()}})
-    before, after, above, below, name = (mine["before_clip"][0], mine["after_clip"][0], mine["above"][0],
-                                         mine["below"][0], "Your slider values")
+    mine = augment_with_overflow(
+        image, count=1, factors={"top": [top], "left": [left], **{name: [value] for name, value in chosen.items()}}
+    )
+    before, after, above, below, name = (
+        mine["before_clip"][0],
+        mine["after_clip"][0],
+        mine["above"][0],
+        mine["below"][0],
+        "Your slider values",
+    )
 else:
     before, after = result["before_clip"][pick], versions[pick]
     above, below, name = result["above"][pick], result["below"][pick], f"Version #{pick + 1}"
 if not (above.any() or below.any()):
-    st.info("Nothing went past 0 or 1 here, so the clip changes nothing. To see it work, choose your "
-            "slider values and move the contrast slider (step 4) towards 1 and the brightness slider (step 5) up.",
-            icon=":material/lightbulb:")
+    st.info(
+        "Nothing went past 0 or 1 here, so the clip changes nothing. To see it work, choose your "
+        "slider values and move the contrast slider (step 4) towards 1 and the brightness slider (step 5) up.",
+        icon=":material/lightbulb:",
+    )
 overlay = clip_overlay(after, above, below)  # dimmed grey, orange where it was above 1, blue below 0
 left_col, middle_col, right_col = st.columns([1, 1, 1.6])
 lesson_ui.show(after, f"{name} after the clip", 7, left_col, alt=f"{name} of {picked.caption} after the clip")
-lesson_ui.show(overlay, f"Orange: above 1 before the clip ({above.mean():.0%} of the pixels). "
-                        f"Blue: below 0 ({below.mean():.0%}).", 7, middle_col,
-               alt=f"the same picture in grey, with the {above.mean():.0%} of pixels that went above 1 in orange "
-                   f"and the {below.mean():.0%} that went below 0 in blue")
+lesson_ui.show(
+    overlay,
+    f"Orange: above 1 before the clip ({above.mean():.0%} of the pixels). Blue: below 0 ({below.mean():.0%}).",
+    7,
+    middle_col,
+    alt=f"the same picture in grey, with the {above.mean():.0%} of pixels that went above 1 in orange "
+    f"and the {below.mean():.0%} that went below 0 in blue",
+)
 right_col.plotly_chart(charts.clip_histogram(before), key="clip_histogram")
-right_col.caption(f"The histogram: {np.mean((before < 0) | (before > 1)):.0%} of the values before the clip lie "
-                  f"outside 0 to 1 (from {before.min():.2f} to {before.max():.2f}).")
+right_col.caption(
+    f"The histogram: {np.mean((before < 0) | (before > 1)):.0%} of the values before the clip lie "
+    f"outside 0 to 1 (from {before.min():.2f} to {before.max():.2f})."
+)

@@ -33,43 +33,71 @@ name = a.selectbox("Filter", list(KERNELS), key="kernel_name")
 tile_row = b.number_input("Tile: top row", 0, 32 - TILE, 12, key="tile_row")
 tile_col = c.number_input("Tile: left column", 0, 32 - TILE, 12, key="tile_col")
 positions = (TILE - 2) ** 2
-position = d.slider("Filter position", 1, positions, 1, key="kernel_position",
-                    help=f"The 3 × 3 filter fits in {TILE - 2} × {TILE - 2} = {positions} places on the {TILE} × {TILE} tile.")
+position = d.slider(
+    "Filter position",
+    1,
+    positions,
+    1,
+    key="kernel_position",
+    help=f"The 3 × 3 filter fits in {TILE - 2} × {TILE - 2} = {positions} places on the {TILE} × {TILE} tile.",
+)
 kernel_col, image_col, _ = st.columns([1, 1, 1], vertical_alignment="center")
 with kernel_col:
     names = ["left", "middle", "right"]  # the filter's columns
-    kernel = st.data_editor(pd.DataFrame(KERNELS[name], columns=names).round(3), key=f"kernel_editor_{name}",
-                            hide_index=True,
-                            column_config={k: st.column_config.NumberColumn(k, width=60, required=True, format="%.3g")
-                                           for k in names}).to_numpy(dtype=float, na_value=0)
+    kernel = st.data_editor(
+        pd.DataFrame(KERNELS[name], columns=names).round(3),
+        key=f"kernel_editor_{name}",
+        hide_index=True,
+        column_config={k: st.column_config.NumberColumn(k, width=60, required=True, format="%.3g") for k in names},
+    ).to_numpy(dtype=float, na_value=0)
     st.caption("The filter's 9 weights: click one to change it.")
 with image_col:
-    lesson_ui.show(outlined(picked.pixels, tile_row, tile_col, TILE, 5), f"{picked.caption}: the tile in orange", 1,
-                   alt=f"{picked.caption}, with the {TILE} × {TILE} tile from row {tile_row}, column {tile_col} "
-                       "outlined in orange")
+    lesson_ui.show(
+        outlined(picked.pixels, tile_row, tile_col, TILE, 5),
+        f"{picked.caption}: the tile in orange",
+        1,
+        alt=f"{picked.caption}, with the {TILE} × {TILE} tile from row {tile_row}, column {tile_col} "
+        "outlined in orange",
+    )
 
-tile = grey[tile_row:tile_row + TILE, tile_col:tile_col + TILE]
+tile = grey[tile_row : tile_row + TILE, tile_col : tile_col + TILE]
 feature = conv2d(tile, kernel)
 r, q = divmod(position - 1, TILE - 2)
 one = conv_step(tile, kernel, r, q)
 st.plotly_chart(charts.convolution_figure(tile, kernel, one, feature, r, q), key="conv_figure")
-terms = " + ".join(f"{t:g} × {k:.3g}" if k >= 0 else f"{t:g} × ({k:.3g})" for t, k in zip(one["tile"].ravel(), kernel.ravel()))
+terms = " + ".join(
+    f"{t:g} × {k:.3g}" if k >= 0 else f"{t:g} × ({k:.3g})" for t, k in zip(one["tile"].ravel(), kernel.ravel())
+)
 st.markdown(f"**Position {position}** (row {r}, column {q}): {terms} = **{one['sum']:.1f}**")
 
 whole = conv2d(grey, kernel, padding="same")
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.pixel_heatmap(grey, numbers=False, height=360, colorbar=False,
-                                            title="The whole image in greyscale"), key="conv_input")
+    st.plotly_chart(
+        charts.pixel_heatmap(grey, numbers=False, height=360, colorbar=False, title="The whole image in greyscale"),
+        key="conv_input",
+    )
 with right:
     limit = float(np.abs(whole).max()) or 1.0
-    st.plotly_chart(charts.pixel_heatmap(whole, numbers=False, height=360, colorscale="PuOr", zmin=-limit, zmax=limit,
-                                            title=f"Every tile through the “{name}” filter", value_name="sum"),
-                    key="conv_output")
-st.caption("Right: the feature map of the whole picture. At the borders the filter would stick out, so the "
-           "picture first gets a frame of zeros (*padding*) and the map stays 32 × 32. "
-           "Purple is a large positive sum, orange a large negative one, white about 0. "
-           f"Its sums go from {whole.min():.0f} to {whole.max():.0f}.")
+    st.plotly_chart(
+        charts.pixel_heatmap(
+            whole,
+            numbers=False,
+            height=360,
+            colorscale="PuOr",
+            zmin=-limit,
+            zmax=limit,
+            title=f"Every tile through the “{name}” filter",
+            value_name="sum",
+        ),
+        key="conv_output",
+    )
+st.caption(
+    "Right: the feature map of the whole picture. At the borders the filter would stick out, so the "
+    "picture first gets a frame of zeros (*padding*) and the map stays 32 × 32. "
+    "Purple is a large positive sum, orange a large negative one, white about 0. "
+    f"Its sums go from {whole.min():.0f} to {whole.max():.0f}."
+)
 
 # --- max-pooling, step by step -----------------------------------------------------------------
 lesson_ui.section("convolution_pool")
@@ -86,35 +114,51 @@ def new_grid(size):
 
 a, b, c, d = st.columns([1, 1.2, 1.2, 2], vertical_alignment="bottom")
 size = a.radio("Grid", [4, 6], format_func=lambda n: f"{n} × {n}", horizontal=True, key="pool_size")
-b.button("Random numbers", icon=":material/casino:", on_click=new_grid, args=(size,), width="stretch",
-         key="pool_random")
-c.button("The article's grid", on_click=lambda: st.session_state.update(
-    pool_grid=ARTICLE_GRID, pool_version=st.session_state["pool_version"] + 1, pool_size=4), width="stretch")
+b.button(
+    "Random numbers", icon=":material/casino:", on_click=new_grid, args=(size,), width="stretch", key="pool_random"
+)
+c.button(
+    "The article's grid",
+    on_click=lambda: st.session_state.update(
+        pool_grid=ARTICLE_GRID, pool_version=st.session_state["pool_version"] + 1, pool_size=4
+    ),
+    width="stretch",
+)
 if len(st.session_state["pool_grid"]) != size:
     new_grid(size)
 step_slot = d.empty()
 editor_col, figure_col = st.columns([1, 2.2], vertical_alignment="center")
 with editor_col:
     columns = [f"c{k}" for k in range(size)]
-    edited = st.data_editor(pd.DataFrame(st.session_state["pool_grid"], columns=columns),
-                            key=f"pool_editor_{st.session_state['pool_version']}", hide_index=True,
-                            column_config={k: st.column_config.NumberColumn(k, width=44, required=True)
-                                           for k in columns})
+    edited = st.data_editor(
+        pd.DataFrame(st.session_state["pool_grid"], columns=columns),
+        key=f"pool_editor_{st.session_state['pool_version']}",
+        hide_index=True,
+        column_config={k: st.column_config.NumberColumn(k, width=44, required=True) for k in columns},
+    )
     st.caption("Click a number to change it.")
 values = edited.to_numpy(dtype=float, na_value=0)
 pooled, rows, cols = max_pool(values)
 windows = pooled.size
 with step_slot:
-    step = st.slider("Step", 1, windows, windows, key=f"pool_step_{size}",
-                     help="Which 2 × 2 window is being pooled; the output fills in as you go.")
+    step = st.slider(
+        "Step",
+        1,
+        windows,
+        windows,
+        key=f"pool_step_{size}",
+        help="Which 2 × 2 window is being pooled; the output fills in as you go.",
+    )
 with figure_col:
     st.plotly_chart(charts.pooling_figure(values, pooled, rows, cols, step), key="pool_figure")
 i, j = divmod(step - 1, pooled.shape[1])
-window = values[2 * i:2 * i + 2, 2 * j:2 * j + 2]
-st.markdown(f"**Step {step} of {windows}:** the window at rows {2 * i}–{2 * i + 1}, columns {2 * j}–{2 * j + 1} "
-            f"holds {', '.join(f'{v:g}' for v in window.ravel())}; the largest is **{pooled[i, j]:g}** "
-            f"(row {rows[i, j]}, column {cols[i, j]}), which becomes output cell ({i}, {j}). The whole output, "
-            f"row by row: {'; '.join(', '.join(f'{v:g}' for v in row) for row in pooled)}.")
+window = values[2 * i : 2 * i + 2, 2 * j : 2 * j + 2]
+st.markdown(
+    f"**Step {step} of {windows}:** the window at rows {2 * i}–{2 * i + 1}, columns {2 * j}–{2 * j + 1} "
+    f"holds {', '.join(f'{v:g}' for v in window.ravel())}; the largest is **{pooled[i, j]:g}** "
+    f"(row {rows[i, j]}, column {cols[i, j]}), which becomes output cell ({i}, {j}). The whole output, "
+    f"row by row: {'; '.join(', '.join(f'{v:g}' for v in row) for row in pooled)}."
+)
 
 # --- the model's first layer -------------------------------------------------------------------
 lesson_ui.section("convolution_real")
@@ -144,14 +188,20 @@ if order == "in order":
 else:
     chosen = strongest_maps(maps, 8)
 st.plotly_chart(charts.filters_figure(kernel1, maps, pooled_maps, chosen), key="first_layer")
-st.caption(f"Top: filter (its {kernel1.shape[0]} × {kernel1.shape[1]} × 3 weights as colours). Middle: its "
-           f"{maps.shape[0]} × {maps.shape[1]} feature map (bright = strong answer). Bottom: after 2 × 2 max-pooling, "
-           f"{pooled_maps.shape[0]} × {pooled_maps.shape[1]}. Hover for the numbers. Shown: filters "
-           f"{', '.join(str(f + 1) for f in chosen)}.")
+st.caption(
+    f"Top: filter (its {kernel1.shape[0]} × {kernel1.shape[1]} × 3 weights as colours). Middle: its "
+    f"{maps.shape[0]} × {maps.shape[1]} feature map (bright = strong answer). Bottom: after 2 × 2 max-pooling, "
+    f"{pooled_maps.shape[0]} × {pooled_maps.shape[1]}. Hover for the numbers. Shown: filters "
+    f"{', '.join(str(f + 1) for f in chosen)}."
+)
 
 lesson_ui.section("convolution_filters")
 pictures = filter_pictures(kernel1)[:count]
 scale = max(2, 800 // (16 * (kernel1.shape[0] + 1) + 1))
-lesson_ui.show(grid(pictures, columns=16, pad=1), f"The {count} filters of the first layer ({ui.model_path().name})",
-               scale=scale, alt=f"all {count} filters of the first layer as small coloured squares, "
-                                f"{kernel1.shape[0]} × {kernel1.shape[1]} pixels each, 16 to a row")
+lesson_ui.show(
+    grid(pictures, columns=16, pad=1),
+    f"The {count} filters of the first layer ({ui.model_path().name})",
+    scale=scale,
+    alt=f"all {count} filters of the first layer as small coloured squares, "
+    f"{kernel1.shape[0]} × {kernel1.shape[1]} pixels each, 16 to a row",
+)

@@ -38,14 +38,23 @@ model = ui.model()
 steps = layer_activations(model, picked.pixels)
 total = sum(s["params"] for s in steps)
 st.header(f"The layers of `{ui.model_path().name}`")
-st.table(pd.DataFrame(
-    {"layer": [s["name"] for s in steps], "kind": [s["kind"] for s in steps],
-     "output shape": [shape(s) for s in steps],
-     "parameters": [f"{s['params']:,}" for s in steps], "what it does": [what(s) for s in steps]}).set_index("layer"))
+st.table(
+    pd.DataFrame(
+        {
+            "layer": [s["name"] for s in steps],
+            "kind": [s["kind"] for s in steps],
+            "output shape": [shape(s) for s in steps],
+            "parameters": [f"{s['params']:,}" for s in steps],
+            "what it does": [what(s) for s in steps],
+        }
+    ).set_index("layer")
+)
 st.caption(f"{total:,} parameters in all, every one of them set by training. Shapes are rows × columns × maps.")
 if "flip_tta" in [layer.name for layer in model.layers]:
-    st.caption("This model also looks at the mirror image of the picture and averages the two answers; "
-               "below is the path of the picture itself.")
+    st.caption(
+        "This model also looks at the mirror image of the picture and averages the two answers; "
+        "below is the path of the picture itself."
+    )
 
 lesson_ui.section("network_flow")
 names = [s["name"] for s in steps]
@@ -56,21 +65,32 @@ st.markdown(f"**{name}** ({step['kind']}): {what(step)}. Output: **{shape(step)}
 if name == "softmax":
     pass  # the bar chart below
 elif out.ndim == 3 and name in ("scale", "center_crop"):
-    lesson_ui.show(out, f"{picked.caption}, after {name}: {shape(step)}", 8 if out.shape[0] == 24 else 6,
-                   alt=f"{picked.caption} as the layer {name} gives it on: {shape(step)}")
+    lesson_ui.show(
+        out,
+        f"{picked.caption}, after {name}: {shape(step)}",
+        8 if out.shape[0] == 24 else 6,
+        alt=f"{picked.caption} as the layer {name} gives it on: {shape(step)}",
+    )
 elif out.ndim == 3:
     shown = strongest_maps(out, 16)
-    st.plotly_chart(charts.maps_figure([out[..., c] for c in shown], [f"map {c + 1}" for c in shown],
-                                          size=max(90, 110 - out.shape[0])),
-                    key="network_maps")
-    st.caption(f"The 16 maps (of {out.shape[-1]}) with the strongest answers for this image; "
-               "bright is large (Viridis scale, each map on its own scale). Hover for the numbers. Strongest: "
-               f"map {shown[0] + 1} (average {out[..., shown[0]].mean():.2f}); weakest shown: map {shown[-1] + 1} "
-               f"(average {out[..., shown[-1]].mean():.2f}).")
+    st.plotly_chart(
+        charts.maps_figure(
+            [out[..., c] for c in shown], [f"map {c + 1}" for c in shown], size=max(90, 110 - out.shape[0])
+        ),
+        key="network_maps",
+    )
+    st.caption(
+        f"The 16 maps (of {out.shape[-1]}) with the strongest answers for this image; "
+        "bright is large (Viridis scale, each map on its own scale). Hover for the numbers. Strongest: "
+        f"map {shown[0] + 1} (average {out[..., shown[0]].mean():.2f}); weakest shown: map {shown[-1] + 1} "
+        f"(average {out[..., shown[-1]].mean():.2f})."
+    )
 else:
     st.plotly_chart(charts.vector_figure(out), key="network_vector")
-    st.caption(f"The {out.size:,} numbers in one row, left to right; hover for each one. They go from "
-               f"{out.min():.2f} to {out.max():.2f}; {int((out > 0).sum()):,} of them are above 0.")
+    st.caption(
+        f"The {out.size:,} numbers in one row, left to right; hover for each one. They go from "
+        f"{out.min():.2f} to {out.max():.2f}; {int((out > 0).sum()):,} of them are above 0."
+    )
 
 probabilities = steps[-1]["output"]
 final = predict(model, picked.pixels[None])[0]  # the model's own answer (with its mirror, if any)
@@ -79,11 +99,17 @@ st.header(f"The answer: **{data.class_names[best]}** ({final[best]:.1%})")
 left, right = st.columns([1, 4], vertical_alignment="center")
 lesson_ui.show(picked.pixels, picked.caption, 4, left, alt=picked.caption)
 with right:
-    st.plotly_chart(charts.probability_bars(final, data.class_names,
-                                               title="The 10 class probabilities (softmax)"), key="network_probabilities")
+    st.plotly_chart(
+        charts.probability_bars(final, data.class_names, title="The 10 class probabilities (softmax)"),
+        key="network_probabilities",
+    )
     second = int(np.argsort(-final)[1])
-    st.caption(f"The bars: {data.class_names[best]} {final[best]:.1%}, then {data.class_names[second]} "
-               f"{final[second]:.1%}; the other 8 classes share {1 - final[best] - final[second]:.1%}.")
+    st.caption(
+        f"The bars: {data.class_names[best]} {final[best]:.1%}, then {data.class_names[second]} "
+        f"{final[second]:.1%}; the other 8 classes share {1 - final[best] - final[second]:.1%}."
+    )
 if not np.allclose(final, probabilities, atol=1e-4):
-    st.caption(f"The path above alone says {data.class_names[int(probabilities.argmax())]} "
-               f"({probabilities.max():.1%}); the bars are its answer averaged with that for the mirror image.")
+    st.caption(
+        f"The path above alone says {data.class_names[int(probabilities.argmax())]} "
+        f"({probabilities.max():.1%}); the bars are its answer averaged with that for the mirror image."
+    )

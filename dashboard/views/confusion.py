@@ -26,19 +26,26 @@ if points and points[0].get("x") in names and points[0].get("y") in names:
         st.session_state["cm_true"], st.session_state["cm_pred"] = click
 true, pred = st.session_state["cm_true"], st.session_state["cm_pred"]
 
-mistakes_only = st.toggle("Colour the mistakes only", value=True, key="cm_mistakes_only",
-                          help="The right answers on the diagonal are so many that they would make every "
-                               "mistake look equally dark. Switch off to colour all cells on one scale.")
+mistakes_only = st.toggle(
+    "Colour the mistakes only",
+    value=True,
+    key="cm_mistakes_only",
+    help="The right answers on the diagonal are so many that they would make every "
+    "mistake look equally dark. Switch off to colour all cells on one scale.",
+)
 fig = charts.confusion_figure(counts, names, mistakes_only, (true, pred))
-st.caption(f"{ui.model_label(ui.model_path())}: {result.total:,} test images, {result.total - result.correct:,} "
-           f"of them wrong. Click a cell to see its images.")
-st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="cm_chart",
-                config={"displayModeBar": False})
+st.caption(
+    f"{ui.model_label(ui.model_path())}: {result.total:,} test images, {result.total - result.correct:,} "
+    f"of them wrong. Click a cell to see its images."
+)
+st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="cm_chart", config={"displayModeBar": False})
 per_class = result.per_class()
 easiest, hardest = max(per_class, key=per_class.get), min(per_class, key=per_class.get)
-st.caption(f"The matrix: the most frequent mistake is {names[worst[0]]} called {names[worst[1]]} "
-           f"({counts[worst[0], worst[1]]:,} times). Right answers per class go from {100 * per_class[hardest]:.0f} % "
-           f"({hardest}) to {100 * per_class[easiest]:.0f} % ({easiest}).")
+st.caption(
+    f"The matrix: the most frequent mistake is {names[worst[0]]} called {names[worst[1]]} "
+    f"({counts[worst[0], worst[1]]:,} times). Right answers per class go from {100 * per_class[hardest]:.0f} % "
+    f"({hardest}) to {100 * per_class[easiest]:.0f} % ({easiest})."
+)
 
 # --- the images of one cell -------------------------------------------------------------------
 left, right, _ = st.columns([1, 1, 2])
@@ -52,10 +59,17 @@ if not len(cell):
     st.info(f"No {names[true]} image was called {names[pred]}.", icon=":material/check_circle:")
 else:
     shown = ui.one_page(cell, PER_PAGE, key=f"cm_page_{true}_{pred}")
-    st.caption(f"The {what} of this cell, the highest probability for {names[pred]} first: each caption "
-               f"gives the probability the network gave {names[pred]}.")
-    st.image([enlarge(data.x_test[i], 4) for i in shown],
-             caption=[f"#{i}: {100 * result.probabilities[i, pred]:.0f} % {names[pred]}" for i in shown],
-             width=128, output_format="PNG",
-             alt=[f"a {names[true]} the network called {names[pred]} ({100 * result.probabilities[i, pred]:.0f} %)"
-                  for i in shown])
+    st.caption(
+        f"The {what} of this cell, the highest probability for {names[pred]} first: each caption "
+        f"gives the probability the network gave {names[pred]}."
+    )
+    st.image(
+        [enlarge(data.x_test[i], 4) for i in shown],
+        caption=[f"#{i}: {100 * result.probabilities[i, pred]:.0f} % {names[pred]}" for i in shown],
+        width=128,
+        output_format="PNG",
+        alt=[
+            f"a {names[true]} the network called {names[pred]} ({100 * result.probabilities[i, pred]:.0f} %)"
+            for i in shown
+        ],
+    )

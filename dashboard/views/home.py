@@ -13,16 +13,23 @@ left, right = st.columns(2)
 with left:
     source = find_source()
     if source is None:
-        st.info(f"**Data: the bundled sample** — 1,000 genuine CIFAR-10 test images. The lab never downloads "
-                f"anything itself, so it works offline. {HOW_TO_GET_IT}", icon=":material/info:")
+        st.info(
+            f"**Data: the bundled sample** — 1,000 genuine CIFAR-10 test images. The lab never downloads "
+            f"anything itself, so it works offline. {HOW_TO_GET_IT}",
+            icon=":material/info:",
+        )
     else:
-        st.success(f"**Data: the full CIFAR-10** (50,000 training and 10,000 test images) from `{source}`.",
-                   icon=":material/dataset:")
+        st.success(
+            f"**Data: the full CIFAR-10** (50,000 training and 10,000 test images) from `{source}`.",
+            icon=":material/dataset:",
+        )
 with right:
     path = ui.model_path()
     if path.is_file():
         result = reported_result(path)
-        st.success(f"**Model: {ui.model_label(path)}**" + (f" — {result} on the CIFAR-10 test set." if result else "."),
-                   icon=":material/neurology:")
+        st.success(
+            f"**Model: {ui.model_label(path)}**" + (f" — {result} on the CIFAR-10 test set." if result else "."),
+            icon=":material/neurology:",
+        )
     else:
         st.warning(ui.NO_MODEL_YET, icon=":material/warning:")

@@ -27,15 +27,24 @@ ONLY_TEN = read_lesson("photo_only_ten")
 ui.lesson("photo")
 limit = int(st.get_option("server.maxUploadSize")) * MB
 
-source = st.segmented_control("Where is your photo?", ["Upload photos", "Take a photo"], default="Upload photos",
-                              key="photo_source") or "Upload photos"
+source = (
+    st.segmented_control(
+        "Where is your photo?", ["Upload photos", "Take a photo"], default="Upload photos", key="photo_source"
+    )
+    or "Upload photos"
+)
 if source == "Upload photos":
-    files = st.file_uploader(f"Photos: JPEG, PNG, WebP, BMP or GIF, up to {megabytes(limit)} each. "
-                             "Choose several to compare them.", type=list(EXTENSIONS),
-                             accept_multiple_files=True, key="photo_files") or []
+    files = (
+        st.file_uploader(
+            f"Photos: JPEG, PNG, WebP, BMP or GIF, up to {megabytes(limit)} each. Choose several to compare them.",
+            type=list(EXTENSIONS),
+            accept_multiple_files=True,
+            key="photo_files",
+        )
+        or []
+    )
 else:
-    shot = st.camera_input("Point the camera at something from the 10 classes and take a photo",
-                           key="photo_camera")
+    shot = st.camera_input("Point the camera at something from the 10 classes and take a photo", key="photo_camera")
     files = [shot] if shot is not None else []
 
 if not files:
@@ -85,7 +94,7 @@ if good:
 if len(items) > 1:
     st.header(f"Your {len(items)} photos")
     for row in range(0, len(items), COLUMNS):
-        for column, item in zip(st.columns(COLUMNS), items[row:row + COLUMNS]):
+        for column, item in zip(st.columns(COLUMNS), items[row : row + COLUMNS]):
             with column.container(border=True):
                 st.text(item["name"])
                 if "error" in item:
@@ -93,9 +102,11 @@ if len(items) > 1:
                     continue
                 p = item["probabilities"]
                 best = int(p.argmax())
-                st.image(square_crop(item["photo"].image).resize((160, 160), Image.LANCZOS),
-                         caption="Its centre square, the part the network is shown",
-                         alt=f"the centre square of {item['name']}")
+                st.image(
+                    square_crop(item["photo"].image).resize((160, 160), Image.LANCZOS),
+                    caption="Its centre square, the part the network is shown",
+                    alt=f"the centre square of {item['name']}",
+                )
                 st.progress(float(p[best]), text=f"The network says **{CLASS_NAMES[best]}**: {100 * p[best]:.1f} %")
                 for note in item["photo"].notes:
                     st.caption(note)
@@ -108,8 +119,9 @@ if not good:
 
 if len(good) > 1:
     st.header("Look closer at one photo")
-    chosen = st.selectbox("Photo", range(len(good)), format_func=lambda i: f"{i + 1}. {good[i]['name']}",
-                          key="photo_chosen")
+    chosen = st.selectbox(
+        "Photo", range(len(good)), format_func=lambda i: f"{i + 1}. {good[i]['name']}", key="photo_chosen"
+    )
     item = good[min(chosen or 0, len(good) - 1)]
 else:
     item = good[0]
@@ -124,29 +136,50 @@ st.header("1. From your photo to 32 x 32 numbers")
 seen = center_crop(pixels[None])[0]  # the 24x24 the network sees: the very crop the model makes
 width, height = photo.original_size
 steps = st.columns(4)
-decoded = f"; decoded at 1/{photo.scale} size ({photo.image.width} x {photo.image.height}) to be quick" \
-    if photo.scale > 1 else ""
-steps[0].image(photo.image, width="stretch",
-               caption=f"① Your photo, turned the right way up: {width:,} x {height:,} pixels{decoded}",
-               alt=f"your photo, {item['name']}")
+decoded = (
+    f"; decoded at 1/{photo.scale} size ({photo.image.width} x {photo.image.height}) to be quick"
+    if photo.scale > 1
+    else ""
+)
+steps[0].image(
+    photo.image,
+    width="stretch",
+    caption=f"① Your photo, turned the right way up: {width:,} x {height:,} pixels{decoded}",
+    alt=f"your photo, {item['name']}",
+)
 square = square_crop(photo.image)
-steps[1].image(square.resize((SHOW, SHOW), Image.LANCZOS), width="stretch",
-               caption=f"② The centre square ({square.width} x {square.height}): CIFAR-10 pictures are square",
-               alt="the centre square of your photo")
-steps[2].image(enlarge(pixels, 9), width="stretch", output_format="PNG",
-               caption="③ Shrunk to 32 x 32 pixels, smoothly (antialiased), shown with every pixel a block",
-               alt="the centre square shrunk to 32 × 32 pixels: blocky, only the large shapes and colours remain")
-steps[3].image(enlarge(seen, 12), width="stretch", output_format="PNG",
-               caption="④ What the network sees: the 24 x 24 centre, as in testing",
-               alt="the 24 × 24 centre of the 32 × 32 picture, what the network is given")
+steps[1].image(
+    square.resize((SHOW, SHOW), Image.LANCZOS),
+    width="stretch",
+    caption=f"② The centre square ({square.width} x {square.height}): CIFAR-10 pictures are square",
+    alt="the centre square of your photo",
+)
+steps[2].image(
+    enlarge(pixels, 9),
+    width="stretch",
+    output_format="PNG",
+    caption="③ Shrunk to 32 x 32 pixels, smoothly (antialiased), shown with every pixel a block",
+    alt="the centre square shrunk to 32 × 32 pixels: blocky, only the large shapes and colours remain",
+)
+steps[3].image(
+    enlarge(seen, 12),
+    width="stretch",
+    output_format="PNG",
+    caption="④ What the network sees: the 24 x 24 centre, as in testing",
+    alt="the 24 × 24 centre of the 32 × 32 picture, what the network is given",
+)
 with st.expander("⑤ Its numbers: 24 x 24 x 3 = 1,728 values from 0 to 255"):
-    st.caption("Each pixel is three numbers: how much red, green and blue. The network divides them by 255 "
-               "and multiplies them with its learned filters.")
+    st.caption(
+        "Each pixel is three numbers: how much red, green and blue. The network divides them by 255 "
+        "and multiplies them with its learned filters."
+    )
     for channel, tab in enumerate(st.tabs(["red", "green", "blue"])):
         tab.dataframe(seen[..., channel], height=300)
 total_ms = 1000 * (item["seconds"] + model_seconds / len(good))
-st.caption(f"Reading and shrinking this photo took {1000 * item['seconds']:.0f} ms on the server; the network's "
-           f"answer {1000 * model_seconds / len(good):.0f} ms: {total_ms:.0f} ms in all.")
+st.caption(
+    f"Reading and shrinking this photo took {1000 * item['seconds']:.0f} ms on the server; the network's "
+    f"answer {1000 * model_seconds / len(good):.0f} ms: {total_ms:.0f} ms in all."
+)
 
 st.header("2. What the network says")
 order = np.argsort(-p, kind="stable")
@@ -155,8 +188,7 @@ left, right = st.columns([3, 2])
 left.plotly_chart(charts.top5_figure(p, CLASS_NAMES), width="stretch", key="photo_top5")
 left.caption("The bars: " + ", ".join(f"{CLASS_NAMES[c]} {100 * p[c]:.1f} %" for c in order[:5]) + ".")
 with right:
-    truth = st.selectbox("What is really in your photo?", [NOT_SAYING, *CLASS_NAMES, SOMETHING_ELSE],
-                         key="photo_truth")
+    truth = st.selectbox("What is really in your photo?", [NOT_SAYING, *CLASS_NAMES, SOMETHING_ELSE], key="photo_truth")
     if truth == SOMETHING_ELSE:
         st.info(ONLY_TEN, icon=":material/info:")
     elif truth != NOT_SAYING:
@@ -164,18 +196,26 @@ with right:
         if rank == 1:
             st.success(f"Right: the network's first choice is {truth}.", icon=":material/check_circle:")
         else:
-            st.warning(f"The network put {truth} in place {rank} of 10 ({100 * p[CLASS_NAMES.index(truth)]:.1f} %). "
-                       "Photos from a phone look different from CIFAR-10's tiny, centred pictures.",
-                       icon=":material/help:")
+            st.warning(
+                f"The network put {truth} in place {rank} of 10 ({100 * p[CLASS_NAMES.index(truth)]:.1f} %). "
+                "Photos from a phone look different from CIFAR-10's tiny, centred pictures.",
+                icon=":material/help:",
+            )
     if p[best] < UNSURE and truth != SOMETHING_ELSE:
-        st.info(f"Its highest probability is only {p[best]:.0%}: no class stands out. " + ONLY_TEN,
-                icon=":material/info:")
+        st.info(
+            f"Its highest probability is only {p[best]:.0%}: no class stands out. " + ONLY_TEN, icon=":material/info:"
+        )
 
 st.header("3. Why: where did it look?")
 from cnn_lab.explain import ExplainError, explain, overlay, where_strongest  # noqa: E402
 
-target = st.selectbox("Show the evidence for", range(10), index=best, key="photo_explain_class",
-                      format_func=lambda c: f"{CLASS_NAMES[c]} ({100 * p[c]:.1f} %)" + (" - its answer" if c == best else ""))
+target = st.selectbox(
+    "Show the evidence for",
+    range(10),
+    index=best,
+    key="photo_explain_class",
+    format_func=lambda c: f"{CLASS_NAMES[c]} ({100 * p[c]:.1f} %)" + (" - its answer" if c == best else ""),
+)
 try:
     explanation = explain(model, pixels, target)
 except ExplainError as e:
@@ -184,12 +224,19 @@ else:
     big = np.asarray(square.resize((SHOW, SHOW), Image.LANCZOS))
     a, b = st.columns(2)
     a.image(big, width=SHOW, caption="The centre square of your photo", alt="")  # as in step ② above
-    b.image(overlay(big, explanation.heatmap), width=SHOW, alt=f"your photo's centre square coloured by the "
-            f"evidence for {CLASS_NAMES[target]}: strongest {where_strongest(explanation.heatmap)}",
-            caption=f"{explanation.method} for {CLASS_NAMES[target]}: yellow = the strongest evidence in this map, "
-                    "purple = none. "
-                    "The dimmed border is cut off before the network looks.")
+    b.image(
+        overlay(big, explanation.heatmap),
+        width=SHOW,
+        alt=f"your photo's centre square coloured by the "
+        f"evidence for {CLASS_NAMES[target]}: strongest {where_strongest(explanation.heatmap)}",
+        caption=f"{explanation.method} for {CLASS_NAMES[target]}: yellow = the strongest evidence in this map, "
+        "purple = none. "
+        "The dimmed border is cut off before the network looks.",
+    )
     if explanation.heatmap.max() == 0:
-        st.info(f"Nothing in this photo raised the score of {CLASS_NAMES[target]}: by this measure, no part of it "
-                "counts for that class.", icon=":material/info:")
+        st.info(
+            f"Nothing in this photo raised the score of {CLASS_NAMES[target]}: by this measure, no part of it "
+            "counts for that class.",
+            icon=":material/info:",
+        )
     ui.lesson("photo_why")

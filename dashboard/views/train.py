@@ -24,15 +24,29 @@ from cnn_lab.formatting import clock
 from cnn_lab.recipes import ARTICLE_ACCURACY, AUGMENT_MODES, PRESETS, preset
 from cnn_lab.runs import DELETABLE, RESUMABLE, delete_run, list_runs, live_run, position, snapshot
 
-RECIPES = {"fast": "Fast: passes 78.4 % soonest (batch-norm, crop and flip, cosine schedule)",
-           "article": "The article's recipe as it is (its augmentation, Adam, batches of 64)"}
-AUGMENTATION = {"article": "The article's (crop, flip, hue, contrast, brightness, saturation)",
-                "crop_flip": "Crop and flip only", "none": "None"}
+RECIPES = {
+    "fast": "Fast: passes 78.4 % soonest (batch-norm, crop and flip, cosine schedule)",
+    "article": "The article's recipe as it is (its augmentation, Adam, batches of 64)",
+}
+AUGMENTATION = {
+    "article": "The article's (crop, flip, hue, contrast, brightness, saturation)",
+    "crop_flip": "Crop and flip only",
+    "none": "None",
+}
 SIZES = {0: "All of them", 256: "256: a quick check (seconds)", 2000: "2,000", 10000: "10,000"}
-GPU_HINT = ('To train on an NVIDIA GPU on Linux, install TensorFlow with its CUDA libraries: '
-            '`pip install "tensorflow[and-cuda]"`, then restart the lab.')
-WORDS = {"starting": "Starting", "running": "Training", "stopping": "Stop requested: stopping after this batch",
-         "stopped": "Stopped", "finished": "Finished", "failed": "Failed", "interrupted": "Interrupted"}
+GPU_HINT = (
+    "To train on an NVIDIA GPU on Linux, install TensorFlow with its CUDA libraries: "
+    '`pip install "tensorflow[and-cuda]"`, then restart the lab.'
+)
+WORDS = {
+    "starting": "Starting",
+    "running": "Training",
+    "stopping": "Stop requested: stopping after this batch",
+    "stopped": "Stopped",
+    "finished": "Finished",
+    "failed": "Failed",
+    "interrupted": "Interrupted",
+}
 
 
 @st.cache_resource(show_spinner="Looking for a GPU...")
@@ -46,8 +60,10 @@ def say_device(found: dict) -> None:
     if found["kind"] == "GPU":
         st.success(f"Training on the **GPU: {found['name']}**.", icon=":material/memory:")
     else:
-        st.info(f"Training on the **CPU** ({found['name']}): no GPU found, so a full run takes a while. "
-                + GPU_HINT, icon=":material/memory:")
+        st.info(
+            f"Training on the **CPU** ({found['name']}): no GPU found, so a full run takes a while. " + GPU_HINT,
+            icon=":material/memory:",
+        )
 
 
 def show(snap: dict) -> None:
@@ -60,16 +76,24 @@ def show(snap: dict) -> None:
         st.caption(f"Data: {snap['data']}")
     if snap["epochs"]:
         at = position(snap)
-        st.progress(at["fraction"], text=f"Epoch {at['epoch']} of {at['epochs']}, batch {at['batch']} "
-                                         f"of {at['batches_per_epoch'] or '?'}")
+        st.progress(
+            at["fraction"],
+            text=f"Epoch {at['epoch']} of {at['epochs']}, batch {at['batch']} of {at['batches_per_epoch'] or '?'}",
+        )
     a, b, c, d = st.columns(4)
     a.metric("Images per second", f"{snap['images_per_second']:,.0f}" if snap.get("images_per_second") else "—")
-    b.metric("Time left (estimate)", clock(snap.get("eta_seconds")) if status in ("running", "stopping")
-             else "—")
-    c.metric("Test accuracy, last epoch", f"{100 * history[-1]['test_accuracy']:.2f} %"
-             if history and history[-1].get("test_accuracy") is not None else "—")
-    d.metric("Best so far", f"{100 * best:.2f} %" if best is not None else "—",
-             delta=f"{100 * (best - ARTICLE_ACCURACY):+.1f} vs the article" if best is not None else None)
+    b.metric("Time left (estimate)", clock(snap.get("eta_seconds")) if status in ("running", "stopping") else "—")
+    c.metric(
+        "Test accuracy, last epoch",
+        f"{100 * history[-1]['test_accuracy']:.2f} %"
+        if history and history[-1].get("test_accuracy") is not None
+        else "—",
+    )
+    d.metric(
+        "Best so far",
+        f"{100 * best:.2f} %" if best is not None else "—",
+        delta=f"{100 * (best - ARTICLE_ACCURACY):+.1f} vs the article" if best is not None else None,
+    )
     if snap.get("device"):
         say_device(snap["device"])
     if status == "failed":
@@ -78,8 +102,11 @@ def show(snap: dict) -> None:
             with st.expander("Where it failed (the end of the traceback; the server's log has all of it)"):
                 st.code("\n".join(snap["traceback"].strip().splitlines()[-8:]), language=None)
     elif status == "interrupted":
-        st.warning("Its training process ended before the run did (the computer or the process was stopped). "
-                   "It can resume from its last finished epoch, below.", icon=":material/warning:")
+        st.warning(
+            "Its training process ended before the run did (the computer or the process was stopped). "
+            "It can resume from its last finished epoch, below.",
+            icon=":material/warning:",
+        )
     if snap["batches"]:
         st.plotly_chart(charts.training_curves(snap), key="curves", config={"displayModeBar": False})
         st.caption(charts.training_curves_in_words(snap))
@@ -91,17 +118,28 @@ def runs_table(runs: list[dict]) -> None:
     if not runs:
         st.caption("No runs yet on this computer.")
         return
-    st.dataframe([{
-        "Run": r["run_id"],
-        "Started": (datetime.datetime.fromisoformat(r["started"]).strftime("%d %b %Y %H:%M")
-                    if r.get("started") else "?"),
-        "Recipe": r.get("preset") or "?",
-        "Epochs": f"{r['epochs_done']} of {r['epochs'] or '?'}",
-        "Best test accuracy": (f"{100 * r['best_test_accuracy']:.2f} %"
-                               if r["best_test_accuracy"] is not None else "—"),
-        "Data": "sample" if "sample" in str(r["data"]) else "full CIFAR-10",
-        "Status": r["status"],
-    } for r in runs], hide_index=True, width="stretch")
+    st.dataframe(
+        [
+            {
+                "Run": r["run_id"],
+                "Started": (
+                    datetime.datetime.fromisoformat(r["started"]).strftime("%d %b %Y %H:%M")
+                    if r.get("started")
+                    else "?"
+                ),
+                "Recipe": r.get("preset") or "?",
+                "Epochs": f"{r['epochs_done']} of {r['epochs'] or '?'}",
+                "Best test accuracy": (
+                    f"{100 * r['best_test_accuracy']:.2f} %" if r["best_test_accuracy"] is not None else "—"
+                ),
+                "Data": "sample" if "sample" in str(r["data"]) else "full CIFAR-10",
+                "Status": r["status"],
+            }
+            for r in runs
+        ],
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def shown_run(runs: list[dict]) -> dict | None:
@@ -124,8 +162,10 @@ def watch() -> None:
     if seen(snap) != st.session_state.get("train_seen"):
         st.rerun()  # a run started, stopped or ended: Resume, Delete and the model list change with it
     if snap is None or snap["status"] not in ("starting", "running", "stopping"):
-        st.info("Nothing is training right now. Start a run above; everyone who opens this page "
-                "will watch it live.", icon=":material/hourglass_empty:")
+        st.info(
+            "Nothing is training right now. Start a run above; everyone who opens this page will watch it live.",
+            icon=":material/hourglass_empty:",
+        )
         if snap is None:
             say_device(device())
         else:
@@ -134,9 +174,15 @@ def watch() -> None:
         show(snap)
         if snap["status"] in ("starting", "running", "stopping"):
             teacher = ui.is_teacher()
-            st.button("Stop", icon=":material/stop:", key="train_stop", on_click=stop, args=(snap["run_id"],),
-                      disabled=snap["status"] == "stopping" or not teacher,
-                      help="Stops after the batch in progress; the last finished epoch stays saved and can resume.")
+            st.button(
+                "Stop",
+                icon=":material/stop:",
+                key="train_stop",
+                on_click=stop,
+                args=(snap["run_id"],),
+                disabled=snap["status"] == "stopping" or not teacher,
+                help="Stops after the batch in progress; the last finished epoch stays saved and can resume.",
+            )
             if not teacher:
                 ui.only_the_teacher("stop the run")
     st.header("Runs")
@@ -166,9 +212,14 @@ def chosen() -> tuple:
     if state["train_source"] == "full" and not full:
         return None, None, f"The full CIFAR-10 is not on this computer. {HOW_TO_GET_IT}"
     try:
-        config = preset(recipe, epochs=int(state[f"train_epochs_{recipe}"]), augment=state[f"train_augment_{recipe}"],
-                        learning_rate=float(state[f"train_rate_{recipe}"]),
-                        batch_size=int(state[f"train_batch_{recipe}"]), limit=state["train_limit"] or None)
+        config = preset(
+            recipe,
+            epochs=int(state[f"train_epochs_{recipe}"]),
+            augment=state[f"train_augment_{recipe}"],
+            learning_rate=float(state[f"train_rate_{recipe}"]),
+            batch_size=int(state[f"train_batch_{recipe}"]),
+            limit=state["train_limit"] or None,
+        )
     except ValueError as e:
         return None, None, str(e)
     return config, str(full if state["train_source"] == "full" else SAMPLE_PATH), None
@@ -197,8 +248,9 @@ def choose_model(choices: dict) -> None:
         return
     path = Path(picked)
     if path != ui.DEFAULT_MODEL and (problem := ui.model_problem(path)):
-        st.session_state["train_model_error"] = (f"Could not use {choices.get(picked, path.name)}: {problem}. "
-                                                 "The model in use stays as it was.")
+        st.session_state["train_model_error"] = (
+            f"Could not use {choices.get(picked, path.name)}: {problem}. The model in use stays as it was."
+        )
         return
     if ui.teacher_token():
         write_active_model(DEFAULT if path == ui.DEFAULT_MODEL else path.parent.name)
@@ -238,39 +290,76 @@ left, right = st.columns(2)
 with left:
     recipe = st.selectbox("Recipe", list(RECIPES), format_func=RECIPES.get, key="train_recipe", disabled=not teacher)
     base = PRESETS[recipe]
-    epochs = st.number_input("Epochs (passes over the training images)", 1, 200, base.epochs,
-                             key=f"train_epochs_{recipe}", disabled=not teacher)
-    rate = st.select_slider("Learning rate (how big each step is)",
-                            options=[1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2], value=base.learning_rate,
-                            format_func=lambda r: f"{r:g}", key=f"train_rate_{recipe}", disabled=not teacher)
-    batch = st.select_slider("Batch size (images per step)", options=[32, 64, 128, 256],
-                             value=base.batch_size, key=f"train_batch_{recipe}", disabled=not teacher)
+    epochs = st.number_input(
+        "Epochs (passes over the training images)",
+        1,
+        200,
+        base.epochs,
+        key=f"train_epochs_{recipe}",
+        disabled=not teacher,
+    )
+    rate = st.select_slider(
+        "Learning rate (how big each step is)",
+        options=[1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2],
+        value=base.learning_rate,
+        format_func=lambda r: f"{r:g}",
+        key=f"train_rate_{recipe}",
+        disabled=not teacher,
+    )
+    batch = st.select_slider(
+        "Batch size (images per step)",
+        options=[32, 64, 128, 256],
+        value=base.batch_size,
+        key=f"train_batch_{recipe}",
+        disabled=not teacher,
+    )
 with right:
-    augment = st.radio("Augmentation (adding variance)", AUGMENT_MODES, index=AUGMENT_MODES.index(base.augment),
-                       format_func=AUGMENTATION.get, key=f"train_augment_{recipe}", disabled=not teacher)
+    augment = st.radio(
+        "Augmentation (adding variance)",
+        AUGMENT_MODES,
+        index=AUGMENT_MODES.index(base.augment),
+        format_func=AUGMENTATION.get,
+        key=f"train_augment_{recipe}",
+        disabled=not teacher,
+    )
     full = find_source()
-    sources = {"full": f"The full CIFAR-10 ({full})" if full else "The full CIFAR-10 (not found on this computer)",
-               "sample": "The bundled sample (800 training, 200 test images)"}
-    source = st.radio("Data", list(sources), format_func=sources.get, index=0 if full else 1, key="train_source",
-                      disabled=not teacher)
-    limit = st.selectbox("Training images to use", list(SIZES), format_func=SIZES.get, key="train_limit",
-                         disabled=not teacher)
+    sources = {
+        "full": f"The full CIFAR-10 ({full})" if full else "The full CIFAR-10 (not found on this computer)",
+        "sample": "The bundled sample (800 training, 200 test images)",
+    }
+    source = st.radio(
+        "Data", list(sources), format_func=sources.get, index=0 if full else 1, key="train_source", disabled=not teacher
+    )
+    limit = st.selectbox(
+        "Training images to use", list(SIZES), format_func=SIZES.get, key="train_limit", disabled=not teacher
+    )
     if source == "sample":
-        st.caption("The sample's images are all CIFAR-10 *test* images, so what a model learns from them cannot be "
-                   "compared with test-set figures: the article's, or the shipped model's.")
+        st.caption(
+            "The sample's images are all CIFAR-10 *test* images, so what a model learns from them cannot be "
+            "compared with test-set figures: the article's, or the shipped model's."
+        )
 
 config_error = chosen()[2]
 if config_error:
     st.error(config_error, icon=":material/error:")
-st.button("Start training", key="train_start", type="primary", icon=":material/play_arrow:",
-          disabled=bool(config_error) or not teacher, on_click=start_new)
+st.button(
+    "Start training",
+    key="train_start",
+    type="primary",
+    icon=":material/play_arrow:",
+    disabled=bool(config_error) or not teacher,
+    on_click=start_new,
+)
 
 runs = list_runs()
 training_now = live_run()
 refused = st.session_state.get("train_error")
 if refused and refused[0] == "busy" and training_now is not None and training_now.name == refused[1]:
-    st.warning(f"**A run is already training** (run `{refused[1]}`), perhaps started from another tab, computer "
-               "or terminal. One run trains at a time: watch it below, or stop it first.", icon=":material/block:")
+    st.warning(
+        f"**A run is already training** (run `{refused[1]}`), perhaps started from another tab, computer "
+        "or terminal. One run trains at a time: watch it below, or stop it first.",
+        icon=":material/block:",
+    )
 elif refused and refused[0] == "error":
     st.error(refused[1], icon=":material/error:")
 
@@ -279,36 +368,60 @@ st.session_state["train_seen"] = seen(shown_run(runs))
 watch()
 
 st.header("The model the class sees" if ui.teacher_token() else "The model the Results and photo pages use")
-choices = {str(ui.DEFAULT_MODEL): "The shipped model (default.keras)"
-           + ("" if ui.DEFAULT_MODEL.is_file() else ": not here yet")}
+choices = {
+    str(ui.DEFAULT_MODEL): "The shipped model (default.keras)"
+    + ("" if ui.DEFAULT_MODEL.is_file() else ": not here yet")
+}
 for r in runs:
     if r["has_model"]:
         best = f"{100 * r['best_test_accuracy']:.1f} %" if r["best_test_accuracy"] is not None else "untested"
-        choices[str(r["path"] / "model.keras")] = (f"Run {r['run_id']} ({r['preset']}, {r['epochs_done']} "
-                                                   f"epochs, {best}, {r['status']})")
+        choices[str(r["path"] / "model.keras")] = (
+            f"Run {r['run_id']} ({r['preset']}, {r['epochs_done']} epochs, {best}, {r['status']})"
+        )
 current = str(ui.model_path())
 if current not in choices:
     choices[current] = f"{current} (not found)"
 st.session_state["train_model_choice"] = current  # always what is in use (the teacher may change it)
-st.selectbox("Model", list(choices), format_func=choices.get, key="train_model_choice", disabled=not teacher,
-             on_change=choose_model, args=(choices,))
+st.selectbox(
+    "Model",
+    list(choices),
+    format_func=choices.get,
+    key="train_model_choice",
+    disabled=not teacher,
+    on_change=choose_model,
+    args=(choices,),
+)
 if problem := st.session_state.pop("train_model_error", None):
     st.error(problem, icon=":material/error:")
 whose = "everyone's sessions" if ui.teacher_token() else "this session"
-st.caption(f"The Accuracy, Confusion matrix, Mistakes, photo and lesson pages now use {ui.model_label(ui.model_path())} "
-           f"in {whose}.")
+st.caption(
+    f"The Accuracy, Confusion matrix, Mistakes, photo and lesson pages now use {ui.model_label(ui.model_path())} "
+    f"in {whose}."
+)
 if not teacher:
     ui.only_the_teacher("choose the model the class sees")
 
-resumable = [r for r in runs if r["status"] in RESUMABLE
-             and r["has_model"] and r["epochs"] and r["epochs_done"] < r["epochs"]]
+resumable = [
+    r for r in runs if r["status"] in RESUMABLE and r["has_model"] and r["epochs"] and r["epochs_done"] < r["epochs"]
+]
 if resumable:
     st.header("Resume a run")
-    again = st.selectbox("Run", resumable, key="train_resume_choice", disabled=not teacher,
-                         format_func=lambda r: f"{r['run_id']}: {r['epochs_done']} of {r['epochs']} epochs, {r['status']}")
-    st.button("Resume it", icon=":material/resume:", key="train_resume", disabled=training_now is not None or not teacher,
-              on_click=start, kwargs={"resume": again["path"]},
-              help="Goes on from its last finished epoch, with the same settings and data.")
+    again = st.selectbox(
+        "Run",
+        resumable,
+        key="train_resume_choice",
+        disabled=not teacher,
+        format_func=lambda r: f"{r['run_id']}: {r['epochs_done']} of {r['epochs']} epochs, {r['status']}",
+    )
+    st.button(
+        "Resume it",
+        icon=":material/resume:",
+        key="train_resume",
+        disabled=training_now is not None or not teacher,
+        on_click=start,
+        kwargs={"resume": again["path"]},
+        help="Goes on from its last finished epoch, with the same settings and data.",
+    )
 
 deletable = [r for r in runs if r["status"] in DELETABLE]
 outcome = st.session_state.pop("train_delete", None)
@@ -317,11 +430,24 @@ if deletable or outcome:
     if outcome:
         getattr(st, outcome[0])(outcome[1], icon=":material/delete:")
 if deletable:
-    gone = st.selectbox("Run", deletable, key="train_delete_choice", disabled=not teacher,
-                        format_func=lambda r: f"{r['run_id']}: {r['epochs_done']} of {r['epochs']} epochs, {r['status']}")
-    sure = st.checkbox("Yes, delete this run, its checkpoints and its model for good", key="train_delete_sure",
-                       disabled=not teacher)
-    st.button("Delete it", icon=":material/delete:", key="train_delete_run", disabled=not (teacher and sure), on_click=delete, args=(gone,),
-              help="A run that trains cannot be deleted: stop it first.")
+    gone = st.selectbox(
+        "Run",
+        deletable,
+        key="train_delete_choice",
+        disabled=not teacher,
+        format_func=lambda r: f"{r['run_id']}: {r['epochs_done']} of {r['epochs']} epochs, {r['status']}",
+    )
+    sure = st.checkbox(
+        "Yes, delete this run, its checkpoints and its model for good", key="train_delete_sure", disabled=not teacher
+    )
+    st.button(
+        "Delete it",
+        icon=":material/delete:",
+        key="train_delete_run",
+        disabled=not (teacher and sure),
+        on_click=delete,
+        args=(gone,),
+        help="A run that trains cannot be deleted: stop it first.",
+    )
     if not teacher:
         ui.only_the_teacher("delete runs")

@@ -64,6 +64,7 @@ def lab_server(
     script_times: Path | None = None,
     address: str = "127.0.0.1",
     env_changes: dict | None = None,
+    keep_runs: bool = False,
 ):
     """Yield (base_url, process) of a fresh dashboard; it is stopped on exit.
 
@@ -72,6 +73,9 @@ def lab_server(
     `script_times`: a file where benchmarks/timed_server.py writes the server's time for each script run.
     `address`: where the server listens (0.0.0.0: every interface, as in a classroom); the browser
     always reaches it at 127.0.0.1. `env_changes`: more environment variables for the server (None: remove it).
+    `keep_runs`: leave a run the server started training after it stops (a run outlives its server on
+    purpose); by default whatever still trains in `workdir/runs` is killed with the server, so no test or
+    benchmark leaves a training process loading the cores behind it.
     """
     workdir = Path(workdir)
     (workdir / "runs").mkdir(parents=True, exist_ok=True)
@@ -142,6 +146,25 @@ def lab_server(
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        if not keep_runs:
+            kill_runs(workdir / "runs")
+
+
+def kill_runs(root: Path, timeout: float = 30) -> None:
+    """Stop for good whatever still trains in this runs folder (a run outlives its server on purpose)."""
+    import signal
+
+    from cnn_lab import runs
+
+    deadline = time.time() + timeout
+    while (folder := runs.live_run(root)) is not None:
+        pid = runs.training_pid(folder)
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if time.time() > deadline:
+            raise RuntimeError(f"run {folder.name} still trains after {timeout:.0f} s")
+        time.sleep(0.2)
 
 
 def rss_mb(pid: int) -> float:

@@ -150,3 +150,23 @@ def fake_run(run_id: str, status: str = "finished", model=None, epochs: int = 3,
     if model is not None:
         shutil.copy(model, folder / "model.keras")
     return folder
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright, one for the whole session and every browser test file.
+
+    Playwright's sync API runs one event loop per process: a second `sync_playwright()` started while
+    another is open fails ("using Playwright Sync API inside the asyncio loop"), so test files must not
+    each start their own."""
+    import shutil
+
+    from lab_browser import CHROMIUM, CHROMIUM_ARGS
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright: pip install playwright")
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"needs Debian's chromium at {CHROMIUM}: apt-get install chromium")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

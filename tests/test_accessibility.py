@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from lab_browser import CHROMIUM, CHROMIUM_ARGS, SHIPPED_MODEL, VIEWPORT, lab_server, tiny_model
+from lab_browser import CHROMIUM, SHIPPED_MODEL, VIEWPORT, lab_server, tiny_model
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,7 @@ KNOWN = {
 
 
 @pytest.fixture(scope="module")
-def audited(tmp_path_factory):
+def audited(tmp_path_factory, browser):
     """[(what was audited, its findings)] for the whole journey, on one fresh dashboard."""
     from PIL import Image
     from skimage import data
@@ -52,14 +52,14 @@ def audited(tmp_path_factory):
     photo = work / "chelsea.jpg"
     Image.fromarray(data.chelsea()).save(photo, quality=90)
     model = None if SHIPPED_MODEL.is_file() else tiny_model(work / "tiny.keras")
-    with lab_server(work, model=model) as (base, _), sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport=VIEWPORT).new_page()
+    with lab_server(work, model=model) as (base, _):
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
         page.set_default_timeout(120_000)
         try:
             yield journey(page, base, photo)
         finally:
-            browser.close()
+            context.close()
 
 
 def test_the_audit_covers_every_page_and_the_states_that_matter(audited):

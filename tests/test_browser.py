@@ -13,12 +13,12 @@ import pytest
 
 from lab_browser import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     NAV_LINK,
     ROOT,
     SHIPPED_MODEL,
     VIEWPORT,
     evaluated,
+    kill_runs,
     lab_server,
     navigation,
     problems,
@@ -46,14 +46,6 @@ def server(tmp_path_factory):
         yield base
         log = (work / "server.log").read_text()
     assert "Traceback" not in log, f"the server logged a traceback:\n{log[-4000:]}"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -136,18 +128,6 @@ def test_a_photo_gets_a_prediction(server, page, tmp_path):
     assert problems(page) == {"exceptions": [], "errors": []}
 
 
-def kill_runs(root) -> None:
-    """Stop for good whatever still trains in this runs folder (a run outlives its server on purpose)."""
-    import os
-    import signal
-
-    from cnn_lab import runs
-
-    while (folder := runs.live_run(root)) is not None:
-        os.kill(runs.training_pid(folder), signal.SIGKILL)
-        time.sleep(0.2)
-
-
 def test_a_tiny_training_run_draws_its_curves_outlives_its_server_and_stops_at_once(page, tmp_path_factory):
     """Start a run in the browser and kill -9 the server mid-run: the run trains on in its own process,
     a restarted server's Train page finds it, and a click on Stop says so at once and stops it."""
@@ -158,7 +138,7 @@ def test_a_tiny_training_run_draws_its_curves_outlives_its_server_and_stops_at_o
     main = page.locator('[data-testid="stMain"]')  # the header has a "Stop" of its own while a script runs
     stop = main.get_by_role("button", name=re.compile(r"Stop$"))
     try:
-        with lab_server(work, model=model, log=work / "first.log") as (base, server):
+        with lab_server(work, model=model, log=work / "first.log", keep_runs=True) as (base, server):
             open_page(page, base, "Train")
             assert "Nothing is training right now" in main_text(page)
             # a run that cannot finish before the test stops it: the sample's 800 images, 200 epochs

@@ -28,7 +28,6 @@ import pytest
 
 from lab_browser import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     NAV_LINK,
     ROOT,
     SHIPPED_MODEL,
@@ -84,14 +83,6 @@ def server(tmp_path_factory):
         yield base, network_log
         log = (work / "server.log").read_text()
     assert "Traceback" not in log, f"the server logged a traceback:\n{log[-4000:]}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def every_page(page, base: str, state: str) -> list[str]:

@@ -71,10 +71,7 @@ def pixel_heatmap(
     figure.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
     figure.update_xaxes(constrain="domain", side="top")
     if mark is not None:
-        r, c = mark
-        figure.add_shape(
-            type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, line={"color": ORANGE, "width": 3}
-        )
+        _cell(figure, *mark, ORANGE, 3)
     figure.update_layout(
         title={"text": title, "y": 0.99, "yanchor": "top"},
         height=height,
@@ -141,13 +138,14 @@ def probability_bars(probabilities, class_names, title: str = "") -> go.Figure:
     return figure
 
 
-def _cell(figure, r, c, colour, width=3, row=None, col=None, dash=None):
+def _cell(figure, r, c, colour, width=3, row=None, col=None, dash=None, size=1):
+    """Frame the size x size cells whose top-left cell is (r, c)."""
     figure.add_shape(
         type="rect",
         x0=c - 0.5,
-        x1=c + 0.5,
+        x1=c + size - 0.5,
         y0=r - 0.5,
-        y1=r + 0.5,
+        y1=r + size - 0.5,
         row=row,
         col=col,
         line={"color": colour, "width": width, "dash": dash},
@@ -206,26 +204,8 @@ def pooling_figure(values, pooled, rows, cols, step: int) -> go.Figure:
     _number_grid(figure, pooled, out_high, 1, 2, text=out_text, fmt="{}")
     for a in range(oh):  # the windows, thin; the current one thick and orange
         for b in range(ow):
-            figure.add_shape(
-                type="rect",
-                x0=2 * b - 0.5,
-                x1=2 * b + 1.5,
-                y0=2 * a - 0.5,
-                y1=2 * a + 1.5,
-                line={"color": GREY, "width": 1},
-                row=1,
-                col=1,
-            )
-    figure.add_shape(
-        type="rect",
-        x0=2 * j - 0.5,
-        x1=2 * j + 1.5,
-        y0=2 * i - 0.5,
-        y1=2 * i + 1.5,
-        line={"color": ORANGE, "width": 4},
-        row=1,
-        col=1,
-    )
+            _cell(figure, 2 * a, 2 * b, GREY, 1, row=1, col=1, size=2)
+    _cell(figure, 2 * i, 2 * j, ORANGE, 4, row=1, col=1, size=2)
     _cell(figure, i, j, ORANGE, 4, row=1, col=2)
     figure.update_yaxes(autorange="reversed", scaleanchor="x", row=1, col=1)
     figure.update_yaxes(autorange="reversed", scaleanchor="x2", row=1, col=2)
@@ -345,24 +325,11 @@ def class_counts_figure(class_names, train_counts, test_counts) -> go.Figure:
     """Training and test images per class, side by side."""
     figure = go.Figure(
         [
-            go.Bar(
-                name="training",
-                x=list(class_names),
-                y=train_counts,
-                marker_color=BLUE,
-                text=[f"{n:,}" for n in train_counts],
-                textposition="outside",
-            ),
-            go.Bar(
-                name="test",
-                x=list(class_names),
-                y=test_counts,
-                marker_color=ORANGE,
-                text=[f"{n:,}" for n in test_counts],
-                textposition="outside",
-            ),
+            go.Bar(name=name, x=list(class_names), y=counts, marker_color=colour, text=[f"{n:,}" for n in counts])
+            for name, counts, colour in (("training", train_counts, BLUE), ("test", test_counts, ORANGE))
         ]
     )
+    figure.update_traces(textposition="outside")
     figure.update_layout(
         barmode="group",
         height=320,

@@ -141,33 +141,38 @@ decoded = (
     if photo.scale > 1
     else ""
 )
-steps[0].image(
-    photo.image,
-    width="stretch",
-    caption=f"① Your photo, turned the right way up: {width:,} x {height:,} pixels{decoded}",
-    alt=f"your photo, {item['name']}",
-)
 square = square_crop(photo.image)
-steps[1].image(
-    square.resize((SHOW, SHOW), Image.LANCZOS),
-    width="stretch",
-    caption=f"② The centre square ({square.width} x {square.height}): CIFAR-10 pictures are square",
-    alt="the centre square of your photo",
-)
-steps[2].image(
-    enlarge(pixels, 9),
-    width="stretch",
-    output_format="PNG",
-    caption="③ Shrunk to 32 x 32 pixels, smoothly (antialiased), shown with every pixel a block",
-    alt="the centre square shrunk to 32 × 32 pixels: blocky, only the large shapes and colours remain",
-)
-steps[3].image(
-    enlarge(seen, 12),
-    width="stretch",
-    output_format="PNG",
-    caption="④ What the network sees: the 24 x 24 centre, as in testing",
-    alt="the 24 × 24 centre of the 32 × 32 picture, what the network is given",
-)
+# (picture, caption, alt text, format): the enlarged pixel pictures as PNG, since JPEG would smudge the blocks
+for column, (picture, caption, alt, output_format) in zip(
+    steps,
+    [
+        (
+            photo.image,
+            f"① Your photo, turned the right way up: {width:,} x {height:,} pixels{decoded}",
+            f"your photo, {item['name']}",
+            "auto",
+        ),
+        (
+            square.resize((SHOW, SHOW), Image.LANCZOS),
+            f"② The centre square ({square.width} x {square.height}): CIFAR-10 pictures are square",
+            "the centre square of your photo",
+            "auto",
+        ),
+        (
+            enlarge(pixels, 9),
+            "③ Shrunk to 32 x 32 pixels, smoothly (antialiased), shown with every pixel a block",
+            "the centre square shrunk to 32 × 32 pixels: blocky, only the large shapes and colours remain",
+            "PNG",
+        ),
+        (
+            enlarge(seen, 12),
+            "④ What the network sees: the 24 x 24 centre, as in testing",
+            "the 24 × 24 centre of the 32 × 32 picture, what the network is given",
+            "PNG",
+        ),
+    ],
+):
+    column.image(picture, width="stretch", caption=caption, alt=alt, output_format=output_format)
 with st.expander("⑤ Its numbers: 24 x 24 x 3 = 1,728 values from 0 to 255"):
     st.caption(
         "Each pixel is three numbers: how much red, green and blue. The network divides them by 255 "

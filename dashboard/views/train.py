@@ -190,6 +190,11 @@ def watch() -> None:
 
 
 # --- what the controls do (on_click: Streamlit runs these before the script, so no rerun drops a click) ---
+def run_in_words(run: dict) -> str:
+    """A run as the resume and delete choosers list it."""
+    return f"{run['run_id']}: {run['epochs_done']} of {run['epochs']} epochs, {run['status']}"
+
+
 def start(**how) -> None:
     """Start a run (config, data) or resume one (resume=folder) in its own process."""
     st.session_state.pop("train_error", None)
@@ -411,7 +416,7 @@ if resumable:
         resumable,
         key="train_resume_choice",
         disabled=not teacher,
-        format_func=lambda r: f"{r['run_id']}: {r['epochs_done']} of {r['epochs']} epochs, {r['status']}",
+        format_func=run_in_words,
     )
     st.button(
         "Resume it",
@@ -435,7 +440,7 @@ if deletable:
         deletable,
         key="train_delete_choice",
         disabled=not teacher,
-        format_func=lambda r: f"{r['run_id']}: {r['epochs_done']} of {r['epochs']} epochs, {r['status']}",
+        format_func=run_in_words,
     )
     sure = st.checkbox(
         "Yes, delete this run, its checkpoints and its model for good", key="train_delete_sure", disabled=not teacher

@@ -1,0 +1,382 @@
+"""A class round: the teacher shows one image at a time, every student answers, the projector shows the class.
+
+The answers live in one SQLite file, `<runs folder>/class_rounds.sqlite` (Python's own `sqlite3`, WAL mode):
+
+    rounds   id, code, kind, images (the test-set indices, JSON), position (the image shown now),
+             revealed (whether the answer to it is shown), state ("open" or "closed"), started
+    answers  round, position, participant (a random id of a browser session), nickname, answer (a class
+             index), time; UNIQUE(round, position, participant): nobody answers twice for one image
+
+An answer is taken only for the round's current image while the round is open and that image is not yet
+revealed; the check and the insert are one transaction, so a student can never write into another round,
+another image or a revealed one. Every call opens its own connection and closes it, so any number of server
+threads (and processes) can write at once, and a restart of the lab loses nothing that was answered.
+
+Nothing about a student is kept but the nickname they type (made safe by `safe_nickname`) and a random id
+of their browser session. `clear` deletes a round and every answer to it. Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .runs import runs_dir
+
+FILE_NAME = "class_rounds.sqlite"
+BUSY_TIMEOUT_S = 30  # how long a write waits for another one to finish before it gives up
+NICKNAME_MAX = 24  # characters: fits a bar label and a list on the projector
+NUM_CLASSES = 10
+
+# Outcomes of `answer`, each with the sentence a student reads.
+TAKEN = "taken"
+ALREADY = "already answered"
+NOT_NOW = "not the current image"
+CLOSED = "round closed"
+REVEALED = "already revealed"
+NO_ROUND = "no such round"
+BAD_ANSWER = "not a class"
+OUTCOME_TEXT = {
+    TAKEN: "Your answer is in.",
+    ALREADY: "You already answered this image.",
+    NOT_NOW: "The teacher has moved on to another image: answer the one shown now.",
+    CLOSED: "This round is closed.",
+    REVEALED: "The answer is already shown: too late for this image.",
+    NO_ROUND: "That round no longer exists (the teacher cleared it).",
+    BAD_ANSWER: "That is not one of the ten classes.",
+}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS rounds (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    code TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    images TEXT NOT NULL,
+    position INTEGER NOT NULL DEFAULT 0,
+    revealed INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
+    started REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS answers (
+    round INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    participant TEXT NOT NULL,
+    nickname TEXT NOT NULL,
+    answer INTEGER NOT NULL CHECK (answer BETWEEN 0 AND 9),
+    time REAL NOT NULL,
+    UNIQUE (round, position, participant)
+);
+"""
+
+
+# --- nicknames -------------------------------------------------------------------------------------
+_KEEP_FORMAT = {"\u200d"}  # the zero-width joiner holds emoji sequences together; every other format char goes
+
+
+def safe_nickname(typed, fallback: str = "Anonymous") -> str:
+    """A nickname that is safe to store and to show: control characters, bidi overrides and other invisible
+    format characters removed, white space collapsed, at most NICKNAME_MAX characters; `fallback` when
+    nothing is left. Emoji and right-to-left letters stay. It is still text: pages show it as text, never as
+    Markdown or HTML."""
+    if not isinstance(typed, str):
+        typed = ""
+    text = unicodedata.normalize("NFC", typed[: NICKNAME_MAX * 8])  # a 10 kB paste is cut before any work
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category.startswith("Z") or char in "\t\n\r":
+            kept.append(" ")
+        elif category in ("Cc", "Cs", "Co", "Cn") or (category == "Cf" and char not in _KEEP_FORMAT):
+            continue
+        else:
+            kept.append(char)
+    name = " ".join("".join(kept).split())[:NICKNAME_MAX].strip()
+    return name or fallback
+
+
+# --- what a round looks like from the outside ------------------------------------------------------
+@dataclass(frozen=True)
+class Round:
+    id: int
+    code: str
+    kind: str
+    images: tuple[int, ...]
+    position: int
+    revealed: bool
+    state: str
+    started: float
+
+    @property
+    def image(self) -> int:
+        """The test-set index of the image shown now."""
+        return self.images[self.position]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+    @property
+    def is_last(self) -> bool:
+        return self.position == len(self.images) - 1
+
+
+def _round(row) -> Round:
+    return Round(
+        id=row[0],
+        code=row[1],
+        kind=row[2],
+        images=tuple(json.loads(row[3])),
+        position=row[4],
+        revealed=bool(row[5]),
+        state=row[6],
+        started=row[7],
+    )
+
+
+_ROUND_COLUMNS = "id, code, kind, images, position, revealed, state, started"
+
+
+class ClassRounds:
+    """The store. Cheap to make: it keeps a path, not a connection."""
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path is not None else runs_dir() / FILE_NAME
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as connection:
+            connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer; kept in the file
+            connection.executescript(_SCHEMA)
+
+    def _connect(self) -> _Connection:
+        return _Connection(self.path)
+
+    # --- the teacher ---------------------------------------------------------------------------------
+    def start(self, code: str, kind: str, images: Sequence[int]) -> Round:
+        """A new open round on these test images; any round still open is closed (one class round at a time)."""
+        images = [int(index) for index in images]
+        if not images:
+            raise ValueError("a round needs at least one image")
+        with self._connect() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("UPDATE rounds SET state = 'closed' WHERE state = 'open'")
+            cursor = connection.execute(
+                "INSERT INTO rounds (code, kind, images, started) VALUES (?, ?, ?, ?)",
+                (str(code), str(kind), json.dumps(images), time.time()),
+            )
+            round_id = cursor.lastrowid
+        return self.get(round_id)
+
+    def next_image(self, round_id: int) -> Round | None:
+        """Show the next image (hidden again); at the last image nothing changes."""
+        round_ = self.get(round_id)
+        if round_ is not None and not round_.is_last:
+            self._update(
+                round_id,
+                "UPDATE rounds SET position = position + 1, revealed = 0 WHERE id = ? AND state = 'open' "
+                "AND position = ?",
+                round_.position,  # two clicks on Next at once move on once
+            )
+        return self.get(round_id)
+
+    def reveal(self, round_id: int) -> Round | None:
+        """Show the answer to the current image; no answers to it are taken after this."""
+        return self._update(round_id, "UPDATE rounds SET revealed = 1 WHERE id = ? AND state = 'open'")
+
+    def close(self, round_id: int) -> Round | None:
+        """End the round: its current image is revealed and no more answers are taken."""
+        return self._update(round_id, "UPDATE rounds SET state = 'closed', revealed = 1 WHERE id = ?")
+
+    def clear(self, round_id: int) -> None:
+        """Delete the round and every answer to it."""
+        with self._connect() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("DELETE FROM answers WHERE round = ?", (round_id,))
+            connection.execute("DELETE FROM rounds WHERE id = ?", (round_id,))
+
+    def clear_all(self) -> None:
+        """Delete every round and every answer (README, "Privacy")."""
+        with self._connect() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("DELETE FROM answers")
+            connection.execute("DELETE FROM rounds")
+
+    def _update(self, round_id: int, statement: str, *parameters) -> Round | None:
+        with self._connect() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(statement, (round_id, *parameters))
+        return self.get(round_id)
+
+    # --- reading -------------------------------------------------------------------------------------
+    def get(self, round_id: int) -> Round | None:
+        with self._connect() as connection:
+            row = connection.execute(f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE id = ?", (round_id,)).fetchone()
+        return _round(row) if row else None
+
+    def current(self) -> Round | None:
+        """The round the class follows: the newest one, open or closed, until the teacher clears it."""
+        with self._connect() as connection:
+            row = connection.execute(f"SELECT {_ROUND_COLUMNS} FROM rounds ORDER BY id DESC LIMIT 1").fetchone()
+        return _round(row) if row else None
+
+    def answers(self, round_id: int) -> list[tuple[int, str, str, int]]:
+        """Every answer to a round as (position, participant, nickname, answer), in the order they came."""
+        with self._connect() as connection:
+            return connection.execute(
+                "SELECT position, participant, nickname, answer FROM answers WHERE round = ? ORDER BY rowid",
+                (round_id,),
+            ).fetchall()
+
+    def answer_of(self, round_id: int, position: int, participant: str) -> int | None:
+        """What this participant answered for this image (None: not yet)."""
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT answer FROM answers WHERE round = ? AND position = ? AND participant = ?",
+                (round_id, position, participant),
+            ).fetchone()
+        return row[0] if row else None
+
+    # --- a student -----------------------------------------------------------------------------------
+    def answer(self, round_id: int, position: int, participant: str, nickname: str, answer: int) -> str:
+        """Take one answer; returns TAKEN or why not (a key of OUTCOME_TEXT). `position` is the image the
+        student saw: an answer to an image the teacher has moved past is refused, never moved to the next."""
+        if not isinstance(answer, (int, np.integer)) or isinstance(answer, bool) or not 0 <= answer < NUM_CLASSES:
+            return BAD_ANSWER
+        with self._connect() as connection:
+            connection.execute("BEGIN IMMEDIATE")  # the check and the insert see the same round
+            row = connection.execute(
+                "SELECT position, revealed, state FROM rounds WHERE id = ?", (round_id,)
+            ).fetchone()
+            if row is None:
+                return NO_ROUND
+            current_position, revealed, state = row
+            if state != "open":
+                return CLOSED
+            if position != current_position:
+                return NOT_NOW
+            if revealed:
+                return REVEALED
+            try:
+                connection.execute(
+                    "INSERT INTO answers (round, position, participant, nickname, answer, time) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (round_id, position, str(participant), safe_nickname(nickname), int(answer), time.time()),
+                )
+            except sqlite3.IntegrityError:
+                return ALREADY
+        return TAKEN
+
+
+class _Connection:
+    """One connection for one `with` block: committed at the end (rolled back on an error), always closed.
+    Autocommit mode (isolation_level=None), so a writer says BEGIN IMMEDIATE itself and takes the write lock
+    before it reads what it checks."""
+
+    def __init__(self, path: Path):
+        self.connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        self.connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        self.connection.execute("PRAGMA foreign_keys = ON")
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.connection
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        try:
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK" if error_type else "COMMIT")
+        finally:
+            self.connection.close()
+
+
+# --- what the projector shows ----------------------------------------------------------------------
+def class_counts(answers: Sequence[tuple], position: int) -> np.ndarray:
+    """How many students chose each class for the image at `position` (10 ints)."""
+    counts = np.zeros(NUM_CLASSES, dtype=int)
+    for answer_position, _participant, _nickname, answer in answers:
+        if answer_position == position:
+            counts[answer] += 1
+    return counts
+
+
+def class_choice(counts: np.ndarray) -> int | None:
+    """The class's answer: the class most students chose; None when nobody answered or two classes tie."""
+    counts = np.asarray(counts)
+    if counts.sum() == 0 or (counts == counts.max()).sum() > 1:
+        return None
+    return int(counts.argmax())
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    position: int
+    image: int  # test-set index
+    label: int
+    answered: int  # how many students answered
+    right: int  # how many of them chose the true label
+    class_choice: int | None  # the class's most chosen class (None: nobody or a tie)
+    network: int  # the network's class
+
+    @property
+    def class_accuracy(self) -> float | None:
+        return self.right / self.answered if self.answered else None
+
+    @property
+    def class_right(self) -> bool:
+        return self.class_choice == self.label
+
+    @property
+    def network_right(self) -> bool:
+        return self.network == self.label
+
+
+def round_results(
+    round_: Round, answers: Sequence[tuple], labels: np.ndarray, network: np.ndarray
+) -> list[ImageResult]:
+    """One ImageResult per image whose answer has been shown (the images before the current one, and the
+    current one once revealed). `labels` and `network` are the true and the network's classes of the whole
+    test set (or any array indexed by the round's test-set indices)."""
+    shown = round_.position + 1 if round_.revealed else round_.position
+    results = []
+    for position in range(shown):
+        image = round_.images[position]
+        counts = class_counts(answers, position)
+        label = int(labels[image])
+        results.append(
+            ImageResult(
+                position=position,
+                image=image,
+                label=label,
+                answered=int(counts.sum()),
+                right=int(counts[label]),
+                class_choice=class_choice(counts),
+                network=int(network[image]),
+            )
+        )
+    return results
+
+
+def running_accuracy(results: Sequence[ImageResult]) -> tuple[list[float], list[float]]:
+    """The class's and the network's accuracy after each shown image (the class's: share of all its answers
+    so far that were right; the network's: share of images so far it got right)."""
+    class_curve, network_curve = [], []
+    answered = right = network_right = 0
+    for number, result in enumerate(results, start=1):
+        answered += result.answered
+        right += result.right
+        network_right += result.network_right
+        class_curve.append(right / answered if answered else 0.0)
+        network_curve.append(network_right / number)
+    return class_curve, network_curve
+
+
+def class_beat_network(results: Sequence[ImageResult]) -> tuple[list[ImageResult], list[ImageResult]]:
+    """(the images the class got right and the network wrong, the images the network got right and the class
+    wrong); the class's answer is the class it chose most."""
+    class_only = [result for result in results if result.class_right and not result.network_right]
+    network_only = [result for result in results if result.network_right and not result.class_right]
+    return class_only, network_only

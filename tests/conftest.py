@@ -13,10 +13,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL_ARCHIVE = ROOT.parent / "shared" / "data" / "cifar-10-python.tar.gz"
+HUMAN_COUNTS = ROOT.parent / "shared" / "data" / "cifar10h-counts.npy"  # CIFAR-10H (../shared/README.md)
 
 # Nothing downloads in tests. (The pages find `ui` through pytest's `pythonpath`, in pyproject.toml.)
 os.environ["CNN_LAB_OFFLINE"] = "1"
 os.environ.pop("CNN_LAB_DATA", None)
+os.environ.pop("CNN_LAB_HUMAN_LABELS", None)  # a test that wants CIFAR-10H names it
 os.environ.pop("CNN_LAB_TEACHER_TOKEN", None)  # the lab is open unless a test sets a token
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -75,6 +77,14 @@ def full_archive():
     if not FULL_ARCHIVE.is_file():
         pytest.skip(f"needs the full CIFAR-10 at {FULL_ARCHIVE} (absent here)")
     return FULL_ARCHIVE
+
+
+@pytest.fixture(scope="session")
+def human_counts():
+    """CIFAR-10H's counts beside the project; tests that need them skip without them."""
+    if not HUMAN_COUNTS.is_file():
+        pytest.skip(f"needs CIFAR-10H's counts at {HUMAN_COUNTS} (absent here)")
+    return HUMAN_COUNTS
 
 
 @pytest.fixture(scope="session")

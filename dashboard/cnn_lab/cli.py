@@ -4,7 +4,7 @@
                   [--limit N] [--run-dir DIR] [--resume]
     cnn-lab evaluate --model FILE [--data SRC] [--json]
     cnn-lab download
-    cnn-lab data [--data SRC]
+    cnn-lab data [--data SRC] [--human-labels FILE]
 
 Mistakes in what you type, or data that cannot be read, give one line on stderr and exit 2.
 """
@@ -77,9 +77,15 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--data", help=data_help)
     e.add_argument("--json", action="store_true", help="print one JSON object")
 
-    sub.add_parser("download", help="download the official CIFAR-10 archive into the Keras cache")
-    d = sub.add_parser("data", help="say which CIFAR-10 source would be used")
+    sub.add_parser(
+        "download", help="download the official CIFAR-10 archive and CIFAR-10H's human labels into the Keras cache"
+    )
+    d = sub.add_parser("data", help="say which CIFAR-10 source and which CIFAR-10H file would be used")
     d.add_argument("--data", help=data_help)
+    d.add_argument(
+        "--human-labels",
+        help="CIFAR-10H's cifar10h-counts.npy (default: $CNN_LAB_HUMAN_LABELS, then data/, the Keras cache)",
+    )
     return p
 
 
@@ -197,18 +203,28 @@ def _evaluate(args) -> int:
 
 
 def _download(args) -> int:
+    from . import human_labels
     from .data import download, online
 
     if not online():
-        raise UsageError("no internet connection: copy cifar-10-python.tar.gz into data/ instead")
+        raise UsageError(
+            f"no internet connection: copy cifar-10-python.tar.gz and {human_labels.COUNTS_NAME} into data/ instead"
+        )
     print(f"saved {download()}")
+    if not online("github.com"):
+        raise UsageError(f"github.com does not answer: copy {human_labels.COUNTS_NAME} into data/ instead")
+    print(f"saved {human_labels.download()} ({human_labels.CREDIT})")
     return 0
 
 
 def _data(args) -> int:
     from .data import load_cifar10
+    from .human_labels import HOW_TO_GET_IT, load_human_labels
 
-    print(load_cifar10(args.data).description)
+    data = load_cifar10(args.data)
+    print(data.description)
+    people = load_human_labels(data, args.human_labels)
+    print(f"human labels: CIFAR-10H, {people.source}" if people else f"human labels: none. {HOW_TO_GET_IT}")
     return 0
 
 

@@ -60,6 +60,9 @@ class Cifar10:
     class_names: tuple
     source: str  # where it came from, for people to read
     is_sample: bool  # True for the bundled 1,000-image sample
+    # The official test-set number (0-9999, the order of `test_batch`) of each image in x_test, so that
+    # data kept per official test image (CIFAR-10H's human labels) lines up with it; None if unknown.
+    test_numbers: np.ndarray | None = None
 
     @property
     def description(self) -> str:
@@ -132,6 +135,7 @@ def _assemble(blobs: dict[str, bytes], where: str, source: str) -> Cifar10:
         names,
         source,
         is_sample=False,
+        test_numbers=np.arange(len(x_test)),
     )
 
 
@@ -165,6 +169,7 @@ def read_sample(path: Path = SAMPLE_PATH) -> Cifar10:
     """The bundled sample: genuine CIFAR-10 test images. Split 800 / 200 so it can train and test."""
     with np.load(path, allow_pickle=False) as f:
         x, y = f["x"], f["y"].astype(np.uint8)
+        test_index = f["test_index"] if "test_index" in f else None  # each image's official test number
     split = np.arange(len(x)) % 5 == 0  # every fifth image is kept for testing, 20 per class
     return Cifar10(
         x[~split],
@@ -174,6 +179,7 @@ def read_sample(path: Path = SAMPLE_PATH) -> Cifar10:
         CLASS_NAMES,
         "assets/cifar10_sample.npz, 1,000 images of the official test set",
         is_sample=True,
+        test_numbers=None if test_index is None else test_index[split],
     )
 
 

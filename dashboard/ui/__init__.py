@@ -1,6 +1,7 @@
 """What the pages share on the Streamlit side, one job per file:
 
-- `state`: the data, the models and their evaluation, loaded once per server and shared by every session;
+- `state`: the data, CIFAR-10H's human labels, the models and their evaluation, loaded once per server and
+  shared by every session;
 - `teacher`: the teacher token's sign-in and the note beside a control a student cannot use;
 - `projector`: the presenter view and the hidden sidebar;
 - `streamlit_patch`: the one change the lab makes to Streamlit itself;
@@ -17,6 +18,7 @@ from .state import (
     data_badge,
     dataset,
     evaluation,
+    human_labels,
     model,
     model_label,
     model_path,
@@ -36,6 +38,7 @@ __all__ = [
     "data_badge",
     "dataset",
     "evaluation",
+    "human_labels",
     "model",
     "model_label",
     "model_path",

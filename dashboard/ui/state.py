@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from cnn_lab.data import HOW_TO_GET_IT, PROJECT_ROOT, Cifar10, DataError, load_cifar10, read_sample
+from cnn_lab.human_labels import HumanLabels, find_counts, load_human_labels
 from cnn_lab.model_card import model_record
 
 from .teacher import teacher_token
@@ -54,6 +55,31 @@ def data_badge(data: Cifar10) -> None:
         )
     else:
         st.caption(f"Data: {data.description}")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _human_labels(path: str, modified: float, data_source: str, _data: Cifar10):
+    """(HumanLabels, None), or (None, why not); `_data` is not hashed: `data_source` names it."""
+    try:
+        return load_human_labels(_data, path), None
+    except DataError as e:
+        return None, f"**CIFAR-10H could not be used**: {e}."
+
+
+def human_labels(data: Cifar10) -> HumanLabels | None:
+    """CIFAR-10H (how people labelled each test image) lined up with `data`'s test set, shared by all
+    sessions; None when it is not on this computer, or with a warning when its file is broken."""
+    path = find_counts()
+    if path is None:
+        return None
+    try:
+        modified = path.stat().st_mtime
+    except OSError:
+        modified = 0.0
+    people, problem = _human_labels(str(path), modified, data.source, data)
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+    return people
 
 
 @st.cache_resource(show_spinner="Loading the model...", max_entries=8)

@@ -36,6 +36,18 @@ def hide_axes(figure: go.Figure, **where) -> go.Figure:
 # --- the lessons -------------------------------------------------------------------------------
 
 
+def _squares(values, colorscale, zmin, zmax, value_hover: str, **more) -> go.Heatmap:
+    """One grid of numbers as coloured squares; hover says the row, the column and `value_hover`."""
+    return go.Heatmap(
+        z=values,
+        colorscale=colorscale,
+        zmin=zmin,
+        zmax=zmax,
+        hovertemplate=f"row %{{y}}, column %{{x}}<br>{value_hover}<extra></extra>",
+        **more,
+    )
+
+
 def pixel_heatmap(
     values,
     *,
@@ -56,15 +68,15 @@ def pixel_heatmap(
     `mark`: a (row, column) cell to outline."""
     values = np.asarray(values)
     figure = go.Figure(
-        go.Heatmap(
-            z=values,
-            colorscale=colorscale,
-            zmin=zmin,
-            zmax=zmax,
+        _squares(
+            values,
+            colorscale,
+            zmin,
+            zmax,
+            f"{value_name} %{{z}}",
             showscale=colorbar,
             texttemplate=number_format if numbers else None,
             textfont={"size": font_size},
-            hovertemplate=f"row %{{y}}, column %{{x}}<br>{value_name} %{{z}}<extra></extra>",
             colorbar={"thickness": 12},
         )
     )
@@ -98,14 +110,7 @@ def maps_figure(
     for i, values in enumerate(maps):
         r, c = divmod(i, columns)
         figure.add_trace(
-            go.Heatmap(
-                z=values,
-                colorscale=colorscale,
-                showscale=False,
-                zmin=low,
-                zmax=high,
-                hovertemplate="row %{y}, column %{x}<br>%{z:.3f}<extra></extra>",
-            ),
+            _squares(values, colorscale, low, high, "%{z:.3f}", showscale=False),
             row=r + 1,
             col=c + 1,
         )
@@ -236,16 +241,7 @@ def convolution_figure(tile, kernel, one: dict, feature, r: int, q: int) -> go.F
     high_out = done.astype(float)
     high_out[r, q] = 2
     _number_grid(figure, feature, high_out, 1, 4, text=text, fmt="{}")
-    figure.add_shape(
-        type="rect",
-        x0=q - 0.5,
-        x1=q + k - 0.5,
-        y0=r - 0.5,
-        y1=r + k - 0.5,
-        line={"color": ORANGE, "width": 4},
-        row=1,
-        col=1,
-    )
+    _cell(figure, r, q, ORANGE, 4, row=1, col=1, size=k)
     _cell(figure, r, q, ORANGE, 4, row=1, col=4)
     for c in range(1, 5):
         figure.update_yaxes(

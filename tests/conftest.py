@@ -23,6 +23,28 @@ os.environ.pop("CNN_LAB_TEACHER_TOKEN", None)  # the lab is open unless a test s
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+def _why_no_browser() -> str | None:
+    """Why the browser tests cannot run here, or None: they need Playwright and Debian's chromium."""
+    from lab_browser import CHROMIUM
+
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "needs Playwright: pip install playwright"
+    if not shutil.which(CHROMIUM):
+        return f"needs Debian's chromium at {CHROMIUM}: apt-get install chromium"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test marked `browser` (pytestmark = pytest.mark.browser) is skipped, with the reason,
+    where Playwright or chromium is missing; CI has both."""
+    browser_tests = [item for item in items if item.get_closest_marker("browser")]
+    if browser_tests and (reason := _why_no_browser()):
+        for item in browser_tests:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _the_lab_streamlit_config():
     """AppTest runs a page without `streamlit run`, so it does not read dashboard/.streamlit/config.toml
@@ -169,14 +191,10 @@ def browser():
     Playwright's sync API runs one event loop per process: a second `sync_playwright()` started while
     another is open fails ("using Playwright Sync API inside the asyncio loop"), so test files must not
     each start their own."""
-    import shutil
-
     from lab_browser import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
 
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright: pip install playwright")
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"needs Debian's chromium at {CHROMIUM}: apt-get install chromium")
-    with sync_api.sync_playwright() as p:
+    with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

@@ -6,18 +6,13 @@ its reason); and a KNOWN one that no longer occurs fails it too, so that the lis
 One dashboard for the whole module; the audit runs once (about three minutes on two cores).
 """
 
-import shutil
-
 import pytest
 
-from lab_browser import CHROMIUM, SHIPPED_MODEL, VIEWPORT, lab_server, tiny_model
+from lab_browser import SHIPPED_MODEL, VIEWPORT, lab_server, tiny_model
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright: pip install playwright")
 pytest.importorskip("axe_playwright_python", reason="needs axe-core: pip install axe-playwright-python")
-if not shutil.which(CHROMIUM):
-    pytest.skip(f"needs Debian's chromium at {CHROMIUM}: apt-get install chromium", allow_module_level=True)
 
 from axe_audit import journey  # noqa: E402  (imports axe_playwright_python)
 

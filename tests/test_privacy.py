@@ -27,7 +27,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from lab_browser import (
-    CHROMIUM,
     NAV_LINK,
     ROOT,
     SHIPPED_MODEL,
@@ -41,10 +40,6 @@ from lab_browser import (
 )
 
 pytestmark = pytest.mark.browser
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright: pip install playwright")
-if not shutil.which(CHROMIUM):
-    pytest.skip(f"needs Debian's chromium at {CHROMIUM}: apt-get install chromium", allow_module_level=True)
 
 NETWORK_WATCH = ROOT / "tests" / "network_watch"
 SHOTS = ROOT / "test-artifacts" / "browser"

@@ -234,32 +234,22 @@ def test_a_model_is_named_with_every_way_its_recipe_differs_from_the_articles(tm
     assert metrics["The article's recipe, trained in this lab"] == f"{100 * reference.test_accuracy:.2f} %"
 
 
-def test_a_model_of_the_articles_recipe_is_not_given_differences(tmp_path, tiny_model_path, made_up):
+def _results_of_a_run(tmp_path, tiny_model_path, made_up, recipe: str, on_the_sample: bool):
+    """The Accuracy page of a run's model trained with `recipe` (a run folder's config.json says how)."""
     from cnn_lab.recipes import PRESETS
 
-    path = _model_with(
-        tmp_path,
-        tiny_model_path,
-        made_up,
-        "runs/abc/model.keras",
-        {"train": PRESETS["article"].to_dict(), "is_sample": False},
-    )
-    at = run("results.py", path)
+    about = {"train": PRESETS[recipe].to_dict(), "is_sample": on_the_sample}
+    return run("results.py", _model_with(tmp_path, tiny_model_path, made_up, "runs/abc/model.keras", about))
+
+
+def test_a_model_of_the_articles_recipe_is_not_given_differences(tmp_path, tiny_model_path, made_up):
+    at = _results_of_a_run(tmp_path, tiny_model_path, made_up, "article", on_the_sample=False)
     page = "\n".join(m.value for m in at.markdown)
     assert "trained with the article's recipe" in page and "Not the article's network" not in page
 
 
 def test_a_model_trained_on_the_sample_says_so(tmp_path, tiny_model_path, made_up):
-    from cnn_lab.recipes import PRESETS
-
-    path = _model_with(
-        tmp_path,
-        tiny_model_path,
-        made_up,
-        "runs/xyz/model.keras",
-        {"train": PRESETS["fast"].to_dict(), "is_sample": True},
-    )
-    at = run("results.py", path)
+    at = _results_of_a_run(tmp_path, tiny_model_path, made_up, "fast", on_the_sample=True)
     assert not at.exception
     assert any("trained on the bundled sample" in i.value for i in at.info)  # the tests run on the sample
 

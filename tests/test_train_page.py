@@ -3,17 +3,19 @@ watch, stop (seen at once), resume, pick a model; a killed run or a killed serve
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
-from conftest import ROOT, page_text, wait_for
+from conftest import ROOT, fake_run, page_text, wait_for
 from streamlit.testing.v1 import AppTest
 
-from cnn_lab import training
+from cnn_lab import runs, training
 from cnn_lab.data import SAMPLE_PATH
 from cnn_lab.runs import list_runs, live_run, run_path, snapshot, training_pid
 
@@ -70,6 +72,8 @@ def test_start_progress_stop():
     wait_for(lambda: state(run_id)["status"] == "stopped")
     at.run()
     assert f"**Stopped: run `{run_id}`**" in page_text(at)
+    kept = len(state(run_id)["history"])  # the bar shows what was kept, not the epoch it stopped in
+    assert at.get("progress")[0].proto.text == f"{kept} of 50 epochs finished and saved"
     table = at.dataframe[0].value
     assert list(table["Run"]) == [run_id] and list(table["Status"]) == ["stopped"]
 
@@ -171,6 +175,91 @@ def test_a_run_from_a_terminal_is_watched_and_can_be_stopped_but_not_started_twi
     assert list_runs()[0]["status"] == "interrupted"  # its process is gone: resumable
 
 
+STUCK = textwrap.dedent("""
+    import signal, subprocess, sys, time
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a step stuck in native code sees no request and no SIGTERM
+    helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])  # a data-loading worker
+    print(helper.pid, flush=True)
+    time.sleep(600)
+""")
+
+
+def test_a_run_stuck_in_a_step_can_be_ended_from_the_page_and_resumes_from_its_last_epoch(tiny_model_path):
+    folder = fake_run("20260101-000000-5700", status="running", model=tiny_model_path, epochs=5)
+    stuck = subprocess.Popen([sys.executable, "-c", STUCK], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        helper = int(stuck.stdout.readline())
+        (folder / "status.json").write_text(
+            json.dumps({"status": "running", "pid": stuck.pid, "host": socket.gethostname()})
+        )
+        at = page()
+        assert not [b for b in at.button if b.key == "train_force_stop"]  # not while it trains
+        at.button(key="train_stop").click().run()
+        assert "Stop requested" in page_text(at)
+        assert not [b for b in at.button if b.key == "train_force_stop"]  # not before it had time to stop
+        long_ago = time.time() - runs.STOP_GRACE_SECONDS - 5
+        (folder / "stop").write_text(json.dumps({"requested": long_ago}))  # ...and it never did
+        at.run()
+        assert re.search(r"asked to stop 6\d s ago and has not stopped", page_text(at))
+        at.button(key="train_force_stop").click().run()
+        assert stuck.wait(timeout=30) == -signal.SIGKILL
+        wait_for(lambda: not runs._alive(helper), 30, "the run's own child process to end")
+        at.run()
+        assert f"**Interrupted: run `{folder.name}`**" in page_text(at)
+        assert at.selectbox(key="train_resume_choice").value["run_id"] == folder.name  # resumable
+        assert at.get("progress")[0].proto.text == "1 of 5 epochs finished and saved"
+    finally:
+        stuck.kill()
+        stuck.wait()
+
+
+def test_a_student_cannot_end_a_run(tiny_model_path, monkeypatch):
+    monkeypatch.setenv("CNN_LAB_TEACHER_TOKEN", "a-long-teacher-token")
+    folder = fake_run("20260101-000000-5701", status="running", model=tiny_model_path, epochs=5)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    try:
+        (folder / "status.json").write_text(
+            json.dumps({"status": "running", "pid": other.pid, "host": socket.gethostname()})
+        )
+        (folder / "stop").write_text(json.dumps({"requested": time.time() - runs.STOP_GRACE_SECONDS - 5}))
+        at = page()
+        assert at.button(key="train_force_stop").disabled
+        assert training.force_stop("20260101-000000-5701") and other.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_the_model_chooser_offers_a_live_runs_newest_checkpoint(tiny_model_path):
+    folder = fake_run("20260101-000000-5702", status="running", model=tiny_model_path, epochs=5)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (folder / "status.json").write_text(
+            json.dumps({"status": "running", "pid": other.pid, "host": socket.gethostname()})
+        )
+        at = page()
+        assert (
+            "Run 20260101-000000-5702 (fast, 1 epochs, 50.0 %, running)"
+            in at.selectbox(key="train_model_choice").options
+        )
+        history = [{"epoch": 1, "test_accuracy": 0.5}, {"epoch": 2, "test_accuracy": 0.6}]
+        # what the once-a-second watcher compares to rerun the whole page, model chooser included
+        assert at.session_state["train_seen"] == ("20260101-000000-5702", "running", 1)
+        (folder / "history.json").write_text(json.dumps(history))  # the run saved its next epoch
+        at.run()
+        assert at.session_state["train_seen"] == ("20260101-000000-5702", "running", 2)
+        assert (
+            "Run 20260101-000000-5702 (fast, 2 epochs, 60.0 %, running)"
+            in at.selectbox(key="train_model_choice").options
+        )
+        option = str(folder / "model.keras")
+        at.selectbox(key="train_model_choice").set_value(option).run()
+        assert at.session_state["model_path"] == option
+    finally:
+        other.kill()
+        other.wait()
+
+
 def test_training_on_the_sample_says_it_cannot_be_compared_with_the_test_set():
     at = page()
     at.radio(key="train_source").set_value("sample").run()
@@ -179,7 +268,7 @@ def test_training_on_the_sample_says_it_cannot_be_compared_with_the_test_set():
 
 SERVER = textwrap.dedent("""
     import sys, time
-    from cnn_lab import training
+    from cnn_lab import runs, training
     from cnn_lab.data import SAMPLE_PATH
     from cnn_lab.recipes import preset
     print(training.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH)), flush=True)

@@ -74,10 +74,13 @@ def test_a_run_whose_process_died_is_listed_as_interrupted(tmp_path):
 
 
 def test_position_is_the_same_arithmetic_for_page_and_terminal():
-    snap = {"history": [{}], "epochs": 4, "epoch": 1, "batch": 3, "batches_per_epoch": 10}
+    snap = {"status": "running", "history": [{}], "epochs": 4, "epoch": 1, "batch": 3, "batches_per_epoch": 10}
     assert runs.position(snap) == {"epoch": 2, "epochs": 4, "batch": 3, "batches_per_epoch": 10, "fraction": 0.325}
-    fresh = {"history": [], "epochs": 4, "epoch": 0, "batch": 0, "batches_per_epoch": None}
+    fresh = {"status": "starting", "history": [], "epochs": 4, "epoch": 0, "batch": 0, "batches_per_epoch": None}
     assert runs.position(fresh) == {"epoch": 1, "epochs": 4, "batch": 0, "batches_per_epoch": 0, "fraction": 0.0}
+    # a stopped run kept its finished epoch only: the 3 batches of the epoch it was in are gone
+    stopped = dict(snap, status="stopped")
+    assert runs.position(stopped) == {"epoch": 1, "epochs": 4, "batch": 10, "batches_per_epoch": 10, "fraction": 0.25}
 
 
 def test_bad_ids_and_configs_are_refused():

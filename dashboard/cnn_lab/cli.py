@@ -150,7 +150,7 @@ class _Printer:
         self.bar = sys.stdout.isatty()
 
     def show(self, s):
-        from .runs import position
+        from .runs import TRAINING_NOW, position
 
         if self.epochs_shown is None:  # a resumed run's earlier epochs are not printed again
             self.epochs_shown = len(s["history"])
@@ -165,7 +165,7 @@ class _Printer:
                 flush=True,
             )
         self.epochs_shown = len(s["history"])
-        if self.bar and s["status"] in ("running", "stopping") and s.get("batches_per_epoch"):
+        if self.bar and s["status"] in TRAINING_NOW and s.get("batches_per_epoch"):
             at = position(s)
             speed = f"{s['images_per_second']:.0f} img/s" if s.get("images_per_second") else ""
             loss = f"loss {s['loss']:.3f}" if s.get("loss") is not None else ""

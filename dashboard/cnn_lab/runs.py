@@ -32,8 +32,12 @@ from .data import PROJECT_ROOT
 
 RUN_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{4}$")
 LIVE = ("starting", "running")  # statuses of a run whose process should be alive
+TRAINING_NOW = (*LIVE, "stopping")  # what status_of says of a run whose process is alive
 DELETABLE = ("finished", "stopped", "interrupted", "failed")
 RESUMABLE = ("stopped", "interrupted", "failed")
+# A run sees a stop request at its next batch; the test pass at the end of an epoch (about 10 s on
+# 2 cores, 30 s under load) is the longest it can go without looking. Past this, it is stuck.
+STOP_GRACE_SECONDS = 60
 
 
 def runs_dir() -> Path:
@@ -117,6 +121,15 @@ def request_stop(folder: Path) -> None:
 
 def stop_requested(folder: Path) -> bool:
     return (Path(folder) / "stop").exists()
+
+
+def seconds_since_stop_request(folder: Path) -> float | None:
+    """How long ago a stop was requested (None if none is). A run that has not stopped long after
+    STOP_GRACE_SECONDS is stuck inside a step, and the Train page offers to end its process."""
+    asked = read_json(Path(folder) / "stop", None)
+    if not isinstance(asked, dict) or not isinstance(asked.get("requested"), (int, float)):
+        return None if not stop_requested(folder) else 0.0
+    return max(0.0, time.time() - asked["requested"])
 
 
 def clear_stop(folder: Path) -> None:
@@ -210,9 +223,12 @@ def snapshot(folder: Path) -> dict:
 
 def position(snap: dict) -> dict:
     """Where a run is: the epoch in progress (1-based), the batch within it, and the fraction of the
-    whole run done. One arithmetic for the Train page's bar and the command line's."""
+    whole run done; for a run that no longer trains, its last finished epoch. One arithmetic for the
+    Train page's bar and the command line's."""
     steps, epochs, finished = snap.get("batches_per_epoch") or 0, snap.get("epochs") or 1, len(snap["history"])
     done = max(snap.get("epoch", 0) * steps + snap.get("batch", 0), finished * steps)
+    if snap.get("status") not in TRAINING_NOW:
+        done = finished * steps  # an ended run keeps its finished epochs only: the one in progress is gone
     epoch = min(epochs, -(-done // steps)) if steps and done else min(epochs, finished + 1)
     return {
         "epoch": epoch,

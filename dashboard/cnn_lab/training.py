@@ -23,6 +23,7 @@ import datetime
 import fcntl
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -478,4 +479,23 @@ def stop(run_id: str, root: Path | None = None) -> bool:
     if runs.training_pid(folder) is None:
         return False
     runs.request_stop(folder)
+    return True
+
+
+def force_stop(run_id: str, root: Path | None = None) -> bool:
+    """End a run's process at once (SIGKILL to its process group), for a run stuck in a step that
+    never sees its stop request; False if it is not training. The run keeps its last finished epoch
+    and shows as interrupted, resumable from there."""
+    folder = runs.run_path(run_id, root)
+    pid = runs.training_pid(folder)
+    if pid is None:
+        return False
+    try:
+        if os.getpgid(pid) == pid:  # started by the lab, in a session of its own: its children go too
+            os.killpg(pid, signal.SIGKILL)
+        else:  # started in a terminal, in the shell's process group: that process alone
+            os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return False
+    log.warning("training run %s did not stop when asked and was ended (SIGKILL)", run_id)
     return True

@@ -22,7 +22,18 @@ from cnn_lab.access import DEFAULT, write_active_model
 from cnn_lab.data import HOW_TO_GET_IT, SAMPLE_PATH, find_source
 from cnn_lab.formatting import clock
 from cnn_lab.recipes import ARTICLE_ACCURACY, AUGMENT_MODES, PRESETS, preset
-from cnn_lab.runs import DELETABLE, RESUMABLE, delete_run, list_runs, live_run, position, snapshot
+from cnn_lab.runs import (
+    DELETABLE,
+    RESUMABLE,
+    STOP_GRACE_SECONDS,
+    TRAINING_NOW,
+    delete_run,
+    list_runs,
+    live_run,
+    position,
+    seconds_since_stop_request,
+    snapshot,
+)
 
 RECIPES = {
     "fast": "Fast: passes 78.4 % soonest (batch-norm, crop and flip, cosine schedule)",
@@ -76,13 +87,14 @@ def show(snap: dict) -> None:
         st.caption(f"Data: {snap['data']}")
     if snap["epochs"]:
         at = position(snap)
-        st.progress(
-            at["fraction"],
-            text=f"Epoch {at['epoch']} of {at['epochs']}, batch {at['batch']} of {at['batches_per_epoch'] or '?'}",
-        )
+        if status in TRAINING_NOW:
+            where = f"Epoch {at['epoch']} of {at['epochs']}, batch {at['batch']} of {at['batches_per_epoch'] or '?'}"
+        else:
+            where = f"{len(history)} of {at['epochs']} epochs finished and saved"
+        st.progress(at["fraction"] if status in TRAINING_NOW else len(history) / at["epochs"], text=where)
     a, b, c, d = st.columns(4)
     a.metric("Images per second", f"{snap['images_per_second']:,.0f}" if snap.get("images_per_second") else "—")
-    b.metric("Time left (estimate)", clock(snap.get("eta_seconds")) if status in ("running", "stopping") else "—")
+    b.metric("Time left (estimate)", clock(snap.get("eta_seconds")) if status in TRAINING_NOW else "—")
     c.metric(
         "Test accuracy, last epoch",
         f"{100 * history[-1]['test_accuracy']:.2f} %"
@@ -151,7 +163,21 @@ def shown_run(runs: list[dict]) -> dict | None:
 
 
 def seen(snap: dict | None) -> tuple | None:
-    return (snap["run_id"], snap["status"]) if snap else None
+    """What the rest of the page depends on: a change reruns it (a new run, a new status, a new
+    finished epoch, whose checkpoint the model chooser then offers)."""
+    return (snap["run_id"], snap["status"], len(snap["history"])) if snap else None
+
+
+def offer_to_end(run_id: str, waited: float | None, teacher: bool) -> None:
+    """A run that has not stopped long after it was asked is stuck inside a step: offer to end its process."""
+    if waited is None or waited <= STOP_GRACE_SECONDS:
+        return
+    st.warning(
+        f"**The run was asked to stop {waited:.0f} s ago and has not stopped.** Its process may be stuck inside "
+        "a step. Ending its process stops it now; its last finished epoch stays saved and it can resume from there.",
+        icon=":material/warning:",
+    )
+    st.button("End its process now", key="train_force_stop", on_click=force_stop, args=(run_id,), disabled=not teacher)
 
 
 @st.fragment(run_every=1.0)
@@ -160,8 +186,8 @@ def watch() -> None:
     runs = list_runs()
     snap = shown_run(runs)
     if seen(snap) != st.session_state.get("train_seen"):
-        st.rerun()  # a run started, stopped or ended: Resume, Delete and the model list change with it
-    if snap is None or snap["status"] not in ("starting", "running", "stopping"):
+        st.rerun()  # a run started, stopped, ended or saved an epoch: Resume, Delete and the models change with it
+    if snap is None or snap["status"] not in TRAINING_NOW:
         st.info(
             "Nothing is training right now. Start a run above; everyone who opens this page will watch it live.",
             icon=":material/hourglass_empty:",
@@ -172,7 +198,7 @@ def watch() -> None:
             st.caption("The latest run:")
     if snap is not None:
         show(snap)
-        if snap["status"] in ("starting", "running", "stopping"):
+        if snap["status"] in TRAINING_NOW:
             teacher = ui.is_teacher()
             st.button(
                 "Stop",
@@ -183,6 +209,8 @@ def watch() -> None:
                 disabled=snap["status"] == "stopping" or not teacher,
                 help="Stops after the batch in progress; the last finished epoch stays saved and can resume.",
             )
+            if snap["status"] == "stopping":
+                offer_to_end(snap["run_id"], seconds_since_stop_request(Path(snap["run_dir"])), teacher)
             if not teacher:
                 ui.only_the_teacher("stop the run")
     st.header("Runs")
@@ -242,6 +270,11 @@ def start_new() -> None:
 def stop(run_id: str) -> None:
     if ui.is_teacher():
         training.stop(run_id)
+
+
+def force_stop(run_id: str) -> None:
+    if ui.is_teacher():
+        training.force_stop(run_id)
 
 
 def choose_model(choices: dict) -> None:

@@ -23,6 +23,7 @@ PAGES = [
     ("Results", "views/confusion.py", "Confusion matrix", ":material/grid_view:"),
     ("Results", "views/mistakes.py", "Mistakes", ":material/error:"),
     ("Your photo", "views/photo.py", "Classify your photo", ":material/photo_camera:"),
+    ("You vs the network", "views/you_vs_network.py", "You vs the network", ":material/sports_score:"),
 ]
 
 ui.keep_keras_between_runs()  # a class watching a run must not slow it down (see ui/streamlit_patch.py)

@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from cnn_lab.images import BLUE, GREEN, GREY, ORANGE, SKY_BLUE, VERMILLION
+from cnn_lab.images import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY_BLUE, VERMILLION
 from cnn_lab.lessons import filter_pictures
 from cnn_lab.recipes import ARTICLE_ACCURACY
 
@@ -580,5 +580,47 @@ def top5_figure(probabilities, class_names) -> go.Figure:
     figure.update_xaxes(title="probability (%)", range=[0, 115])
     figure.update_layout(
         title=f"Top 5: {class_names[best]} ({p[best]:.0%})", height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10}
+    )
+    return figure
+
+
+# --- you vs the network ------------------------------------------------------------------------
+
+ANSWER_COLOURS = (BLUE, ORANGE, GREEN, PURPLE)  # the network, people (CIFAR-10H), then a class, in this order
+
+
+def answers_figure(class_names, series, true: int, answer: int | None = None, title: str = "") -> go.Figure:
+    """Who said what for one image, all on one scale (% of each one's answers): `series` is a list of
+    (name, shares), e.g. [("the network", probabilities), ("people (CIFAR-10H)", counts / people)],
+    shares from 0 to 1 over the 10 classes. The true class and the student's answer are named beside
+    their rows; the first class at the top."""
+    rows = []
+    for c, name in enumerate(class_names):
+        marks = [word for word, chosen in (("true", c == true), ("your answer", c == answer)) if chosen]
+        rows.append(f"<b>{name} ({', '.join(marks)})</b>" if marks else name)
+    figure = go.Figure(
+        [
+            go.Bar(
+                name=name,
+                y=rows,
+                x=np.asarray(shares, np.float64) * 100,
+                orientation="h",
+                marker_color=colour,
+                text=[f"{100 * s:.0f} %" if s >= 0.005 else "" for s in np.asarray(shares, np.float64)],
+                textposition="outside",
+                hovertemplate=f"{name}<br>%{{y}}: %{{x:.1f}} %<extra></extra>",
+            )
+            for (name, shares), colour in zip(series, ANSWER_COLOURS)
+        ]
+    )
+    figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(title="% of the answers", range=[0, 118])
+    figure.update_layout(
+        title=title,
+        barmode="group",
+        bargap=0.25,
+        height=140 + 26 * len(class_names) * max(1, len(series)) // 2,
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        legend={"orientation": "h", "y": -0.18},
     )
     return figure

@@ -20,7 +20,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from cnn_lab import augment, lessons, photo
+from cnn_lab import augment, lessons, photo, rounds
 from cnn_lab.data import CLASS_NAMES, PROJECT_ROOT, read_sample
 from cnn_lab.model_card import read_card
 from cnn_lab.recipes import ARTICLE_ACCURACY, CROP, PRESETS, CNNConfig
@@ -246,6 +246,13 @@ def claims() -> list[tuple[str, str]]:
         # --- measurements: BENCHMARKS.md
         ("dashboard/ui/state.py", f"passes the article's {article(1)} in about {round(seconds / 60)} minutes"),
         ("README.md", f"student adds about {per_student} MB"),
+        # --- you vs the network: cnn_lab.rounds
+        ("lessons/you_vs_network.md", f"Each round is {rounds.ROUND_LENGTH} CIFAR-10 test images"),
+        (
+            "lessons/you_vs_network.md",
+            f"images where fewer than {100 * rounds.HARD_FOR_PEOPLE:.0f} % of people gave the true class",
+        ),
+        ("lessons/you_vs_network.md", f"at least {100 * rounds.EASY_FOR_PEOPLE:.0f} % of people were right"),
         # --- the bundled sample
         ("dashboard/views/train.py", f"({len(sample.x_train)} training, {len(sample.x_test)} test images)"),
         ("README.md", f"{len(sample.x_train) + len(sample.x_test):,} genuine CIFAR-10 test images"),

@@ -5,7 +5,9 @@
 - `teacher`: the teacher token's sign-in and the note beside a control a student cannot use;
 - `projector`: the presenter view and the hidden sidebar;
 - `streamlit_patch`: the one change the lab makes to Streamlit itself;
-- `widgets`: the lesson text, a page picker, the link to the Train page.
+- `widgets`: the lesson text, a page picker, the link to the Train page;
+- `reveal`: one test image to guess, its answer buttons and its reveal (`from ui import reveal`: it
+  draws with lesson_ui, which imports ui, so it is not imported here).
 
 Pages `import ui` and call `ui.dataset()`, `ui.require_model()`...: every public name is here.
 """

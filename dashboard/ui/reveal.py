@@ -1,0 +1,83 @@
+"""One test image to guess, and its reveal: what "You vs the network" and the class round both draw.
+
+- `show_test_image`: the image enlarged with crisp pixels, and at its true size beside it;
+- `answer_buttons`: the 10 classes as buttons, each also pressed by its number key (0 airplane ... 9 truck);
+- `show_reveal`: the true class, the network's top 3, how people labelled it (CIFAR-10H, credited), and
+  one figure with everyone's answers on one scale (charts.answers_figure); `more` adds bars, e.g. a class's.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import charts
+from cnn_lab.evaluation import Evaluation
+from cnn_lab.human_labels import CREDIT, HOW_TO_GET_IT, HumanLabels
+from cnn_lab.rounds import a
+from lesson_ui import crisp, show
+
+NETWORK = "the network"
+PEOPLE = "people (CIFAR-10H)"
+
+
+def show_test_image(data, index: int, caption: str, scale: int = 8) -> None:
+    """Test image `index` of `data`, `scale` times bigger (every pixel a square), and at its true size."""
+    crisp()
+    big, true_size = st.columns([scale, 2], vertical_alignment="bottom")
+    show(data.x_test[index], caption, scale, big, alt="the test image to name, enlarged: guess what it shows")
+    show(data.x_test[index], "true size", 1, true_size, alt="")
+
+
+def answer_buttons(class_names, on_answer, key: str = "answer", disabled: bool = False) -> None:
+    """One button per class, in two rows of five; pressing a class's number key is the same as a click.
+    `on_answer(c)` is called (as a callback, before the page reruns) with the class number."""
+    st.markdown("**What is it?** Click a class, or press its number key.")
+    for first in (0, 5):
+        for column, c in zip(st.columns(5), range(first, first + 5)):
+            column.button(
+                f"{c} · {class_names[c]}",
+                key=f"{key}_{c}",
+                shortcut=str(c),
+                on_click=on_answer,
+                args=(c,),
+                disabled=disabled,
+                width="stretch",
+            )
+
+
+def verdict(class_names, true: int, answer: int) -> None:
+    if answer == true:
+        st.success(f"**Right**: it is {a(class_names[true])}.", icon=":material/check_circle:")
+    else:
+        st.error(
+            f"**Not quite**: it is {a(class_names[true])}; you said {a(class_names[answer])}.",
+            icon=":material/cancel:",
+        )
+
+
+def show_reveal(
+    index: int, evaluation: Evaluation, people: HumanLabels | None, answer: int | None = None, more=()
+) -> None:
+    """What the network and people said about test image `index`, beside the truth (and `answer`).
+    `more`: further (name, shares over the 10 classes) to draw beside them, e.g. ("the class", shares)."""
+    names = evaluation.class_names
+    true = int(evaluation.labels[index])
+    probabilities = evaluation.probabilities[index]
+    network, humans = st.columns(2)
+    with network:
+        st.markdown(f"**The network's top 3** (true class: **{names[true]}**)")
+        for c in evaluation.top_classes(index, 3):
+            mark = " (true)" if c == true else ""
+            st.progress(float(probabilities[c]), text=f"{names[c]}{mark}: {100 * probabilities[c]:.1f} %")
+    with humans:
+        st.markdown("**How people labelled it**")
+        if people is None:
+            st.info(HOW_TO_GET_IT, icon=":material/group:")
+        else:
+            st.markdown(people.in_words(index, names))
+    series = [(NETWORK, probabilities)]
+    if people is not None:
+        series.append((PEOPLE, people.shares()[index]))
+    st.plotly_chart(charts.answers_figure(names, [*series, *more], true, answer), key=f"reveal_{index}")
+    if people is not None:
+        st.caption(CREDIT)

@@ -183,9 +183,10 @@ def _number_grid(figure, values, highlight, row, col, text=None, fmt="{:g}"):
     )
 
 
-def pooling_figure(values, pooled, rows, cols, step: int) -> go.Figure:
+def pooling_figure(values, pooled, rows, cols, step: int, hidden: bool = False) -> go.Figure:
     """The article's max-pooling figure, live: the grid with the current 2x2 window framed and the
-    maximum of each window done so far tinted; the output filled in up to this step."""
+    maximum of each window done so far tinted; the output filled in up to this step (`hidden`: up to
+    the step before, the current window's maximum not yet marked: the student guesses it first)."""
     h, w = values.shape
     oh, ow = pooled.shape
     figure = make_subplots(
@@ -196,12 +197,13 @@ def pooling_figure(values, pooled, rows, cols, step: int) -> go.Figure:
         subplot_titles=(f"Input {h} × {w}", f"Output {oh} × {ow}"),
     )
     done = np.zeros(oh * ow, bool)
-    done[:step] = True
+    done[: step - 1 if hidden else step] = True
     done = done.reshape(oh, ow)
     i, j = divmod(step - 1, ow)
     highlight = np.zeros_like(values, dtype=float)
     highlight[rows[done], cols[done]] = 1
-    highlight[rows[i, j], cols[i, j]] = 2
+    if not hidden:
+        highlight[rows[i, j], cols[i, j]] = 2
     _number_grid(figure, values, highlight, 1, 1)
     out_text = [[(f"{pooled[a, b]:g}" if done[a, b] else "?") for b in range(ow)] for a in range(oh)]
     out_high = np.where(done, 1.0, 0.0)
@@ -219,8 +221,9 @@ def pooling_figure(values, pooled, rows, cols, step: int) -> go.Figure:
     return figure
 
 
-def convolution_figure(tile, kernel, one: dict, feature, r: int, q: int) -> go.Figure:
-    """tile (with the filter's place framed) x filter = products -> their sum, one cell of the feature map."""
+def convolution_figure(tile, kernel, one: dict, feature, r: int, q: int, hidden: bool = False) -> go.Figure:
+    """tile (with the filter's place framed) x filter = products -> their sum, one cell of the feature map.
+    `hidden`: the products and this cell's sum show "?" (the student guesses its sign first)."""
     n, k, m = tile.shape[0], kernel.shape[0], feature.shape[0]
     figure = make_subplots(
         rows=1,
@@ -233,11 +236,14 @@ def convolution_figure(tile, kernel, one: dict, feature, r: int, q: int) -> go.F
     high[r : r + k, q : q + k] = 1
     _number_grid(figure, tile, high, 1, 1, fmt="{:.0f}")
     _number_grid(figure, kernel, np.ones_like(kernel), 1, 2, fmt="{:.3g}")
-    _number_grid(figure, one["products"], np.ones_like(kernel), 1, 3, fmt="{:.0f}")
+    products = [[("?" if hidden else f"{v:.0f}") for v in line] for line in one["products"].tolist()]
+    _number_grid(figure, one["products"], np.ones_like(kernel), 1, 3, text=products, fmt="{}")
     done = np.zeros(feature.size, bool)
     done[: r * m + q + 1] = True
     done = done.reshape(feature.shape)
     text = [[(f"{feature[a, b]:.0f}" if done[a, b] else "") for b in range(m)] for a in range(m)]
+    if hidden:
+        text[r][q] = "?"
     high_out = done.astype(float)
     high_out[r, q] = 2
     _number_grid(figure, feature, high_out, 1, 4, text=text, fmt="{}")

@@ -42,6 +42,7 @@ PLURAL = {
     "ship": "ships",
     "truck": "trucks",
 }
+QUESTIONS = "lessons/"
 AUGMENTS = {"article": "runs all seven", "crop_flip": "only crop and flip", "none": "do not augment"}
 
 
@@ -67,6 +68,18 @@ def _parameters(fields: tuple) -> int:
     from cnn_lab.model import build_cnn
 
     return build_cnn(CNNConfig(*fields)).count_params()
+
+
+def first_layer_parameters(model: CNNConfig) -> int:
+    """How many numbers the first convolution layer holds (its filters and biases), counted by Keras."""
+    return _first_layer_parameters(dataclasses.astuple(model))
+
+
+@cache
+def _first_layer_parameters(fields: tuple) -> int:
+    from cnn_lab.model import build_cnn
+
+    return build_cnn(CNNConfig(*fields)).get_layer("conv1").count_params()
 
 
 def centre_rows() -> tuple[int, int]:
@@ -253,6 +266,41 @@ def claims() -> list[tuple[str, str]]:
             f"images where fewer than {100 * rounds.HARD_FOR_PEOPLE:.0f} % of people gave the true class",
         ),
         ("lessons/you_vs_network.md", f"at least {100 * rounds.EASY_FOR_PEOPLE:.0f} % of people were right"),
+        # --- the check questions at the end of each lesson page (lessons/*_questions.toml)
+        (QUESTIONS + "images_are_numbers_questions.toml", f"32 × 32 × 3 = {32 * 32 * 3:,}"),
+        (QUESTIONS + "images_are_numbers_questions.toml", f"Red's weight is {lessons.GREY_WEIGHTS[0]:.4f}"),
+        (QUESTIONS + "images_are_numbers_questions.toml", f"Green's weight is {lessons.GREY_WEIGHTS[1]:.4f}"),
+        (QUESTIONS + "images_are_numbers_questions.toml", f"Blue's weight is {lessons.GREY_WEIGHTS[2]:.4f}"),
+        (
+            QUESTIONS + "dataset_questions.toml",
+            f"{TRAINING_IMAGES:,} training images shared equally by 10 classes",
+        ),
+        (QUESTIONS + "dataset_questions.toml", f'answer = "{TRAINING_IMAGES // 10:,}"'),
+        (QUESTIONS + "dataset_questions.toml", f"A batch of {lessons.BATCH_SIZE} training images"),
+        (QUESTIONS + "dataset_questions.toml", f"{lessons.BATCH_SIZE} ÷ 10 = {lessons.BATCH_SIZE / 10:g}"),
+        (QUESTIONS + "augmentation_questions.toml", f"{CROP} × {CROP} out of 32 × 32"),
+        (
+            QUESTIONS + "augmentation_questions.toml",
+            f"at {32 - CROP + 1} rows (0 to {32 - CROP}) and {32 - CROP + 1} columns: "
+            f"{32 - CROP + 1} × {32 - CROP + 1} = {positions}",
+        ),
+        (QUESTIONS + "augmentation_questions.toml", f"{CROP * CROP} = {CROP} × {CROP} is the number of pixels"),
+        (QUESTIONS + "augmentation_questions.toml", f"its convolutions always see {CROP} × {CROP}"),
+        (QUESTIONS + "convolution_questions.toml", f"make of a {sizes[0]} × {sizes[0]} map"),
+        (QUESTIONS + "convolution_questions.toml", f'answer = "{sizes[1]} × {sizes[1]}"'),
+        (QUESTIONS + "convolution_questions.toml", f"That takes two poolings: {sizes[0]} → {sizes[1]} → {sizes[2]}"),
+        (QUESTIONS + "convolution_questions.toml", f"{paper.model.filters[0]} is how many filters the article's"),
+        (
+            QUESTIONS + "convolution_questions.toml",
+            f"3 × 3 × 3 = {3 * 3 * 3}, plus a bias added to the sum"
+            if first_layer_parameters(paper.model) == (3 * 3 * 3 + 1) * paper.model.filters[0]
+            else "(the article's first layer changed)",
+        ),
+        (
+            QUESTIONS + "network_questions.toml",
+            f"In the article's network, {sizes[0]} × {sizes[0]} × {paper.model.filters[0]} goes into pool1",
+        ),
+        (QUESTIONS + "network_questions.toml", f'answer = "{sizes[1]} × {sizes[1]} × {paper.model.filters[0]}"'),
         # --- the bundled sample
         ("dashboard/views/train.py", f"({len(sample.x_train)} training, {len(sample.x_test)} test images)"),
         ("README.md", f"{len(sample.x_train) + len(sample.x_test):,} genuine CIFAR-10 test images"),

@@ -16,6 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "dashboard" / "views"
 
 
+def show_me(at, prefix: str):
+    """Pick "Show me" on the page's guess whose key starts with `prefix` (test_lesson_guesses.py tests the guessing)."""
+    at.radio(key=next(r.key for r in at.radio if r.key.startswith(prefix))).set_value("Show me").run()
+    assert not at.exception
+    return at
+
+
 def png_bytes(size=(60, 40), colour=(200, 30, 30)):
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, format="PNG")
@@ -140,10 +147,11 @@ def test_convolution_without_a_model_still_teaches_pooling_and_kernels(tmp_path)
 
 def test_pooling_figure_follows_the_grid_and_the_step():
     at = run("4_convolution.py")
-    pool = figures(at)[3]  # after the filter sliding over a tile (and its two images)
+    at.slider(key="pool_step_4").set_value(4).run()
+    pool = figures(show_me(at, "guess_pool_4_"))[3]  # after the filter sliding over a tile (and its two images)
     assert np.array(pool["data"][1]["text"]).tolist() == [["6", "8"], ["3", "4"]]  # the article's figure
     at.slider(key="pool_step_4").set_value(2).run()
-    pool = figures(at)[3]
+    pool = figures(show_me(at, "guess_pool_2_"))[3]
     assert np.array(pool["data"][1]["text"]).tolist() == [["6", "8"], ["?", "?"]]
     at.button(key="pool_random").click().run()
     assert at.session_state["pool_grid"] != [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]
@@ -157,7 +165,7 @@ def test_kernel_step_sum_is_the_multiply_and_add():
 
     at = run("4_convolution.py")
     at.slider(key="kernel_position").set_value(8).run()
-    figure = figures(at)[0]
+    figure = figures(show_me(at, "guess_sign_"))[0]
     tile = np.array(figure["data"][0]["text"], dtype=float)
     kernel = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
     row, col = divmod(7, 6)
@@ -189,6 +197,7 @@ def test_network_shows_every_layer_and_the_probabilities(tiny_model_path):
     from cnn_lab.model import load_classifier
 
     at = run("5_network.py", model_path=tiny_model_path)
+    show_me(show_me(at, "guess_shape_tiny.keras_conv1"), "guess_class_")
     table = at.table[0].value
     assert list(table.index[:4]) == ["scale", "center_crop", "conv1", "pool1"] and table.index[-1] == "softmax"
     assert table.loc["conv1", "output shape"] == "24 × 24 × 4" and table.loc["conv1", "parameters"] == "112"
@@ -198,10 +207,9 @@ def test_network_shows_every_layer_and_the_probabilities(tiny_model_path):
 
     expected = model.predict(read_sample().x_test[:1], verbose=0)[0] * 100
     np.testing.assert_allclose(np.asarray(bars["y"]), expected, rtol=1e-4)
-    slider = at.select_slider(key="network_layer")
     for name in ("scale", "pool1", "conv3", "flatten", "fc2", "softmax"):  # each kind of layer can be shown
-        slider.set_value(name).run()
-        assert not at.exception, name
+        at.select_slider(key="network_layer").set_value(name).run()
+        show_me(at, f"guess_shape_tiny.keras_{name}")
         assert f"**{name}**" in " ".join(m.value for m in at.markdown)
 
 

@@ -5,7 +5,8 @@
 - `teacher`: the teacher token's sign-in and the note beside a control a student cannot use;
 - `projector`: the presenter view and the hidden sidebar;
 - `streamlit_patch`: the one change the lab makes to Streamlit itself;
-- `widgets`: the lesson text, a page picker, the link to the Train page;
+- `widgets`: the lesson text, a page picker, the link to the Train page, a guess before a reveal and the
+  check questions;
 - `reveal`: one test image to guess, its answer buttons and its reveal (`from ui import reveal`: it
   draws with lesson_ui, which imports ui, so it is not imported here).
 
@@ -29,7 +30,7 @@ from .state import (
 )
 from .streamlit_patch import keep_keras_between_runs
 from .teacher import is_teacher, only_the_teacher, teacher_sign_in, teacher_token
-from .widgets import lesson, link_to_train, one_page
+from .widgets import answered, check_questions, guess, lesson, link_to_train, one_page
 
 __all__ = [
     "state",
@@ -52,6 +53,9 @@ __all__ = [
     "teacher_sign_in",
     "teacher_token",
     "lesson",
+    "answered",
+    "check_questions",
+    "guess",
     "link_to_train",
     "one_page",
     "DEFAULT_MODEL",

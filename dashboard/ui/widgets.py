@@ -1,10 +1,16 @@
-"""Small widgets every page shares: the lesson text, a page picker, the link to the Train page."""
+"""Small widgets every page shares: the lesson text, a page picker, the link to the Train page, and the
+"predict first" pair: a guess before a reveal, and the check questions at the end of a lesson."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from cnn_lab.guesses import Guess
+from cnn_lab.questions import QuestionsError, read_questions
 from cnn_lab.texts import read_lesson
+
+SHOW_ME = "Show me"
+_ANSWERS = "lesson_answers"  # {widget key: the option picked}: kept while the student moves from page to page
 
 
 def lesson(name: str) -> None:
@@ -26,3 +32,69 @@ def link_to_train(label: str = "Go to the Train page") -> None:
         st.page_link("views/train.py", label=label, icon=":material/model_training:")
     except Exception:  # a page run on its own (tests) has no navigation to link into
         st.caption("Open **Train** in the sidebar.")
+
+
+def _keep_answer(key: str) -> None:
+    st.session_state.setdefault(_ANSWERS, {})[key] = st.session_state[key]
+
+
+def _one_click(label: str, options: list[str], key: str) -> str | None:
+    """A row of radio buttons, none picked at first (arrow keys move, one click answers); what was
+    picked survives reruns and a visit to another page."""
+    kept = st.session_state.get(_ANSWERS, {}).get(key)
+    return st.radio(
+        label,
+        options,
+        index=options.index(kept) if kept in options else None,
+        horizontal=True,
+        key=key,
+        on_change=_keep_answer,
+        args=(key,),
+    )
+
+
+def answered(key: str) -> bool:
+    """Has the student answered the guess `key` (or asked to be shown)?"""
+    return st.session_state.get(key) is not None or key in st.session_state.get(_ANSWERS, {})
+
+
+def guess(question: Guess, key: str) -> bool:
+    """Ask for a one-click guess before a reveal; once it is made (or "Show me" picked), say whether it
+    was right and why, and return True: the page then shows what it kept hidden."""
+    with st.container(border=True):
+        chosen = _one_click(f"**Your guess first.** {question.question}", [*question.options, SHOW_ME], key)
+        if chosen is None:
+            st.caption(f"The result appears once you answer (or pick *{SHOW_ME}*).")
+            return False
+        if chosen == SHOW_ME:
+            st.info(f"**{question.answer}.** {question.why}", icon=":material/visibility:")
+        elif chosen == question.answer:
+            st.success(f"**Right: {question.answer}.** {question.why}", icon=":material/check_circle:")
+        else:
+            st.warning(f"**Not quite: it is {question.answer}, not {chosen}.** {question.why}", icon=":material/undo:")
+    return True
+
+
+def check_questions(lesson_name: str) -> None:
+    """The check questions at the end of a lesson (lessons/<lesson_name>_questions.toml), each with its
+    feedback once answered, and why each of its answers is right or wrong."""
+    st.header("Check yourself")
+    try:
+        questions = read_questions(lesson_name)
+    except QuestionsError as e:
+        st.error(f"The check questions cannot be shown: {e}", icon=":material/error:")
+        return
+    for number, question in enumerate(questions, 1):
+        key = f"check_{lesson_name}_{number}"
+        chosen = _one_click(f"**{number}.** {question.text}", [option.answer for option in question.options], key)
+        if chosen is None:
+            continue
+        option, right = question.option(chosen), question.right
+        if option.correct:
+            st.success(f"**Right.** {option.why}", icon=":material/check_circle:")
+        else:
+            st.warning(f"**Not quite.** {option.why} The answer: **{right.answer}**.", icon=":material/undo:")
+        with st.expander("Why each answer is right or wrong"):
+            st.markdown(
+                "\n".join(f"- **{o.answer}** ({'right' if o.correct else 'wrong'}): {o.why}" for o in question.options)
+            )

@@ -109,3 +109,5 @@ st.table(
         "possible range": ["0 to 255", "0 to 1"],
     }
 )
+
+ui.check_questions("images_are_numbers")

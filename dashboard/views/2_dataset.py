@@ -82,3 +82,5 @@ for start in range(0, len(batch), 8):
         )
 st.plotly_chart(charts.batch_counts_figure(names, counts), key="batch_counts")
 st.caption("Classes in this batch: " + ", ".join(f"{name} {n}" for name, n in zip(names, counts)) + ".")
+
+ui.check_questions("dataset")

@@ -12,6 +12,7 @@ import charts
 import lesson_ui
 import ui
 from cnn_lab import augment
+from cnn_lab.guesses import augmentation_guess, distractors
 from cnn_lab.images import enlarge, outlined
 from cnn_lab.lessons import augment_with_overflow, augmented, clip_overlay
 
@@ -139,6 +140,25 @@ button_col.button(
     icon=":material/casino:",
     on_click=lambda: st.session_state.update(aug_seed=st.session_state["aug_seed"] + 1),
 )
+# Predict first: which of four training versions is this picture's (the others are of other test images)?
+others = distractors(data.y_test, picked.label, seed=int(seed))
+quiz, candidates = st.cache_data(max_entries=32, show_spinner=False)(augmentation_guess)(
+    image,
+    data.x_test[others] / 255,
+    [f"test image #{k:,} ({data.class_names[data.y_test[k]]})" for k in others],
+    seed=int(seed),
+)
+st.markdown(f"**Before you see them:** {len(candidates)} training versions, only one of them of your picture.")
+for column, letter, candidate in zip(st.columns(len(candidates)), quiz.options, candidates):
+    lesson_ui.show(
+        candidate,
+        f"{letter}",
+        5,
+        column,
+        alt=f"picture {letter}: a {candidate.shape[0]} × {candidate.shape[1]} training version of some test image",
+    )
+ui.guess(quiz, f"guess_augment_{picked.caption}_{seed}")
+
 # The same layer, seed and functions as augment.augment_examples (tests check they agree),
 # also keeping each version before its final clip for the last part of the page.
 result = st.cache_data(max_entries=32, show_spinner=False)(augment_with_overflow)(image, count=16, seed=int(seed))
@@ -233,3 +253,5 @@ right_col.caption(
     f"The histogram: {np.mean((before < 0) | (before > 1)):.0%} of the values before the clip lie "
     f"outside 0 to 1 (from {before.min():.2f} to {before.max():.2f})."
 )
+
+ui.check_questions("augmentation")

@@ -8,6 +8,7 @@ import streamlit as st
 import charts
 import lesson_ui
 import ui
+from cnn_lab.guesses import pool_guess, sign_guess
 from cnn_lab.images import grid, outlined
 from cnn_lab.lessons import conv2d, conv_step, filter_pictures, greyscale, max_pool, random_grid, strongest_maps
 
@@ -64,11 +65,15 @@ tile = grey[tile_row : tile_row + TILE, tile_col : tile_col + TILE]
 feature = conv2d(tile, kernel)
 r, q = divmod(position - 1, TILE - 2)
 one = conv_step(tile, kernel, r, q)
-st.plotly_chart(charts.convolution_figure(tile, kernel, one, feature, r, q), key="conv_figure")
-terms = " + ".join(
-    f"{t:g} × {k:.3g}" if k >= 0 else f"{t:g} × ({k:.3g})" for t, k in zip(one["tile"].ravel(), kernel.ravel())
-)
-st.markdown(f"**Position {position}** (row {r}, column {q}): {terms} = **{one['sum']:.1f}**")
+sign_key = f"guess_sign_{tile_row}_{tile_col}_{position}_" + "_".join(f"{k:g}" for k in kernel.ravel())
+sum_slot = st.empty()  # the figure, below the guess that hides its sum
+shown = ui.guess(sign_guess(tile, kernel, r, q), sign_key)
+sum_slot.plotly_chart(charts.convolution_figure(tile, kernel, one, feature, r, q, hidden=not shown), key="conv_figure")
+if shown:
+    terms = " + ".join(
+        f"{t:g} × {k:.3g}" if k >= 0 else f"{t:g} × ({k:.3g})" for t, k in zip(one["tile"].ravel(), kernel.ravel())
+    )
+    st.markdown(f"**Position {position}** (row {r}, column {q}): {terms} = **{one['sum']:.1f}**")
 
 whole = conv2d(grey, kernel, padding="same")
 left, right = st.columns(2)
@@ -145,20 +150,27 @@ with step_slot:
         "Step",
         1,
         windows,
-        windows,
+        1,
         key=f"pool_step_{size}",
         help="Which 2 × 2 window is being pooled; the output fills in as you go.",
     )
-with figure_col:
-    st.plotly_chart(charts.pooling_figure(values, pooled, rows, cols, step), key="pool_figure")
 i, j = divmod(step - 1, pooled.shape[1])
 window = values[2 * i : 2 * i + 2, 2 * j : 2 * j + 2]
-st.markdown(
-    f"**Step {step} of {windows}:** the window at rows {2 * i}–{2 * i + 1}, columns {2 * j}–{2 * j + 1} "
-    f"holds {', '.join(f'{v:g}' for v in window.ravel())}; the largest is **{pooled[i, j]:g}** "
-    f"(row {rows[i, j]}, column {cols[i, j]}), which becomes output cell ({i}, {j}). The whole output, "
-    f"row by row: {'; '.join(', '.join(f'{v:g}' for v in row) for row in pooled)}."
-)
+pool_key = f"guess_pool_{step}_" + "_".join(f"{v:g}" for v in window.ravel())
+with figure_col:
+    pool_shown = ui.guess(pool_guess(values, step), pool_key)
+    st.plotly_chart(charts.pooling_figure(values, pooled, rows, cols, step, hidden=not pool_shown), key="pool_figure")
+if pool_shown:
+    st.markdown(
+        f"**Step {step} of {windows}:** the window at rows {2 * i}–{2 * i + 1}, columns {2 * j}–{2 * j + 1} "
+        f"holds {', '.join(f'{v:g}' for v in window.ravel())}; the largest is **{pooled[i, j]:g}** "
+        f"(row {rows[i, j]}, column {cols[i, j]}), which becomes output cell ({i}, {j})."
+        + (
+            f" The whole output, row by row: {'; '.join(', '.join(f'{v:g}' for v in row) for row in pooled)}."
+            if step == windows
+            else " Move the step slider on for the next window."
+        )
+    )
 
 # --- the model's first layer -------------------------------------------------------------------
 lesson_ui.section("convolution_real")
@@ -205,3 +217,5 @@ lesson_ui.show(
     alt=f"all {count} filters of the first layer as small coloured squares, "
     f"{kernel1.shape[0]} × {kernel1.shape[1]} pixels each, 16 to a row",
 )
+
+ui.check_questions("convolution")

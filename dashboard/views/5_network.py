@@ -8,6 +8,7 @@ import streamlit as st
 import charts
 import lesson_ui
 import ui
+from cnn_lab.guesses import class_guess, shape_guess, shape_text
 from cnn_lab.texts import lesson_items
 
 WHAT = lesson_items("network_layers")  # what each kind of layer does, in plain words
@@ -21,7 +22,11 @@ def what(step) -> str:
 
 
 def shape(step) -> str:
-    return " × ".join(map(str, step["output"].shape))
+    return shape_text(step["output"].shape)
+
+
+def shape_key(name: str) -> str:
+    return f"guess_shape_{ui.model_path().name}_{name}"
 
 
 lesson_ui.section("network")
@@ -43,13 +48,16 @@ st.table(
         {
             "layer": [s["name"] for s in steps],
             "kind": [s["kind"] for s in steps],
-            "output shape": [shape(s) for s in steps],
+            "output shape": [shape(s) if ui.answered(shape_key(s["name"])) else "? (guess below)" for s in steps],
             "parameters": [f"{s['params']:,}" for s in steps],
             "what it does": [what(s) for s in steps],
         }
     ).set_index("layer")
 )
-st.caption(f"{total:,} parameters in all, every one of them set by training. Shapes are rows × columns × maps.")
+st.caption(
+    f"{total:,} parameters in all, every one of them set by training. Shapes are rows × columns × maps; "
+    "each one appears here once you have guessed it below."
+)
 if "flip_tta" in [layer.name for layer in model.layers]:
     st.caption(
         "This model also looks at the mirror image of the picture and averages the two answers; "
@@ -59,11 +67,15 @@ if "flip_tta" in [layer.name for layer in model.layers]:
 lesson_ui.section("network_flow")
 names = [s["name"] for s in steps]
 name = st.select_slider("Layer", names, value="conv1" if "conv1" in names else names[0], key="network_layer")
-step = steps[names.index(name)]
+index = names.index(name)
+step = steps[index]
 out = step["output"]
-st.markdown(f"**{name}** ({step['kind']}): {what(step)}. Output: **{shape(step)}** = {out.size:,} numbers.")
-if name == "softmax":
-    pass  # the bar chart below
+given = steps[index - 1]["output"].shape if index else picked.pixels.shape
+shape_shown = ui.guess(shape_guess(name, given, out.shape, what(step)), shape_key(name))
+if shape_shown:
+    st.markdown(f"**{name}** ({step['kind']}): {what(step)}. Output: **{shape(step)}** = {out.size:,} numbers.")
+if not shape_shown or name == "softmax":
+    pass  # the output appears once the shape is guessed; softmax's is the bar chart below
 elif out.ndim == 3 and name in ("scale", "center_crop"):
     lesson_ui.show(
         out,
@@ -95,21 +107,26 @@ else:
 probabilities = steps[-1]["output"]
 final = predict(model, picked.pixels[None])[0]  # the model's own answer (with its mirror, if any)
 best = int(final.argmax())
-st.header(f"The answer: **{data.class_names[best]}** ({final[best]:.1%})")
+st.header("The network's answer")
 left, right = st.columns([1, 4], vertical_alignment="center")
 lesson_ui.show(picked.pixels, picked.caption, 4, left, alt=picked.caption)
 with right:
-    st.plotly_chart(
-        charts.probability_bars(final, data.class_names, title="The 10 class probabilities (softmax)"),
-        key="network_probabilities",
-    )
-    second = int(np.argsort(-final)[1])
-    st.caption(
-        f"The bars: {data.class_names[best]} {final[best]:.1%}, then {data.class_names[second]} "
-        f"{final[second]:.1%}; the other 8 classes share {1 - final[best] - final[second]:.1%}."
-    )
-if not np.allclose(final, probabilities, atol=1e-4):
-    st.caption(
-        f"The path above alone says {data.class_names[int(probabilities.argmax())]} "
-        f"({probabilities.max():.1%}); the bars are its answer averaged with that for the mirror image."
-    )
+    class_key = f"guess_class_{ui.model_path().name}_{picked.caption}"
+    if ui.guess(class_guess(final, data.class_names), class_key):
+        st.markdown(f"It says **{data.class_names[best]}** ({final[best]:.1%}).")
+        st.plotly_chart(
+            charts.probability_bars(final, data.class_names, title="The 10 class probabilities (softmax)"),
+            key="network_probabilities",
+        )
+        second = int(np.argsort(-final)[1])
+        st.caption(
+            f"The bars: {data.class_names[best]} {final[best]:.1%}, then {data.class_names[second]} "
+            f"{final[second]:.1%}; the other 8 classes share {1 - final[best] - final[second]:.1%}."
+        )
+        if not np.allclose(final, probabilities, atol=1e-4):
+            st.caption(
+                f"The path above alone says {data.class_names[int(probabilities.argmax())]} "
+                f"({probabilities.max():.1%}); the bars are its answer averaged with that for the mirror image."
+            )
+
+ui.check_questions("network")

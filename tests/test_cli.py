@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 
@@ -92,3 +93,54 @@ def test_train_then_resume_from_the_command_line(tmp_path):
     again = cnn_lab("train", "--resume", "--run-dir", run)
     assert again.returncode == 0, again.stderr
     assert "finished after 1 of 1 epochs" in again.stdout
+
+
+def _history(run):
+    return json.loads((run / "history.json").read_text())
+
+
+def test_resume_with_epochs_extends_a_run_and_no_flag_is_ignored(tmp_path):
+    from cnn_lab.runs import runs_dir
+
+    article = runs_dir() / "20250101-000000-a001"
+    out = cnn_lab("train", "--preset", "article", "--epochs", "1", "--limit", "64", "--run-dir", article)
+    assert out.returncode == 0, out.stderr
+    longer = cnn_lab("train", "--resume", "--epochs", "3", "--run-dir", article)  # a constant rate goes on
+    assert longer.returncode == 0, longer.stderr
+    assert "finished after 3 of 3 epochs" in longer.stdout
+    assert [h["epoch"] for h in _history(article)] == [1, 2, 3]  # no gap, no repeat
+    assert json.loads((article / "config.json").read_text())["train"]["epochs"] == 3
+    with np.load(article / "optimizer.npz") as saved:
+        assert int(saved["iteration"]) == 3  # one step of 64 images per epoch, counted on, not restarted
+
+    fast = runs_dir() / "20250101-000000-f001"
+    assert cnn_lab("train", "--preset", "fast", "--epochs", "1", "--limit", "64", "--run-dir", fast).returncode == 0
+    said = _one_line_error(cnn_lab("train", "--resume", "--epochs", "2", "--run-dir", fast))
+    assert "cosine schedule planned for 1 epochs" in said and "new run with --epochs 2" in said
+    assert _one_line_error(cnn_lab("train", "--resume", "--epochs", "2", "--run-dir", article)).endswith(
+        "has already trained 3 epochs: --epochs 2 would undo them"
+    )
+    for flag, value in [("--batch-size", "32"), ("--learning-rate", "0.01"), ("--preset", "fast"), ("--limit", "8")]:
+        said = _one_line_error(cnn_lab("train", "--resume", flag, value, "--run-dir", article))
+        assert f"so {flag} cannot change them" in said
+    assert [h["epoch"] for h in _history(fast)] == [1] and len(_history(article)) == 3  # refusals wrote nothing
+
+    listed = cnn_lab("runs")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.index("20250101-000000-f001") < listed.stdout.index("20250101-000000-a001")  # newest first
+    assert "3 of 3   epochs" in listed.stdout
+    assert [r["run_id"] for r in json.loads(cnn_lab("runs", "--json").stdout)] == [fast.name, article.name]
+
+    table = cnn_lab("compare", article.name, fast)
+    assert table.returncode == 0, table.stderr
+    correct = _history(article)[-1]["test_correct"]
+    assert f"{correct:,}/200" in table.stdout and "learning_rate" in table.stdout
+    report = json.loads(cnn_lab("compare", article.name, fast.name, "--json").stdout)
+    article_config = json.loads((article / "config.json").read_text())["train"]
+    fast_config = json.loads((fast / "config.json").read_text())["train"]
+    from cnn_lab.compare import flatten
+
+    a, f = flatten(article_config), flatten(fast_config)
+    assert set(report["differences"]) == {name for name in a if a[name] != f[name]}
+    assert report["runs"][0]["test_accuracy"] == _history(article)[-1]["test_accuracy"] == correct / 200
+    assert "no such run" in _one_line_error(cnn_lab("compare", article.name, "20990101-000000-0000"))

@@ -1,7 +1,10 @@
 """The `cnn-lab` command (also `python -m cnn_lab`).
 
     cnn-lab train [--preset article|fast|best] [--data SRC] [--epochs N] [--batch-size 64]
-                  [--limit N] [--run-dir DIR] [--resume]
+                  [--limit N] [--run-dir DIR]
+    cnn-lab train --resume [--run-dir DIR] [--epochs N] [--data SRC]
+    cnn-lab runs [--json]
+    cnn-lab compare RUN RUN... [--json]
     cnn-lab evaluate --model FILE [--data SRC] [--json]
     cnn-lab download
     cnn-lab data [--data SRC] [--human-labels FILE]
@@ -24,6 +27,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up
 
 class UsageError(Exception):
     pass
+
+
+RESUME_KEEPS = ("preset", "batch_size", "learning_rate", "augment", "limit")  # a resumed run keeps its own
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,18 +65,28 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--preset",
         choices=sorted(PRESETS),
-        default="article",
-        help="article: the article's recipe; fast: the dashboard's quick default; best: the shipped model",
+        help="article (the default): the article's recipe; fast: the dashboard's quick default; "
+        "best: the shipped model",
     )
     t.add_argument("--data", help=data_help)
-    t.add_argument("--epochs", type=_positive)
+    t.add_argument("--epochs", type=_positive, help="with --resume: train the run on to N epochs in all")
     t.add_argument("--batch-size", type=_positive, help="default: the preset's (64 for article)")
     t.add_argument("--learning-rate", type=float)
     t.add_argument("--augment", choices=AUGMENT_MODES)
     t.add_argument("--limit", type=_positive, help="train on the first N training images only")
     t.add_argument("--run-dir", help="the run folder (default: a new one under runs/)")
-    t.add_argument("--resume", action="store_true", help="go on from the run folder's last checkpoint")
+    t.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on from the run folder's last checkpoint (the newest run's by default), with its own settings",
+    )
     t.add_argument("--no-download", action="store_true", help="never try to download CIFAR-10")
+
+    r = sub.add_parser("runs", help="list the runs in the runs folder, newest first")
+    r.add_argument("--json", action="store_true", help="print one JSON list")
+    c = sub.add_parser("compare", help="put two or more runs side by side: what changed, what each reached")
+    c.add_argument("run", nargs="+", help="a run's id (as `cnn-lab runs` lists it) or its folder")
+    c.add_argument("--json", action="store_true", help="print one JSON object")
 
     e = sub.add_parser("evaluate", help="test a saved model on the CIFAR-10 test set")
     e.add_argument("--model", required=True, help="a .keras file saved by CNN Lab")
@@ -94,13 +110,23 @@ def _bar(fraction, width=24):
     return "#" * filled + "." * (width - filled)
 
 
+def _check_resume(args) -> None:
+    """No flag is silently ignored: a resumed run keeps its own settings, so changing one is refused."""
+    fixed = [f"--{name.replace('_', '-')}" for name in RESUME_KEEPS if getattr(args, name) is not None]
+    if args.resume and fixed:
+        raise UsageError(
+            f"--resume goes on with the run's own settings, so {', '.join(fixed)} cannot change them; "
+            "start a new run for other settings (only --epochs, --data and --run-dir go with --resume)"
+        )
+
+
 def _train(args) -> int:
     import signal
     from pathlib import Path
 
     from . import runs
     from .recipes import preset
-    from .training import train
+    from .training import extend, train
 
     run_dir = args.run_dir
     if args.resume and not run_dir:
@@ -109,9 +135,11 @@ def _train(args) -> int:
             raise UsageError(f"--resume: no run with a checkpoint in {runs.runs_dir()}")
         run_dir = finished[0]["path"]
     config = None
+    if args.resume and args.epochs is not None:
+        extend(Path(run_dir), args.epochs)  # refuses, in plain words, what cannot be extended
     if not args.resume:
         config = preset(
-            args.preset,
+            args.preset or "article",
             epochs=args.epochs,
             batch_size=args.batch_size,
             learning_rate=args.learning_rate,
@@ -139,6 +167,47 @@ def _train(args) -> int:
     )
     printer.show(runs.snapshot(folder))
     print(f"\n{status}: {folder}", flush=True)
+    return 0
+
+
+def _runs(args) -> int:
+    from . import runs
+
+    found = runs.list_runs()
+    if args.json:
+        keep = ("run_id", "status", "epochs_done", "epochs", "preset", "best_test_accuracy", "data", "started")
+        print(json.dumps([{**{k: r[k] for k in keep}, "path": str(r["path"])} for r in found]))
+        return 0
+    if not found:
+        print(f"no runs yet in {runs.runs_dir()}")
+        return 0
+    print(f"{len(found)} run{'s' * (len(found) != 1)} in {runs.runs_dir()}, newest first:")
+    for r in found:
+        best = f"{100 * r['best_test_accuracy']:.2f} %" if r["best_test_accuracy"] is not None else "untested"
+        data = "sample" if "sample" in str(r["data"]) else "full CIFAR-10"
+        print(
+            f"  {r['run_id']}  {r['status']:<11} {r['preset'] or '?':<8} {r['epochs_done']:>3} of "
+            f"{r['epochs'] or '?':<3} epochs  best {best:<9} {data}"
+        )
+    return 0
+
+
+def _compare(args) -> int:
+    from pathlib import Path
+
+    from . import runs
+    from .compare import compare, table
+
+    folders = []
+    for given in args.run:
+        folder = runs.run_path(given) if runs.RUN_ID.match(given) else Path(given)
+        if not (folder / "config.json").is_file():
+            raise UsageError(f"{given}: no such run (see `cnn-lab runs`)")
+        folders.append(folder)
+    if len(folders) < 2:
+        raise UsageError("compare needs two runs or more")
+    comparison = compare(folders)
+    print(json.dumps(comparison) if args.json else table(comparison))
     return 0
 
 
@@ -248,9 +317,12 @@ def main(argv=None) -> int:
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")  # a failed run's traceback, on stderr
     try:
         args = _parser().parse_args(argv)
+        if args.command == "train":
+            _check_resume(args)  # before Keras loads: a mistake is said at once
         if args.command in ("train", "evaluate"):
             _import_keras_quietly()
-        return {"train": _train, "evaluate": _evaluate, "download": _download, "data": _data}[args.command](args)
+        commands = {"train": _train, "runs": _runs, "compare": _compare, "evaluate": _evaluate}
+        return {**commands, "download": _download, "data": _data}[args.command](args)
     except (UsageError, DataError, ValueError, OSError, RuntimeError) as e:
         print(f"cnn-lab: error: {e}", file=sys.stderr)
         return 2

@@ -19,6 +19,7 @@ Nothing here imports streamlit or calls into a page.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import fcntl
 import logging
@@ -292,6 +293,33 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
     return status
 
 
+def extend(folder: Path, epochs: int) -> TrainConfig:
+    """Make a run's goal `epochs` epochs, so that resuming it trains on to there; returns its new config.
+
+    A constant learning rate simply continues. A cosine schedule was planned for the run's epochs and
+    has decayed to 0 by the end: stretching it would change the rate of the epochs already trained,
+    so a longer run of that recipe is a new run (ValueError, in plain words). Fewer epochs than the
+    run has trained are refused too."""
+    folder = Path(folder)
+    saved = runs.read_json(folder / "config.json")
+    if not saved or "train" not in saved:
+        raise ValueError(f"{folder}: no run there (no config.json)")
+    config = TrainConfig.from_dict(saved["train"])
+    done = len(runs.read_json(folder / "history.json", []))
+    if epochs < done:
+        raise ValueError(f"run {folder.name} has already trained {done} epochs: --epochs {epochs} would undo them")
+    if epochs != config.epochs and config.schedule != "constant":
+        raise ValueError(
+            f"run {folder.name}'s learning rate follows a {config.schedule} schedule planned for {config.epochs} "
+            f"epochs, which brings it down to 0 at the end; training on past that would need another schedule. "
+            f"Start a new run with --epochs {epochs} instead"
+        )
+    if epochs != config.epochs:
+        config = dataclasses.replace(config, epochs=epochs)
+        runs.write_json(folder / "config.json", {**saved, "train": config.to_dict()})
+    return config
+
+
 def _make_callback_class():
     import keras
 
@@ -354,14 +382,14 @@ def _make_callback_class():
             train_seconds = time.time() - self.epoch_start
             self.progress.update(message=f"epoch {epoch + 1}: testing on {len(self.data.x_test):,} images")
             probabilities = predict(self.classifier, self.data.x_test, should_stop=self.stopping)
-            test_accuracy = (
-                None if probabilities is None else float(np.mean(probabilities.argmax(1) == self.data.y_test))
-            )
+            correct = None if probabilities is None else int(np.sum(probabilities.argmax(1) == self.data.y_test))
             record = {
                 "epoch": epoch + 1,
                 "loss": float(logs["loss"]),
                 "accuracy": float(logs["accuracy"]),
-                "test_accuracy": test_accuracy,
+                "test_accuracy": None if correct is None else correct / len(self.data.y_test),
+                "test_correct": correct,
+                "test_images": len(self.data.y_test),
                 "seconds": round(time.time() - self.epoch_start, 2),
                 "images_per_second": round(self.steps * self.config.batch_size / train_seconds, 1),
             }

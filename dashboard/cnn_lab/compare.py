@@ -1,0 +1,109 @@
+"""Runs side by side: the settings in which they differ and what each one reached.
+
+`compare(folders)` reads each run's config.json and history.json (nothing is trained or evaluated
+again) and returns one plain dict; `table(comparison)` writes it for a terminal (`cnn-lab compare`).
+
+- **what changed**: only the settings whose values are not the same in every run, by their
+  TrainConfig names (`model.batch_norm`, `learning_rate`...), plus the data when it differs;
+- **each run's numbers**: its final test accuracy (as N/10000 where the run counted its test images),
+  its best one and when, its final training accuracy, and the gap between training and test
+  accuracy at the end: a large gap means the network learned its training images better than it
+  learned what makes a class (overfitting).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import runs
+
+
+def flatten(settings: dict, prefix: str = "") -> dict:
+    """{"model": {"filters": [..]}} -> {"model.filters": [..]}: one name per setting."""
+    flat = {}
+    for name, value in settings.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = value
+    return flat
+
+
+def differences(settings: list[dict]) -> dict[str, list]:
+    """The settings whose values are not all the same, each with every run's value (None where a run
+    does not have it), in the order the first run lists them."""
+    flat = [flatten(s) for s in settings]
+    names = list(dict.fromkeys(name for f in flat for name in f))
+    return {name: [f.get(name) for f in flat] for name in names if len({repr(f.get(name)) for f in flat}) > 1}
+
+
+def numbers(history: list[dict]) -> dict:
+    """What a run reached, from its history (one record per finished epoch)."""
+    tested = [h for h in history if h.get("test_accuracy") is not None]
+    last, best = (tested[-1], max(tested, key=lambda h: h["test_accuracy"])) if tested else (None, None)
+    trained = history[-1].get("accuracy") if history else None
+    return {
+        "epochs_done": len(history),
+        "test_accuracy": last["test_accuracy"] if last else None,
+        "test_correct": last.get("test_correct") if last else None,
+        "test_images": last.get("test_images") if last else None,
+        "best_test_accuracy": best["test_accuracy"] if best else None,
+        "best_epoch": best["epoch"] if best else None,
+        "train_accuracy": trained,
+        "gap": trained - last["test_accuracy"] if trained is not None and last is history[-1] else None,
+    }
+
+
+def compare(folders: list[Path]) -> dict:
+    """Two or more runs, read from their folders: {"runs": [...], "differences": {...}}."""
+    if len(folders) < 2:
+        raise ValueError("compare needs two runs or more")
+    seen, configs = [], []
+    for folder in map(Path, folders):
+        config = runs.read_json(folder / "config.json")
+        if not isinstance(config, dict) or "train" not in config:
+            raise ValueError(f"{folder}: not a run (no readable config.json)")
+        configs.append({**config["train"], "data": config.get("data")})
+        seen.append(
+            {
+                "run_id": folder.name,
+                "status": runs.status_of(folder),
+                "epochs": config["train"].get("epochs"),
+                **numbers(runs.read_json(folder / "history.json", [])),
+            }
+        )
+    return {"runs": seen, "differences": differences(configs)}
+
+
+def _percent(value) -> str:
+    return "-" if value is None else f"{100 * value:.2f} %"
+
+
+def _final(run: dict) -> str:
+    if run["test_correct"] is not None:
+        return f"{run['test_correct']:,}/{run['test_images']:,} ({_percent(run['test_accuracy'])})"
+    return _percent(run["test_accuracy"])
+
+
+def table(comparison: dict) -> str:
+    """The comparison as a text table: one column per run."""
+    found = comparison["runs"]
+    rows = [("run", [r["run_id"] for r in found])]
+    rows += [(name, [str(v) for v in values]) for name, values in comparison["differences"].items()]
+    rows += [
+        ("status", [r["status"] for r in found]),
+        ("epochs", [f"{r['epochs_done']} of {r['epochs']}" for r in found]),
+        ("final test accuracy", [_final(r) for r in found]),
+        ("best test accuracy", [f"{_percent(r['best_test_accuracy'])} (epoch {r['best_epoch']})" for r in found]),
+        ("final training accuracy", [_percent(r["train_accuracy"]) for r in found]),
+        ("training - test (the gap)", [_percent(r["gap"]) for r in found]),
+    ]
+    if not comparison["differences"]:
+        rows.insert(1, ("what changed", ["nothing: the same settings"] * len(found)))
+    width = [max(len(name) for name, _ in rows)] + [
+        max(len(values[i]) for _, values in rows) for i in range(len(found))
+    ]
+    lines = [
+        "  ".join([name.ljust(width[0])] + [v.ljust(w) for v, w in zip(values, width[1:])]) for name, values in rows
+    ]
+    return "\n".join(line.rstrip() for line in lines)

@@ -1,0 +1,53 @@
+"""cnn_lab.compare: the settings that differ and each run's numbers, against hand-made runs."""
+
+import json
+
+import pytest
+from conftest import fake_run
+
+from cnn_lab.compare import compare, differences, flatten, numbers, table
+
+
+def test_only_the_settings_that_differ_are_listed():
+    a = {"model": {"filters": [64, 128, 256], "batch_norm": False}, "learning_rate": 1e-3, "epochs": 20}
+    b = {"model": {"filters": [64, 128, 256], "batch_norm": True}, "learning_rate": 1e-3, "epochs": 20}
+    c = {**b, "learning_rate": 1e-2}
+    assert flatten(a) == {
+        "model.filters": [64, 128, 256],
+        "model.batch_norm": False,
+        "learning_rate": 1e-3,
+        "epochs": 20,
+    }
+    assert differences([a, b]) == {"model.batch_norm": [False, True]}
+    assert differences([a, b, c]) == {"model.batch_norm": [False, True, True], "learning_rate": [1e-3, 1e-3, 1e-2]}
+    assert differences([a, a]) == {}
+    assert differences([a, {"epochs": 20}])["model.filters"] == [[64, 128, 256], None]
+
+
+def test_numbers_and_the_gap_between_training_and_test():
+    history = [
+        {"epoch": 1, "accuracy": 0.50, "test_accuracy": 0.48, "test_correct": 4800, "test_images": 10000},
+        {"epoch": 2, "accuracy": 0.80, "test_accuracy": 0.70, "test_correct": 7000, "test_images": 10000},
+        {"epoch": 3, "accuracy": 0.95, "test_accuracy": 0.66, "test_correct": 6600, "test_images": 10000},
+    ]
+    found = numbers(history)
+    assert found["test_correct"] == 6600 and found["best_test_accuracy"] == 0.70 and found["best_epoch"] == 2
+    assert found["gap"] == pytest.approx(0.95 - 0.66)
+    assert numbers([])["test_accuracy"] is None
+
+
+def test_compare_reads_run_folders_and_the_table_says_it():
+    one = fake_run("20250101-000000-0001", epochs=3)
+    two = fake_run("20250101-000000-0002", epochs=5)
+    comparison = compare([one, two])
+    assert comparison["differences"] == {"epochs": [3, 5]}
+    text = table(comparison)
+    assert "epochs" in text and "1 of 3" in text and "1 of 5" in text and "50.00 %" in text
+    same = compare([one, one])
+    assert "nothing: the same settings" in table(same)
+    with pytest.raises(ValueError, match="two runs or more"):
+        compare([one])
+    (two / "config.json").write_text("{not json")
+    with pytest.raises(ValueError, match="not a run"):
+        compare([one, two])
+    json.dumps(comparison)  # plain data: what `cnn-lab compare --json` prints

@@ -1,11 +1,16 @@
 """How good is a model? Accuracy as the article writes it, per class, and what it confuses.
 
-`EVALUATIONS` evaluates saved models in the background, once per model file and test set.
+`EVALUATIONS` evaluates saved models in the background, once per model file and test set, and
+keeps every evaluation on disk (`SAVED`, <runs>/evaluations/), keyed by the hashes of the model
+file and of the test set: after a restart a model's Results open at once, and a changed file or
+test set is evaluated afresh. A training run saves each checkpoint's evaluation there as it tests
+it, so a finished run's Results open at once too.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import threading
 import time
@@ -13,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import runs
 from .data import CLASS_NAMES
 
 log = logging.getLogger(__name__)
@@ -99,6 +105,82 @@ def evaluate(model, images, labels, class_names=CLASS_NAMES, **predict_options) 
     return None if probabilities is None else Evaluation(probabilities, np.asarray(labels), tuple(class_names))
 
 
+class SavedEvaluations:
+    """Evaluations on disk, one .npz per (model file, test set), named by their SHA-256 hashes.
+
+    Nothing in a file is trusted: it is read without pickle, and used only if its labels are the
+    test set's and its probabilities have the right shape; anything else is evaluated afresh."""
+
+    def __init__(self, folder: Path | None = None):
+        self._folder = folder
+        self._lock = threading.Lock()
+        self._model_hashes: dict[tuple, str] = {}  # (path, mtime, size) -> hash: each file version read once
+        self._data_hashes: dict[int, tuple] = {}  # id(x_test) -> (x_test, hash): each test set hashed once
+
+    def folder(self) -> Path:
+        return self._folder or runs.runs_dir() / "evaluations"
+
+    def _model_hash(self, model_path: Path) -> str:
+        stat = Path(model_path).stat()
+        version = (str(Path(model_path).resolve()), stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            if version in self._model_hashes:
+                return self._model_hashes[version]
+        digest = hashlib.sha256()
+        with open(model_path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        with self._lock:
+            self._model_hashes[version] = digest.hexdigest()
+        return digest.hexdigest()
+
+    def _data_hash(self, data) -> str:
+        with self._lock:
+            kept = self._data_hashes.get(id(data.x_test))
+            if kept is not None and kept[0] is data.x_test:
+                return kept[1]
+        digest = hashlib.sha256(np.ascontiguousarray(data.x_test).tobytes())
+        digest.update(np.asarray(data.y_test, dtype=np.int64).tobytes())
+        with self._lock:
+            self._data_hashes[id(data.x_test)] = (data.x_test, digest.hexdigest())
+        return digest.hexdigest()
+
+    def path(self, model_path: Path, data) -> Path:
+        return self.folder() / f"{self._model_hash(model_path)[:24]}-{self._data_hash(data)[:24]}.npz"
+
+    def load(self, model_path: Path, data) -> Evaluation | None:
+        """The saved evaluation of this model file on this test set, or None."""
+        try:
+            path = self.path(model_path, data)
+            if not path.is_file():
+                return None
+            with np.load(path, allow_pickle=False) as saved:
+                probabilities, labels = saved["probabilities"], saved["labels"]
+        except Exception as e:  # damaged, cut short, not an npz: evaluate afresh
+            log.warning("ignoring a saved evaluation of %s: %s", model_path, e)
+            return None
+        if probabilities.shape != (len(data.y_test), 10) or not np.array_equal(labels, data.y_test):
+            log.warning("ignoring a saved evaluation of %s that is not of this test set", model_path)
+            return None
+        return Evaluation(probabilities, np.asarray(data.y_test), tuple(data.class_names))
+
+    def save(self, model_path: Path, data, evaluation: Evaluation) -> Path | None:
+        """Keep an evaluation on disk (written whole or not at all); None if the folder cannot be written."""
+        try:
+            path = self.path(model_path, data)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            runs.write_atomic(
+                path, lambda p: np.savez(p, probabilities=evaluation.probabilities, labels=evaluation.labels)
+            )
+            return path
+        except OSError as e:
+            log.warning("could not save the evaluation of %s: %s", model_path, e)
+            return None
+
+
+SAVED = SavedEvaluations()
+
+
 class EvaluationJob:
     """Evaluations of saved models, each computed once per server in a background thread.
 
@@ -130,6 +212,15 @@ class EvaluationJob:
     def result(self, key: tuple) -> Evaluation | None:
         with self._lock:
             return self._results.get(key)
+
+    def find(self, model_path, data) -> Evaluation | None:
+        """The evaluation of this model file on this test set if it was done before: by this server,
+        or by any run of the lab or a training run, kept on disk."""
+        key = self.key(model_path, data)
+        found = self.result(key)
+        if found is None and (found := SAVED.load(Path(model_path), data)) is not None:
+            self.store(key, found)
+        return found
 
     def status(self, key: tuple) -> dict:
         with self._lock:
@@ -202,6 +293,7 @@ class EvaluationJob:
             if evaluation is None:
                 self._set(key, status="stopped")
             else:
+                SAVED.save(model_path, data, evaluation)
                 self.store(key, evaluation)
 
 

@@ -323,6 +323,7 @@ def extend(folder: Path, epochs: int) -> TrainConfig:
 def _make_callback_class():
     import keras
 
+    from .evaluation import SAVED, Evaluation
     from .model import predict
 
     class Callback(keras.callbacks.Callback):
@@ -333,6 +334,7 @@ def _make_callback_class():
             self.progress, self.classifier, self.data, self.folder = progress, model, data, folder
             self.optimizer, self.history, self.steps, self.config = optimizer, history, steps, config
             self.recent: list[tuple[float, int]] = []  # (time, images) of the last batches
+            self.evaluation_saved = None  # the file of the last checkpoint's evaluation
             self.smoothed = None
 
         def stopping(self) -> bool:
@@ -395,7 +397,16 @@ def _make_callback_class():
             }
             self.history.append(record)
             self.checkpoint()
+            if probabilities is not None:  # the Results pages of this checkpoint open at once
+                self.keep_evaluation(Evaluation(probabilities, self.data.y_test, tuple(self.data.class_names)))
             self.progress.update(epoch=epoch + 1, batch=0, message=f"epoch {epoch + 1} of {self.config.epochs} done")
+
+        def keep_evaluation(self, evaluation):
+            """Save this checkpoint's test pass as its evaluation; the previous checkpoint's is stale."""
+            saved = SAVED.save(self.folder / "model.keras", self.data, evaluation)
+            if self.evaluation_saved not in (None, saved):
+                self.evaluation_saved.unlink(missing_ok=True)
+            self.evaluation_saved = saved
 
         def checkpoint(self):
             runs.write_atomic(self.folder / "model.keras", lambda p: self.classifier.save(p))

@@ -213,7 +213,7 @@ def evaluation():
     data = dataset()
     label = model_label(path)
     key = EVALUATIONS.key(path, data)
-    found = EVALUATIONS.result(key)
+    found = EVALUATIONS.find(path, data)  # done before, by this server or kept on disk
     if found is not None:
         if model_record(path).is_sample and not data.is_sample:
             st.warning(

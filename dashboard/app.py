@@ -24,6 +24,7 @@ PAGES = [
     ("Results", "views/mistakes.py", "Mistakes", ":material/error:"),
     ("Your photo", "views/photo.py", "Classify your photo", ":material/photo_camera:"),
     ("You vs the network", "views/you_vs_network.py", "You vs the network", ":material/sports_score:"),
+    ("You vs the network", "views/class_round.py", "Class round", ":material/groups:"),
 ]
 
 ui.keep_keras_between_runs()  # a class watching a run must not slow it down (see ui/streamlit_patch.py)

@@ -593,13 +593,16 @@ def top5_figure(probabilities, class_names) -> go.Figure:
 # --- you vs the network ------------------------------------------------------------------------
 
 ANSWER_COLOURS = (BLUE, ORANGE, GREEN, PURPLE)  # the network, people (CIFAR-10H), then a class, in this order
+CLASS_COLOUR = PURPLE  # a class round's class, in every figure of it
 
 
-def answers_figure(class_names, series, true: int, answer: int | None = None, title: str = "") -> go.Figure:
+def answers_figure(
+    class_names, series, true: int | None, answer: int | None = None, title: str = "", colours=ANSWER_COLOURS
+) -> go.Figure:
     """Who said what for one image, all on one scale (% of each one's answers): `series` is a list of
     (name, shares), e.g. [("the network", probabilities), ("people (CIFAR-10H)", counts / people)],
-    shares from 0 to 1 over the 10 classes. The true class and the student's answer are named beside
-    their rows; the first class at the top."""
+    shares from 0 to 1 over the 10 classes, drawn in `colours` in order. The true class (None: not shown
+    yet) and the student's answer are named beside their rows; the first class at the top."""
     rows = []
     for c, name in enumerate(class_names):
         marks = [word for word, chosen in (("true", c == true), ("your answer", c == answer)) if chosen]
@@ -616,7 +619,7 @@ def answers_figure(class_names, series, true: int, answer: int | None = None, ti
                 textposition="outside",
                 hovertemplate=f"{name}<br>%{{y}}: %{{x:.1f}} %<extra></extra>",
             )
-            for (name, shares), colour in zip(series, ANSWER_COLOURS)
+            for (name, shares), colour in zip(series, colours)
         ]
     )
     figure.update_yaxes(autorange="reversed")
@@ -625,8 +628,32 @@ def answers_figure(class_names, series, true: int, answer: int | None = None, ti
         title=title,
         barmode="group",
         bargap=0.25,
+        showlegend=True,  # also for one series alone (a class round before the reveal: how many answered)
         height=140 + 26 * len(class_names) * max(1, len(series)) // 2,
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
         legend={"orientation": "h", "y": -0.18},
+    )
+    return figure
+
+
+def class_vs_network_figure(class_curve, network_curve) -> go.Figure:
+    """A class round so far: the class's accuracy and the network's after each revealed image (%)."""
+    images = list(range(1, len(class_curve) + 1))
+    figure = go.Figure()
+    for name, curve, colour in (("the class", class_curve, CLASS_COLOUR), ("the network", network_curve, BLUE)):
+        figure.add_trace(
+            go.Scatter(
+                x=images,
+                y=np.asarray(curve) * 100,
+                name=name,
+                mode="lines+markers",
+                line={"color": colour, "width": 3},
+                hovertemplate="after image %{x}: %{y:.0f} %<extra>" + name + "</extra>",
+            )
+        )
+    figure.update_xaxes(title="image", dtick=1)
+    figure.update_yaxes(title="accuracy so far (%)", range=[-5, 105])
+    figure.update_layout(
+        height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h", "y": -0.3}
     )
     return figure

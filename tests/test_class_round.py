@@ -2,9 +2,12 @@
 across a restart; no second answer for one image; no answer into another round, a closed one or a revealed
 image; odd nicknames made safe."""
 
-import multiprocessing
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +15,7 @@ import pytest
 from cnn_lab import class_round
 from cnn_lab.class_round import ClassRounds, safe_nickname
 
+DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
 STUDENTS = 30
 IMAGES = [7, 3, 11, 42]
 
@@ -41,10 +45,18 @@ def _answer_together(store_path, round_id, position, students, answer_of):
     return outcomes
 
 
-def _process_student(store_path, round_id, position, participant, answer, start):
-    start.wait()
-    outcome = ClassRounds(store_path).answer(round_id, position, participant, "from a process", answer)
-    raise SystemExit(0 if outcome == class_round.TAKEN else 1)
+# One student in a process of its own: waits for the start file, answers, prints the outcome.
+PROCESS_STUDENT = """
+import sys, time
+from pathlib import Path
+from cnn_lab.class_round import ClassRounds
+path, round_id, participant, start = sys.argv[1], int(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
+store = ClassRounds(path)
+print("ready", flush=True)
+while not start.exists():
+    time.sleep(0.001)
+print(store.answer(round_id, 1, participant, "from a process", 3), flush=True)
+"""
 
 
 def test_thirty_students_at_once_and_a_restart_lose_nothing(tmp_path):
@@ -57,19 +69,24 @@ def test_thirty_students_at_once_and_a_restart_lose_nothing(tmp_path):
     assert set(outcomes.values()) == {class_round.TAKEN}
     ClassRounds(path).next_image(round_id)
 
-    # the server restarts: a new process with a new store answers image 1, 30 processes at once
-    context = multiprocessing.get_context("spawn")
-    start = context.Event()
+    # the server restarts: new processes with new stores answer image 1, 30 at once
+    start = tmp_path / "start"
+    environment = dict(os.environ, PYTHONPATH=str(DASHBOARD))
     processes = [
-        context.Process(target=_process_student, args=(path, round_id, 1, participant, 3, start))
+        subprocess.Popen(
+            [sys.executable, "-c", PROCESS_STUDENT, str(path), str(round_id), participant, str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment,
+        )
         for participant in students
     ]
     for process in processes:
-        process.start()
-    start.set()
-    for process in processes:
-        process.join(timeout=120)
-    assert [process.exitcode for process in processes] == [0] * STUDENTS
+        assert process.stdout.readline().strip() == "ready", process.stderr.read()
+    start.touch()
+    outcomes = [process.communicate(timeout=120) for process in processes]
+    assert [out.strip() for out, _err in outcomes] == [class_round.TAKEN] * STUDENTS, outcomes
 
     # and again in this process, with a new store object
     fresh = ClassRounds(path)
@@ -230,3 +247,24 @@ def test_a_tie_is_no_class_answer():
     assert class_round.class_choice(np.array([2, 2, 0, 0, 0, 0, 0, 0, 0, 0])) is None
     assert class_round.class_choice(np.zeros(10)) is None
     assert class_round.class_choice(np.array([0, 3, 1, 0, 0, 0, 0, 0, 0, 0])) == 1
+
+
+def test_student_scores(store):
+    labels = np.arange(10)
+    round_ = store.start("X", "random", [0, 1, 2])
+    store.answer(round_.id, 0, "a", "Ada", 0)
+    store.answer(round_.id, 0, "b", "Bo", 5)
+    store.reveal(round_.id)
+    store.next_image(round_.id)
+    store.answer(round_.id, 1, "b", "Bo", 1)
+    store.answer(round_.id, 1, "c", "Cy", 1)
+    assert class_round.student_scores(store.get(round_.id), store.answers(round_.id), labels) == [
+        ("a", "Ada", 1, 1),
+        ("b", "Bo", 0, 1),  # image 1 is not revealed yet: it does not count
+    ]
+    round_ = store.reveal(round_.id)
+    assert class_round.student_scores(round_, store.answers(round_.id), labels) == [
+        ("a", "Ada", 1, 1),
+        ("c", "Cy", 1, 1),
+        ("b", "Bo", 1, 2),
+    ]

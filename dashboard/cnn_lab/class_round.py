@@ -380,3 +380,16 @@ def class_beat_network(results: Sequence[ImageResult]) -> tuple[list[ImageResult
     class_only = [result for result in results if result.class_right and not result.network_right]
     network_only = [result for result in results if result.network_right and not result.class_right]
     return class_only, network_only
+
+
+def student_scores(round_: Round, answers: Sequence[tuple], labels: np.ndarray) -> list[tuple[str, str, int, int]]:
+    """(participant, nickname, right, answered) for everyone who answered a shown image of the round, the most
+    right first (then the fewest answered, then the first to answer)."""
+    shown = round_.position + 1 if round_.revealed else round_.position
+    scores: dict[str, list] = {}
+    for position, participant, nickname, answer in answers:
+        if position < shown:
+            score = scores.setdefault(participant, [participant, nickname, 0, 0])
+            score[2] += int(answer == labels[round_.images[position]])
+            score[3] += 1
+    return sorted((tuple(score) for score in scores.values()), key=lambda score: (-score[2], score[3]))

@@ -18,6 +18,7 @@ from .projector import presenter_css, projector
 from .state import (
     NO_MODEL_YET,
     chosen_model_path,
+    class_rounds,
     data_badge,
     dataset,
     evaluation,
@@ -38,6 +39,7 @@ __all__ = [
     "projector",
     "NO_MODEL_YET",
     "chosen_model_path",
+    "class_rounds",
     "data_badge",
     "dataset",
     "evaluation",

@@ -237,3 +237,19 @@ def evaluation():
     data_badge(data)
     _evaluation_progress(key, label)
     st.stop()
+
+
+@st.cache_resource
+def _class_rounds(path: str):
+    from cnn_lab.class_round import ClassRounds
+
+    return ClassRounds(path)
+
+
+def class_rounds():
+    """The class rounds' store (<runs folder>/class_rounds.sqlite), one object per server: it keeps a path,
+    every call opens its own connection."""
+    from cnn_lab.class_round import FILE_NAME
+    from cnn_lab.runs import runs_dir
+
+    return _class_rounds(str(runs_dir() / FILE_NAME))

@@ -1,0 +1,223 @@
+"""A class round: the teacher shows one test image at a time, every student answers, the projector compares the
+class with the network. The round lives in cnn_lab.class_round's SQLite store; this page only draws it and
+follows it once a second."""
+
+import secrets
+
+import streamlit as st
+
+import charts
+import ui
+from cnn_lab import class_round, rounds
+from cnn_lab.class_round import OUTCOME_TEXT, safe_nickname
+from cnn_lab.images import enlarge
+from ui import reveal
+
+FOLLOW_EVERY_S = 1.0
+
+ui.lesson("class_round")
+teacher = ui.teacher_sign_in() and ui.teacher_token() is not None
+if ui.teacher_token() is None:
+    st.info(
+        "**A class round needs a teacher token.** Start the lab with `CNN_LAB_TEACHER_TOKEN` set (README, "
+        '"A class round"), sign in as the teacher in the sidebar and start a round: every student\'s page follows '
+        "it. Without a token this lab is one laptop: play rounds of your own on **You vs the network**; nothing "
+        "is shared.",
+        icon=":material/groups:",
+    )
+    st.stop()
+data, result = ui.evaluation()
+people = ui.human_labels(data)
+store = ui.class_rounds()
+names = list(result.class_names)
+network = result.predictions
+presenter = st.session_state.get("presenter_view", False)
+st.session_state.setdefault("class_round_participant", secrets.token_hex(8))  # a random id, nothing else
+participant = st.session_state["class_round_participant"]
+
+
+# --- what the controls do (on_click: they run before the script, so no redraw drops a click) ---------------
+def start() -> None:
+    """A round from the code typed (or a new code of the kind chosen): the same images as on You vs the network."""
+    typed = st.session_state.get("class_round_code", "").strip()
+    try:
+        code = typed or rounds.make_code(st.session_state["class_round_kind"])
+        kind, _number = rounds.parse_code(code)
+        store.start(code, kind, rounds.pick_images(code, result, people))
+    except rounds.RoundError as e:
+        st.session_state["class_round_error"] = str(e)
+
+
+def join() -> None:
+    st.session_state["class_round_nickname"] = safe_nickname(st.session_state.get("class_round_nickname_input"))
+
+
+def answer(round_id: int, position: int, choice: int) -> None:
+    outcome = store.answer(round_id, position, participant, st.session_state["class_round_nickname"], choice)
+    if outcome != class_round.TAKEN:
+        st.session_state["class_round_refused"] = OUTCOME_TEXT[outcome]
+
+
+# --- the page ----------------------------------------------------------------------------------------------
+if teacher:
+    with st.container(border=True):
+        st.markdown("**Start a class round** (it ends the round now shown, if any)")
+        left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
+        left.selectbox(
+            "Kind of round", list(rounds.KINDS), format_func=lambda k: rounds.KINDS[k].title, key="class_round_kind"
+        )
+        middle.text_input(
+            "Round code (optional)",
+            key="class_round_code",
+            max_chars=40,
+            placeholder="e.g. cat-dog-4821",
+            help="A code gives everyone the same 10 images, here and on You vs the network. "
+            "Empty: a new code of the kind chosen.",
+        )
+        right.button("Start", icon=":material/play_arrow:", on_click=start, type="primary")
+        if problem := st.session_state.pop("class_round_error", None):
+            st.error(problem, icon=":material/error:")
+
+
+def teacher_controls(round_) -> None:
+    columns = st.columns(4)
+    columns[0].button(
+        "Reveal",
+        icon=":material/visibility:",
+        on_click=store.reveal,
+        args=(round_.id,),
+        disabled=round_.revealed or not round_.is_open,
+        type="primary",
+        key="class_round_reveal",
+    )
+    columns[1].button(
+        "Next image",
+        icon=":material/skip_next:",
+        on_click=store.next_image,
+        args=(round_.id,),
+        disabled=round_.is_last or not round_.is_open,
+        key="class_round_next",
+    )
+    columns[2].button(
+        "Close the round",
+        icon=":material/flag:",
+        on_click=store.close,
+        args=(round_.id,),
+        disabled=not round_.is_open,
+        key="class_round_close",
+    )
+    with columns[3].popover("Clear", icon=":material/delete:"):
+        st.caption("Deletes this round and every answer to it.")
+        st.button("Yes, clear it", on_click=store.clear, args=(round_.id,), key="class_round_clear")
+
+
+def student_panel(round_) -> None:
+    if "class_round_nickname" not in st.session_state:
+        st.text_input(
+            "Your nickname (anything you like; nothing else about you is asked or kept)",
+            key="class_round_nickname_input",
+            max_chars=class_round.NICKNAME_MAX,
+            on_change=join,
+        )
+        st.button("Join", on_click=join, key="class_round_join")
+        return
+    st.text(f"You play as {st.session_state['class_round_nickname']}")  # as text: a nickname is never markup
+    if refused := st.session_state.pop("class_round_refused", None):
+        st.warning(refused, icon=":material/block:")
+    mine = store.answer_of(round_.id, round_.position, participant)
+    if round_.revealed:
+        if mine is None:
+            st.info("You did not answer this one.", icon=":material/schedule:")
+        else:
+            reveal.verdict(names, int(result.labels[round_.image]), mine)
+    elif mine is not None:
+        st.success(f"You said {names[mine]}. Wait for the teacher's reveal.", icon=":material/check:")
+    elif round_.is_open:
+        reveal.answer_buttons(names, lambda c: answer(round_.id, round_.position, c), key="class_round_answer")
+
+
+def class_panel(round_, answers) -> None:
+    """The class's answers to the image shown: alone while the class answers, beside the network and people
+    once revealed."""
+    counts = class_round.class_counts(answers, round_.position)
+    the_class = (f"the class ({counts.sum()} answered)", counts / max(counts.sum(), 1))
+    if round_.revealed:
+        mine = None if teacher or presenter else store.answer_of(round_.id, round_.position, participant)
+        reveal.show_reveal(round_.image, result, people, answer=mine, more=[the_class])
+    else:
+        figure = charts.answers_figure(names, [the_class], true=None, colours=(charts.CLASS_COLOUR,))
+        st.plotly_chart(figure, key="class_round_answers_chart")
+
+
+def round_so_far(round_, answers) -> None:
+    results = class_round.round_results(round_, answers, result.labels, network)
+    if not results:
+        return
+    class_curve, network_curve = class_round.running_accuracy(results)
+    st.markdown(
+        f"**After {len(results)} image{'s' * (len(results) != 1)}:** the class {class_curve[-1]:.0%} right, "
+        f"the network {network_curve[-1]:.0%}."
+    )
+    st.plotly_chart(
+        charts.class_vs_network_figure(class_curve, network_curve),
+        width="stretch",
+        key="class_round_curve",
+    )
+    if round_.is_open:
+        return
+    class_only, network_only = class_round.class_beat_network(results)
+    for title, shown in (
+        ("The class got these right, the network did not", class_only),
+        ("The network got these right, the class did not", network_only),
+    ):
+        st.subheader(title)
+        if not shown:
+            st.caption("None.")
+        for column, image in zip(st.columns(5), shown[:5]):
+            said = "no clear answer" if image.class_choice is None else names[image.class_choice]
+            column.image(
+                enlarge(data.x_test[image.image], 4),
+                caption=f"a {names[image.label]}: the class said {said}, the network {names[image.network]}",
+                output_format="PNG",
+            )
+    scores = class_round.student_scores(round_, answers, result.labels)
+    if scores:
+        st.subheader("Most right")
+        st.dataframe(
+            [{"nickname": nickname, "right": right, "answered": count} for _, nickname, right, count in scores[:5]],
+            hide_index=True,
+        )
+
+
+@st.fragment(run_every=FOLLOW_EVERY_S)
+def follow() -> None:
+    """Reads the round once a second: the only part of the page that redraws while the class plays."""
+    round_ = store.current()
+    if round_ is None:
+        st.info(
+            "No class round yet. When the teacher starts one, it appears here by itself.",
+            icon=":material/hourglass_empty:",
+        )
+        return
+    answers = store.answers(round_.id)
+    answered = int(class_round.class_counts(answers, round_.position).sum())
+    state = "closed" if not round_.is_open else "answer revealed" if round_.revealed else "answering"
+    st.header(f"Round {round_.code}: image {round_.position + 1} of {len(round_.images)}")
+    kind = rounds.KINDS[round_.kind].title if round_.kind in rounds.KINDS else round_.kind
+    st.caption(f"{kind} · {answered} answered · {state}")
+    if teacher:
+        teacher_controls(round_)
+    left, right = st.columns([2, 3])
+    with left:
+        reveal.show_test_image(data, round_.image, f"image {round_.position + 1}, enlarged: every pixel a square")
+    with right:
+        if not teacher and not presenter:
+            student_panel(round_)
+        elif not round_.revealed:
+            class_panel(round_, answers)
+    if round_.revealed:
+        class_panel(round_, answers)
+    round_so_far(round_, answers)
+
+
+follow()

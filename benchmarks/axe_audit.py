@@ -74,9 +74,24 @@ def slug(label: str) -> str:
     return re.sub("[^a-z0-9]+", "-", label.lower()).strip("-")
 
 
+def answer_from_the_keyboard(page) -> int:
+    """Answer every guess and check question on the page that nothing answers yet, from the keyboard
+    alone: focus its first option and press Space. Returns how many were answered."""
+    from lab_browser import settle
+
+    unanswered = page.locator('[data-testid="stRadio"]:not(:has(input:checked))')
+    answered = 0
+    while unanswered.count() and answered < 20:
+        unanswered.first.locator("input").first.focus()
+        page.keyboard.press("Space")
+        answered += 1
+        assert settle(page), "the page did not finish after an answer"
+    return answered
+
+
 def journey(page, base: str, photo, shots=None) -> list[tuple[str, list[Finding]]]:
     """Audit what a class sees: every page in the menu, the photo page after an upload of `photo`,
-    one page in presenter view, and last the Train page while a run trains (it trains on until the
+    one page in presenter view, the network page with its guesses and questions answered, and last the Train page while a run trains (it trains on until the
     server stops).
     Returns (what was audited, its findings) in that order. `shots`: a folder for a 1280x720
     screenshot of each, taken after its audit."""
@@ -111,6 +126,13 @@ def journey(page, base: str, photo, shots=None) -> list[tuple[str, list[Finding]
     assert settle(page)
     assert page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == "22px"
     audit_and_shoot("The dataset, presenter view")
+
+    page.goto(links["The network"])
+    assert settle(page)
+    assert answer_from_the_keyboard(page) == 5, "the network page's 2 guesses and 3 check questions"
+    feedback = page.locator('[data-testid="stAlertContentSuccess"], [data-testid="stAlertContentWarning"]')
+    assert feedback.count() == 5, "each answer gets its feedback"
+    audit_and_shoot("The network, its guesses and questions answered from the keyboard")
 
     page.goto(links["Train"])
     assert settle(page)

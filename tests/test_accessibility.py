@@ -66,6 +66,7 @@ def test_the_audit_covers_every_page_and_the_states_that_matter(audited):
         "Mistakes",
         "Classify your photo, after an upload",
         "The dataset, presenter view",
+        "The network, its guesses and questions answered from the keyboard",
         "Train, while a run trains",
     } <= set(names), names
 

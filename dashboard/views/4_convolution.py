@@ -157,8 +157,8 @@ with step_slot:
 i, j = divmod(step - 1, pooled.shape[1])
 window = values[2 * i : 2 * i + 2, 2 * j : 2 * j + 2]
 pool_key = f"guess_pool_{step}_" + "_".join(f"{v:g}" for v in window.ravel())
+pool_shown = ui.guess(pool_guess(values, step), pool_key)  # below the grid; the figure above waits for it
 with figure_col:
-    pool_shown = ui.guess(pool_guess(values, step), pool_key)
     st.plotly_chart(charts.pooling_figure(values, pooled, rows, cols, step, hidden=not pool_shown), key="pool_figure")
 if pool_shown:
     st.markdown(

@@ -5,6 +5,9 @@
     cnn-lab train --resume [--run-dir DIR] [--epochs N] [--data SRC]
     cnn-lab runs [--json]
     cnn-lab compare RUN RUN... [--json]
+    cnn-lab name RUN "no augmentation, 20 epochs"
+    cnn-lab export RUN [--output FILE.zip]
+    cnn-lab import FILE.zip
     cnn-lab evaluate --model FILE [--data SRC] [--json]
     cnn-lab download
     cnn-lab data [--data SRC] [--human-labels FILE]
@@ -75,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--augment", choices=AUGMENT_MODES)
     t.add_argument("--limit", type=_positive, help="train on the first N training images only")
     t.add_argument("--run-dir", help="the run folder (default: a new one under runs/)")
+    t.add_argument("--name", help='what to call the run, e.g. "no augmentation, 20 epochs"')
     t.add_argument(
         "--resume",
         action="store_true",
@@ -87,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compare", help="put two or more runs side by side: what changed, what each reached")
     c.add_argument("run", nargs="+", help="a run's id (as `cnn-lab runs` lists it) or its folder")
     c.add_argument("--json", action="store_true", help="print one JSON object")
+    n = sub.add_parser("name", help="give a run a name (an empty one removes it)")
+    n.add_argument("run", help="a run's id or its folder")
+    n.add_argument("name")
+    x = sub.add_parser("export", help="write a run's config, history and model as one zip file")
+    x.add_argument("run", help="a run's id or its folder")
+    x.add_argument("--output", "-o", help="the zip file to write (default: <run id>.zip here)")
+    i = sub.add_parser("import", help="take in a run exported from CNN Lab, as a new run")
+    i.add_argument("zip", help="a zip written by `cnn-lab export` or the Train page")
 
     e = sub.add_parser("evaluate", help="test a saved model on the CIFAR-10 test set")
     e.add_argument("--model", required=True, help="a .keras file saved by CNN Lab")
@@ -149,6 +161,9 @@ def _train(args) -> int:
         run_dir = run_dir or runs.run_path(runs.new_run_id())
     folder = Path(run_dir)
     print(f"run {folder.name} -> {folder}", flush=True)
+    if args.name is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        runs.set_name(folder, args.name)
 
     def stop(signum, frame):  # Ctrl-C (or a kill): the same request as the Train page's Stop button
         runs.request_stop(folder)
@@ -175,7 +190,7 @@ def _runs(args) -> int:
 
     found = runs.list_runs()
     if args.json:
-        keep = ("run_id", "status", "epochs_done", "epochs", "preset", "best_test_accuracy", "data", "started")
+        keep = ("run_id", "name", "status", "epochs_done", "epochs", "preset", "best_test_accuracy", "data", "started")
         print(json.dumps([{**{k: r[k] for k in keep}, "path": str(r["path"])} for r in found]))
         return 0
     if not found:
@@ -187,23 +202,63 @@ def _runs(args) -> int:
         data = "sample" if "sample" in str(r["data"]) else "full CIFAR-10"
         print(
             f"  {r['run_id']}  {r['status']:<11} {r['preset'] or '?':<8} {r['epochs_done']:>3} of "
-            f"{r['epochs'] or '?':<3} epochs  best {best:<9} {data}"
+            f"{r['epochs'] or '?':<3} epochs  best {best:<9} {data}" + (f"  {r['name']!r}" if r["name"] else "")
         )
     return 0
 
 
-def _compare(args) -> int:
+def _run_folder(given: str):
+    """A run named on the command line by its id or its folder."""
     from pathlib import Path
 
     from . import runs
+
+    folder = runs.run_path(given) if runs.RUN_ID.match(given) else Path(given)
+    if not (folder / "config.json").is_file():
+        raise UsageError(f"{given}: no such run (see `cnn-lab runs`)")
+    return folder
+
+
+def _name(args) -> int:
+    from . import runs
+
+    folder = _run_folder(args.run)
+    name = runs.set_name(folder, args.name)
+    print(f"run {folder.name} is called {name!r}" if name else f"run {folder.name} has no name now")
+    return 0
+
+
+def _export(args) -> int:
+    from pathlib import Path
+
+    from .run_archive import export_run
+
+    folder = _run_folder(args.run)
+    out = Path(args.output or f"{folder.name}.zip")
+    out.write_bytes(export_run(folder))
+    print(f"saved {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def _import(args) -> int:
+    from pathlib import Path
+
+    from . import runs
+    from .run_archive import import_run
+
+    given = Path(args.zip)
+    if not given.is_file():
+        raise UsageError(f"{given}: no such file")
+    run_id = import_run(given.read_bytes())
+    print(f"imported as run {run_id} in {runs.runs_dir()}")
+    return 0
+
+
+def _compare(args) -> int:
+
     from .compare import compare, table
 
-    folders = []
-    for given in args.run:
-        folder = runs.run_path(given) if runs.RUN_ID.match(given) else Path(given)
-        if not (folder / "config.json").is_file():
-            raise UsageError(f"{given}: no such run (see `cnn-lab runs`)")
-        folders.append(folder)
+    folders = [_run_folder(given) for given in args.run]
     if len(folders) < 2:
         raise UsageError("compare needs two runs or more")
     comparison = compare(folders)
@@ -319,10 +374,12 @@ def main(argv=None) -> int:
         args = _parser().parse_args(argv)
         if args.command == "train":
             _check_resume(args)  # before Keras loads: a mistake is said at once
-        if args.command in ("train", "evaluate"):
+        if args.command in ("train", "evaluate", "import"):
             _import_keras_quietly()
-        commands = {"train": _train, "runs": _runs, "compare": _compare, "evaluate": _evaluate}
-        return {**commands, "download": _download, "data": _data}[args.command](args)
+        commands = {"train": _train, "runs": _runs, "compare": _compare, "evaluate": _evaluate, "name": _name}
+        commands.update(export=_export, download=_download, data=_data)
+        commands["import"] = _import
+        return commands[args.command](args)
     except (UsageError, DataError, ValueError, OSError, RuntimeError) as e:
         print(f"cnn-lab: error: {e}", file=sys.stderr)
         return 2

@@ -67,6 +67,7 @@ def compare(folders: list[Path]) -> dict:
         seen.append(
             {
                 "run_id": folder.name,
+                "name": runs.run_name(folder),
                 "status": runs.status_of(folder),
                 "epochs": config["train"].get("epochs"),
                 **numbers(runs.read_json(folder / "history.json", [])),
@@ -89,6 +90,8 @@ def table(comparison: dict) -> str:
     """The comparison as a text table: one column per run."""
     found = comparison["runs"]
     rows = [("run", [r["run_id"] for r in found])]
+    if any(r["name"] for r in found):
+        rows.append(("name", [r["name"] or "-" for r in found]))
     rows += [(name, [str(v) for v in values]) for name, values in comparison["differences"].items()]
     rows += [
         ("status", [r["status"] for r in found]),

@@ -9,6 +9,7 @@
                     progress.json    the live part: curve points, images/s, ETA, what it does now
                     stop             present while a stop is requested
                     train.log        what the training process printed (runs started by the lab)
+                    name.json        the name the teacher gave it, if any
 
 The training process (`cnn-lab train`, whether a teacher typed it or the Train page started it)
 writes these files; the pages, any number of them, only read them. Every write goes through a
@@ -148,6 +149,32 @@ def status_of(folder: Path) -> str:
     return status
 
 
+# --- a run's name: what the teacher calls it ("no augmentation, 20 epochs") ---------------------
+NAME_LENGTH = 80
+
+
+def clean_name(text: object) -> str:
+    """A name as the lab keeps it: one line of printable text, at most NAME_LENGTH characters."""
+    words = "".join(c if c.isprintable() else " " for c in str(text or "")).split()
+    return " ".join(words)[:NAME_LENGTH].strip()
+
+
+def set_name(folder: Path, name: object) -> str:
+    """Name a run (an empty name removes it); returns the name kept. name.json is the run's own
+    file, apart from the ones its training process writes."""
+    name, path = clean_name(name), Path(folder) / "name.json"
+    if name:
+        write_json(path, {"name": name})
+    else:
+        path.unlink(missing_ok=True)
+    return name
+
+
+def run_name(folder: Path) -> str:
+    saved = read_json(Path(folder) / "name.json", {})
+    return clean_name(saved.get("name")) if isinstance(saved, dict) else ""
+
+
 # --- the runs, as pages show them --------------------------------------------------------------
 def _folders(root: Path | None) -> list[Path]:
     root = root or runs_dir()
@@ -172,6 +199,7 @@ def list_runs(root: Path | None = None) -> list[dict]:
         runs.append(
             {
                 "run_id": folder.name,
+                "name": run_name(folder),
                 "path": folder,
                 "status": status_of(folder),
                 "epochs_done": len(history),
@@ -200,6 +228,7 @@ def snapshot(folder: Path) -> dict:
     train = config.get("train", {})
     return {
         "run_id": folder.name,
+        "name": run_name(folder),
         "run_dir": str(folder),
         "status": status_of(folder),
         "config": train,

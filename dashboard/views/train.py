@@ -22,6 +22,7 @@ from cnn_lab.access import DEFAULT, write_active_model
 from cnn_lab.data import HOW_TO_GET_IT, SAMPLE_PATH, find_source
 from cnn_lab.formatting import clock
 from cnn_lab.recipes import ARTICLE_ACCURACY, AUGMENT_MODES, PRESETS, preset
+from cnn_lab.run_archive import export_run, import_run
 from cnn_lab.runs import (
     DELETABLE,
     RESUMABLE,
@@ -32,6 +33,7 @@ from cnn_lab.runs import (
     live_run,
     position,
     seconds_since_stop_request,
+    set_name,
     snapshot,
 )
 
@@ -134,6 +136,7 @@ def runs_table(runs: list[dict]) -> None:
         [
             {
                 "Run": r["run_id"],
+                "Name": r.get("name") or "",
                 "Started": (
                     datetime.datetime.fromisoformat(r["started"]).strftime("%d %b %Y %H:%M")
                     if r.get("started")
@@ -219,8 +222,9 @@ def watch() -> None:
 
 # --- what the controls do (on_click: Streamlit runs these before the script, so no rerun drops a click) ---
 def run_in_words(run: dict) -> str:
-    """A run as the resume and delete choosers list it."""
-    return f"{run['run_id']}: {run['epochs_done']} of {run['epochs']} epochs, {run['status']}"
+    """A run as the resume, delete and export choosers list it."""
+    name = f" “{run['name']}”" if run.get("name") else ""
+    return f"{run['run_id']}{name}: {run['epochs_done']} of {run['epochs']} epochs, {run['status']}"
 
 
 def start(**how) -> None:
@@ -297,6 +301,24 @@ def choose_model(choices: dict) -> None:
     else:
         st.session_state["model_path"] = picked
     st.session_state.pop("model_broken", None)
+
+
+def rename(run: dict) -> None:
+    if ui.is_teacher():
+        set_name(run["path"], st.session_state.get(f"train_name_{run['run_id']}", ""))
+
+
+def take_in() -> None:
+    """Import the uploaded zip as a new run; say what happened, in plain words."""
+    upload = st.session_state.get("train_import")
+    if not ui.is_teacher() or upload is None:
+        return
+    try:
+        run_id = import_run(upload.getvalue())
+    except (ValueError, OSError) as e:
+        st.session_state["train_imported"] = ("error", f"Could not import {upload.name}: {e}.")
+    else:
+        st.session_state["train_imported"] = ("success", f"Imported {upload.name} as run {run_id}.")
 
 
 def delete(run: dict) -> None:
@@ -489,3 +511,40 @@ if deletable:
     )
     if not teacher:
         ui.only_the_teacher("delete runs")
+
+st.header("Name, export or import a run")
+if runs:
+    chosen_run = st.selectbox("Run", runs, key="train_manage_choice", format_func=run_in_words, disabled=not teacher)
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left.text_input(
+        "Its name",
+        value=chosen_run["name"],
+        key=f"train_name_{chosen_run['run_id']}",
+        max_chars=80,
+        placeholder="for example: no augmentation, 20 epochs",
+        disabled=not teacher,
+    )
+    right.button("Save the name", key="train_name_save", on_click=rename, args=(chosen_run,), disabled=not teacher)
+    if chosen_run["has_model"] and chosen_run["status"] not in TRAINING_NOW:
+        st.download_button(
+            "Export it as a zip (settings, history, model)",
+            data=lambda: export_run(chosen_run["path"]),
+            file_name=f"cnn-lab-run-{chosen_run['run_id']}.zip",
+            mime="application/zip",
+            icon=":material/download:",
+            key="train_export",
+            on_click="ignore",
+            disabled=not teacher,
+        )
+st.file_uploader(
+    "Import a run exported from CNN Lab (a .zip)",
+    type=["zip"],
+    key="train_import",
+    on_change=take_in,
+    disabled=not teacher,
+    help="It becomes a new run here. The model is opened in safe mode; anything else is refused.",
+)
+if imported := st.session_state.pop("train_imported", None):
+    getattr(st, imported[0])(imported[1], icon=":material/upload:")
+if not teacher:
+    ui.only_the_teacher("name, export or import runs")

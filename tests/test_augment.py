@@ -8,6 +8,8 @@ import keras  # noqa: E402
 
 from cnn_lab import augment as A  # noqa: E402
 
+pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)
+
 RNG = np.random.default_rng(0)
 IMAGES = RNG.random((6, 32, 32, 3)).astype("float32")
 

@@ -8,6 +8,8 @@ import sys
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)
+
 
 def cnn_lab(*args, timeout=300):
     return subprocess.run(
@@ -89,6 +91,8 @@ def test_train_then_resume_from_the_command_line(tmp_path):
     out = cnn_lab("train", "--preset", "fast", "--epochs", "1", "--limit", "64", "--run-dir", run)
     assert out.returncode == 0, out.stderr
     assert "bundled sample" in out.stdout and "epoch   1:" in out.stdout and "finished" in out.stdout
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    assert "building the network on the CPU (" in out.stdout and f"; Keras on {backend})" in out.stdout  # its device
     assert (run / "model.keras").is_file()
     again = cnn_lab("train", "--resume", "--run-dir", run)
     assert again.returncode == 0, again.stderr
@@ -99,6 +103,7 @@ def _history(run):
     return json.loads((run / "history.json").read_text())
 
 
+@pytest.mark.one_backend  # the command line's rules, the same on every backend; and it trains 5 times
 def test_resume_with_epochs_extends_a_run_and_no_flag_is_ignored(tmp_path):
     from cnn_lab.runs import runs_dir
 

@@ -10,6 +10,8 @@ import pytest
 
 from cnn_lab import data as D
 
+pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)
+
 
 def _batch(n, seed, label_offset=0):
     rng = np.random.default_rng(seed)

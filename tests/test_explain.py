@@ -4,16 +4,19 @@ points at the object on a task where we know where the object is."""
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from cnn_lab.explain import ExplainError, explain, overlay, split, where_strongest
 from cnn_lab.model import CNNConfig, build_cnn, classifier, cnn_of, load_classifier
+
+pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)
 
 RNG_PIXELS = np.random.default_rng(1).integers(0, 256, (32, 32, 3), dtype=np.uint8)
 
 
 def reference_grad_cam(model, pixels, class_index, layer_name):
     """Grad-CAM as in the Keras example: one functional model to the conv output and the logits."""
+    import tensorflow as tf
+
     cnn = cnn_of(model)
     features = cnn.get_layer(layer_name).output
     fc2 = cnn.layers[-2].output
@@ -28,6 +31,7 @@ def reference_grad_cam(model, pixels, class_index, layer_name):
     return cam / cam.max() if cam.max() > 0 else cam
 
 
+@pytest.mark.one_backend  # its reference is tf.GradientTape; JAX's maps are checked against it in test_backends
 @pytest.mark.parametrize("batch_norm", [False, True])
 def test_grad_cam_matches_the_textbook_implementation(batch_norm):
     keras.utils.set_random_seed(3)

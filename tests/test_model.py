@@ -10,6 +10,8 @@ keras = pytest.importorskip("keras")
 
 from cnn_lab.model import CNNConfig, build_cnn, classifier, cnn_of, load_classifier  # noqa: E402
 
+pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)
+
 
 def test_the_articles_architecture():
     cnn = build_cnn(CNNConfig(batch_norm=True, dropout=0.2))

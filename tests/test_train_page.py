@@ -58,6 +58,7 @@ def test_start_progress_stop():
     at.run()
     assert f"**Training: run `{run_id}`** (fast recipe)" in page_text(at)
     assert state(run_id)["config"]["limit"] == 256
+    assert "Training on **the CPU (" in page_text(at) and "; Keras on tensorflow)**" in page_text(at)  # its device
     bar = at.get("progress")[0].proto
     assert bar.value > 0 and "Epoch 1 of 50" in bar.text
     assert len(at.get("plotly_chart")) == 1  # the live curves

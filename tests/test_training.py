@@ -15,6 +15,8 @@ from cnn_lab.model import CNNConfig  # noqa: E402
 from cnn_lab.recipes import TrainConfig, preset  # noqa: E402
 from cnn_lab.runs import list_runs, new_run_id, run_path, snapshot  # noqa: E402
 
+pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)
+
 TINY = CNNConfig(filters=(4, 8, 8), dense=(16, 16), batch_norm=True)
 
 

@@ -49,12 +49,57 @@ class RunBusy(RuntimeError):
 
 
 # --- what trains -------------------------------------------------------------------------------
+def local_devices() -> list[str]:
+    """The devices a run trains on: every GPU the backend reports, else its CPU devices (one, unless
+    the backend was told to split the CPU: XLA_FLAGS=--xla_force_host_platform_device_count=N for JAX,
+    logical devices for TensorFlow)."""
+    import keras
+
+    backend = keras.config.backend()
+    if backend == "jax":
+        import jax
+
+        found = [d for d in jax.devices() if d.platform != "cpu"] or jax.devices("cpu")
+        return [f"{d.platform}:{d.id}" for d in found]
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return [d.name for d in tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")]
+    return ["cpu:0"]  # another backend: CNN Lab trains it on one device
+
+
+def data_parallel(devices: list[str]):
+    """The context in which Keras builds, compiles and trains a network on all of `devices`, data-parallel:
+    each step's batch (the recipe's batch size, the global batch) is split evenly between them and their
+    gradients are averaged, so one step does what it does on one device, and the learning rate, set for
+    that global batch, stays as it is. Keras's own distribution API: DataParallel on JAX,
+    tf.distribute.MirroredStrategy on TensorFlow. One device: nothing changes."""
+    import contextlib
+
+    import keras
+
+    if len(devices) < 2:
+        return contextlib.nullcontext()
+    backend = keras.config.backend()
+    if backend == "jax":
+        return keras.distribution.DataParallel(devices=devices).scope()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.distribute.MirroredStrategy(devices).scope()
+    return contextlib.nullcontext()
+
+
 def describe_device() -> dict:
-    """What trains: the GPU's name, or the CPU's, said plainly."""
+    """What trains: the GPU's name, or the CPU's, said plainly, and the devices a run uses."""
     import keras
 
     backend = keras.config.backend()
     name = None
+    try:
+        devices = local_devices()
+    except Exception:  # a broken driver still leaves a usable CPU
+        devices = ["cpu:0"]
     try:
         if backend == "tensorflow":
             import tensorflow as tf
@@ -70,13 +115,22 @@ def describe_device() -> dict:
     except Exception:  # a broken driver still leaves a usable CPU
         name = None
     if name:
-        return {"kind": "GPU", "name": name, "backend": backend}
+        return {"kind": "GPU", "name": name, "backend": backend, "devices": devices}
     cpu = "CPU"
     try:
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return {"kind": "CPU", "name": f"{cpu}, {os.cpu_count()} cores", "backend": backend}
+    return {"kind": "CPU", "name": f"{cpu}, {os.cpu_count()} cores", "backend": backend, "devices": devices}
+
+
+def device_words(device: dict) -> str:
+    """What trains, in words: "the GPU (NVIDIA H200; Keras on jax)", "2 GPU devices (NVIDIA H200, data-parallel;
+    Keras on jax)", "the CPU (..., 16 cores; Keras on tensorflow)"."""
+    count = len(device.get("devices") or [None])
+    kind = f"the {device['kind']}" if count == 1 else f"{count} {device['kind']} devices"
+    parallel = ", data-parallel" if count > 1 else ""
+    return f"{kind} ({device['name']}{parallel}; Keras on {device.get('backend', 'its backend')})"
 
 
 def one_hot(labels) -> np.ndarray:
@@ -252,38 +306,47 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
                 "started": datetime.datetime.now().isoformat(timespec="seconds"),
             },
         )
-    progress.update(device=device, batches_per_epoch=steps, message=f"building the network on the {device['kind']}")
+    if (count := len(device["devices"])) > 1:  # every step's batch splits evenly between the devices
+        if config.batch_size % count:
+            raise ValueError(
+                f"a batch of {config.batch_size} does not split evenly between {count} devices: "
+                f"choose a batch size that is a multiple of {count}"
+            )
+        x_train, y_train = (a[: len(a) - len(a) % count] for a in (x_train, y_train))
+        steps = -(-len(x_train) // config.batch_size)
+    progress.update(device=device, batches_per_epoch=steps, message=f"building the network on {device_words(device)}")
     keras.utils.set_random_seed(config.seed)
 
     history = runs.read_json(folder / "history.json", []) if resume else []
-    cnn = cnn_of(load_classifier(folder / "model.keras")) if resume else build_cnn(config.model)
-    net = trainer(cnn, config.augment, seed=config.seed)
-    model = classifier(cnn, config.flip_tta)
-    optimizer = build_optimizer(config, steps)
-    net.compile(
-        optimizer=optimizer,
-        metrics=["accuracy"],
-        loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
-        jit_compile=device["kind"] == "GPU",
-    )  # XLA: 4x slower on a CPU, faster on a GPU
-    if resume and (folder / "optimizer.npz").is_file():
-        optimizer.build(net.trainable_variables)
-        restore_optimizer(optimizer, net.trainable_variables, folder / "optimizer.npz")
-    runs.write_status(folder, "running")
-    progress.update(epoch=len(history), message=f"training on {data.description}")
+    with data_parallel(device["devices"]):
+        cnn = cnn_of(load_classifier(folder / "model.keras")) if resume else build_cnn(config.model)
+        net = trainer(cnn, config.augment, seed=config.seed)
+        model = classifier(cnn, config.flip_tta)
+        optimizer = build_optimizer(config, steps)
+        net.compile(
+            optimizer=optimizer,
+            metrics=["accuracy"],
+            loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
+            jit_compile=device["kind"] == "GPU",
+        )  # XLA: 4x slower on a CPU, faster on a GPU
+        if resume and (folder / "optimizer.npz").is_file():
+            optimizer.build(net.trainable_variables)
+            restore_optimizer(optimizer, net.trainable_variables, folder / "optimizer.npz")
+        runs.write_status(folder, "running")
+        progress.update(epoch=len(history), message=f"training on {data.description}")
 
-    callback = _make_callback_class()(progress, model, data, folder, optimizer, history, steps, config)
-    if len(history) < config.epochs and not runs.stop_requested(folder):
-        net.fit(
-            x_train,
-            one_hot(y_train),
-            batch_size=config.batch_size,
-            epochs=config.epochs,
-            initial_epoch=len(history),
-            shuffle=True,
-            verbose=0,
-            callbacks=[callback],
-        )
+        callback = _make_callback_class()(progress, model, data, folder, optimizer, history, steps, config)
+        if len(history) < config.epochs and not runs.stop_requested(folder):
+            net.fit(
+                x_train,
+                one_hot(y_train),
+                batch_size=config.batch_size,
+                epochs=config.epochs,
+                initial_epoch=len(history),
+                shuffle=True,
+                verbose=0,
+                callbacks=[callback],
+            )
     status = "finished" if len(history) >= config.epochs else "stopped"
     progress.update(
         eta_seconds=0 if status == "finished" else None,

@@ -70,11 +70,12 @@ def device() -> dict:
 
 
 def say_device(found: dict) -> None:
+    """Which devices the run uses (all of them, data-parallel, where there are several), and on which backend."""
     if found["kind"] == "GPU":
-        st.success(f"Training on the **GPU: {found['name']}**.", icon=":material/memory:")
+        st.success(f"Training on **{training.device_words(found)}**.", icon=":material/memory:")
     else:
         st.info(
-            f"Training on the **CPU** ({found['name']}): no GPU found, so a full run takes a while. " + GPU_HINT,
+            f"Training on **{training.device_words(found)}**: no GPU found, so a full run takes a while. " + GPU_HINT,
             icon=":material/memory:",
         )
 

@@ -1,0 +1,75 @@
+"""More than one device: a run trains data-parallel on all of them through Keras's distribution API,
+and one step on two devices changes the weights exactly as one step on one device with the same global
+batch. Checked on the CPU split into two virtual devices, in a child process per backend (a backend's
+devices are fixed when it starts)."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+from cnn_lab.training import device_words
+
+# The child: two devices, one SGD step with the recipe's global batch on both, then on the first alone.
+CHILD = """
+import keras
+import numpy as np
+
+if keras.config.backend() == "tensorflow":  # TensorFlow: two logical devices on the one CPU
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from cnn_lab.model import CNNConfig, build_cnn, trainer
+from cnn_lab.training import data_parallel, describe_device, local_devices, one_hot
+
+devices = local_devices()
+assert len(devices) == 2 and describe_device()["devices"] == devices, devices
+rng = np.random.default_rng(0)
+images, labels = rng.integers(0, 256, (16, 32, 32, 3), dtype=np.uint8), rng.integers(0, 10, 16)
+
+
+def one_step(devices):
+    keras.utils.set_random_seed(0)
+    with data_parallel(devices):
+        cnn = build_cnn(CNNConfig(filters=(4, 8, 8), dense=(16, 16)))
+        net = trainer(cnn, "none", seed=0)
+        net.compile(optimizer=keras.optimizers.SGD(0.1), loss=keras.losses.CategoricalCrossentropy())
+        before = [np.asarray(w) for w in cnn.weights]
+        net.fit(images, one_hot(labels), batch_size=16, epochs=1, shuffle=False, verbose=0)
+        kernel = cnn.weights[0].value  # where the weights live: a JAX array's devices, or TensorFlow's mirrors
+        places = len(kernel.sharding.device_set) if hasattr(kernel, "sharding") else len(getattr(kernel, "values", [0]))
+        return before, [np.asarray(w) for w in cnn.weights], places
+
+
+start_two, two, places_two = one_step(devices)
+start_one, one, places_one = one_step(devices[:1])
+assert (places_two, places_one) == (2, 1), (places_two, places_one)
+assert all(np.array_equal(a, b) for a, b in zip(start_two, start_one)), "the two runs started apart"
+assert max(np.abs(a - b).max() for a, b in zip(two, start_two)) > 1e-3, "the step changed nothing"
+for a, b in zip(two, one):
+    np.testing.assert_allclose(a, b, atol=1e-6)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_one_step_on_two_devices_is_one_step_on_one(backend):
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"needs {backend}: pip install {backend}")
+    path = os.pathsep.join([str(ROOT / "dashboard"), os.environ.get("PYTHONPATH", "")])
+    env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=path)
+    env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=2").strip()
+    out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-3000:]
+
+
+def test_device_words_say_what_trains():
+    cpu = {"kind": "CPU", "name": "Xeon, 2 cores", "backend": "jax", "devices": ["cpu:0"]}
+    assert device_words(cpu) == "the CPU (Xeon, 2 cores; Keras on jax)"
+    gpus = {"kind": "GPU", "name": "NVIDIA H200", "backend": "jax", "devices": ["cuda:0", "cuda:1"]}
+    assert device_words(gpus) == "2 GPU devices (NVIDIA H200, data-parallel; Keras on jax)"
+    assert device_words({"kind": "GPU", "name": "T4", "backend": "tensorflow"}) == "the GPU (T4; Keras on tensorflow)"

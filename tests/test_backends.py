@@ -1,5 +1,6 @@
 """The lab on both of Keras's backends: the core tests (marked `core`) pass under JAX as they do under
-TensorFlow, and a model saved on one backend loads and gives the same numbers on the other.
+TensorFlow, a model saved on one backend loads and gives the same numbers on the other, and a machine
+without TensorFlow trains and evaluates.
 
 Keras chooses its backend once, when it is imported, so the JAX pass is a pytest of its own in a child
 process; `python -m pytest` (the README's test command, and .ci/run) therefore runs both backends."""
@@ -33,7 +34,7 @@ def under_jax(args: list[str], timeout: float, **env) -> subprocess.CompletedPro
         text=True,
         timeout=timeout,
         cwd=ROOT,
-        env=dict(os.environ, KERAS_BACKEND="jax", PYTHONPATH=path, **env),
+        env={**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": path, **env},
     )
 
 
@@ -95,3 +96,30 @@ def test_a_model_saved_on_one_backend_gives_the_same_numbers_on_the_other(tmp_pa
         np.testing.assert_allclose(theirs["probabilities"], ours["probabilities"], atol=1e-5)
         assert ours["heatmaps"].max() > 0  # a map with evidence in it, not two empty ones
         np.testing.assert_allclose(theirs["heatmaps"], ours["heatmaps"], atol=1e-4)
+
+
+# A JAX-only machine: `import tensorflow` fails in the child, as it does where TensorFlow is not installed.
+NO_TENSORFLOW = """
+import sys
+
+
+class NoTensorFlow:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "tensorflow":
+            raise ModuleNotFoundError("No module named 'tensorflow'")
+
+
+sys.meta_path.insert(0, NoTensorFlow())
+"""
+
+
+def test_without_tensorflow_the_command_line_trains_and_evaluates_under_jax(tmp_path):
+    (tmp_path / "sitecustomize.py").write_text(NO_TENSORFLOW)
+    hidden = {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT / "dashboard")])}
+    assert "No module named 'tensorflow'" in under_jax(["-c", "import tensorflow"], timeout=60, **hidden).stderr
+    run = tmp_path / "runs" / "20250101-000000-0a0b"
+    args = ["-m", "cnn_lab", "train", "--preset", "fast", "--epochs", "1", "--limit", "64", "--run-dir", str(run)]
+    out = under_jax(args, timeout=300, **hidden)
+    assert out.returncode == 0 and "Keras on jax" in out.stdout and "finished" in out.stdout, out.stderr[-3000:]
+    out = under_jax(["-m", "cnn_lab", "evaluate", "--model", str(run / "model.keras")], timeout=300, **hidden)
+    assert out.returncode == 0 and "accuracy:" in out.stdout, out.stderr[-3000:]

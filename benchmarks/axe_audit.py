@@ -91,8 +91,8 @@ def answer_from_the_keyboard(page) -> int:
 
 def journey(page, base: str, photo, shots=None) -> list[tuple[str, list[Finding]]]:
     """Audit what a class sees: every page in the menu, the photo page after an upload of `photo`,
-    one page in presenter view, the network page with its guesses and questions answered, and last the Train page while a run trains (it trains on until the
-    server stops).
+    one page in presenter view, the network page with its guesses and questions answered, and last
+    the Train page while a run trains (it trains on until the server stops).
     Returns (what was audited, its findings) in that order. `shots`: a folder for a 1280x720
     screenshot of each, taken after its audit."""
     from lab_browser import NAV_LINK, evaluated, navigation, settle

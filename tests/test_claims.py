@@ -23,6 +23,7 @@ import pytest
 from cnn_lab import augment, lessons, photo, rounds
 from cnn_lab.data import CLASS_NAMES, PROJECT_ROOT, read_sample
 from cnn_lab.model_card import read_card
+from cnn_lab.questions import read_questions
 from cnn_lab.recipes import ARTICLE_ACCURACY, CROP, PRESETS, CNNConfig
 from cnn_lab.reference import article_run
 from cnn_lab.texts import lesson_items, read_lesson, spoken_words
@@ -43,6 +44,7 @@ PLURAL = {
     "truck": "trucks",
 }
 QUESTIONS = "lessons/"
+LESSON_PAGES = ("images_are_numbers", "dataset", "augmentation", "convolution", "network")  # each ends with questions
 AUGMENTS = {"article": "runs all seven", "crop_flip": "only crop and flip", "none": "do not augment"}
 
 
@@ -111,6 +113,7 @@ def claims() -> list[tuple[str, str]]:
     seconds = int(measured(r"\*\*78\.4 % passed after (\d+) s"))
     per_student = measured(r"\*\*\+([\d.]+) MB per session\*\*")
     reference = article_run()
+    check_counts = {len(read_questions(lesson)) for lesson in LESSON_PAGES}
     best_epoch = max(reference.history, key=lambda epoch: epoch["test_accuracy"])
     return [
         # --- the augmentation: augment.py's ranges, and which recipe uses them
@@ -267,6 +270,12 @@ def claims() -> list[tuple[str, str]]:
         ),
         ("lessons/you_vs_network.md", f"at least {100 * rounds.EASY_FOR_PEOPLE:.0f} % of people were right"),
         # --- the check questions at the end of each lesson page (lessons/*_questions.toml)
+        (
+            "README.md",
+            f"Each lesson page ends with {min(check_counts)} check questions"
+            if len(check_counts) == 1
+            else "(the lesson pages have different numbers of check questions)",
+        ),
         (QUESTIONS + "images_are_numbers_questions.toml", f"32 × 32 × 3 = {32 * 32 * 3:,}"),
         (QUESTIONS + "images_are_numbers_questions.toml", f"Red's weight is {lessons.GREY_WEIGHTS[0]:.4f}"),
         (QUESTIONS + "images_are_numbers_questions.toml", f"Green's weight is {lessons.GREY_WEIGHTS[1]:.4f}"),

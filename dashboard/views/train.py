@@ -47,10 +47,12 @@ AUGMENTATION = {
     "none": "None",
 }
 SIZES = {0: "All of them", 256: "256: a quick check (seconds)", 2000: "2,000", 10000: "10,000"}
-GPU_HINT = (
-    "To train on an NVIDIA GPU on Linux, install TensorFlow with its CUDA libraries: "
-    '`pip install "tensorflow[and-cuda]"`, then restart the lab.'
-)
+GPU_HINTS = {  # by Keras backend: what to install for an NVIDIA GPU
+    "tensorflow": "To train on an NVIDIA GPU on Linux, install TensorFlow with its CUDA libraries: "
+    '`pip install "tensorflow[and-cuda]"`, then restart the lab.',
+    "jax": 'To train on an NVIDIA GPU on Linux, install JAX with its CUDA libraries: `pip install "jax[cuda12]"`, '
+    "then restart the lab.",
+}
 WORDS = {
     "starting": "Starting",
     "running": "Training",
@@ -64,7 +66,7 @@ WORDS = {
 
 @st.cache_resource(show_spinner="Looking for a GPU...")
 def device() -> dict:
-    from cnn_lab.training import describe_device  # imports TensorFlow: once per server
+    from cnn_lab.training import describe_device  # imports the backend (TensorFlow, JAX): once per server
 
     return describe_device()
 
@@ -75,7 +77,8 @@ def say_device(found: dict) -> None:
         st.success(f"Training on **{training.device_words(found)}**.", icon=":material/memory:")
     else:
         st.info(
-            f"Training on **{training.device_words(found)}**: no GPU found, so a full run takes a while. " + GPU_HINT,
+            f"Training on **{training.device_words(found)}**: no GPU found, so a full run takes a while. "
+            + GPU_HINTS.get(found.get("backend"), ""),
             icon=":material/memory:",
         )
 

@@ -629,7 +629,7 @@ def answers_figure(
         barmode="group",
         bargap=0.25,
         showlegend=True,  # also for one series alone (a class round before the reveal: how many answered)
-        height=140 + 26 * len(class_names) * max(1, len(series)) // 2,
+        height=140 + 26 * len(class_names) * max(2, len(series)) // 2,  # room for every class's name
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
         legend={"orientation": "h", "y": -0.18},
     )

@@ -89,7 +89,7 @@ def test_a_round_played_by_a_teacher_and_two_students(monkeypatch, evaluated, ti
     assert [bar["name"] for bar in figures(students[0])[0]["data"]] == ["the network", "the class (2 answered)"]
     button(teacher, "Next image").click().run()
     assert "Round random-42: image 2 of 10" in [h.value for h in teacher.header]
-    button(teacher, "Close the round").click().run()
+    button(teacher, "Close").click().run()
     assert "Most right" in [s.value for s in teacher.subheader]
     table = teacher.dataframe[0].value
     assert table["nickname"].tolist()[0] == "<b>Zoë</b> 🦊"

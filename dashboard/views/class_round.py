@@ -15,7 +15,9 @@ from ui import reveal
 
 FOLLOW_EVERY_S = 1.0
 
-ui.lesson("class_round")
+presenter = st.session_state.get("presenter_view", False)
+if not presenter:  # on the projector the round itself comes first
+    ui.lesson("class_round")
 teacher = ui.teacher_sign_in() and ui.teacher_token() is not None
 if ui.teacher_token() is None:
     st.info(
@@ -31,7 +33,6 @@ people = ui.human_labels(data)
 store = ui.class_rounds()
 names = list(result.class_names)
 network = result.predictions
-presenter = st.session_state.get("presenter_view", False)
 st.session_state.setdefault("class_round_participant", secrets.token_hex(8))  # a random id, nothing else
 participant = st.session_state["class_round_participant"]
 
@@ -60,8 +61,7 @@ def answer(round_id: int, position: int, choice: int) -> None:
 
 # --- the page ----------------------------------------------------------------------------------------------
 if teacher:
-    with st.container(border=True):
-        st.markdown("**Start a class round** (it ends the round now shown, if any)")
+    with st.expander("Start a class round (it ends the round now shown)", expanded=store.current() is None):
         left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
         left.selectbox(
             "Kind of round", list(rounds.KINDS), format_func=lambda k: rounds.KINDS[k].title, key="class_round_kind"
@@ -99,8 +99,9 @@ def teacher_controls(round_) -> None:
         key="class_round_next",
     )
     columns[2].button(
-        "Close the round",
+        "Close",
         icon=":material/flag:",
+        help="Close the round: no more answers, and the end of the round is shown.",
         on_click=store.close,
         args=(round_.id,),
         disabled=not round_.is_open,
@@ -207,16 +208,14 @@ def follow() -> None:
     st.caption(f"{kind} · {answered} answered · {state}")
     if teacher:
         teacher_controls(round_)
-    left, right = st.columns([2, 3])
+    left, right = st.columns([5, 6])
     with left:
-        reveal.show_test_image(data, round_.image, f"image {round_.position + 1}, enlarged: every pixel a square")
+        reveal.show_test_image(data, round_.image, f"image {round_.position + 1}, every pixel a square", scale=7)
     with right:
         if not teacher and not presenter:
             student_panel(round_)
-        elif not round_.revealed:
+        if teacher or presenter or round_.revealed:
             class_panel(round_, answers)
-    if round_.revealed:
-        class_panel(round_, answers)
     round_so_far(round_, answers)
 
 

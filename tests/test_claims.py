@@ -263,12 +263,12 @@ def claims() -> list[tuple[str, str]]:
         ("dashboard/ui/state.py", f"passes the article's {article(1)} in about {round(seconds / 60)} minutes"),
         ("README.md", f"student adds about {per_student} MB"),
         # --- you vs the network: cnn_lab.rounds
-        ("lessons/you_vs_network.md", f"Each round is {rounds.ROUND_LENGTH} CIFAR-10 test images"),
+        ("lessons/you_vs_network_rules.md", f"Each round is {rounds.ROUND_LENGTH} CIFAR-10 test images"),
         (
-            "lessons/you_vs_network.md",
+            "lessons/you_vs_network_rules.md",
             f"images where fewer than {100 * rounds.HARD_FOR_PEOPLE:.0f} % of people gave the true class",
         ),
-        ("lessons/you_vs_network.md", f"at least {100 * rounds.EASY_FOR_PEOPLE:.0f} % of people were right"),
+        ("lessons/you_vs_network_rules.md", f"at least {100 * rounds.EASY_FOR_PEOPLE:.0f} % of people were right"),
         # --- the check questions at the end of each lesson page (lessons/*_questions.toml)
         (
             "README.md",

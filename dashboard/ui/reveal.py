@@ -3,7 +3,8 @@
 - `show_test_image`: the image enlarged with crisp pixels, and at its true size beside it;
 - `answer_buttons`: the 10 classes as buttons, each also pressed by its number key (0 airplane ... 9 truck);
 - `show_reveal`: the true class, the network's top 3, how people labelled it (CIFAR-10H, credited), and
-  one figure with everyone's answers on one scale (charts.answers_figure); `more` adds bars, e.g. a class's.
+  one figure with everyone's answers on one scale (charts.answers_figure); `more` adds bars, e.g. a class's;
+- `round_strip`: a finished round's images, small, each with who got it right.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import streamlit as st
 import charts
 from cnn_lab.evaluation import Evaluation
 from cnn_lab.human_labels import CREDIT, HOW_TO_GET_IT, HumanLabels
-from cnn_lab.rounds import a
+from cnn_lab.rounds import Outcome, a
 from lesson_ui import crisp, show
 
 NETWORK = "the network"
@@ -29,20 +30,13 @@ def show_test_image(data, index: int, caption: str, scale: int = 8) -> None:
 
 
 def answer_buttons(class_names, on_answer, key: str = "answer", disabled: bool = False) -> None:
-    """One button per class, in two rows of five; pressing a class's number key is the same as a click.
-    `on_answer(c)` is called (as a callback, before the page reruns) with the class number."""
+    """One button per class, side by side (flowing onto a second line where the page is narrow); pressing a
+    class's number key (shown on its button) is the same as a click. `on_answer(c)` is called (as a
+    callback, before the page reruns) with the class number."""
     st.markdown("**What is it?** Click a class, or press its number key.")
-    for first in (0, 5):
-        for column, c in zip(st.columns(5), range(first, first + 5)):
-            column.button(
-                f"{c} · {class_names[c]}",
-                key=f"{key}_{c}",
-                shortcut=str(c),
-                on_click=on_answer,
-                args=(c,),
-                disabled=disabled,
-                width="stretch",
-            )
+    with st.container(horizontal=True, gap="small"):
+        for c, name in enumerate(class_names):
+            st.button(name, key=f"{key}_{c}", shortcut=str(c), on_click=on_answer, args=(c,), disabled=disabled)
 
 
 def verdict(class_names, true: int, answer: int) -> None:
@@ -81,3 +75,15 @@ def show_reveal(
     st.plotly_chart(charts.answers_figure(names, [*series, *more], true, answer), key=f"reveal_{index}")
     if people is not None:
         st.caption(CREDIT)
+
+
+def round_strip(data, played: list[Outcome], class_names, per_row: int = 5) -> None:
+    """The images of a finished round in order, each captioned with its class and who named it."""
+    crisp()
+    for first in range(0, len(played), per_row):
+        for column, (n, o) in zip(st.columns(per_row), enumerate(played[first : first + per_row], first + 1)):
+            you = "right" if o.you_right else class_names[o.you]
+            network = "right" if o.network_right else class_names[o.network]
+            people = "" if o.people is None else f"; people {100 * o.people:.0f} % right"
+            caption = f"{n}. {class_names[o.true]}: you {you}, the network {network}{people}"
+            show(data.x_test[o.index], caption, 4, column, alt=f"image {n} of the round, {a(class_names[o.true])}")

@@ -91,44 +91,51 @@ st.caption(
 at, answers = state["vs_at"], state["vs_answers"]
 played = rounds.outcomes(images, answers, result, people)
 score = rounds.score(played)
-you, network, person, progress = st.columns(4)
-you.metric("You", f"{score.you} / {score.played}")
-network.metric("The network", f"{score.network} / {score.played}")
-person.metric(
-    "The average person",
-    "-" if people is None else f"{score.people:.1f} / {score.played}",
-    help="On each image, the share of CIFAR-10H's people who gave the true class (38 of 51: 0.75): "
-    "how often one of them, picked at random, would be right.",
-)
-progress.metric("Image", f"{min(at + 1, len(images))} of {len(images)}")
+
+
+def show_score() -> None:
+    you, network, person = st.columns(3)
+    you.metric("You", f"{score.you} / {score.played}")
+    network.metric("The network", f"{score.network} / {score.played}")
+    person.metric(
+        "The average person",
+        "-" if people is None else f"{score.people:.1f} / {score.played}",
+        help="On each image, the share of CIFAR-10H's people who gave the true class (38 of 51: 0.75): "
+        "how often one of them, picked at random, would be right.",
+    )
+
 
 if at < len(images):
     index = int(images[at])
     number = index if data.test_numbers is None else int(data.test_numbers[index])
-    picture, side = st.columns([1, 2])
+    picture, side = st.columns([2, 3])
     with picture:
         reveal.show_test_image(data, index, f"Image {at + 1} of {len(images)}: CIFAR-10 test image #{number}")
     with side:
+        show_score()
         if len(answers) <= at:
             reveal.answer_buttons(names, answer, key="vs_answer")
         else:
             reveal.verdict(names, int(result.labels[index]), answers[at])
             last = at + 1 == len(images)
             st.button(
-                "See how the round went" if last else "Next image",
+                "See how the round went (N)" if last else "Next image (N)",
                 key="vs_next",
                 icon=":material/flag:" if last else ":material/arrow_forward:",
                 shortcut="N",
                 on_click=next_image,
                 type="primary",
             )
-            st.caption("Or press N.")
     if len(answers) > at:
         reveal.show_reveal(index, result, people, answers[at])
 else:
     st.subheader("How the round went")
+    show_score()
     st.markdown("\n".join(f"- {line}" for line in rounds.summary(played, names)))
+    reveal.round_strip(data, played, names)
     again, other = st.columns(2)
     again.button("Play this round again", icon=":material/replay:", on_click=play_again, width="stretch")
     other.button("A new round of this kind", icon=":material/casino:", on_click=new_round, width="stretch")
     ui.lesson("you_vs_network_after")
+with st.expander("How a round works, and the kinds of round"):
+    ui.lesson("you_vs_network_rules")

@@ -130,6 +130,7 @@ def test_the_next_pooling_output_is_guessed_before_it_is_shown():
     assert f"**Right: 6.** {expected.why}" in feedback(at)
     at.slider(key="pool_step_4").set_value(2).run()
     assert np.array(figures(at)[3]["data"][1]["text"]).tolist() == [["6", "?"], ["?", "?"]]
+    assert at.radio(key="guess_pool_2_2_4_7_8").options == ["2", "4", "7", "8", "Show me"]
     answer(at, "guess_pool_2_2_4_7_8", "8")
     assert np.array(figures(at)[3]["data"][1]["text"]).tolist() == [["6", "8"], ["?", "?"]]
 
@@ -218,3 +219,31 @@ def test_shape_text_and_the_wrong_shapes_offered():
     options = shape_options((24, 24, 64), (12, 12, 64))
     assert (12, 12, 64) in options and (24, 24, 64) in options and len(options) == len(set(options)) == 4
     assert shape_options((10,), (10,)) == [(5,), (10,), (20,)]
+
+
+def test_every_guess_offers_its_answer_and_takes_it_from_a_reference():
+    from cnn_lab.lessons import conv2d
+
+    rng = np.random.default_rng(11)
+    for _ in range(50):
+        values = rng.integers(0, 10, (6, 6)).astype(float)
+        step = int(rng.integers(1, 10))
+        i, j = divmod(step - 1, 3)
+        guess = pool_guess(values, step)
+        assert (
+            guess.answer == f"{values[2 * i : 2 * i + 2, 2 * j : 2 * j + 2].max():g}" and guess.answer in guess.options
+        )
+
+        tile, kernel = rng.integers(0, 256, (8, 8)).astype(float), rng.normal(size=(3, 3))
+        r, q = (int(n) for n in rng.integers(0, 6, 2))
+        total = conv2d(tile, kernel)[r, q]
+        expected = "about 0" if abs(total) < 0.5 else ("positive" if total > 0 else "negative")
+        assert sign_guess(tile, kernel, r, q).answer == expected
+
+        probabilities = rng.dirichlet(np.ones(10))
+        names = [f"class {c}" for c in range(10)]
+        assert class_guess(probabilities, names).answer == names[int(np.argmax(probabilities))]
+    flat = np.full((8, 8), 100.0)
+    assert (
+        sign_guess(flat, [[1, 0, -1], [2, 0, -2], [1, 0, -1]], 2, 3).answer == "about 0"
+    )  # an edge filter on a flat tile

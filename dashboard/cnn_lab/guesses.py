@@ -40,7 +40,7 @@ def pool_guess(values, step: int) -> Guess:
     answer = f"{pooled[i, j]:g}"
     return Guess(
         question=f"Step {step}: which number goes into output cell ({i}, {j})?",
-        options=tuple(f"{v:g}" for v in sorted(set(window.tolist()))),
+        options=tuple(dict.fromkeys(f"{v:g}" for v in window)),  # in reading order: the largest is not always last
         answer=answer,
         why=f"Max-pooling keeps the largest of the window's four numbers ({', '.join(f'{v:g}' for v in window)}): "
         f"{answer}, from row {rows[i, j]}, column {cols[i, j]}.",

@@ -55,11 +55,17 @@ def test_a_round_played_by_a_teacher_and_two_students(monkeypatch, evaluated, ti
     assert not [b for b in teacher.button if b.label == "Start"]  # not signed in yet
     teacher.sidebar.text_input(key="teacher_token_input").input(TOKEN).run()
     assert "No class round yet" in page_text(teacher)
+    early = session(tiny_model_path)  # a student who joins before the round starts
+    early.text_input(key="class_round_nickname_input").input("Early")
+    button(early, "Join").click().run()
+    assert "No class round yet" in page_text(early) and early.text[0].value == "You play as Early"
     teacher.text_input(key="class_round_code").input("random-42")
     button(teacher, "Start").click().run()
     round_ = class_round.ClassRounds(class_round.runs_dir() / class_round.FILE_NAME).current()
     assert (round_.code, round_.position, len(round_.images)) == ("random-42", 0, 10)
     assert "Round random-42: image 1 of 10" in [h.value for h in teacher.header]
+    early.run()
+    assert len([b for b in early.button if "·" in b.label]) == 10  # straight to the answers
 
     odd = "\u202e<b>Zoë</b>\x00 🦊"  # a 10 kB one: tests/test_class_round.py (the field takes 24 characters)
     students = [session(tiny_model_path) for _ in range(2)]

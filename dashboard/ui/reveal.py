@@ -24,7 +24,7 @@ PEOPLE = "people (CIFAR-10H)"
 def show_test_image(data, index: int, caption: str, scale: int = 8) -> None:
     """Test image `index` of `data`, `scale` times bigger (every pixel a square), and at its true size."""
     crisp()
-    big, true_size = st.columns([scale, 2], vertical_alignment="bottom")
+    big, true_size = st.columns([scale, 3], vertical_alignment="bottom")  # room for "true size" in large type
     show(data.x_test[index], caption, scale, big, alt="the test image to name, enlarged: guess what it shows")
     show(data.x_test[index], "true size", 1, true_size, alt="")
 

@@ -112,17 +112,24 @@ def teacher_controls(round_) -> None:
         st.button("Yes, clear it", on_click=store.clear, args=(round_.id,), key="class_round_clear")
 
 
+def join_panel() -> bool:
+    """The nickname, asked once (before or during a round); True once this student has one."""
+    if "class_round_nickname" in st.session_state:
+        st.text(f"You play as {st.session_state['class_round_nickname']}")  # as text: a nickname is never markup
+        return True
+    st.text_input(
+        "Your nickname (anything you like; nothing else about you is asked or kept)",
+        key="class_round_nickname_input",
+        max_chars=class_round.NICKNAME_MAX,
+        on_change=join,
+    )
+    st.button("Join", on_click=join, key="class_round_join")
+    return False
+
+
 def student_panel(round_) -> None:
-    if "class_round_nickname" not in st.session_state:
-        st.text_input(
-            "Your nickname (anything you like; nothing else about you is asked or kept)",
-            key="class_round_nickname_input",
-            max_chars=class_round.NICKNAME_MAX,
-            on_change=join,
-        )
-        st.button("Join", on_click=join, key="class_round_join")
+    if not join_panel():
         return
-    st.text(f"You play as {st.session_state['class_round_nickname']}")  # as text: a nickname is never markup
     if refused := st.session_state.pop("class_round_refused", None):
         st.warning(refused, icon=":material/block:")
     mine = store.answer_of(round_.id, round_.position, participant)
@@ -195,6 +202,8 @@ def follow() -> None:
     """Reads the round once a second: the only part of the page that redraws while the class plays."""
     round_ = store.current()
     if round_ is None:
+        if not teacher and not presenter:
+            join_panel()
         st.info(
             "No class round yet. When the teacher starts one, it appears here by itself.",
             icon=":material/hourglass_empty:",
@@ -208,6 +217,8 @@ def follow() -> None:
     st.caption(f"{kind} · {answered} answered · {state}")
     if teacher:
         teacher_controls(round_)
+    if not round_.is_open:  # the end of the round first, then its last image
+        round_so_far(round_, answers)
     left, right = st.columns([5, 6])
     with left:
         reveal.show_test_image(data, round_.image, f"image {round_.position + 1}, every pixel a square", scale=7)
@@ -216,7 +227,8 @@ def follow() -> None:
             student_panel(round_)
         if teacher or presenter or round_.revealed:
             class_panel(round_, answers)
-    round_so_far(round_, answers)
+    if round_.is_open:
+        round_so_far(round_, answers)
 
 
 follow()

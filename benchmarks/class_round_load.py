@@ -1,0 +1,254 @@
+"""A class round under load: 30 students answering on the Class round page, without and with training.
+
+    python benchmarks/class_round_load.py [--students 30] [--images 3] [--burst 3] [--quick]
+
+Starts `streamlit run dashboard/app.py` with a teacher token (offline, bundled sample, its own runs folder,
+the server's time for every script run written down by benchmarks/timed_server.py), then opens one browser
+context per student in Debian's chromium. Every student opens the Class round page, which follows the round by
+itself (a fragment rerun every second), and joins with a nickname. The teacher's moves go straight into the
+round's store (cnn_lab.class_round), as the teacher's buttons would. Two phases, in this order, in the same run:
+
+1. without training: a round of --images images; for each, every student answers within --burst seconds,
+   then the teacher reveals it and moves on once every student's page shows the reveal;
+2. the same with a training run going on (`cnn-lab train`, its own process, as the Train page starts it).
+
+For each phase: the server's own seconds per script run of the Class round page (whole page and the live
+fragment; the number the server itself adds, without the browsers, which here share the same 2 cores), the
+browser's time from a click on a class to "You said ...", and whether every answer is in the store exactly once.
+Prints tables and writes benchmarks/results/class_round_load.json; exits 1 if an answer is lost or a page fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import save, table
+from lab_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SHIPPED_MODEL, VIEWPORT, kill_runs, lab_server, tiny_model
+from load import pct, problems, settle
+
+TOKEN = "a-teacher-token-for-the-class-round-benchmark"
+PAGE = "Class round"
+CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+HUMAN_COUNTS = ROOT.parent / "shared" / "data" / "cifar10h-counts.npy"
+
+
+async def join(browser, base: str, number: int, timeout: float):
+    context = await browser.new_context(viewport=VIEWPORT)
+    page = await context.new_page()
+    page.set_default_timeout(timeout * 1000)
+    await page.goto(f"{base}/class_round")
+    await settle(page, timeout)
+    main = page.locator('[data-testid="stMain"]')
+    await main.get_by_label(re.compile("^Your nickname")).fill(f"student {number}")
+    await main.get_by_role("button", name="Join").click()
+    await main.get_by_text(f"You play as student {number}").wait_for()
+    return page
+
+
+async def answer(page, position: int, burst: float, record: list, phase: str) -> None:
+    """Wait for image `position`'s buttons, then answer within `burst` seconds; time the click to 'You said'."""
+    main = page.locator('[data-testid="stMain"]')
+    await main.get_by_text(re.compile(rf"image {position + 1} of \d+$")).first.wait_for()
+    await main.get_by_role("button", name="· cat").wait_for()
+    await asyncio.sleep(random.uniform(0, burst))  # "now, all of you"
+    choice = random.choice(CLASSES)
+    started = time.perf_counter()
+    await main.get_by_role("button", name=f"· {choice}").click()
+    await main.get_by_text(f"You said {choice}.").wait_for()
+    record.append({"phase": phase, "seconds": time.perf_counter() - started})
+
+
+async def revealed(page, position: int) -> None:
+    main = page.locator('[data-testid="stMain"]')
+    await main.get_by_text(re.compile(rf"image {position + 1} of \d+$")).first.wait_for()
+    await main.get_by_text(re.compile(r"^(Right|Not quite)")).first.wait_for()
+
+
+async def play(store, students: list, phase: str, code: str, images: list[int], args, record: list) -> dict:
+    round_ = store.start(code, "random", images)
+    started = time.time()
+    for position in range(len(images)):
+        await asyncio.gather(*(answer(page, position, args.burst, record, phase) for page in students))
+        store.reveal(round_.id)
+        await asyncio.gather(*(revealed(page, position) for page in students))
+        if position < len(images) - 1:
+            store.next_image(round_.id)
+    store.close(round_.id)
+    answers = store.answers(round_.id)
+    keys = [(position, participant) for position, participant, _nickname, _answer in answers]
+    return {
+        "phase": phase,
+        "started": started,
+        "ended": time.time(),
+        "answers": len(answers),
+        "expected": len(students) * len(images),
+        "duplicates": len(keys) - len(set(keys)),
+    }
+
+
+def start_training(work: Path) -> subprocess.Popen:
+    """A long run of the fast recipe on the bundled sample, in its own process, as the Train page starts one."""
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT / "dashboard"),
+        CNN_LAB_RUNS=str(work / "runs"),
+        KERAS_HOME=str(work / "keras_home"),
+        CNN_LAB_OFFLINE="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+    )
+    env.pop("CNN_LAB_DATA", None)  # data/ if the project has CIFAR-10 there, else the bundled sample
+    command = [sys.executable, "-m", "cnn_lab", "train", "--preset", "fast", "--epochs", "500", "--no-download"]
+    with open(work / "train.log", "w") as log:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def batches_trained(work: Path) -> int:
+    """Batches the run has trained so far, from its progress.json."""
+    for progress in (work / "runs").glob("*/progress.json"):
+        try:
+            snap = json.loads(progress.read_text())
+        except ValueError:
+            continue
+        return int(snap.get("epoch", 0)) * int(snap.get("batches_per_epoch") or 0) + int(snap.get("batch", 0))
+    return 0
+
+
+def script_runs(path: Path, phase: dict) -> list[dict]:
+    rows = []
+    runs = [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
+    runs = [run for run in runs if phase["started"] <= run["at"] <= phase["ended"] and run["page"] == PAGE]
+    for name, fragment in (("whole page", False), ("live part (every second)", True)):
+        seconds = [run["seconds"] for run in runs if run["fragment"] == fragment]
+        if seconds:
+            rows.append(
+                {
+                    "phase": phase["phase"],
+                    "script run": name,
+                    "n": len(seconds),
+                    "p50_s": pct(seconds, 50),
+                    "p95_s": pct(seconds, 95),
+                    "max_s": max(seconds),
+                }
+            )
+    return rows
+
+
+async def run(args) -> dict:
+    from playwright.async_api import async_playwright
+
+    sys.path.insert(0, str(ROOT / "dashboard"))
+    from cnn_lab.class_round import FILE_NAME, ClassRounds
+
+    work = Path(tempfile.mkdtemp(prefix="cnn-lab-class-round-"))
+    model = None if SHIPPED_MODEL.is_file() else tiny_model(work / "tiny.keras")
+    times = work / "script_times.jsonl"
+    env = {"CNN_LAB_TEACHER_TOKEN": TOKEN}
+    if HUMAN_COUNTS.is_file():
+        env["CNN_LAB_HUMAN_LABELS"] = str(HUMAN_COUNTS)
+    record: list[dict] = []
+    phases = []
+    rng = random.Random(args.seed)
+    with lab_server(work, model=model, log=work / "server.log", script_times=times, env_changes=env) as (base, _):
+        store = ClassRounds(work / "runs" / FILE_NAME)
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            t0 = time.time()
+            students = await asyncio.gather(*(join(browser, base, n, args.timeout) for n in range(args.students)))
+            print(f"{args.students} students joined in {time.time() - t0:.0f} s", flush=True)
+            phases.append(
+                await play(
+                    store, students, "without training", "random-1", rng.sample(range(200), args.images), args, record
+                )
+            )
+            print(f"without training: done in {phases[-1]['ended'] - phases[-1]['started']:.0f} s", flush=True)
+            training = start_training(work)
+            deadline = time.time() + args.timeout
+            while not list((work / "runs").glob("*/progress.json")) and time.time() < deadline:
+                await asyncio.sleep(0.5)
+            await asyncio.sleep(5)  # past the start, into the batches
+            before = batches_trained(work)
+            phases.append(
+                await play(
+                    store, students, "while training", "random-2", rng.sample(range(200), args.images), args, record
+                )
+            )
+            after = batches_trained(work)
+            print(f"while training: done in {phases[-1]['ended'] - phases[-1]['started']:.0f} s", flush=True)
+            found = [await problems(page) for page in students]
+            await browser.close()
+        training.kill()
+        training.wait()
+        kill_runs(work / "runs")
+        log = (work / "server.log").read_text()
+    server_rows = [row for phase in phases for row in script_runs(times, phase)]
+    click_rows = []
+    for phase in phases:
+        seconds = [r["seconds"] for r in record if r["phase"] == phase["phase"]]
+        click_rows.append(
+            {
+                "phase": phase["phase"],
+                "n": len(seconds),
+                "p50_s": pct(seconds, 50),
+                "p95_s": pct(seconds, 95),
+                "max_s": max(seconds),
+            }
+        )
+    return {
+        "students": args.students,
+        "images": args.images,
+        "burst_s": args.burst,
+        "phases": phases,
+        "server_script_runs": server_rows,
+        "click_to_answer_shown": click_rows,
+        "training_batches_during_round": after - before,
+        "page_problems": [f for f in found if f],
+        "tracebacks_in_server_log": log.count("Traceback"),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--students", type=int, default=30)
+    ap.add_argument("--images", type=int, default=3, help="images per phase")
+    ap.add_argument("--burst", type=float, default=3.0, help="every student answers within this many seconds")
+    ap.add_argument("--timeout", type=float, default=300, help="seconds any state may take to show")
+    ap.add_argument("--quick", action="store_true", help="3 students, 2 images: a check that it works")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    if args.quick:
+        args.students, args.images = 3, 2
+    random.seed(args.seed)
+    result = asyncio.run(run(args))
+    table(
+        result["server_script_runs"],
+        f"{result['students']} students on the Class round page, {result['images']} images per phase, answering "
+        f"within {args.burst:g} s: the server's own seconds per script run",
+    )
+    table(result["click_to_answer_shown"], "A student's click on a class until the page says 'You said ...' (s)")
+    lost = [p for p in result["phases"] if p["answers"] != p["expected"] or p["duplicates"]]
+    for phase in result["phases"]:
+        print(
+            f"{phase['phase']}: {phase['answers']} of {phase['expected']} answers stored, {phase['duplicates']} twice"
+        )
+    print(
+        f"training went on during the second phase: {result['training_batches_during_round']} batches; "
+        f"{result['tracebacks_in_server_log']} tracebacks in the server log"
+    )
+    save("class_round_load", result)
+    if lost or result["page_problems"] or result["tracebacks_in_server_log"]:
+        print("FAILED", lost, result["page_problems"][:3])
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -42,6 +42,11 @@ CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "hors
 HUMAN_COUNTS = ROOT.parent / "shared" / "data" / "cifar10h-counts.npy"
 
 
+def answer_button(class_name: str) -> str:
+    """The CSS selector of a class's answer button (Streamlit marks a widget's container with its key)."""
+    return f".st-key-class_round_answer_{CLASSES.index(class_name)} button"
+
+
 async def join(browser, base: str, number: int, timeout: float):
     context = await browser.new_context(viewport=VIEWPORT)
     page = await context.new_page()
@@ -59,11 +64,11 @@ async def answer(page, position: int, burst: float, record: list, phase: str) ->
     """Wait for image `position`'s buttons, then answer within `burst` seconds; time the click to 'You said'."""
     main = page.locator('[data-testid="stMain"]')
     await main.get_by_text(re.compile(rf"image {position + 1} of \d+$")).first.wait_for()
-    await main.get_by_role("button", name="· cat").wait_for()
+    await page.locator(answer_button("cat")).wait_for()
     await asyncio.sleep(random.uniform(0, burst))  # "now, all of you"
     choice = random.choice(CLASSES)
     started = time.perf_counter()
-    await main.get_by_role("button", name=f"· {choice}").click()
+    await page.locator(answer_button(choice)).click()
     await main.get_by_text(f"You said {choice}.").wait_for()
     record.append({"phase": phase, "seconds": time.perf_counter() - started})
 

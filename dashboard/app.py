@@ -36,4 +36,4 @@ for section, path, title, icon in PAGES:
         sections.setdefault(section, []).append(
             st.Page(str(HERE / path), title=title, icon=icon, default=(path == "views/home.py"))
         )
-st.navigation(sections).run()
+st.navigation(sections, expanded=True).run()  # every page in the menu: collapsed, it hides some after ten

@@ -19,6 +19,7 @@ PAGES = [
     ("Lessons", "views/4_convolution.py", "Convolution and pooling", ":material/filter_center_focus:"),
     ("Lessons", "views/5_network.py", "The network", ":material/account_tree:"),
     ("Train", "views/train.py", "Train", ":material/model_training:"),
+    ("Train", "views/compare.py", "Compare runs", ":material/compare_arrows:"),
     ("Results", "views/results.py", "Accuracy", ":material/leaderboard:"),
     ("Results", "views/confusion.py", "Confusion matrix", ":material/grid_view:"),
     ("Results", "views/mistakes.py", "Mistakes", ":material/error:"),

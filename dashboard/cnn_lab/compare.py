@@ -15,7 +15,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from . import runs
+from .data import PROJECT_ROOT
+
+# Experiments trained once on the full CIFAR-10 and shipped (scripts/reference_experiments.py):
+# run folders without their models, read-only. The augmentation group opens the Compare page.
+REFERENCE_RUNS = PROJECT_ROOT / "assets" / "reference" / "runs"
+AUGMENTATION_GROUP = ("article", "no_augmentation", "crop_flip")
+
+
+def reference_runs(root: Path | None = None) -> list[Path]:
+    """The shipped experiments' folders: the augmentation group first, then the others by name."""
+    root = root or REFERENCE_RUNS
+    found = [f for f in sorted(root.glob("*")) if (f / "config.json").is_file()] if root.is_dir() else []
+    first = {name: i for i, name in enumerate(AUGMENTATION_GROUP)}
+    return sorted(found, key=lambda f: (first.get(f.name, len(first)), f.name))
+
+
+def label(folder: Path) -> str:
+    """What a run is called: its name, else its id."""
+    return runs.run_name(folder) or f"run {Path(folder).name}"
 
 
 def flatten(settings: dict, prefix: str = "") -> dict:
@@ -68,6 +89,8 @@ def compare(folders: list[Path]) -> dict:
             {
                 "run_id": folder.name,
                 "name": runs.run_name(folder),
+                "label": label(folder),
+                "history": runs.read_json(folder / "history.json", []),
                 "status": runs.status_of(folder),
                 "epochs": config["train"].get("epochs"),
                 **numbers(runs.read_json(folder / "history.json", [])),
@@ -80,7 +103,8 @@ def _percent(value) -> str:
     return "-" if value is None else f"{100 * value:.2f} %"
 
 
-def _final(run: dict) -> str:
+def final(run: dict) -> str:
+    """A run's final test accuracy: N/10000 (and %) where it counted its test images."""
     if run["test_correct"] is not None:
         return f"{run['test_correct']:,}/{run['test_images']:,} ({_percent(run['test_accuracy'])})"
     return _percent(run["test_accuracy"])
@@ -96,7 +120,7 @@ def table(comparison: dict) -> str:
     rows += [
         ("status", [r["status"] for r in found]),
         ("epochs", [f"{r['epochs_done']} of {r['epochs']}" for r in found]),
-        ("final test accuracy", [_final(r) for r in found]),
+        ("final test accuracy", [final(r) for r in found]),
         ("best test accuracy", [f"{_percent(r['best_test_accuracy'])} (epoch {r['best_epoch']})" for r in found]),
         ("final training accuracy", [_percent(r["train_accuracy"]) for r in found]),
         ("training - test (the gap)", [_percent(r["gap"]) for r in found]),
@@ -110,3 +134,43 @@ def table(comparison: dict) -> str:
         "  ".join([name.ljust(width[0])] + [v.ljust(w) for v, w in zip(values, width[1:])]) for name, values in rows
     ]
     return "\n".join(line.rstrip() for line in lines)
+
+
+def seconds(history: list[dict]) -> list[float]:
+    """The training time at the end of each epoch, from the start of the run (its epochs' seconds added up)."""
+    return [float(t) for t in np.cumsum([h.get("seconds", 0.0) for h in history])]
+
+
+def gaps(history: list[dict]) -> list[float | None]:
+    """Training minus test accuracy after each epoch (None where the epoch was not tested)."""
+    return [
+        h["accuracy"] - h["test_accuracy"] if h.get("test_accuracy") is not None and "accuracy" in h else None
+        for h in history
+    ]
+
+
+def gap_in_words(run: dict) -> str:
+    """The gap at the end of a run, in plain words."""
+    gap = run["gap"]
+    if gap is None:
+        return f"{run['label']}: not tested yet."
+    where = (
+        "it learned its training images much better than what makes a class: it overfits"
+        if gap > 0.10
+        else "a small gap: what it learned carries over to new images"
+        if gap > 0.02
+        else "no gap: it does as well on new images as on the ones it trained on"
+    )
+    return f"{run['label']}: {100 * gap:+.1f} points ({where})."
+
+
+def class_differences(first, second) -> np.ndarray:
+    """Per-class accuracy of `second` minus `first` (two Evaluations of the same test set), as fractions."""
+    return np.array(list(second.per_class().values())) - np.array(list(first.per_class().values()))
+
+
+def confusion_difference(first, second) -> np.ndarray:
+    """`second`'s confusion counts minus `first`'s: off the diagonal, below 0 is a confusion that got rarer."""
+    if not np.array_equal(first.labels, second.labels):
+        raise ValueError("the two evaluations are not of the same test images")
+    return second.confusion() - first.confusion()

@@ -253,3 +253,22 @@ def class_rounds():
     from cnn_lab.runs import runs_dir
 
     return _class_rounds(str(runs_dir() / FILE_NAME))
+
+
+def evaluations_of(paths: list[Path], data: Cifar10, labels: list[str]) -> list | None:
+    """The Evaluations of several models on the test set if all are done (by this server, or kept
+    on disk); otherwise start the missing ones and show the progress of the first, and return None."""
+    from cnn_lab.evaluation import EVALUATIONS
+
+    found = [EVALUATIONS.find(path, data) for path in paths]
+    if all(e is not None for e in found):
+        return found
+    for path, evaluation, label in zip(paths, found, labels):
+        if evaluation is None:
+            key = EVALUATIONS.start(path, data)
+            if EVALUATIONS.status(key)["status"] == "failed":
+                st.error(f"Could not evaluate {label}: {EVALUATIONS.status(key).get('error')}", icon=":material/error:")
+                return None
+    waiting = next(i for i, e in enumerate(found) if e is None)
+    _evaluation_progress(EVALUATIONS.key(paths[waiting], data), labels[waiting])
+    return None

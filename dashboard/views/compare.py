@@ -1,0 +1,108 @@
+"""Compare runs: 2-4 runs side by side (shipped experiments, finished runs, the live one), what changed
+between them, their curves, the gap between training and test accuracy, and which classes and
+confusions got better or worse."""
+
+from pathlib import Path
+
+import streamlit as st
+
+import charts
+import ui
+from cnn_lab.compare import AUGMENTATION_GROUP, class_differences, compare, confusion_difference, final, gap_in_words
+from cnn_lab.compare import label as run_label
+from cnn_lab.compare import reference_runs
+from cnn_lab.runs import TRAINING_NOW, list_runs
+
+ui.lesson("compare")
+references = reference_runs()
+mine = list_runs()
+choices = {str(f): f"Shipped experiment: {run_label(f)}" for f in references}
+choices.update(
+    {
+        str(r["path"]): f"{run_label(r['path'])} ({r['epochs_done']} of {r['epochs']} epochs, {r['status']})"
+        for r in mine
+    }
+)
+opening = [str(f) for f in references if f.name in AUGMENTATION_GROUP] or list(choices)[:2]
+picked = st.multiselect(
+    "Runs to compare (2 to 4)",
+    list(choices),
+    default=[c for c in opening if c in choices][:4],
+    format_func=choices.get,
+    max_selections=4,
+    key="compare_runs",
+)
+by = st.radio(
+    "Along",
+    ["epoch", "seconds"],
+    horizontal=True,
+    key="compare_by",
+    format_func={"epoch": "epochs", "seconds": "training time"}.get,
+)
+if len(picked) < 2:
+    st.info("Pick two runs or more to compare them.", icon=":material/compare_arrows:")
+    st.stop()
+
+
+@st.fragment(run_every=2.0)
+def live(picked: list[str], by: str) -> None:
+    """The curves and numbers; redrawn every 2 s while a picked run trains."""
+    comparison = compare([Path(p) for p in picked])
+    found = comparison["runs"]
+    st.header("What changed")
+    if comparison["differences"]:
+        st.dataframe(
+            [
+                {"setting": name, **{r["label"]: str(v) for r, v in zip(found, values)}}
+                for name, values in comparison["differences"].items()
+            ],
+            hide_index=True,
+        )
+    else:
+        st.caption("Nothing: these runs have the same settings (and different random starts).")
+    for column, run in zip(st.columns(len(found)), found):
+        column.metric(
+            run["label"], final(run), help=f"test accuracy after {run['epochs_done']} of {run['epochs']} epochs"
+        )
+    st.plotly_chart(charts.compare_accuracy_figure(found, by), key="compare_accuracy", config={"displayModeBar": False})
+    st.plotly_chart(charts.gap_figure(found, by), key="compare_gap", config={"displayModeBar": False})
+    for run in found:
+        st.markdown(f"- {gap_in_words(run)}")
+    st.plotly_chart(charts.compare_loss_figure(found, by), key="compare_loss", config={"displayModeBar": False})
+    if not any(r["status"] in TRAINING_NOW for r in found):
+        st.caption("None of these runs is training: the charts stay as they are.")
+
+
+live(picked, by)
+
+st.header("Which classes got better")
+with_models = [p for p in picked if (Path(p) / "model.keras").is_file()]
+if len(with_models) < 2:
+    st.caption(
+        "Per-class and confusion differences need two runs with a model (the shipped experiments keep "
+        "only their curves): pick two of your own runs."
+    )
+    st.stop()
+first, second = st.columns(2)
+a = first.selectbox("From", with_models, format_func=choices.get, key="compare_from")
+b = second.selectbox("To", [p for p in with_models if p != a], format_func=choices.get, key="compare_to")
+data = ui.dataset()
+both = ui.evaluations_of(
+    [Path(a) / "model.keras", Path(b) / "model.keras"], data, [run_label(Path(a)), run_label(Path(b))]
+)
+if both is None:
+    st.stop()
+st.plotly_chart(
+    charts.class_difference_figure(
+        both[0].class_names, class_differences(*both), run_label(Path(a)), run_label(Path(b))
+    ),
+    key="compare_classes",
+)
+st.subheader("Which confusions got rarer, which more common")
+st.plotly_chart(
+    charts.confusion_difference_figure(confusion_difference(*both), both[0].class_names), key="compare_confusion"
+)
+st.caption(
+    "Each cell: how many more test images of the row's class the second run called the column's class "
+    "than the first did. Purple: rarer mistakes; orange: more common."
+)

@@ -1,0 +1,83 @@
+"""Train the reference experiments the Compare page ships with, on the full CIFAR-10, and keep each
+one's config.json and history.json under assets/reference/runs/<name>/ (no model: they are for
+comparing curves and numbers).
+
+    python scripts/reference_experiments.py --data ../shared/data/cifar-10-python.tar.gz --work ../refruns
+    python scripts/reference_experiments.py --only no_augmentation ...   # one of them
+
+Each group changes one setting and keeps the same number of epochs:
+
+- augmentation: the article's recipe (20 epochs) with the article's augmentation, with none, and with
+  crop and flip only (the first is assets/reference/article_run.json);
+- learning rate: the fast recipe (8 epochs) at 1e-2, 1e-3 and 1e-4;
+- batch-norm: the fast recipe (8 epochs, its own rate 2e-3) with batch-norm and without.
+
+A run that is stopped or killed resumes where it was when this script is run again.
+"""
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from cnn_lab import runs
+from cnn_lab.data import PROJECT_ROOT
+from cnn_lab.recipes import PRESETS
+from cnn_lab.reference import ARTICLE_RUN
+
+ARTICLE, FAST = PRESETS["article"], PRESETS["fast"]
+TITLES = {
+    "article": "The article's recipe (its augmentation)",
+    "no_augmentation": "The article's recipe, no augmentation",
+    "crop_flip": "The article's recipe, crop and flip only",
+    "fast_rate_1e-2": "Fast recipe, learning rate 1e-2",
+    "fast_rate_1e-3": "Fast recipe, learning rate 1e-3",
+    "fast_rate_1e-4": "Fast recipe, learning rate 1e-4",
+    "fast_batch_norm": "Fast recipe, with batch-norm",
+    "fast_no_batch_norm": "Fast recipe, without batch-norm",
+}
+EXPERIMENTS = {
+    "no_augmentation": dataclasses.replace(ARTICLE, augment="none"),
+    "crop_flip": dataclasses.replace(ARTICLE, augment="crop_flip"),
+    "fast_rate_1e-2": dataclasses.replace(FAST, learning_rate=1e-2),
+    "fast_rate_1e-3": dataclasses.replace(FAST, learning_rate=1e-3),
+    "fast_rate_1e-4": dataclasses.replace(FAST, learning_rate=1e-4),
+    "fast_batch_norm": FAST,
+    "fast_no_batch_norm": dataclasses.replace(FAST, model=dataclasses.replace(FAST.model, batch_norm=False)),
+}
+KEPT = PROJECT_ROOT / "assets" / "reference" / "runs"
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--data", required=True, help="the full cifar-10-python.tar.gz")
+parser.add_argument("--work", required=True, help="a folder for the runs while they train (outside the project)")
+parser.add_argument("--only", nargs="+", choices=sorted(EXPERIMENTS), help="train only these")
+args = parser.parse_args()
+if not Path(args.data).exists():
+    parser.error(f"--data {args.data}: no such file")
+
+from cnn_lab.training import train  # noqa: E402  (imports Keras: after the arguments are checked)
+
+
+def keep(name: str, config: dict, history: list) -> None:
+    """A finished experiment as the Compare page reads it: a run folder without its model."""
+    kept = KEPT / name
+    kept.mkdir(parents=True, exist_ok=True)
+    config = {**config, "data": config["data"].split(" (")[0]}  # what it is, not where it was
+    config.pop("data_source", None)
+    runs.write_json(kept / "config.json", config)
+    runs.write_json(kept / "history.json", history)
+    runs.write_json(kept / "status.json", {"status": "finished"})
+    runs.write_json(kept / "name.json", {"name": TITLES[name]})
+    print(f"{name}: kept in {kept}", flush=True)
+
+
+article = runs.read_json(ARTICLE_RUN)  # the augmentation group's first: trained and kept already
+keep("article", {k: article[k] for k in ("train", "data", "device", "started")}, article["history"])
+
+for name in args.only or EXPERIMENTS:
+    folder = Path(args.work) / name
+    resume = (folder / "model.keras").is_file()
+    status = train(None if resume else EXPERIMENTS[name], args.data, folder, resume=resume)
+    if status != "finished":
+        sys.exit(f"{name}: {status}; run this script again to go on")
+    keep(name, runs.read_json(folder / "config.json"), runs.read_json(folder / "history.json"))

@@ -1,0 +1,111 @@
+"""The Compare page, on recorded runs: it plots exactly the recorded values, lists exactly the
+settings that differ, and its per-class and confusion differences check against NumPy."""
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import figures, run
+
+from cnn_lab import compare
+from cnn_lab.data import load_cifar10
+from cnn_lab.evaluation import SAVED, Evaluation
+from cnn_lab.recipes import PRESETS
+from cnn_lab.runs import runs_dir, set_name
+
+
+def recorded(folder, train, accuracies, tests, name=None):
+    """A run folder as training (or scripts/reference_experiments.py) leaves it."""
+    folder.mkdir(parents=True)
+    config = {"train": dataclasses.asdict(train), "data": "the full CIFAR-10: 50,000 training and 10,000 test images"}
+    (folder / "config.json").write_text(json.dumps(config))
+    history = [
+        {"epoch": e + 1, "loss": 2.0 / (e + 1), "accuracy": a, "test_accuracy": t, "seconds": 90.0 + e}
+        | {"test_correct": round(t * 10000), "test_images": 10000}
+        for e, (a, t) in enumerate(zip(accuracies, tests))
+    ]
+    (folder / "history.json").write_text(json.dumps(history))
+    (folder / "status.json").write_text(json.dumps({"status": "finished"}))
+    if name:
+        set_name(folder, name)
+    return folder
+
+
+@pytest.fixture
+def shipped(tmp_path, monkeypatch):
+    root = tmp_path / "reference"
+    article = PRESETS["article"]
+    recorded(root / "article", article, [0.4, 0.6, 0.7], [0.45, 0.6, 0.66], "with augmentation")
+    recorded(
+        root / "no_augmentation",
+        dataclasses.replace(article, augment="none"),
+        [0.5, 0.8, 0.97],
+        [0.5, 0.62, 0.58],
+        "no augmentation",
+    )
+    monkeypatch.setattr(compare, "REFERENCE_RUNS", root)
+    return root
+
+
+def test_the_page_opens_on_the_augmentation_comparison_and_draws_the_recorded_values(shipped):
+    at = run("compare.py")
+    assert not at.exception
+    picked = [compare.label(Path(p)) for p in at.multiselect(key="compare_runs").value]
+    assert picked == ["with augmentation", "no augmentation"]
+    accuracy = figures(at)[0]["data"]
+    for trace, folder in zip(accuracy[0::2], ["article", "no_augmentation"]):  # the test lines
+        history = json.loads((shipped / folder / "history.json").read_text())
+        assert trace["x"] == [h["epoch"] for h in history]
+        assert trace["y"] == [100 * h["test_accuracy"] for h in history]
+    gap = figures(at)[1]["data"][1]
+    assert gap["y"] == pytest.approx([0.0, 18.0, 39.0])  # training minus test, in points
+    table = at.dataframe[0].value
+    assert list(table["setting"]) == ["augment"]  # the only setting that differs
+    assert list(table.iloc[0])[1:] == ["article", "none"]
+    assert [m.value for m in at.metric] == ["6,600/10,000 (66.00 %)", "5,800/10,000 (58.00 %)"]
+    assert any("it overfits" in m.value for m in at.markdown)
+
+    at.radio(key="compare_by").set_value("seconds").run()
+    assert figures(at)[0]["data"][0]["x"] == [90.0, 181.0, 273.0]  # each epoch's seconds added up
+
+
+def test_confusion_and_per_class_differences_check_against_numpy(shipped, tiny_model_path):
+    data = load_cifar10()
+    rng = np.random.default_rng(7)
+    made = {}
+    for run_id, right in [("20250101-000000-c001", 0.3), ("20250101-000000-c002", 0.6)]:
+        folder = recorded(runs_dir() / run_id, PRESETS["fast"], [0.5], [right])
+        shutil.copy(tiny_model_path, folder / "model.keras")
+        with open(folder / "model.keras", "ab") as f:
+            f.write(run_id.encode())  # two different files: two different evaluations
+        said = np.where(rng.random(len(data.y_test)) < right, data.y_test, rng.integers(0, 10, len(data.y_test)))
+        probabilities = np.eye(10, dtype="float32")[said]
+        made[run_id] = Evaluation(probabilities, data.y_test, data.class_names)
+        SAVED.save(folder / "model.keras", data, made[run_id])
+    at = run("compare.py")
+    picked = [str(runs_dir() / "20250101-000000-c001"), str(runs_dir() / "20250101-000000-c002")]
+    at.multiselect(key="compare_runs").set_value(picked).run()
+    assert not at.exception
+    first, second = made["20250101-000000-c001"], made["20250101-000000-c002"]
+    classes = next(f for f in figures(at) if f["data"][0]["type"] == "bar")["data"][0]
+    reference = [
+        np.mean(second.predictions[data.y_test == c] == c) - np.mean(first.predictions[data.y_test == c] == c)
+        for c in range(10)
+    ]
+    assert classes["x"] == pytest.approx([100 * r for r in reference])
+    heat = next(f for f in figures(at) if f["data"][0]["type"] == "heatmap")["data"][0]
+    counts = lambda e: np.histogram2d(e.labels, e.predictions, bins=10, range=[[0, 10], [0, 10]])[0]  # noqa: E731
+    expected = counts(second) - counts(first)
+    drawn = np.array(heat["z"], dtype=float)
+    off = ~np.eye(10, dtype=bool)
+    assert np.array_equal(drawn[off], expected[off]) and np.isnan(drawn[~off]).all()
+    assert drawn[off].sum() == expected[off].sum()
+
+
+def test_fewer_than_two_runs_say_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(compare, "REFERENCE_RUNS", tmp_path / "none")
+    at = run("compare.py")
+    assert not at.exception and "Pick two runs or more" in at.info[0].value

@@ -252,6 +252,28 @@ def choose_by_keyboard(page, photo) -> None:
     raise AssertionError(f"the upload button kept losing the focus: {moved}")
 
 
+def test_a_round_of_you_vs_the_network_with_the_keyboard_alone(server, page):
+    """A whole round without the mouse: a number key answers (0 airplane ... 9 truck), N shows the next image."""
+    page.goto(server)
+    assert settle(page)
+    go_by_keyboard(page, "You vs the network")
+    evaluated(page)
+    for k in range(10):
+        assert f"Image {k + 1} of 10:" in main_text(page)
+        page.keyboard.press(str(k))
+        assert settle(page)
+        said = rf"you said an? {CLASSES[k]}\."
+        assert re.search(rf"Right: it is an? {CLASSES[k]}\.|Not quite: it is an? \w+; {said}", main_text(page))
+        if k == 0:
+            shot(page, "you-vs-network-reveal")
+        page.keyboard.press("n")
+        assert settle(page)
+    end = main_text(page)
+    assert "How the round went" in end and re.search(r"You got \d+ of 10 right, the network \d+\.", end)
+    assert problems(page) == {"exceptions": [], "errors": []}
+    shot(page, "you-vs-network-end")
+
+
 def test_the_whole_journey_with_the_keyboard_alone(server, page, tmp_path):
     """No mouse: every page through the sidebar links, a lesson's controls, a photo chosen through
     the file dialog and judged with a select box, a cell of the confusion matrix, the presenter view."""

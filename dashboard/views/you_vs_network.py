@@ -110,7 +110,7 @@ if at < len(images):
     number = index if data.test_numbers is None else int(data.test_numbers[index])
     picture, side = st.columns([2, 3])
     with picture:
-        reveal.show_test_image(data, index, f"Image {at + 1} of {len(images)}: CIFAR-10 test image #{number}")
+        reveal.show_test_image(data, index, f"Image {at + 1} of {len(images)}: CIFAR-10 test image #{number}", scale=7)
     with side:
         show_score()
         if len(answers) <= at:
@@ -119,7 +119,7 @@ if at < len(images):
             reveal.verdict(names, int(result.labels[index]), answers[at])
             last = at + 1 == len(images)
             st.button(
-                "See how the round went (N)" if last else "Next image (N)",
+                "See how the round went" if last else "Next image",
                 key="vs_next",
                 icon=":material/flag:" if last else ":material/arrow_forward:",
                 shortcut="N",

@@ -185,7 +185,7 @@ def round_so_far(round_, answers) -> None:
             said = "no clear answer" if image.class_choice is None else names[image.class_choice]
             column.image(
                 enlarge(data.x_test[image.image], 4),
-                caption=f"a {names[image.label]}: the class said {said}, the network {names[image.network]}",
+                caption=f"{rounds.a(names[image.label])}: the class said {said}, the network {names[image.network]}",
                 output_format="PNG",
             )
     scores = class_round.student_scores(round_, answers, result.labels)
@@ -219,7 +219,7 @@ def follow() -> None:
         teacher_controls(round_)
     if not round_.is_open:  # the end of the round first, then its last image
         round_so_far(round_, answers)
-    left, right = st.columns([5, 6])
+    left, right = st.columns(2)  # wide enough for "true size" beside the image in the presenter's type
     with left:
         reveal.show_test_image(data, round_.image, f"image {round_.position + 1}, every pixel a square", scale=7)
     with right:

@@ -1,5 +1,5 @@
 """Train the reference experiments the Compare page ships with, on the full CIFAR-10, and keep each
-one's config.json and history.json under assets/reference/runs/<name>/ (no model: they are for
+one's config.json and history.json under assets/reference/experiments/<name>/ (no model: they are for
 comparing curves and numbers).
 
     python scripts/reference_experiments.py --data ../shared/data/cifar-10-python.tar.gz --work ../refruns
@@ -45,7 +45,7 @@ EXPERIMENTS = {
     "fast_batch_norm": FAST,
     "fast_no_batch_norm": dataclasses.replace(FAST, model=dataclasses.replace(FAST.model, batch_norm=False)),
 }
-KEPT = PROJECT_ROOT / "assets" / "reference" / "runs"
+KEPT = PROJECT_ROOT / "assets" / "reference" / "experiments"
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--data", required=True, help="the full cifar-10-python.tar.gz")

@@ -108,4 +108,32 @@ def test_confusion_and_per_class_differences_check_against_numpy(shipped, tiny_m
 def test_fewer_than_two_runs_say_so(tmp_path, monkeypatch):
     monkeypatch.setattr(compare, "REFERENCE_RUNS", tmp_path / "none")
     at = run("compare.py")
-    assert not at.exception and "Pick two runs or more" in at.info[0].value
+    assert not at.exception and "Comparing needs two runs or more" in at.info[0].value
+    assert not at.multiselect  # no empty, greyed-out chooser
+
+
+def test_the_page_opens_on_the_first_group_shipped_with_two_runs_or_more(tmp_path, monkeypatch):
+    root = tmp_path / "reference"
+    article, fast = PRESETS["article"], PRESETS["fast"]
+    recorded(root / "article", article, [0.5], [0.5])  # the augmentation group, alone
+    recorded(root / "fast_rate_1e-2", dataclasses.replace(fast, learning_rate=1e-2), [0.5], [0.5])
+    recorded(root / "fast_rate_1e-3", dataclasses.replace(fast, learning_rate=1e-3), [0.5], [0.5])
+    monkeypatch.setattr(compare, "REFERENCE_RUNS", root)
+    at = run("compare.py")
+    assert [Path(p).name for p in at.multiselect(key="compare_runs").value] == ["fast_rate_1e-2", "fast_rate_1e-3"]
+    assert list(at.dataframe[0].value["setting"]) == ["learning_rate"]
+
+
+def test_the_shipped_experiments_are_whole_runs_of_the_full_cifar10():
+    shipped = compare.reference_runs()
+    assert "article" in [f.name for f in shipped]
+    for folder in shipped:
+        config = json.loads((folder / "config.json").read_text())
+        history = json.loads((folder / "history.json").read_text())
+        assert config["data"].startswith("the full CIFAR-10") and len(history) == config["train"]["epochs"], folder
+        assert compare.label(folder) and not compare.label(folder).startswith("run "), folder  # named
+    for group in compare.GROUPS:  # one setting changes within a group, and the epochs do not
+        members = [f for f in shipped if f.name in group]
+        if len(members) >= 2:
+            changed = set(compare.compare(members)["differences"])
+            assert len(changed - {"preset"}) == 1 and "epochs" not in changed, (group, changed)

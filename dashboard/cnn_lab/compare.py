@@ -22,8 +22,13 @@ from .data import PROJECT_ROOT
 
 # Experiments trained once on the full CIFAR-10 and shipped (scripts/reference_experiments.py):
 # run folders without their models, read-only. The augmentation group opens the Compare page.
-REFERENCE_RUNS = PROJECT_ROOT / "assets" / "reference" / "runs"
+REFERENCE_RUNS = PROJECT_ROOT / "assets" / "reference" / "experiments"  # not runs/: git ignores those
 AUGMENTATION_GROUP = ("article", "no_augmentation", "crop_flip")
+GROUPS = (  # each changes one setting; the page opens on the first one shipped with two runs or more
+    AUGMENTATION_GROUP,
+    ("fast_rate_1e-2", "fast_rate_1e-3", "fast_rate_1e-4"),
+    ("fast_batch_norm", "fast_no_batch_norm"),
+)
 
 
 def reference_runs(root: Path | None = None) -> list[Path]:
@@ -32,6 +37,15 @@ def reference_runs(root: Path | None = None) -> list[Path]:
     found = [f for f in sorted(root.glob("*")) if (f / "config.json").is_file()] if root.is_dir() else []
     first = {name: i for i, name in enumerate(AUGMENTATION_GROUP)}
     return sorted(found, key=lambda f: (first.get(f.name, len(first)), f.name))
+
+
+def opening(references: list[Path]) -> list[Path]:
+    """What the Compare page shows before anyone picks: the first group with two shipped runs or more."""
+    for group in GROUPS:
+        shipped = [f for f in references if f.name in group]
+        if len(shipped) >= 2:
+            return shipped
+    return references[:2]
 
 
 def label(folder: Path) -> str:

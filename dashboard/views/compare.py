@@ -8,9 +8,9 @@ import streamlit as st
 
 import charts
 import ui
-from cnn_lab.compare import AUGMENTATION_GROUP, class_differences, compare, confusion_difference, final, gap_in_words
+from cnn_lab.compare import class_differences, compare, confusion_difference, final, gap_in_words
 from cnn_lab.compare import label as run_label
-from cnn_lab.compare import reference_runs
+from cnn_lab.compare import opening, reference_runs
 from cnn_lab.runs import TRAINING_NOW, list_runs
 
 ui.lesson("compare")
@@ -23,11 +23,17 @@ choices.update(
         for r in mine
     }
 )
-opening = [str(f) for f in references if f.name in AUGMENTATION_GROUP] or list(choices)[:2]
+if len(choices) < 2:
+    st.info(
+        "Comparing needs two runs or more: train one on the Train page, or two, and they appear here.",
+        icon=":material/compare_arrows:",
+    )
+    ui.link_to_train()
+    st.stop()
 picked = st.multiselect(
     "Runs to compare (2 to 4)",
     list(choices),
-    default=[c for c in opening if c in choices][:4],
+    default=[str(f) for f in opening(references)][:4],
     format_func=choices.get,
     max_selections=4,
     key="compare_runs",

@@ -137,3 +137,12 @@ def test_the_shipped_experiments_are_whole_runs_of_the_full_cifar10():
         if len(members) >= 2:
             changed = set(compare.compare(members)["differences"])
             assert len(changed - {"preset"}) == 1 and "epochs" not in changed, (group, changed)
+
+
+def test_benchmarks_lists_every_shipped_experiment_with_its_final_number():
+    from conftest import ROOT
+
+    table = (ROOT / "BENCHMARKS.md").read_text().split("## The experiments the Compare page ships")[1].split("\n## ")[0]
+    for folder in compare.reference_runs():
+        [run] = compare.compare([folder, folder])["runs"][:1]
+        assert f"{round(run['test_accuracy'] * 10000):,}/10,000 ({100 * run['test_accuracy']:.2f} %)" in table, folder

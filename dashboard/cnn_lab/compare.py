@@ -133,7 +133,7 @@ def table(comparison: dict) -> str:
     rows += [(name, [str(v) for v in values]) for name, values in comparison["differences"].items()]
     rows += [
         ("status", [r["status"] for r in found]),
-        ("epochs", [f"{r['epochs_done']} of {r['epochs']}" for r in found]),
+        ("epochs done", [f"{r['epochs_done']} of {r['epochs']}" for r in found]),
         ("final test accuracy", [final(r) for r in found]),
         ("best test accuracy", [f"{_percent(r['best_test_accuracy'])} (epoch {r['best_epoch']})" for r in found]),
         ("final training accuracy", [_percent(r["train_accuracy"]) for r in found]),
@@ -174,6 +174,8 @@ def gap_in_words(run: dict) -> str:
         else "a small gap: what it learned carries over to new images"
         if gap > 0.02
         else "no gap: it does as well on new images as on the ones it trained on"
+        if gap >= -0.02
+        else "test above training: training accuracy is measured on augmented photos while the weights still move"
     )
     return f"{run['label']}: {100 * gap:+.1f} points ({where})."
 

@@ -711,19 +711,25 @@ def compare_accuracy_figure(compared: list[dict], by: str = "epoch") -> go.Figur
     return _compare_layout(figure, "Accuracy: test (thick, with markers) and training (thin)")
 
 
-def compare_loss_figure(compared: list[dict], by: str = "epoch") -> go.Figure:
-    """Each run's training loss after every epoch."""
+def _run_lines(compared: list[dict], by: str, values) -> go.Figure:
+    """One line per run, `values(history)` after every epoch, in the run's colour and dash."""
     figure = go.Figure()
     for i, run in enumerate(compared):
         figure.add_trace(
             go.Scatter(
                 x=_along(run, by),
-                y=[h.get("loss") for h in run["history"]],
+                y=values(run["history"]),
                 name=run["label"],
                 mode="lines+markers",
                 line={"color": RUN_COLOURS[i], "dash": RUN_DASHES[i], "width": 2},
             )
         )
+    return figure
+
+
+def compare_loss_figure(compared: list[dict], by: str = "epoch") -> go.Figure:
+    """Each run's training loss after every epoch."""
+    figure = _run_lines(compared, by, lambda history: [h.get("loss") for h in history])
     figure.update_xaxes(title_text=_x_title(by))
     figure.update_yaxes(title_text="training loss", rangemode="tozero")
     return _compare_layout(figure, "Training loss")
@@ -733,17 +739,7 @@ def gap_figure(compared: list[dict], by: str = "epoch") -> go.Figure:
     """Training minus test accuracy after each epoch: the further above 0, the more it overfits."""
     from cnn_lab.compare import gaps
 
-    figure = go.Figure()
-    for i, run in enumerate(compared):
-        figure.add_trace(
-            go.Scatter(
-                x=_along(run, by),
-                y=[None if g is None else 100 * g for g in gaps(run["history"])],
-                name=run["label"],
-                mode="lines+markers",
-                line={"color": RUN_COLOURS[i], "dash": RUN_DASHES[i], "width": 2},
-            )
-        )
+    figure = _run_lines(compared, by, lambda history: [None if g is None else 100 * g for g in gaps(history)])
     figure.add_hline(y=0, line={"color": GREY, "width": 1})
     figure.update_xaxes(title_text=_x_title(by))
     figure.update_yaxes(title_text="training − test accuracy (points)")

@@ -177,6 +177,13 @@ def _images(played: list[Outcome], words) -> str:
     return ", ".join(f"image {n} ({words(o)})" for n, o in played)
 
 
+def _beat(who: str, won: list, words) -> str:
+    """'You beat the network on 2 images: image 3 (...), image 7 (...).', or on no image."""
+    if not won:
+        return f"{who} on no image."
+    return f"{who} on {len(won)} image{'s' * (len(won) > 1)}: {_images(won, words)}."
+
+
 def summary(played: list[Outcome], class_names) -> list[str]:
     """The end of a round in plain words: where you beat the network, where it beat you, and people."""
     if not played:
@@ -187,23 +194,19 @@ def summary(played: list[Outcome], class_names) -> list[str]:
     both = sum(o.you_right and o.network_right for o in played)
     neither = sum(not o.you_right and not o.network_right for o in played)
     total = score(played)
-    lines = [f"You got {total.you} of {total.played} right, the network {total.network}."]
-    if you_only:
-        lines.append(
-            f"You beat the network on {len(you_only)} image{'s' * (len(you_only) > 1)}: "
-            + _images(you_only, lambda o: f"{a(class_names[o.true])} it called {a(class_names[o.network])}")
-            + "."
-        )
-    else:
-        lines.append("You beat the network on no image.")
-    if network_only:
-        lines.append(
-            f"The network beat you on {len(network_only)} image{'s' * (len(network_only) > 1)}: "
-            + _images(network_only, lambda o: f"{a(class_names[o.true])} you called {a(class_names[o.you])}")
-            + "."
-        )
-    else:
-        lines.append("The network beat you on no image.")
+    lines = [
+        f"You got {total.you} of {total.played} right, the network {total.network}.",
+        _beat(
+            "You beat the network",
+            you_only,
+            lambda o: f"{a(class_names[o.true])} it called {a(class_names[o.network])}",
+        ),
+        _beat(
+            "The network beat you",
+            network_only,
+            lambda o: f"{a(class_names[o.true])} you called {a(class_names[o.you])}",
+        ),
+    ]
     lines.append(f"You were both right on {both} and both wrong on {neither}.")
     if total.people is not None:
         hardest_number, hardest = min(numbered, key=lambda item: item[1].people)

@@ -81,32 +81,22 @@ if teacher:
 
 def teacher_controls(round_) -> None:
     columns = st.columns(4)
-    columns[0].button(
-        "Reveal",
-        icon=":material/visibility:",
-        on_click=store.reveal,
-        args=(round_.id,),
-        disabled=round_.revealed or not round_.is_open,
-        type="primary",
-        key="class_round_reveal",
-    )
-    columns[1].button(
-        "Next image",
-        icon=":material/skip_next:",
-        on_click=store.next_image,
-        args=(round_.id,),
-        disabled=round_.is_last or not round_.is_open,
-        key="class_round_next",
-    )
-    columns[2].button(
-        "Close",
-        icon=":material/flag:",
-        help="Close the round: no more answers, and the end of the round is shown.",
-        on_click=store.close,
-        args=(round_.id,),
-        disabled=not round_.is_open,
-        key="class_round_close",
-    )
+    controls = [  # label, icon, what it does, when it cannot, its key
+        ("Reveal", ":material/visibility:", store.reveal, round_.revealed or not round_.is_open, "reveal"),
+        ("Next image", ":material/skip_next:", store.next_image, round_.is_last or not round_.is_open, "next"),
+        ("Close", ":material/flag:", store.close, not round_.is_open, "close"),
+    ]
+    for column, (label, icon, action, disabled, key) in zip(columns, controls):
+        column.button(
+            label,
+            icon=icon,
+            on_click=action,
+            args=(round_.id,),
+            disabled=disabled,
+            type="primary" if key == "reveal" else "secondary",
+            key=f"class_round_{key}",
+            help="Close the round: no more answers, and the end of the round is shown." if key == "close" else None,
+        )
     with columns[3].popover("Clear", icon=":material/delete:"):
         st.caption("Deletes this round and every answer to it.")
         st.button("Yes, clear it", on_click=store.clear, args=(round_.id,), key="class_round_clear")

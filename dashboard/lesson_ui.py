@@ -99,7 +99,7 @@ def crisp() -> None:
     )
 
 
-def show(image, caption: str, scale: int = 8, where=st, *, alt: str) -> None:
+def show(image, caption: str | None, scale: int = 8, where=st, *, alt: str) -> None:
     """A small image enlarged `scale` times with nearest neighbour (crisp squares), drawn at
     that size (never stretched to the column), with its caption. `alt`: what a student who cannot
     see it needs to know ("" for a decorative duplicate of a picture described beside it)."""

@@ -24,9 +24,10 @@ PEOPLE = "people (CIFAR-10H)"
 def show_test_image(data, index: int, caption: str, scale: int = 8) -> None:
     """Test image `index` of `data`, `scale` times bigger (every pixel a square), and at its true size."""
     crisp()
-    big, true_size = st.columns([scale, 3], vertical_alignment="bottom")  # room for "true size" in large type
-    show(data.x_test[index], caption, scale, big, alt="the test image to name, enlarged: guess what it shows")
-    show(data.x_test[index], "true size", 1, true_size, alt="")
+    # the true size has no caption of its own: one as narrow as 32 pixels broke letter by letter on a projector
+    with st.container(horizontal=True, vertical_alignment="top", gap="medium"):
+        show(data.x_test[index], f"{caption} (beside it: its true size)", scale, alt="the test image to name, enlarged")
+        show(data.x_test[index], None, 1, alt="")
 
 
 def answer_buttons(class_names, on_answer, key: str = "answer", disabled: bool = False) -> None:

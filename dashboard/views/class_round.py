@@ -209,7 +209,7 @@ def follow() -> None:
         teacher_controls(round_)
     if not round_.is_open:  # the end of the round first, then its last image
         round_so_far(round_, answers)
-    left, right = st.columns(2)  # wide enough for "true size" beside the image in the presenter's type
+    left, right = st.columns(2)  # the image (and its true size) on the left, the answers on the right
     with left:
         reveal.show_test_image(data, round_.image, f"image {round_.position + 1}, every pixel a square", scale=7)
     with right:

@@ -187,12 +187,10 @@ def round_so_far(round_, answers) -> None:
         )
 
 
-@st.fragment(run_every=FOLLOW_EVERY_S)
-def follow() -> None:
-    """Reads the round once a second: the only part of the page that redraws while the class plays."""
-    round_ = store.current()
+def draw_round(round_, live: bool) -> None:
+    """The round as it is now. `live` (teacher, projector): with the class's answers as they come in."""
     if round_ is None:
-        if not teacher and not presenter:
+        if not live:
             join_panel()
         st.info(
             "No class round yet. When the teacher starts one, it appears here by itself.",
@@ -200,11 +198,14 @@ def follow() -> None:
         )
         return
     answers = store.answers(round_.id)
-    answered = int(class_round.class_counts(answers, round_.position).sum())
     state = "closed" if not round_.is_open else "answer revealed" if round_.revealed else "answering"
     st.header(f"Round {round_.code}: image {round_.position + 1} of {len(round_.images)}")
     kind = rounds.KINDS[round_.kind].title if round_.kind in rounds.KINDS else round_.kind
-    st.caption(f"{kind} · {answered} answered · {state}")
+    if live:
+        answered = int(class_round.class_counts(answers, round_.position).sum())
+        st.caption(f"{kind} · {answered} answered · {state}")
+    else:
+        st.caption(f"{kind} · {state}")
     if teacher:
         teacher_controls(round_)
     if not round_.is_open:  # the end of the round first, then its last image
@@ -213,12 +214,37 @@ def follow() -> None:
     with left:
         reveal.show_test_image(data, round_.image, f"image {round_.position + 1}, every pixel a square", scale=7)
     with right:
-        if not teacher and not presenter:
+        if not live:
             student_panel(round_)
-        if teacher or presenter or round_.revealed:
+        if live or round_.revealed:
             class_panel(round_, answers)
     if round_.is_open:
         round_so_far(round_, answers)
 
 
-follow()
+def moment(round_) -> tuple | None:
+    """What a student's page shows depends on: the round, its image, whether it is revealed or closed."""
+    return None if round_ is None else (round_.id, round_.position, round_.revealed, round_.is_open)
+
+
+@st.fragment(run_every=FOLLOW_EVERY_S)
+def follow_live() -> None:
+    """Teacher and projector: the round redrawn once a second, the class's answers live."""
+    draw_round(store.current(), live=True)
+
+
+@st.fragment(run_every=FOLLOW_EVERY_S)
+def follow_quietly(seen: tuple | None) -> None:
+    """A student's page looks at the round once a second (one small read of the store) and redraws only
+    when the teacher moves it on: thirty students polling a full redraw every second would keep a 2-core
+    server busy with drawing alone."""
+    if moment(store.current()) != seen:
+        st.rerun()
+
+
+if teacher or presenter:
+    follow_live()
+else:
+    now = store.current()
+    draw_round(now, live=False)
+    follow_quietly(moment(now))

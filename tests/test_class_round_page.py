@@ -86,6 +86,21 @@ def test_a_round_played_by_a_teacher_and_two_students(monkeypatch, evaluated, ti
     assert f"You said {names[label]}" in texts(students[0].success)
     assert not answer_buttons(students[0])  # one answer per image
 
+    seat = students[0].session_state["class_round_participant"]
+    assert students[0].query_params["seat"] == seat  # in the page's address, so it outlives the tab's session
+    reloaded = AppTest.from_file(str(PAGES / "class_round.py"), default_timeout=120)  # the same tab, reloaded
+    reloaded.session_state["model_path"] = str(tiny_model_path)
+    reloaded.query_params["seat"] = seat
+    reloaded.run()
+    reloaded.text_input(key="class_round_nickname_input").input("Zoë again")
+    button(reloaded, "Join").click().run()
+    assert f"You said {names[label]}" in texts(reloaded.success) and not answer_buttons(reloaded)  # not twice
+    forged = AppTest.from_file(str(PAGES / "class_round.py"), default_timeout=120)
+    forged.session_state["model_path"] = str(tiny_model_path)
+    forged.query_params["seat"] = "../../not-an-id"
+    forged.run()
+    assert forged.session_state["class_round_participant"] != "../../not-an-id"  # a new student instead
+
     teacher.run()
     bars = figures(teacher)[0]["data"]
     assert len(bars) == 1 and list(bars[0]["x"]).count(50.0) == 2  # the class only, half and half

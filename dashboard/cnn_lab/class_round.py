@@ -4,7 +4,7 @@ The answers live in one SQLite file, `<runs folder>/class_rounds.sqlite` (Python
 
     rounds   id, code, kind, images (the test-set indices, JSON), position (the image shown now),
              revealed (whether the answer to it is shown), state ("open" or "closed"), started
-    answers  round, position, participant (a random id of a browser session), nickname, answer (a class
+    answers  round, position, participant (a random id of a student's tab), nickname, answer (a class
              index), time; UNIQUE(round, position, participant): nobody answers twice for one image
 
 An answer is taken only for the round's current image while the round is open and that image is not yet
@@ -13,7 +13,8 @@ another image or a revealed one. Every call opens its own connection and closes 
 threads (and processes) can write at once, and a restart of the lab loses nothing that was answered.
 
 Nothing about a student is kept but the nickname they type (made safe by `safe_nickname`) and a random id
-of their browser session. `clear` deletes a round and every answer to it. Nothing here imports Streamlit.
+of their tab (`is_seat`: the page keeps it in the tab's address, so a reload is the same student).
+`clear` deletes a round and every answer to it. Nothing here imports Streamlit.
 """
 
 from __future__ import annotations
@@ -78,6 +79,11 @@ CREATE TABLE IF NOT EXISTS answers (
 
 # --- nicknames -------------------------------------------------------------------------------------
 _KEEP_FORMAT = {"\u200d"}  # the zero-width joiner holds emoji sequences together; every other format char goes
+
+
+def is_seat(text: object) -> bool:
+    """Whether `text` is a student's id as the Class round page makes them: 16 hexadecimal digits."""
+    return isinstance(text, str) and len(text) == 16 and all(c in "0123456789abcdef" for c in text)
 
 
 def safe_nickname(typed, fallback: str = "Anonymous") -> str:

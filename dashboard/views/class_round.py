@@ -33,8 +33,14 @@ people = ui.human_labels(data)
 store = ui.class_rounds()
 names = list(result.class_names)
 network = result.predictions
-st.session_state.setdefault("class_round_participant", secrets.token_hex(8))  # a random id, nothing else
-participant = st.session_state["class_round_participant"]
+# A student is a random id, nothing else: kept in the session (moving between pages) and in the page's
+# address (?seat=...), so that reloading the tab does not make a new student who could answer again.
+SEAT = "seat"
+kept = st.session_state.get("class_round_participant") or st.query_params.get(SEAT, "")
+participant = kept if class_round.is_seat(kept) else secrets.token_hex(8)
+st.session_state["class_round_participant"] = participant
+if st.query_params.get(SEAT) != participant:
+    st.query_params[SEAT] = participant
 
 
 # --- what the controls do (on_click: they run before the script, so no redraw drops a click) ---------------

@@ -229,8 +229,12 @@ def draw_round(round_, live: bool) -> None:
 
 
 def moment(round_) -> tuple | None:
-    """What a student's page shows depends on: the round, its image, whether it is revealed or closed."""
-    return None if round_ is None else (round_.id, round_.position, round_.revealed, round_.is_open)
+    """What a student's page shows depends on: the round, its image, whether it is revealed or closed, and
+    the student's own answer to it (a page that missed drawing "You said ..." redraws within a second)."""
+    if round_ is None:
+        return None
+    mine = store.answer_of(round_.id, round_.position, participant)
+    return (round_.id, round_.position, round_.revealed, round_.is_open, mine)
 
 
 @st.fragment(run_every=FOLLOW_EVERY_S)

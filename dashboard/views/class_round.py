@@ -123,9 +123,8 @@ def join_panel() -> bool:
     return False
 
 
-def student_panel(round_) -> None:
-    if not join_panel():
-        return
+def answer_panel(round_) -> None:
+    """A student's part of the round: the answer buttons, then what they said, then whether it was right."""
     if refused := st.session_state.pop("class_round_refused", None):
         st.warning(refused, icon=":material/block:")
     mine = store.answer_of(round_.id, round_.position, participant)
@@ -198,6 +197,7 @@ def draw_round(round_, live: bool) -> None:
     if round_ is None:
         if not live:
             join_panel()
+            follow_as_student(None)
         st.info(
             "No class round yet. When the teacher starts one, it appears here by itself.",
             icon=":material/hourglass_empty:",
@@ -220,8 +220,8 @@ def draw_round(round_, live: bool) -> None:
     with left:
         reveal.show_test_image(data, round_.image, f"image {round_.position + 1}, every pixel a square", scale=7)
     with right:
-        if not live:
-            student_panel(round_)
+        if not live and join_panel():
+            follow_as_student(moment(round_))
         if live or round_.revealed:
             class_panel(round_, answers)
     if round_.is_open:
@@ -229,12 +229,8 @@ def draw_round(round_, live: bool) -> None:
 
 
 def moment(round_) -> tuple | None:
-    """What a student's page shows depends on: the round, its image, whether it is revealed or closed, and
-    the student's own answer to it (a page that missed drawing "You said ..." redraws within a second)."""
-    if round_ is None:
-        return None
-    mine = store.answer_of(round_.id, round_.position, participant)
-    return (round_.id, round_.position, round_.revealed, round_.is_open, mine)
+    """What the rest of a student's page depends on: the round, its image, whether it is revealed or closed."""
+    return None if round_ is None else (round_.id, round_.position, round_.revealed, round_.is_open)
 
 
 @st.fragment(run_every=FOLLOW_EVERY_S)
@@ -244,17 +240,18 @@ def follow_live() -> None:
 
 
 @st.fragment(run_every=FOLLOW_EVERY_S)
-def follow_quietly(seen: tuple | None) -> None:
-    """A student's page looks at the round once a second (one small read of the store) and redraws only
-    when the teacher moves it on: thirty students polling a full redraw every second would keep a 2-core
-    server busy with drawing alone."""
-    if moment(store.current()) != seen:
+def follow_as_student(seen: tuple | None) -> None:
+    """A student's answers, redrawn once a second (a small read of the store and a few buttons); the whole page
+    only when the teacher moves the round on. Thirty students redrawing the whole round every second kept a
+    2-core server busy with drawing alone."""
+    round_ = store.current()
+    if moment(round_) != seen:
         st.rerun()
+    if round_ is not None:
+        answer_panel(round_)
 
 
 if teacher or presenter:
     follow_live()
 else:
-    now = store.current()
-    draw_round(now, live=False)
-    follow_quietly(moment(now))
+    draw_round(store.current(), live=False)

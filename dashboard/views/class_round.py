@@ -123,8 +123,9 @@ def join_panel() -> bool:
     return False
 
 
-def answer_panel(round_) -> None:
-    """A student's part of the round: the answer buttons, then what they said, then whether it was right."""
+def student_panel(round_) -> None:
+    if not join_panel():
+        return
     if refused := st.session_state.pop("class_round_refused", None):
         st.warning(refused, icon=":material/block:")
     mine = store.answer_of(round_.id, round_.position, participant)
@@ -192,26 +193,24 @@ def round_so_far(round_, answers) -> None:
         )
 
 
-def draw_round(round_, live: bool) -> None:
-    """The round as it is now. `live` (teacher, projector): with the class's answers as they come in."""
+@st.fragment(run_every=FOLLOW_EVERY_S)
+def follow() -> None:
+    """Reads the round once a second: the only part of the page that redraws while the class plays."""
+    round_ = store.current()
     if round_ is None:
-        if not live:
+        if not teacher and not presenter:
             join_panel()
-            follow_as_student(None)
         st.info(
             "No class round yet. When the teacher starts one, it appears here by itself.",
             icon=":material/hourglass_empty:",
         )
         return
     answers = store.answers(round_.id)
+    answered = int(class_round.class_counts(answers, round_.position).sum())
     state = "closed" if not round_.is_open else "answer revealed" if round_.revealed else "answering"
     st.header(f"Round {round_.code}: image {round_.position + 1} of {len(round_.images)}")
     kind = rounds.KINDS[round_.kind].title if round_.kind in rounds.KINDS else round_.kind
-    if live:
-        answered = int(class_round.class_counts(answers, round_.position).sum())
-        st.caption(f"{kind} · {answered} answered · {state}")
-    else:
-        st.caption(f"{kind} · {state}")
+    st.caption(f"{kind} · {answered} answered · {state}")
     if teacher:
         teacher_controls(round_)
     if not round_.is_open:  # the end of the round first, then its last image
@@ -220,38 +219,12 @@ def draw_round(round_, live: bool) -> None:
     with left:
         reveal.show_test_image(data, round_.image, f"image {round_.position + 1}, every pixel a square", scale=7)
     with right:
-        if not live and join_panel():
-            follow_as_student(moment(round_))
-        if live or round_.revealed:
+        if not teacher and not presenter:
+            student_panel(round_)
+        if teacher or presenter or round_.revealed:
             class_panel(round_, answers)
     if round_.is_open:
         round_so_far(round_, answers)
 
 
-def moment(round_) -> tuple | None:
-    """What the rest of a student's page depends on: the round, its image, whether it is revealed or closed."""
-    return None if round_ is None else (round_.id, round_.position, round_.revealed, round_.is_open)
-
-
-@st.fragment(run_every=FOLLOW_EVERY_S)
-def follow_live() -> None:
-    """Teacher and projector: the round redrawn once a second, the class's answers live."""
-    draw_round(store.current(), live=True)
-
-
-@st.fragment(run_every=FOLLOW_EVERY_S)
-def follow_as_student(seen: tuple | None) -> None:
-    """A student's answers, redrawn once a second (a small read of the store and a few buttons); the whole page
-    only when the teacher moves the round on. Thirty students redrawing the whole round every second kept a
-    2-core server busy with drawing alone."""
-    round_ = store.current()
-    if moment(round_) != seen:
-        st.rerun()
-    if round_ is not None:
-        answer_panel(round_)
-
-
-if teacher or presenter:
-    follow_live()
-else:
-    draw_round(store.current(), live=False)
+follow()

@@ -67,9 +67,9 @@ def live(picked: list[str], by: str) -> None:
     else:
         st.caption("Nothing: these runs have the same settings (and different random starts).")
     for column, run in zip(st.columns(len(found)), found):
-        column.metric(
-            run["label"], final(run), help=f"test accuracy after {run['epochs_done']} of {run['epochs']} epochs"
-        )
+        shown = "—" if run["test_accuracy"] is None else f"{100 * run['test_accuracy']:.2f} %"
+        column.metric(run["label"], shown, help=f"test accuracy after {run['epochs_done']} of {run['epochs']} epochs")
+        column.caption(final(run) if run["test_correct"] is not None else "")  # N/10000: in full, under the number
     st.plotly_chart(charts.compare_accuracy_figure(found, by), key="compare_accuracy", config={"displayModeBar": False})
     st.plotly_chart(charts.gap_figure(found, by), key="compare_gap", config={"displayModeBar": False})
     for run in found:

@@ -4,8 +4,9 @@
 
 Starts `streamlit run dashboard/app.py` with a teacher token (offline, bundled sample, its own runs folder,
 the server's time for every script run written down by benchmarks/timed_server.py), then opens one browser
-context per student in Debian's chromium. Every student opens the Class round page, which follows the round by
-itself (a fragment rerun every second), and joins with a nickname. The teacher's moves go straight into the
+context per student in Debian's chromium (on the same 2 cores: the browsers need several times the server's CPU,
+and the script prints both). Every student opens the Class round page, which follows the round by itself (a
+fragment rerun every second), and joins with a nickname. The teacher's moves go straight into the
 round's store (cnn_lab.class_round), as the teacher's buttons would. Two phases, in this order, in the same run:
 
 1. without training: a round of --images images; for each, every student answers within --burst seconds,
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from common import save, table
 from lab_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SHIPPED_MODEL, VIEWPORT, kill_runs, lab_server, tiny_model
-from load import pct, problems, settle
+from load import browser_pids, cpu_seconds, pct, problems, settle
 
 TOKEN = "a-teacher-token-for-the-class-round-benchmark"
 PAGE = "Class round"
@@ -60,28 +61,60 @@ async def join(browser, base: str, number: int, timeout: float):
     return page
 
 
+async def shows(page, what: str, locator) -> None:
+    """Wait for `locator`; when it never comes, say what the page showed instead (its headings, its alerts,
+    whether the script was running and whether the connection was lost)."""
+    try:
+        await locator.wait_for()
+    except Exception as e:
+        main = page.locator('[data-testid="stMain"]')
+        headings = await main.locator("h2").all_inner_texts()
+        alerts = await main.locator('[data-testid="stAlert"]').all_inner_texts()
+        state = await page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
+        lost = await page.get_by_text("Connecting").count() + await page.get_by_text("Connection error").count()
+        raise RuntimeError(
+            f"{what} never showed: the page showed {headings} {[a[-60:] for a in alerts]}, script {state}, "
+            f"{'connection lost' if lost else 'connected'}"
+        ) from e
+
+
 async def answer(page, position: int, burst: float, record: list, phase: str) -> None:
     """Wait for image `position`'s buttons, then answer within `burst` seconds; time the click to 'You said'."""
     main = page.locator('[data-testid="stMain"]')
-    await main.get_by_text(re.compile(rf"image {position + 1} of \d+$")).first.wait_for()
-    await page.locator(answer_button("cat")).wait_for()
+    await shows(page, f"image {position + 1}", main.get_by_text(re.compile(rf"image {position + 1} of \d+$")).first)
+    await shows(page, f"image {position + 1}'s buttons", page.locator(answer_button("cat")))
     await asyncio.sleep(random.uniform(0, burst))  # "now, all of you"
     choice = random.choice(CLASSES)
     started = time.perf_counter()
     await page.locator(answer_button(choice)).click()
-    await main.get_by_text(f"You said {choice}.").wait_for()
+    await shows(page, f"'You said {choice}.'", main.get_by_text(f"You said {choice}."))
     record.append({"phase": phase, "seconds": time.perf_counter() - started})
 
 
 async def revealed(page, position: int) -> None:
     main = page.locator('[data-testid="stMain"]')
-    await main.get_by_text(re.compile(rf"image {position + 1} of \d+$")).first.wait_for()
-    await main.get_by_text(re.compile(r"^(Right|Not quite)")).first.wait_for()
+    await shows(page, f"image {position + 1}", main.get_by_text(re.compile(rf"image {position + 1} of \d+$")).first)
+    await shows(page, f"image {position + 1}'s reveal", main.get_by_text(re.compile(r"^(Right|Not quite)")).first)
 
 
-async def play(store, students: list, phase: str, code: str, images: list[int], args, record: list) -> dict:
+async def page_problems(page) -> list[str]:
+    """Errors and exceptions on the page, but not a student's 'Not quite' (a wrong answer, shown as an error)."""
+    return [found for found in await problems(page) if "Not quite" not in found]
+
+
+def cpu_now(server: subprocess.Popen, training: subprocess.Popen | None) -> dict:
+    """CPU seconds used so far by the server, all chromium processes, and the training run (2 cores)."""
+    return {
+        "server": cpu_seconds([server.pid]),
+        "browsers": cpu_seconds(browser_pids()),
+        "training": cpu_seconds([training.pid]) if training else 0.0,
+    }
+
+
+async def play(store, students: list, phase: str, code: str, images: list[int], args, record: list, cpu) -> dict:
+    """One round of `images`, every student answering each; `cpu()` reads the CPU seconds used so far."""
     round_ = store.start(code, "random", images)
-    started = time.time()
+    started, cpu_before = time.time(), cpu()
     for position in range(len(images)):
         await asyncio.gather(*(answer(page, position, args.burst, record, phase) for page in students))
         store.reveal(round_.id)
@@ -91,10 +124,12 @@ async def play(store, students: list, phase: str, code: str, images: list[int], 
     store.close(round_.id)
     answers = store.answers(round_.id)
     keys = [(position, participant) for position, participant, _nickname, _answer in answers]
+    cpu_after = cpu()
     return {
         "phase": phase,
         "started": started,
         "ended": time.time(),
+        "cpu_seconds": {who: round(cpu_after[who] - cpu_before[who], 1) for who in cpu_after},
         "answers": len(answers),
         "expected": len(students) * len(images),
         "duplicates": len(keys) - len(set(keys)),
@@ -163,7 +198,7 @@ async def run(args) -> dict:
     record: list[dict] = []
     phases = []
     rng = random.Random(args.seed)
-    with lab_server(work, model=model, log=work / "server.log", script_times=times, env_changes=env) as (base, _):
+    with lab_server(work, model=model, log=work / "server.log", script_times=times, env_changes=env) as (base, server):
         store = ClassRounds(work / "runs" / FILE_NAME)
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -172,7 +207,14 @@ async def run(args) -> dict:
             print(f"{args.students} students joined in {time.time() - t0:.0f} s", flush=True)
             phases.append(
                 await play(
-                    store, students, "without training", "random-1", rng.sample(range(200), args.images), args, record
+                    store,
+                    students,
+                    "without training",
+                    "random-1",
+                    rng.sample(range(200), args.images),
+                    args,
+                    record,
+                    lambda: cpu_now(server, None),
                 )
             )
             print(f"without training: done in {phases[-1]['ended'] - phases[-1]['started']:.0f} s", flush=True)
@@ -184,12 +226,19 @@ async def run(args) -> dict:
             before = batches_trained(work)
             phases.append(
                 await play(
-                    store, students, "while training", "random-2", rng.sample(range(200), args.images), args, record
+                    store,
+                    students,
+                    "while training",
+                    "random-2",
+                    rng.sample(range(200), args.images),
+                    args,
+                    record,
+                    lambda: cpu_now(server, training),
                 )
             )
             after = batches_trained(work)
             print(f"while training: done in {phases[-1]['ended'] - phases[-1]['started']:.0f} s", flush=True)
-            found = [await problems(page) for page in students]
+            found = [await page_problems(page) for page in students]
             await browser.close()
         training.kill()
         training.wait()
@@ -243,7 +292,9 @@ def main() -> None:
     lost = [p for p in result["phases"] if p["answers"] != p["expected"] or p["duplicates"]]
     for phase in result["phases"]:
         print(
-            f"{phase['phase']}: {phase['answers']} of {phase['expected']} answers stored, {phase['duplicates']} twice"
+            f"{phase['phase']}: {phase['answers']} of {phase['expected']} answers stored, {phase['duplicates']} twice; "
+            f"{phase['ended'] - phase['started']:.0f} s; CPU seconds on the 2 cores: "
+            + ", ".join(f"{who} {seconds:g}" for who, seconds in phase["cpu_seconds"].items())
         )
     print(
         f"training went on during the second phase: {result['training_batches_during_round']} batches; "

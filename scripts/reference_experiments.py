@@ -10,7 +10,8 @@ Each group changes one setting and keeps the same number of epochs:
 - augmentation: the article's recipe (20 epochs) with the article's augmentation, with none, and with
   crop and flip only (the first is assets/reference/article_run.json);
 - learning rate: the fast recipe (8 epochs) at 1e-2, 1e-3 and 1e-4;
-- batch-norm: the fast recipe (8 epochs, its own rate 2e-3) with batch-norm and without.
+- batch-norm: the fast recipe (8 epochs, its own rate 2e-3) with batch-norm and without;
+- quick: the one-click experiments' reference (cnn_lab.experiments: the article's recipe on 4,000 images).
 
 A run that is stopped or killed resumes where it was when this script is run again.
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from cnn_lab import runs
 from cnn_lab.data import PROJECT_ROOT
+from cnn_lab.experiments import QUICK, REFERENCE, REFERENCE_TITLE
 from cnn_lab.recipes import PRESETS
 from cnn_lab.reference import ARTICLE_RUN
 
@@ -35,6 +37,7 @@ TITLES = {
     "fast_rate_1e-4": "Fast recipe, learning rate 1e-4",
     "fast_batch_norm": "Fast recipe, with batch-norm",
     "fast_no_batch_norm": "Fast recipe, without batch-norm",
+    REFERENCE: REFERENCE_TITLE,
 }
 EXPERIMENTS = {
     "no_augmentation": dataclasses.replace(ARTICLE, augment="none"),
@@ -44,6 +47,7 @@ EXPERIMENTS = {
     "fast_rate_1e-4": dataclasses.replace(FAST, learning_rate=1e-4),
     "fast_batch_norm": FAST,
     "fast_no_batch_norm": dataclasses.replace(FAST, model=dataclasses.replace(FAST.model, batch_norm=False)),
+    REFERENCE: QUICK,
 }
 KEPT = PROJECT_ROOT / "assets" / "reference" / "experiments"
 

@@ -17,7 +17,8 @@ import streamlit as st
 
 import charts
 import ui
-from cnn_lab import training
+from cnn_lab import experiments, training
+from cnn_lab.compare import compare, gap_in_words
 from cnn_lab.access import DEFAULT, write_active_model
 from cnn_lab.data import HOW_TO_GET_IT, SAMPLE_PATH, find_source
 from cnn_lab.formatting import clock
@@ -32,6 +33,7 @@ from cnn_lab.runs import (
     list_runs,
     live_run,
     position,
+    run_path,
     seconds_since_stop_request,
     set_name,
     snapshot,
@@ -187,6 +189,29 @@ def offer_to_end(run_id: str, waited: float | None, teacher: bool) -> None:
     st.button("End its process now", key="train_force_stop", on_click=force_stop, args=(run_id,), disabled=not teacher)
 
 
+def beside_its_reference(snap: dict) -> None:
+    """A one-click experiment's run, drawn with the quick reference it differs from in one setting."""
+    experiment, reference = experiments.which(snap["config"]), experiments.reference()
+    if experiment is None or reference is None:
+        return
+    st.subheader("The experiment beside its reference")
+    st.markdown(f"**{experiment.question}** Look for {experiment.look_for}")
+    compared = compare([reference, Path(snap["run_dir"])])["runs"]
+    figure = charts.compare_accuracy_figure(compared)
+    st.plotly_chart(figure, key="train_experiment_curves", config={"displayModeBar": False})
+    for run in compared:
+        st.markdown(f"- {gap_in_words(run)}")
+    st.button(
+        "Open both on Compare runs",
+        icon=":material/compare_arrows:",
+        key="train_experiment_compare",
+        on_click=open_on_compare,
+        args=([str(reference), snap["run_dir"]],),
+    )
+    if st.session_state.pop("train_open_compare", False):
+        st.switch_page("views/compare.py")
+
+
 @st.fragment(run_every=1.0)
 def watch() -> None:
     """Reads the run folders once a second: the only part of the page that redraws while a run trains."""
@@ -220,6 +245,7 @@ def watch() -> None:
                 offer_to_end(snap["run_id"], seconds_since_stop_request(Path(snap["run_dir"])), teacher)
             if not teacher:
                 ui.only_the_teacher("stop the run")
+        beside_its_reference(snap)
     st.header("Runs")
     runs_table(runs)
 
@@ -231,18 +257,35 @@ def run_in_words(run: dict) -> str:
     return f"{run['run_id']}{name}: {run['epochs_done']} of {run['epochs']} epochs, {run['status']}"
 
 
-def start(**how) -> None:
-    """Start a run (config, data) or resume one (resume=folder) in its own process."""
+def start(**how) -> str | None:
+    """Start a run (config, data) or resume one (resume=folder) in its own process; its id, or None."""
     st.session_state.pop("train_error", None)
     if not ui.is_teacher():  # a disabled button is not a lock: check again
-        return
+        return None
     try:
-        training.start(**how)
+        return training.start(**how)
     except training.RunBusy:
         busy = live_run()
         st.session_state["train_error"] = ("busy", busy.name if busy else None)
     except (ValueError, OSError) as e:
         st.session_state["train_error"] = ("error", str(e))
+    return None
+
+
+def start_experiment(key: str) -> None:
+    """A one-click experiment: its quick run on the full CIFAR-10, named by the question it asks."""
+    full = find_source()
+    if not full:
+        st.session_state["train_error"] = ("error", f"The experiments need the full CIFAR-10. {HOW_TO_GET_IT}")
+        return
+    experiment = experiments.EXPERIMENTS[key]
+    if run_id := start(config=experiment.config, data=str(full)):
+        set_name(run_path(run_id), experiment.title)
+
+
+def open_on_compare(folders: list[str]) -> None:
+    st.session_state["compare_runs"] = folders
+    st.session_state["train_open_compare"] = True
 
 
 def chosen() -> tuple:
@@ -414,6 +457,27 @@ st.button(
     disabled=bool(config_error) or not teacher,
     on_click=start_new,
 )
+
+st.subheader("Or ask the class: what if ...?")
+reference = experiments.reference()
+st.caption(
+    f"Each one-click experiment trains the article's recipe on {experiments.QUICK.limit:,} images of the full "
+    f"CIFAR-10 for {experiments.QUICK.epochs} epochs (about 2 minutes on a 2-core CPU) with one setting "
+    "changed, and draws it beside a reference run with nothing changed."
+)
+with st.container(horizontal=True, gap="small"):
+    for key, experiment in experiments.EXPERIMENTS.items():
+        st.button(
+            experiment.question,
+            key=f"train_experiment_{key}",
+            on_click=start_experiment,
+            args=(key,),
+            disabled=not teacher or not full or reference is None,
+        )
+if not full:
+    st.caption(f"They need the full CIFAR-10, which is not on this computer. {HOW_TO_GET_IT}")
+elif reference is None:
+    st.caption(f"Their reference run is missing: `{experiments.REFERENCE_RUNS / experiments.REFERENCE}`.")
 
 runs = list_runs()
 training_now = live_run()

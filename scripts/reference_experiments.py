@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from cnn_lab import runs
+from cnn_lab.compare import data_kind
 from cnn_lab.data import PROJECT_ROOT
 from cnn_lab.experiments import QUICK, REFERENCE, REFERENCE_TITLE
 from cnn_lab.recipes import PRESETS
@@ -66,7 +67,7 @@ def keep(name: str, config: dict, history: list) -> None:
     """A finished experiment as the Compare page reads it: a run folder without its model."""
     kept = KEPT / name
     kept.mkdir(parents=True, exist_ok=True)
-    config = {**config, "data": config["data"].split(" (")[0]}  # what it is, not where it was
+    config = {**config, "data": data_kind(config["data"])}  # what it is, not where it was
     config.pop("data_source", None)
     runs.write_json(kept / "config.json", config)
     runs.write_json(kept / "history.json", history)

@@ -14,7 +14,6 @@ from lab_browser import (
     NAV_LINK,
     ROOT,
     SHIPPED_MODEL,
-    VIEWPORT,
     evaluated,
     kill_runs,
     lab_server,
@@ -40,15 +39,6 @@ def server(tmp_path_factory):
         yield base
         log = (work / "server.log").read_text()
     assert "Traceback" not in log, f"the server logged a traceback:\n{log[-4000:]}"
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.set_default_timeout(90_000)
-    yield page
-    context.close()
 
 
 def reveal(locator) -> None:

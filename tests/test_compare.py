@@ -5,7 +5,7 @@ import json
 import pytest
 from conftest import fake_run
 
-from cnn_lab.compare import compare, differences, flatten, numbers, table
+from cnn_lab.compare import compare, differences, flatten, gap_in_words, numbers, table
 
 
 def test_only_the_settings_that_differ_are_listed():
@@ -51,3 +51,19 @@ def test_compare_reads_run_folders_and_the_table_says_it():
     with pytest.raises(ValueError, match="not a run"):
         compare([one, two])
     json.dumps(comparison)  # plain data: what `cnn-lab compare --json` prints
+
+
+def test_the_same_data_read_from_two_places_is_no_difference():
+    described = "the full CIFAR-10: 50,000 training and 10,000 test images"
+    one = fake_run("20250101-000000-0001", data=f"{described} (archive /home/teacher/cifar-10-python.tar.gz)")
+    two = fake_run("20250101-000000-0002", data=described)  # a shipped experiment keeps what, not where
+    assert compare([one, two])["differences"] == {}
+    three = fake_run("20250101-000000-0003", data="the bundled sample: 800 training and 200 test images")
+    assert list(compare([one, three])["differences"]) == ["data"]
+
+
+def test_the_gap_in_words_does_not_blame_augmentation_a_run_did_not_have():
+    run = {"label": "run", "gap": -0.04, "augment": "crop_flip"}
+    assert "augmented photos" in gap_in_words(run)
+    assert "augmented" not in gap_in_words({**run, "augment": "none"})
+    assert "overfits" in gap_in_words({**run, "gap": 0.3, "augment": "none"})

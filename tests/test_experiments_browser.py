@@ -12,16 +12,14 @@ from cnn_lab.experiments import QUICK
 from lab_browser import ROOT, SHIPPED_MODEL, kill_runs, lab_server, problems, settle, tiny_model
 
 pytestmark = pytest.mark.browser
-FULL_DATA = ROOT.parent / "shared" / "data" / "cifar-10-python.tar.gz"
 
 
-@pytest.mark.skipif(not FULL_DATA.is_file(), reason=f"the experiments train on the full CIFAR-10: no {FULL_DATA}")
-def test_compare_two_reference_runs_then_start_a_quick_experiment_and_stop_it(page, tmp_path_factory):
+def test_compare_two_reference_runs_then_start_a_quick_experiment_and_stop_it(page, full_archive, tmp_path_factory):
     work = tmp_path_factory.mktemp("experiments")
     model = None if SHIPPED_MODEL.is_file() else tiny_model(work / "tiny.keras")
     main = page.locator('[data-testid="stMain"]')
     try:
-        with lab_server(work, model=model, data=FULL_DATA, log=work / "server.log") as (base, _):
+        with lab_server(work, model=model, data=full_archive, log=work / "server.log") as (base, _):
             open_page(page, base, "Compare runs")  # opens on the augmentation group
             metrics = main.locator('[data-testid="stMetricLabel"]')
             metrics.first.wait_for()

@@ -89,6 +89,12 @@ def numbers(history: list[dict]) -> dict:
     }
 
 
+def data_kind(data: str | None) -> str | None:
+    """What a run's data is ("the full CIFAR-10: 50,000 training and 10,000 test images"), not where it was
+    read from (the " (archive ...)" after it): two runs on the same data do not differ there."""
+    return data.split(" (")[0] if isinstance(data, str) else data
+
+
 def compare(folders: list[Path]) -> dict:
     """Two or more runs, read from their folders: {"runs": [...], "differences": {...}}."""
     if len(folders) < 2:
@@ -98,7 +104,7 @@ def compare(folders: list[Path]) -> dict:
         config = runs.read_json(folder / "config.json")
         if not isinstance(config, dict) or "train" not in config:
             raise ValueError(f"{folder}: not a run (no readable config.json)")
-        configs.append({**config["train"], "data": config.get("data")})
+        configs.append({**config["train"], "data": data_kind(config.get("data"))})
         seen.append(
             {
                 "run_id": folder.name,
@@ -107,6 +113,7 @@ def compare(folders: list[Path]) -> dict:
                 "history": runs.read_json(folder / "history.json", []),
                 "status": runs.status_of(folder),
                 "epochs": config["train"].get("epochs"),
+                "augment": config["train"].get("augment"),
                 **numbers(runs.read_json(folder / "history.json", [])),
             }
         )
@@ -176,6 +183,8 @@ def gap_in_words(run: dict) -> str:
         else "no gap: it does as well on new images as on the ones it trained on"
         if gap >= -0.02
         else "test above training: training accuracy is measured on augmented photos while the weights still move"
+        if run.get("augment") != "none"
+        else "test above training: training accuracy is averaged over the epoch while the weights still move"
     )
     return f"{run['label']}: {100 * gap:+.1f} points ({where})."
 

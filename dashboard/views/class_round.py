@@ -3,6 +3,7 @@ class with the network. The round lives in cnn_lab.class_round's SQLite store; t
 follows it once a second."""
 
 import secrets
+import time
 
 import streamlit as st
 
@@ -14,6 +15,7 @@ from cnn_lab.images import enlarge
 from ui import reveal
 
 FOLLOW_EVERY_S = 1.0
+WATCH_EVERY_S, STALE_AFTER_S = 5.0, 12.0  # the watchdog: how often it looks, and when `follow` counts as stalled
 
 presenter = st.session_state.get("presenter_view", False)
 if not presenter:  # on the projector the round itself comes first
@@ -196,6 +198,7 @@ def round_so_far(round_, answers) -> None:
 @st.fragment(run_every=FOLLOW_EVERY_S)
 def follow() -> None:
     """Reads the round once a second: the only part of the page that redraws while the class plays."""
+    st.session_state["class_round_followed_at"] = time.monotonic()
     round_ = store.current()
     if round_ is None:
         if not teacher and not presenter:
@@ -227,4 +230,14 @@ def follow() -> None:
         round_so_far(round_, answers)
 
 
+@st.fragment(run_every=WATCH_EVERY_S)
+def watchdog() -> None:
+    """Redraws the whole page when `follow` has not run for a while. Under load (30 browsers and a training
+    run on 2 cores, benchmarks/class_round_load.py) one page's browser stopped asking for `follow`'s rerun
+    while it stayed connected; a full rerun starts every timer of the page again. Draws nothing."""
+    if time.monotonic() - st.session_state.get("class_round_followed_at", time.monotonic()) > STALE_AFTER_S:
+        st.rerun()
+
+
 follow()
+watchdog()

@@ -86,7 +86,7 @@ def test_a_click_starts_the_experiment_on_the_full_data_and_names_it(full_data, 
 def test_without_the_full_data_the_experiments_say_so_and_cannot_start(started):
     at = AppTest.from_file(PAGE, default_timeout=120).run()
     assert all(at.button(key=f"train_experiment_{key}").disabled for key in EXPERIMENTS)
-    assert any("They need the full CIFAR-10" in c.value for c in at.caption)
+    assert any("They need the full CIFAR-10" in i.value for i in at.info)
     assert started == []
 
 

@@ -474,10 +474,13 @@ with st.container(horizontal=True, gap="small"):
             args=(key,),
             disabled=not teacher or not full or reference is None,
         )
-if not full:
-    st.caption(f"They need the full CIFAR-10, which is not on this computer. {HOW_TO_GET_IT}")
+if not full:  # an info box, not a caption: a caption's code is too pale to read (axe: color-contrast)
+    st.info(f"They need the full CIFAR-10, which is not on this computer. {HOW_TO_GET_IT}", icon=":material/dataset:")
 elif reference is None:
-    st.caption(f"Their reference run is missing: `{experiments.REFERENCE_RUNS / experiments.REFERENCE}`.")
+    st.info(
+        f"Their reference run is missing: `{experiments.REFERENCE_RUNS / experiments.REFERENCE}`.",
+        icon=":material/dataset:",
+    )
 
 runs = list_runs()
 training_now = live_run()

@@ -30,10 +30,12 @@ if len(choices) < 2:
     )
     ui.link_to_train()
     st.stop()
+if "compare_runs" not in st.session_state:  # set by the Train page's "Open both on Compare runs", or opened fresh
+    st.session_state["compare_runs"] = [str(f) for f in opening(references)][:4]
+st.session_state["compare_runs"] = [p for p in st.session_state["compare_runs"] if p in choices]
 picked = st.multiselect(
     "Runs to compare (2 to 4)",
     list(choices),
-    default=[str(f) for f in opening(references)][:4],
     format_func=choices.get,
     max_selections=4,
     key="compare_runs",

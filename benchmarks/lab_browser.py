@@ -176,8 +176,15 @@ def rss_mb(pid: int) -> float:
 
 
 def settle(page, timeout: float = 90) -> bool:
-    """Wait until the page's script has run to the end and nothing is a skeleton; False on timeout."""
-    page.wait_for_selector(APP, timeout=timeout * 1000)
+    """Wait until the page's script has run to the end and nothing is a skeleton; False on timeout,
+    after `what_the_page_showed` has kept a screenshot and said what it could."""
+    from playwright.sync_api import TimeoutError as BrowserTimeout
+
+    try:
+        page.wait_for_selector(APP, timeout=timeout * 1000)
+    except BrowserTimeout:
+        what_the_page_showed(page, f"no visible {APP} after {timeout:.0f} s")
+        return False
     deadline = time.time() + timeout
     time.sleep(0.5)
     quiet = 0
@@ -190,7 +197,33 @@ def settle(page, timeout: float = 90) -> bool:
         else:
             quiet = 0
         time.sleep(0.25)
+    what_the_page_showed(page, f"the script still running, or a skeleton, after {timeout:.0f} s")
     return False
+
+
+def what_the_page_showed(page, why: str) -> None:
+    """When a wait runs out: print the page's address and how its document stands, and keep a
+    screenshot in test-artifacts/browser/, each bounded in time (a page that hangs answers nothing)."""
+    shot = ROOT / "test-artifacts" / "browser" / f"timeout-{time.strftime('%H%M%S')}.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    said = [f"settle gave up: {why}; url {page.url}"]
+    try:
+        page.screenshot(path=str(shot), timeout=15_000)
+        said.append(f"screenshot {shot}")
+        said.append(
+            "document: "
+            + str(
+                page.evaluate(
+                    """() => ({ready: document.readyState,
+                    apps: document.querySelectorAll('[data-testid="stApp"]').length,
+                    state: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
+                    text: (document.body?.innerText || '').slice(0, 300)})"""
+                )
+            )
+        )
+    except Exception as error:  # noqa: BLE001 - the page may be gone or hung: say so and go on
+        said.append(f"the page did not answer: {type(error).__name__}: {str(error)[:300]}")
+    print("\n".join(said), flush=True)
 
 
 def evaluated(page, timeout: float = 120) -> None:

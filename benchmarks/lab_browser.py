@@ -201,6 +201,18 @@ def settle(page, timeout: float = 90) -> bool:
     return False
 
 
+def watch_for_errors(page) -> None:
+    """Keep the page's uncaught exceptions and console errors, for `what_the_page_showed` to tell."""
+    seen = page.lab_errors = []
+
+    def console(message):
+        if message.type == "error":
+            seen.append(f"console: {message.text}"[:1500])
+
+    page.on("pageerror", lambda error: seen.append(f"uncaught: {error}\n{getattr(error, 'stack', '') or ''}"[:3000]))
+    page.on("console", console)
+
+
 def what_the_page_showed(page, why: str) -> None:
     """When a wait runs out: print the page's address and how its document stands, and keep a
     screenshot in test-artifacts/browser/, each bounded in time (a page that hangs answers nothing)."""
@@ -223,6 +235,7 @@ def what_the_page_showed(page, why: str) -> None:
         )
     except Exception as error:  # noqa: BLE001 - the page may be gone or hung: say so and go on
         said.append(f"the page did not answer: {type(error).__name__}: {str(error)[:300]}")
+    said += [f"the page's errors so far: {len(getattr(page, 'lab_errors', []))}", *getattr(page, "lab_errors", [])]
     print("\n".join(said), flush=True)
 
 

@@ -203,10 +203,11 @@ def browser():
 @pytest.fixture
 def page(browser):
     """A fresh browser context's page, 1280x720 (a projector), for one test."""
-    from lab_browser import VIEWPORT
+    from lab_browser import VIEWPORT, watch_for_errors
 
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(90_000)
+    watch_for_errors(page)
     yield page
     context.close()

@@ -147,3 +147,22 @@ def test_benchmarks_lists_every_shipped_experiment_with_its_final_number():
     for folder in compare.reference_runs():
         [run] = compare.compare([folder, folder])["runs"][:1]
         assert f"{round(run['test_accuracy'] * 10000):,}/10,000 ({100 * run['test_accuracy']:.2f} %)" in table, folder
+
+
+def test_a_link_that_names_its_runs_opens_on_them_once(tmp_path, monkeypatch):
+    """The Train page's "Open both on Compare runs" is a link: ?runs=<reference>&runs=<run id>."""
+    from streamlit.testing.v1 import AppTest
+
+    root = tmp_path / "reference"
+    recorded(root / "article", PRESETS["article"], [0.5], [0.5])
+    recorded(root / "quick", PRESETS["article"], [0.4], [0.4])
+    recorded(root / "no_augmentation", PRESETS["article"], [0.3], [0.3])
+    monkeypatch.setattr(compare, "REFERENCE_RUNS", root)
+    at = AppTest.from_file("../dashboard/views/compare.py", default_timeout=60)
+    at.query_params["runs"] = ["quick", "no_augmentation"]
+    at.run()
+    assert not at.exception
+    assert [Path(p).name for p in at.multiselect(key="compare_runs").value] == ["quick", "no_augmentation"]
+    assert "runs" not in at.query_params  # used once: the teacher's own picks are not undone by the next rerun
+    at.multiselect(key="compare_runs").set_value([str(root / "article"), str(root / "quick")]).run()
+    assert [Path(p).name for p in at.multiselect(key="compare_runs").value] == ["article", "quick"]

@@ -36,7 +36,7 @@ def test_compare_two_reference_runs_then_start_a_quick_experiment_and_stop_it(pa
             reveal(main.get_by_text("The experiment beside its reference"))
             shot(page, "train-experiment")
 
-            main.get_by_role("button", name="Open both on Compare runs").click()
+            main.get_by_role("link", name="Open both on Compare runs").click()
             page.wait_for_url(re.compile(r"/compare"))
             main.get_by_text("What if we switch augmentation off? (quick)").first.wait_for()
             assert settle(page)

@@ -32,7 +32,7 @@ from .state import (
 )
 from .streamlit_patch import keep_keras_between_runs
 from .teacher import is_teacher, only_the_teacher, teacher_sign_in, teacher_token
-from .widgets import answered, check_questions, guess, lesson, link_to_train, one_page
+from .widgets import answered, check_questions, guess, lesson, link_to, link_to_train, one_page
 
 __all__ = [
     "state",
@@ -60,6 +60,7 @@ __all__ = [
     "answered",
     "check_questions",
     "guess",
+    "link_to",
     "link_to_train",
     "one_page",
     "DEFAULT_MODEL",

@@ -27,11 +27,16 @@ def one_page(items, per_page: int, key: str):
     return items[(page - 1) * per_page : page * per_page]
 
 
-def link_to_train(label: str = "Go to the Train page") -> None:
+def link_to(page: str, label: str, icon: str, title: str, query_params: dict | None = None) -> None:
+    """A link to another page of the lab (views/<page>), as the menu's are; `title` is its name in the menu."""
     try:
-        st.page_link("views/train.py", label=label, icon=":material/model_training:")
+        st.page_link(f"views/{page}", label=label, icon=icon, query_params=query_params)
     except Exception:  # a page run on its own (tests) has no navigation to link into
-        st.caption("Open **Train** in the sidebar.")
+        st.caption(f"Open **{title}** in the sidebar.")
+
+
+def link_to_train(label: str = "Go to the Train page") -> None:
+    link_to("train.py", label, ":material/model_training:", "Train")
 
 
 def _keep_answer(key: str) -> None:

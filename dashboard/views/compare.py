@@ -30,7 +30,10 @@ if len(choices) < 2:
     )
     ui.link_to_train()
     st.stop()
-if "compare_runs" not in st.session_state:  # set by the Train page's "Open both on Compare runs", or opened fresh
+if linked := st.query_params.get_all("runs"):  # a link that names its runs (the Train page's experiments): once
+    st.session_state["compare_runs"] = [p for name in linked for p in choices if Path(p).name == name][:4]
+    del st.query_params["runs"]
+elif "compare_runs" not in st.session_state:
     st.session_state["compare_runs"] = [str(f) for f in opening(references)][:4]
 st.session_state["compare_runs"] = [p for p in st.session_state["compare_runs"] if p in choices]
 picked = st.multiselect(

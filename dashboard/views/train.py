@@ -201,15 +201,9 @@ def beside_its_reference(snap: dict) -> None:
     st.plotly_chart(figure, key="train_experiment_curves", config={"displayModeBar": False})
     for run in compared:
         st.markdown(f"- {gap_in_words(run)}")
-    st.button(
-        "Open both on Compare runs",
-        icon=":material/compare_arrows:",
-        key="train_experiment_compare",
-        on_click=open_on_compare,
-        args=([str(reference), snap["run_dir"]],),
-    )
-    if st.session_state.pop("train_open_compare", False):
-        st.switch_page("views/compare.py")
+    # a link, as the menu's are (not st.switch_page from this fragment): the Compare page opens on these two
+    runs = {"runs": [reference.name, snap["run_id"]]}
+    ui.link_to("compare.py", "Open both on Compare runs", ":material/compare_arrows:", "Compare runs", runs)
 
 
 @st.fragment(run_every=1.0)
@@ -281,11 +275,6 @@ def start_experiment(key: str) -> None:
     experiment = experiments.EXPERIMENTS[key]
     if run_id := start(config=experiment.config, data=str(full)):
         set_name(run_path(run_id), experiment.title)
-
-
-def open_on_compare(folders: list[str]) -> None:
-    st.session_state["compare_runs"] = folders
-    st.session_state["train_open_compare"] = True
 
 
 def chosen() -> tuple:

@@ -12,7 +12,9 @@ from plotly.subplots import make_subplots
 
 from cnn_lab.images import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY_BLUE, VERMILLION
 from cnn_lab.lessons import filter_pictures
+from cnn_lab.formatting import minutes_and_seconds
 from cnn_lab.recipes import ARTICLE_ACCURACY
+from cnn_lab.target import crossing_words
 
 GREYSCALE = [[0.0, "black"], [1.0, "white"]]
 CHANNEL_SCALES = {
@@ -417,6 +419,18 @@ def training_curves(snap: dict) -> go.Figure:
         row=1,
         col=2,
     )
+    if checks := snap.get("checks"):  # within epochs, on the first test images only
+        figure.add_trace(
+            go.Scatter(
+                x=[c["epoch"] for c in checks],
+                y=[100 * c["test_accuracy"] for c in checks],
+                name=f"test accuracy (within epochs, first {checks[-1]['test_images']:,} test images)",
+                mode="markers",
+                marker={"symbol": "diamond-open", "size": 10, "color": VERMILLION, "line": {"width": 2}},
+            ),
+            row=1,
+            col=2,
+        )
     figure.add_hline(
         y=100 * ARTICLE_ACCURACY,
         line={"color": GREEN, "dash": "dash", "width": 2},
@@ -425,6 +439,20 @@ def training_curves(snap: dict) -> go.Figure:
         annotation_text=ARTICLE_LINE,
         annotation_position="bottom right",
     )  # in the text colour: AA
+    if crossed := snap.get("crossed"):  # the moment the line was passed, on every test image
+        figure.add_trace(
+            go.Scatter(
+                x=[crossed["epoch"]],
+                y=[100 * crossed["test_accuracy"]],
+                name=crossing_words(crossed),
+                mode="markers+text",
+                marker={"symbol": "star", "size": 18, "color": GREEN, "line": {"color": "black", "width": 1}},
+                text=[f"passed after {minutes_and_seconds(crossed['seconds'])}"],
+                textposition="top left",
+            ),
+            row=1,
+            col=2,
+        )
     epochs = snap.get("epochs") or 1
     figure.update_xaxes(title_text="epoch", range=[0, epochs], dtick=max(1, epochs // 10))
     figure.update_yaxes(title_text="loss", rangemode="tozero", row=1, col=1)
@@ -448,7 +476,8 @@ def training_curves_in_words(snap: dict) -> str:
     tested = [h["test_accuracy"] for h in snap["history"] if h.get("test_accuracy") is not None]
     if tested:
         words += f"; test accuracy after each epoch: {', '.join(f'{100 * t:.1f} %' for t in tested[-8:])}"
-    return words + f" ({ARTICLE_LINE})."
+    words += f" ({ARTICLE_LINE})"
+    return words + (f". {crossing_words(snap['crossed'])}." if snap.get("crossed") else ".")
 
 
 # --- results -----------------------------------------------------------------------------------

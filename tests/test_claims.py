@@ -96,7 +96,7 @@ def article(decimals: int = 2) -> str:
 
 def claims() -> list[tuple[str, str]]:
     """(file, sentence) for every checked claim, with its numbers from their sources as they are now."""
-    fast, best, paper = PRESETS["fast"], PRESETS["best"], PRESETS["article"]
+    fast, best, paper, lesson = PRESETS["fast"], PRESETS["best"], PRESETS["article"], PRESETS["lesson"]
     card = read_card(PROJECT_ROOT / "assets" / "models" / "default.keras")
     per_class = {name: 100 * value for name, value in card["per_class"].items()}
     easy = sorted(per_class, key=per_class.get, reverse=True)
@@ -106,6 +106,7 @@ def claims() -> list[tuple[str, str]]:
     low, high = augment.CONTRAST
     contrast = f"(× {low:g} to × {high:.1f})"
     sizes = [CROP // 2**i for i in range(len(CNNConfig().filters) + 1)]
+    assert lesson.label_smoothing == fast.label_smoothing, "lessons/train.md: 'They' (Lesson and Fast) smooth alike"
     smooth = fast.label_smoothing
     on_right, on_other = 1 - smooth + smooth / 10, smooth / 10
     floor = -(on_right * math.log(on_right) + 9 * on_other * math.log(on_other))  # the smoothed loss's minimum
@@ -156,8 +157,9 @@ def claims() -> list[tuple[str, str]]:
         ),
         (
             "README.md",
-            "`article` recipe; the default `fast` recipe and the shipped model crop and flip only"
-            if fast.augment == best.augment == "crop_flip"
+            "`article` recipe; the Train page's defaults, `lesson` on a CPU and `fast` on a GPU, and the shipped "
+            "model crop and flip only"
+            if lesson.augment == fast.augment == best.augment == "crop_flip"
             else "(README: recipes changed)",
         ),
         # --- what the network gets
@@ -194,8 +196,8 @@ def claims() -> list[tuple[str, str]]:
         ("lessons/train.md", f"Its loss cannot go below {floor:.2f}."),
         (
             "lessons/train.md",
-            "The Fast recipe adds **batch-norm** after each convolution"
-            if fast.model.batch_norm and best.model.batch_norm and not paper.model.batch_norm
+            "The Lesson and Fast recipes add **batch-norm** after each convolution"
+            if all(r.model.batch_norm for r in (lesson, fast, best)) and not paper.model.batch_norm
             else "(batch-norm: the recipes changed)",
         ),
         (
@@ -206,9 +208,21 @@ def claims() -> list[tuple[str, str]]:
         ),
         (
             "lessons/train.md",
-            "the Fast recipe raises the rate during a short warm-up, then lowers it smoothly to 0"
-            if fast.schedule == "cosine" and fast.warmup_epochs
-            else "(the Fast schedule changed)",
+            "the Lesson and Fast recipes raise the rate during a short warm-up, then lower it smoothly to 0"
+            if all(r.schedule == "cosine" and r.warmup_epochs for r in (lesson, fast))
+            else "(the Lesson or Fast schedule changed)",
+        ),
+        (
+            "lessons/train.md",
+            f"(the Lesson recipe also halfway, on {lesson.check_images:,} of them)"
+            if lesson.checks_per_epoch == 2
+            else "(the Lesson recipe's tests changed)",
+        ),
+        (
+            "lessons/train.md",
+            "Like the shipped model, the Lesson recipe averages its answers for the photo and its mirror image"
+            if lesson.flip_tta and best.flip_tta
+            else "(the mirror average changed)",
         ),
         # --- the network
         ("lessons/network.md", " → ".join(map(str, sizes))),

@@ -170,7 +170,7 @@ def test_a_wrong_token_is_refused_without_echo_and_the_right_one_unlocks(monkeyp
 
     at.radio(key="train_source").set_value("sample")
     at.selectbox(key="train_limit").set_value(256)
-    at.number_input(key="train_epochs_fast").set_value(50)
+    at.number_input(key=f"train_epochs_{at.selectbox(key='train_recipe').value}").set_value(50)
     button(at, "Start training").click().run()
     run_id = live_run().name
     button(at, "Stop").click().run()

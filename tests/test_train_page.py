@@ -12,11 +12,12 @@ import textwrap
 import time
 
 import pytest
-from conftest import ROOT, fake_run, page_text, wait_for
+from conftest import ROOT, fake_run, figures, page_text, texts, wait_for
 from streamlit.testing.v1 import AppTest
 
 from cnn_lab import runs, training
 from cnn_lab.data import SAMPLE_PATH
+from cnn_lab.recipes import PRESETS
 from cnn_lab.runs import list_runs, live_run, run_path, snapshot, training_pid
 
 PAGE = "../dashboard/views/train.py"
@@ -30,7 +31,7 @@ def quick_run(at: AppTest, epochs: int) -> AppTest:
     """Set the page up for a run of a few seconds: the bundled sample, 256 images, `epochs` epochs."""
     at.radio(key="train_source").set_value("sample")
     at.selectbox(key="train_limit").set_value(256)
-    at.number_input(key="train_epochs_fast").set_value(epochs)
+    at.number_input(key=f"train_epochs_{at.selectbox(key='train_recipe').value}").set_value(epochs)
     return at.button(key="train_start").click().run()
 
 
@@ -56,13 +57,15 @@ def test_start_progress_stop():
     assert f"**Starting: run `{run_id}`**" in page_text(at)
     wait_for(lambda: len(state(run_id)["batches"]) >= 2)
     at.run()
-    assert f"**Training: run `{run_id}`** (fast recipe)" in page_text(at)
+    assert f"**Training: run `{run_id}`** (lesson recipe)" in page_text(at)  # on a CPU, the page proposes it
     assert state(run_id)["config"]["limit"] == 256
     assert "Training on **the CPU (" in page_text(at) and "; Keras on tensorflow)**" in page_text(at)  # its device
     bar = at.get("progress")[0].proto
     assert bar.value > 0 and "Epoch 1 of 50" in bar.text
     assert len(at.get("plotly_chart")) == 1  # the live curves
     trainer = training_pid(run_path(run_id))
+    told = dict(e.split("=", 1) for e in open(f"/proc/{trainer}/environ").read().split("\0") if "=" in e)
+    assert 0 < time.time() - float(told["CNN_LAB_STARTED"]) < 600  # the run's clock starts at the click
     os.kill(trainer, signal.SIGSTOP)  # a loaded machine: the run is slow to reach its next batch
     try:
         at.button(key="train_stop").click().run()
@@ -299,3 +302,55 @@ def test_killing_the_server_leaves_the_run_training_and_a_restarted_page_finds_a
     at.button(key="train_stop").click().run()
     wait_for(lambda: state(run_id)["status"] == "stopped")
     assert training_pid(run_path(run_id)) is None
+
+
+def test_on_a_cpu_the_page_proposes_the_lesson_recipe_and_marks_the_moment_the_line_was_passed():
+    at = page()
+    assert at.selectbox(key="train_recipe").value == "lesson"  # this machine has no GPU
+    assert at.number_input(key="train_epochs_lesson").value == PRESETS["lesson"].epochs
+    folder = fake_run("20260101-000000-c0de", epochs=6)
+    crossed = {"epoch": 4.5, "seconds": 161.2, "test_accuracy": 0.7861, "test_correct": 7861, "test_images": 10000}
+    batches = [{"step": s, "epoch": s / 10, "loss": 1.0, "accuracy": 0.5} for s in range(1, 61)]
+    checks = [{"epoch": 4.5, "test_accuracy": 0.79, "test_images": 2000, "seconds": 150.0}]
+    (folder / "progress.json").write_text(json.dumps({"batches": batches, "checks": checks, "crossed": crossed}))
+    at.run()
+    said = "78.4 % passed after 2 min 41 s: 7,861 of 10,000 test images right (78.61 %), in epoch 5"
+    assert any(said in s.value for s in at.success)
+    [curves] = [f for f in figures(at) if any(t.get("name") == "training loss" for t in f["data"])]
+    [star] = [t for t in curves["data"] if t.get("name", "").startswith("78.4 % passed")]
+    assert list(star["x"]) == [4.5] and list(star["y"]) == [78.61] and star["text"] == ["passed after 2 min 41 s"]
+    [within] = [t for t in curves["data"] if t.get("name", "").startswith("test accuracy (within epochs")]
+    assert "first 2,000 test images" in within["name"]
+    assert said in texts(at.caption)  # the curves' text alternative says it too
+
+
+def test_while_a_lesson_run_trains_the_page_says_when_the_line_is_expected(tmp_path, monkeypatch):
+    """The ETA to 78.4 %: the reference run of the same recipe passed it in epoch 3; this run is at epoch 2,
+    batch 50 of 100, 1,280 images/s, batches of 128: 150 batches, 15 s."""
+    from cnn_lab import compare
+
+    lesson = PRESETS["lesson"]
+    reference = tmp_path / "reference" / "lesson"
+    reference.mkdir(parents=True)
+    (reference / "config.json").write_text(json.dumps({"train": lesson.to_dict()}))
+    accuracies = [0.70, 0.77, 0.79, 0.82]
+    (reference / "history.json").write_text(
+        json.dumps([{"epoch": e + 1, "test_accuracy": a} for e, a in enumerate(accuracies)])
+    )
+    monkeypatch.setattr(compare, "REFERENCE_RUNS", tmp_path / "reference")
+    folder = run_path("20260101-000000-e7a0")
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps({"train": {**lesson.to_dict(), "seed": 5}, "data": "full"}))
+    (folder / "history.json").write_text(json.dumps([{"epoch": 1, "test_accuracy": 0.7}]))
+    progress = {"epoch": 1, "batch": 50, "batches_per_epoch": 100, "images_per_second": 1280.0, "batches": []}
+    (folder / "progress.json").write_text(json.dumps(progress))
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # its training process
+    try:
+        (folder / "status.json").write_text(
+            json.dumps({"status": "running", "pid": other.pid, "host": socket.gethostname()})
+        )
+        at = page()
+        assert any("78.4 % expected in about 15 s" in i.value and "passed it in epoch 3" in i.value for i in at.info)
+    finally:
+        other.kill()
+        other.wait()

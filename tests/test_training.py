@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -99,3 +100,32 @@ def test_bad_ids_and_configs_are_refused():
         training.command_line(TrainConfig(preset="fast", model=TINY))
     assert training.command_line(preset("fast", epochs=3, limit=256))[-2:] == ["--limit", "256"]
     assert preset("article").batch_size == 64 and preset("article").augment == "article"
+
+
+def test_checks_within_an_epoch_and_the_line_passed_on_every_test_image(monkeypatch):
+    """Twice an epoch the test accuracy is measured: in between on the first 50 test images, at the end
+    on all of them. A check that reaches the line (here 0 %, so the first one does) has every test image
+    tested at once: the figure that says the line is passed is a full-test-set number, never the subset's."""
+    monkeypatch.setattr(training, "ARTICLE_ACCURACY", 0.0)
+    tested = []
+    real = training._make_callback_class
+
+    def spying():  # every test pass of the run, by its number of images
+        callback = real()
+        test = callback.test
+        callback.test = lambda self, images=None: tested.append(images) or test(self, images)
+        return callback
+
+    monkeypatch.setattr(training, "_make_callback_class", spying)
+    folder = run_path(new_run_id())
+    config = TrainConfig(model=TINY, epochs=2, batch_size=32, limit=128, checks_per_epoch=2, check_images=50)
+    started = time.time() - 30  # Start was pressed 30 s before the training began: the run's clock counts them
+    assert training.train(config, str(SAMPLE_PATH), folder, started=started) == "finished"
+    s = snapshot(folder)
+    assert [(c["epoch"], c["test_images"]) for c in s["checks"]] == [(0.5, 50), (1.5, 50)]
+    crossed = s["crossed"]
+    assert crossed["epoch"] == 0.5 and crossed["test_images"] == 200  # the sample's 200 test images, not 50
+    assert crossed["test_correct"] / 200 == crossed["test_accuracy"]
+    assert tested == [50, None, None, 50, None]  # the check, the full test it set off, epoch 1, the check, epoch 2
+    assert 30 <= crossed["seconds"] <= s["history"][0]["elapsed"] <= s["history"][1]["elapsed"]
+    assert all(h["test_images"] == 200 for h in s["history"])

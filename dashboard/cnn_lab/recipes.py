@@ -2,8 +2,10 @@
 (No Keras here: reading a recipe costs nothing.)
 
 - `article`: the article's recipe as it is: its augmentation, Adam at 1e-3, batches of 64.
-- `fast`: the dashboard's default, tuned to pass the article's 78.4 % as soon as possible:
+- `fast`: the Train page's default on a GPU, tuned to pass the article's 78.4 % as soon as possible:
   batch-norm, crop and flip, a warm-up then cosine learning rate, label smoothing.
+- `lesson`: for a lesson on a CPU: fast's ideas, narrower and shorter, with the mirror average, so that
+  a 2-core computer passes 78.4 % in under 3 minutes; its test accuracy is drawn twice an epoch.
 - `best`: the shipped model, `assets/models/default.keras`: the same ideas, wider and longer,
   and the test-time prediction averaged with that of the mirrored image.
 """
@@ -49,6 +51,10 @@ class TrainConfig:
     flip_tta: bool = False  # average the predictions for the image and its mirror image
     limit: int | None = None  # train on the first N training images only
     seed: int = 0
+    # The test accuracy is measured `checks_per_epoch` times an epoch: at its end on every test image,
+    # and in between on the first `check_images` of them (None: all), so that the curve moves in a lesson.
+    checks_per_epoch: int = 1
+    check_images: int | None = None
 
     def __post_init__(self):
         if isinstance(self.model, dict):
@@ -61,6 +67,8 @@ class TrainConfig:
             raise ValueError("epochs, batch size and learning rate must be positive")
         if self.limit is not None and self.limit < 1:
             raise ValueError("--limit must be a positive number of images")
+        if self.checks_per_epoch < 1 or (self.check_images is not None and self.check_images < 1):
+            raise ValueError("the test accuracy is measured at least once an epoch, on at least one image")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -82,9 +90,26 @@ FAST = TrainConfig(
     augment="crop_flip",
 )
 
+# A whole run inside a lesson on a CPU: fast's ideas on a network of half the width (a quarter of the work), with
+# a higher peak rate over 7 epochs, the mirror average, and the test accuracy measured twice an epoch (the
+# in-between check on 2,000 images). Chosen by measuring: BENCHMARKS.md lists every variant tried.
+LESSON = dataclasses.replace(
+    FAST,
+    preset="lesson",
+    model=CNNConfig(filters=(32, 64, 128), batch_norm=True),
+    epochs=7,
+    batch_size=128,
+    learning_rate=1e-2,
+    warmup_epochs=0.5,
+    flip_tta=True,
+    checks_per_epoch=2,
+    check_images=2000,
+)
+
 PRESETS = {
     "article": TrainConfig(preset="article", epochs=20),
     "fast": FAST,
+    "lesson": LESSON,
     # the shipped model: fast's ideas, wider and longer, with dropout, weight decay and the mirror average
     "best": dataclasses.replace(
         FAST,

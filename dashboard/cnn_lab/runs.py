@@ -240,6 +240,8 @@ def snapshot(folder: Path) -> dict:
         "batch": progress.get("batch", 0),
         "batches_per_epoch": progress.get("batches_per_epoch"),
         "batches": progress.get("batches", []),
+        "checks": progress.get("checks", []),  # the test accuracy within epochs, on a subset of the test images
+        "crossed": progress.get("crossed"),  # when the article's line was passed, on every test image
         "loss": progress.get("loss"),
         "images_per_second": progress.get("images_per_second"),
         "eta_seconds": progress.get("eta_seconds"),

@@ -36,7 +36,7 @@ import numpy as np
 
 from . import runs
 from .data import DataError, load_cifar10
-from .recipes import TrainConfig, preset
+from .recipes import ARTICLE_ACCURACY, TrainConfig, preset
 
 log = logging.getLogger(__name__)
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent  # the folder that holds cnn_lab/
@@ -194,12 +194,19 @@ class Progress:
     """The live state of a run: kept here, written to progress.json at most every PUBLISH_EVERY s,
     and handed to `report` (the command line's progress bar)."""
 
-    def __init__(self, folder: Path, report=None):
+    def __init__(self, folder: Path, report=None, started: float | None = None):
         self.folder, self.report = folder, report
         saved = runs.read_json(folder / "progress.json", {})
-        finished = len(runs.read_json(folder / "history.json", []))
+        history = runs.read_json(folder / "history.json", [])
+        finished = len(history)
+        # The run's clock: seconds since Start was pressed (the page's click, or the command's start), data
+        # loading and tracing included; a resumed run goes on from the clock of its last finished epoch.
+        self.started = (started or time.time()) - (history[-1].get("elapsed", 0.0) if history else 0.0)
+        crossed = saved.get("crossed")
         # a resumed run keeps its curves up to its last finished epoch
         self.state = {
+            "checks": [c for c in saved.get("checks", []) if c["epoch"] <= finished],
+            "crossed": crossed if crossed and crossed["epoch"] <= finished else None,
             "epoch": finished,
             "batch": 0,
             "batches_per_epoch": None,
@@ -236,6 +243,10 @@ class Progress:
         if now - self.published >= PUBLISH_EVERY:
             self.publish(now)
 
+    def elapsed(self) -> float:
+        """Seconds on the run's clock now."""
+        return round(time.time() - self.started, 1)
+
 
 def train(
     config: TrainConfig | None,
@@ -244,8 +255,10 @@ def train(
     resume: bool = False,
     report=None,
     download: bool = False,
+    started: float | None = None,
 ) -> str:
     """Train (or resume) the run in `folder` in this process; returns how it ended: finished or stopped.
+    `started`: when Start was pressed (time.time()), if before this call: the run's clock starts there.
 
     Stops at the next batch once runs.request_stop(folder) is called. A failure is logged with its
     traceback, recorded in status.json (error and traceback) and raised again.
@@ -258,7 +271,7 @@ def train(
     runs.write_status(folder, "starting")
     if resume and started_here:
         runs.clear_stop(folder)  # a stop left over from before: the page clears it before it starts a child
-    progress = Progress(folder, report)
+    progress = Progress(folder, report, started)
     try:
         status = _train(config, data_source, folder, resume, progress, download)
     except BaseException as e:
@@ -399,12 +412,14 @@ def _make_callback_class():
             self.recent: list[tuple[float, int]] = []  # (time, images) of the last batches
             self.evaluation_saved = None  # the file of the last checkpoint's evaluation
             self.smoothed = None
+            checks = config.checks_per_epoch  # the in-between tests: after these batches of each epoch
+            self.check_at = {round(j * steps / checks) for j in range(1, checks)} - {0, steps}
 
         def stopping(self) -> bool:
             return runs.stop_requested(self.folder)
 
         def on_epoch_begin(self, epoch, logs=None):
-            self.epoch_start, self.previous = time.time(), (0.0, 0.0)
+            self.epoch_start, self.previous, self.testing_seconds, self.last_k = time.time(), (0.0, 0.0), 0.0, 0
 
         def on_train_batch_end(self, batch, logs=None):
             now, k = time.time(), batch + 1
@@ -440,14 +455,59 @@ def _make_callback_class():
             self.progress.maybe_publish()
             if self.stopping():
                 self.model.stop_training = True
+            elif any(self.last_k < b <= k for b in self.check_at):  # a check's batch was reached (or passed)
+                self.check(epoch + k / self.steps)
+            self.last_k = k
+
+        def test(self, images: int | None = None):
+            """(probabilities, correct) on the first `images` test images (all by default); (None, None) if stopped."""
+            if hasattr(self.model, "jax_state_sync"):  # JAX keeps the weights out of the model within an epoch
+                self.model.jax_state_sync()
+            x, y = self.data.x_test[:images], self.data.y_test[:images]
+            probabilities = predict(self.classifier, x, should_stop=self.stopping)
+            return (None, None) if probabilities is None else (probabilities, int(np.sum(probabilities.argmax(1) == y)))
+
+        def check(self, at: float):
+            """An in-between test, on the first check_images test images: a point of the curve. If it
+            reaches the article's line, every test image is tested at once: only that full figure can
+            say the line is passed."""
+            began = time.time()
+            images = min(self.config.check_images or len(self.data.x_test), len(self.data.x_test))
+            self.progress.update(message=f"testing on {images:,} images")
+            _, correct = self.test(images)
+            if correct is None:
+                return
+            point = {"epoch": at, "test_accuracy": correct / images, "test_images": images}
+            self.progress.state["checks"].append({**point, "seconds": self.progress.elapsed()})
+            if point["test_accuracy"] >= ARTICLE_ACCURACY and self.progress.state["crossed"] is None:
+                if images < len(self.data.x_test):
+                    self.progress.update(message=f"testing on all {len(self.data.x_test):,} test images")
+                    _, correct = self.test()
+                if correct is not None:
+                    self.passed(at, correct)
+            self.progress.update(message=f"training on {self.data.description}")
+            took = time.time() - began  # not training time: out of the speed and the epoch's images/s
+            self.testing_seconds += took
+            self.recent = [(t + took, n) for t, n in self.recent]
+
+        def passed(self, at: float, correct: int):
+            """Record the moment the article's line is passed, if this full-test-set figure passes it."""
+            images = len(self.data.y_test)
+            if self.progress.state["crossed"] is None and correct / images >= ARTICLE_ACCURACY:
+                self.progress.state["crossed"] = {
+                    "epoch": round(at, 3),
+                    "seconds": self.progress.elapsed(),
+                    "test_accuracy": correct / images,
+                    "test_correct": correct,
+                    "test_images": images,
+                }
 
         def on_epoch_end(self, epoch, logs=None):
             if self.stopping():
                 return  # a stopped epoch is not finished: the last checkpoint stays the last one
-            train_seconds = time.time() - self.epoch_start
+            train_seconds = time.time() - self.epoch_start - self.testing_seconds
             self.progress.update(message=f"epoch {epoch + 1}: testing on {len(self.data.x_test):,} images")
-            probabilities = predict(self.classifier, self.data.x_test, should_stop=self.stopping)
-            correct = None if probabilities is None else int(np.sum(probabilities.argmax(1) == self.data.y_test))
+            probabilities, correct = self.test()
             record = {
                 "epoch": epoch + 1,
                 "loss": float(logs["loss"]),
@@ -457,7 +517,10 @@ def _make_callback_class():
                 "test_images": len(self.data.y_test),
                 "seconds": round(time.time() - self.epoch_start, 2),
                 "images_per_second": round(self.steps * self.config.batch_size / train_seconds, 1),
+                "elapsed": self.progress.elapsed(),  # on the run's clock, since Start
             }
+            if correct is not None:
+                self.passed(epoch + 1, correct)
             self.history.append(record)
             self.checkpoint()
             if probabilities is not None:  # the Results pages of this checkpoint open at once
@@ -536,6 +599,7 @@ def start(
 
     RunBusy if a run trains on this computer already, ValueError for a run that cannot resume.
     """
+    pressed = time.time()  # Start: the run's clock counts from here, the child's start-up included
     root = Path(root) if root else Path(resume).parent if resume is not None else runs.runs_dir()
     root.mkdir(parents=True, exist_ok=True)
     with open(root / ".start.lock", "w") as lock:
@@ -555,6 +619,7 @@ def start(
         env = dict(
             os.environ,
             CNN_LAB_RUNS=str(root),
+            CNN_LAB_STARTED=repr(pressed),
             PYTHONUNBUFFERED="1",
             PYTHONPATH=os.pathsep.join(
                 [str(PACKAGE_PARENT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]

@@ -1,0 +1,62 @@
+"""The article's line during a run: when to expect it (the recipe's reference run, the run's speed),
+and the words for the moment it was passed."""
+
+import json
+
+from cnn_lab.formatting import minutes_and_seconds
+from cnn_lab.recipes import PRESETS
+from cnn_lab.target import crossing_words, reference_epoch, seconds_to_line
+
+
+def test_durations_in_words():
+    assert [minutes_and_seconds(s) for s in (0, 41.4, 60, 161, 3725)] == [
+        "0 s",
+        "41 s",
+        "1 min 0 s",
+        "2 min 41 s",
+        "1 h 02 min",
+    ]
+
+
+def test_the_moment_the_line_was_passed_in_words():
+    crossed = {"epoch": 4.5, "seconds": 161, "test_accuracy": 0.7861, "test_correct": 7861, "test_images": 10000}
+    assert crossing_words(crossed) == (
+        "78.4 % passed after 2 min 41 s: 7,861 of 10,000 test images right (78.61 %), in epoch 5"
+    )
+    assert crossing_words({**crossed, "epoch": 5}).endswith("in epoch 5")
+
+
+def shipped(root, name, config, accuracies):
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps({"train": config}))
+    history = [{"epoch": e + 1, "test_accuracy": a} for e, a in enumerate(accuracies)]
+    (folder / "history.json").write_text(json.dumps(history))
+
+
+def test_the_epoch_to_expect_comes_from_the_reference_run_of_the_same_recipe(tmp_path):
+    lesson = PRESETS["lesson"].to_dict()
+    shipped(tmp_path, "lesson", {**lesson, "seed": 3}, [0.61, 0.77, 0.79, 0.81])  # any seed: the same recipe
+    shipped(tmp_path, "article", PRESETS["article"].to_dict(), [0.5, 0.6])
+    assert reference_epoch(lesson, tmp_path) == 3
+    assert reference_epoch(PRESETS["article"].to_dict(), tmp_path) is None  # its reference never passed it
+    assert reference_epoch({**lesson, "epochs": 9}, tmp_path) is None  # another recipe: nothing to go by
+    assert reference_epoch({"no such": "setting"}, tmp_path) is None
+
+
+def test_seconds_to_the_line_at_the_run_s_own_speed():
+    snap = {
+        "status": "running",
+        "config": {"batch_size": 128},
+        "epochs": 6,
+        "history": [{"epoch": 1}],
+        "epoch": 1,
+        "batch": 50,
+        "batches_per_epoch": 100,
+        "images_per_second": 1280.0,
+    }
+    assert seconds_to_line(snap, 3) == 150 * 128 / 1280  # 150 batches to the end of epoch 3, 10 batches a second
+    assert seconds_to_line({**snap, "epoch": 3, "batch": 20, "history": [{}, {}, {}]}, 3) == 0  # there: any moment
+    assert seconds_to_line({**snap, "crossed": {"epoch": 1.5}}, 3) is None  # passed already
+    assert seconds_to_line({**snap, "status": "stopped"}, 3) is None
+    assert seconds_to_line(snap, None) is None and seconds_to_line({**snap, "images_per_second": None}, 3) is None

@@ -11,7 +11,8 @@ Each group changes one setting and keeps the same number of epochs:
   crop and flip only (the first is assets/reference/article_run.json);
 - learning rate: the fast recipe (8 epochs) at 1e-2, 1e-3 and 1e-4;
 - batch-norm: the fast recipe (8 epochs, its own rate 2e-3) with batch-norm and without;
-- quick: the one-click experiments' reference (cnn_lab.experiments: the article's recipe on 4,000 images).
+- lesson: the lesson recipe (7 epochs), from which the Train page expects when a lesson run passes 78.4 %;
+- quick: the one-click experiments' reference (cnn_lab.experiments: the article's recipe on 2,000 images).
 
 A run that is stopped or killed resumes where it was when this script is run again.
 """
@@ -38,6 +39,7 @@ TITLES = {
     "fast_rate_1e-4": "Fast recipe, learning rate 1e-4",
     "fast_batch_norm": "Fast recipe, with batch-norm",
     "fast_no_batch_norm": "Fast recipe, without batch-norm",
+    "lesson": "Lesson recipe (a whole run inside a lesson)",
     REFERENCE: REFERENCE_TITLE,
 }
 EXPERIMENTS = {
@@ -48,6 +50,7 @@ EXPERIMENTS = {
     "fast_rate_1e-4": dataclasses.replace(FAST, learning_rate=1e-4),
     "fast_batch_norm": FAST,
     "fast_no_batch_norm": dataclasses.replace(FAST, model=dataclasses.replace(FAST.model, batch_norm=False)),
+    "lesson": PRESETS["lesson"],
     REFERENCE: QUICK,
 }
 KEPT = PROJECT_ROOT / "assets" / "reference" / "experiments"

@@ -129,3 +129,32 @@ def test_checks_within_an_epoch_and_the_line_passed_on_every_test_image(monkeypa
     assert tested == [50, None, None, 50, None]  # the check, the full test it set off, epoch 1, the check, epoch 2
     assert 30 <= crossed["seconds"] <= s["history"][0]["elapsed"] <= s["history"][1]["elapsed"]
     assert all(h["test_images"] == 200 for h in s["history"])
+
+
+def test_a_gpu_s_settings_train_in_bfloat16_several_steps_a_call_and_save_float32(monkeypatch):
+    """What a GPU run does (bfloat16 arithmetic, 4 steps per call here), on this CPU: the progress still
+    counts every batch, the in-between check still comes, and what is tested and saved is a float32
+    network, so the figure in the history is the saved model's own."""
+    import keras
+
+    from cnn_lab.model import load_classifier, predict
+
+    gpu = {"precision": "mixed_bfloat16", "jit_compile": False, "steps_per_execution": 4}
+    monkeypatch.setattr(training, "speed_settings", lambda device: gpu)
+    monkeypatch.setattr(training, "PUBLISH_EVERY", 0)
+    folder = run_path(new_run_id())
+    config = TrainConfig(model=TINY, epochs=2, batch_size=8, limit=64, checks_per_epoch=2, check_images=40)
+    assert training.train(config, str(SAMPLE_PATH), folder) == "finished"
+    s = snapshot(folder)
+    assert [b["step"] for b in s["batches"]] == [4, 8, 12, 16]  # 2 calls of 4 steps an epoch, every batch counted
+    assert [c["epoch"] for c in s["checks"]] == [0.5, 1.5]
+    saved = load_classifier(folder / "model.keras")
+    assert {layer.dtype_policy.name for layer in saved.get_layer("cnn").layers} == {"float32"}
+    data = training.load_cifar10(str(SAMPLE_PATH))
+    correct = int((predict(saved, data.x_test).argmax(1) == data.y_test).sum())
+    assert s["history"][-1]["test_correct"] == correct  # tested as saved
+    assert keras.config.dtype_policy().name == "float32"  # the process's policy is back
+
+    training.extend(folder, 3)  # and a resumed run goes on in bfloat16 from the float32 checkpoint
+    assert training.train(None, None, folder, resume=True) == "finished"
+    assert [h["epoch"] for h in snapshot(folder)["history"]] == [1, 2, 3]

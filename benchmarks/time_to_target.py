@@ -16,6 +16,7 @@ is also given in those units, so that runs on noisy or other machines can be com
 import argparse
 import dataclasses
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -52,11 +53,14 @@ def variant(config: TrainConfig, settings: list[str]) -> TrainConfig:
     return config
 
 
-def one_run(config: TrainConfig, data: str | None, folder: Path) -> dict:
-    """Train in a process of its own until the run passes the line (or ends); what it did, on its clock."""
+def one_run(config: TrainConfig, data: str | None, folder: Path, budget: float | None = None) -> dict:
+    """Train in a process of its own until the run passes the line (or ends, or has trained `budget`
+    seconds); what it did, on its clock."""
     started = time.time()
     arguments = [json.dumps(config.to_dict()), data or "", str(folder), str(started)]
-    child = subprocess.Popen([sys.executable, "-c", TRAIN, *arguments])
+    package = str(Path(runs.__file__).resolve().parents[1])  # the child imports this very cnn_lab
+    path = os.pathsep.join(p for p in (package, os.environ.get("PYTHONPATH")) if p)
+    child = subprocess.Popen([sys.executable, "-c", TRAIN, *arguments], env={**os.environ, "PYTHONPATH": path})
     shown = 0
     while child.poll() is None:
         s = runs.snapshot(folder)
@@ -65,7 +69,8 @@ def one_run(config: TrainConfig, data: str | None, folder: Path) -> dict:
             images = "all" if p.get("tested") else f"{p['test_images']:,}"
             print(f"  epoch {p['epoch']:g}: {100 * p['test_accuracy']:.2f} % on {images} test images", flush=True)
         shown = len(points)
-        if s["crossed"] and s["status"] != "stopping":
+        over = budget is not None and time.time() - started > budget
+        if (s["crossed"] or over) and s["status"] != "stopping":
             runs.request_stop(folder)
         time.sleep(0.2)
     s = runs.snapshot(folder)

@@ -354,3 +354,16 @@ def test_while_a_lesson_run_trains_the_page_says_when_the_line_is_expected(tmp_p
     finally:
         other.kill()
         other.wait()
+
+
+def test_the_learning_rate_can_follow_the_batch_size():
+    """The larger-batch option (a GPU's): with scaling on, a batch twice the recipe's takes steps twice as big."""
+    at = page()
+    recipe = at.selectbox(key="train_recipe").value
+    base = PRESETS[recipe]
+    assert at.checkbox(key=f"train_scale_{recipe}").value is False  # on a CPU it is offered, not on
+    at.select_slider(key=f"train_batch_{recipe}").set_value(2 * base.batch_size).run()
+    assert not [c for c in at.caption if c.value.startswith("Learning rate used")]  # off: the rate as set
+    at.checkbox(key=f"train_scale_{recipe}").check().run()
+    used = f"Learning rate used: {2 * base.learning_rate:g} ({base.learning_rate:g} × {2 * base.batch_size} / "
+    assert any(c.value.startswith(used) for c in at.caption), texts(at.caption)

@@ -132,6 +132,13 @@ def preset(name: str, **overrides) -> TrainConfig:
     return dataclasses.replace(PRESETS[name], **fields)
 
 
+def scaled(config: TrainConfig, batch_size: int) -> TrainConfig:
+    """The recipe at another batch size, its learning rate scaled with the batch (linear scaling): a GPU's
+    larger batches take fewer, bigger steps."""
+    rate = config.learning_rate * batch_size / PRESETS[config.preset].batch_size
+    return dataclasses.replace(config, batch_size=batch_size, learning_rate=rate)
+
+
 AUGMENT_WORDS = {
     "article": "crop, flip, hue, contrast, brightness, saturation",
     "crop_flip": "crop and flip only",

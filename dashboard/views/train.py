@@ -22,7 +22,7 @@ from cnn_lab.compare import compare, gap_in_words
 from cnn_lab.access import DEFAULT, write_active_model
 from cnn_lab.data import HOW_TO_GET_IT, SAMPLE_PATH, find_source
 from cnn_lab.formatting import clock, minutes_and_seconds
-from cnn_lab.recipes import ARTICLE_ACCURACY, AUGMENT_MODES, PRESETS, preset
+from cnn_lab.recipes import ARTICLE_ACCURACY, AUGMENT_MODES, PRESETS, preset, scaled
 from cnn_lab.run_archive import export_run, import_run
 from cnn_lab.target import LINE, crossing_words, reference_epoch, seconds_to_line
 from cnn_lab.runs import (
@@ -303,6 +303,8 @@ def chosen() -> tuple:
             batch_size=int(state[f"train_batch_{recipe}"]),
             limit=state["train_limit"] or None,
         )
+        if state.get(f"train_scale_{recipe}"):
+            config = scaled(config, config.batch_size)
     except ValueError as e:
         return None, None, str(e)
     return config, str(full if state["train_source"] == "full" else SAMPLE_PATH), None
@@ -421,9 +423,15 @@ with left:
     )
     batch = st.select_slider(
         "Batch size (images per step)",
-        options=[32, 64, 128, 256],
+        options=[32, 64, 128, 256] + ([512, 1024, 2048] if device()["kind"] == "GPU" else []),
         value=base.batch_size,
         key=f"train_batch_{recipe}",
+        disabled=not teacher,
+    )
+    st.checkbox(
+        "Scale the learning rate with the batch size (larger batches, bigger steps: for a GPU)",
+        value=device()["kind"] == "GPU",
+        key=f"train_scale_{recipe}",
         disabled=not teacher,
     )
 with right:
@@ -452,9 +460,11 @@ with right:
             "compared with test-set figures: the article's, or the shipped model's."
         )
 
-config_error = chosen()[2]
+config, _, config_error = chosen()
 if config_error:
     st.error(config_error, icon=":material/error:")
+elif config.learning_rate != rate:
+    st.caption(f"Learning rate used: {config.learning_rate:g} ({rate:g} × {batch} / {base.batch_size}).")
 st.button(
     "Start training",
     key="train_start",

@@ -86,9 +86,9 @@ def test_evaluate_prints_the_articles_format_and_json(tiny_model_path):
     }
 
 
-def test_train_then_resume_from_the_command_line(tmp_path):
+def test_train_then_resume_and_extend_from_the_command_line(tmp_path):
     run = tmp_path / "runs" / "20250101-000000-beef"
-    out = cnn_lab("train", "--preset", "fast", "--epochs", "1", "--limit", "64", "--run-dir", run)
+    out = cnn_lab("train", "--preset", "article", "--epochs", "1", "--limit", "64", "--run-dir", run)
     assert out.returncode == 0, out.stderr
     assert "bundled sample" in out.stdout and "epoch   1:" in out.stdout and "finished" in out.stdout
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
@@ -97,6 +97,11 @@ def test_train_then_resume_from_the_command_line(tmp_path):
     again = cnn_lab("train", "--resume", "--run-dir", run)
     assert again.returncode == 0, again.stderr
     assert "finished after 1 of 1 epochs" in again.stdout
+    longer = cnn_lab("train", "--resume", "--epochs", "2", "--run-dir", run)  # the article's constant rate goes on
+    assert longer.returncode == 0, longer.stderr
+    assert "finished after 2 of 2 epochs" in longer.stdout and [h["epoch"] for h in _history(run)] == [1, 2]
+    with np.load(run / "optimizer.npz") as saved:
+        assert int(saved["iteration"]) == 2  # one step of 64 images per epoch, counted on from the checkpoint
 
 
 def _history(run):

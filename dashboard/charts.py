@@ -437,7 +437,7 @@ def training_curves(snap: dict) -> go.Figure:
         row=1,
         col=2,
         annotation_text=ARTICLE_LINE,
-        annotation_position="bottom right",
+        annotation_position="top left",
     )  # in the text colour: AA
     if crossed := snap.get("crossed"):  # the moment the line was passed, on every test image
         figure.add_trace(
@@ -733,7 +733,7 @@ def compare_accuracy_figure(compared: list[dict], by: str = "epoch") -> go.Figur
         y=100 * ARTICLE_ACCURACY,
         line={"color": GREEN, "dash": "dash", "width": 2},
         annotation_text=ARTICLE_LINE,
-        annotation_position="bottom right",
+        annotation_position="top left",
     )
     figure.update_xaxes(title_text=_x_title(by))
     figure.update_yaxes(title_text="accuracy (%)", range=[0, 100])

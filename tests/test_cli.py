@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -154,3 +155,32 @@ def test_resume_with_epochs_extends_a_run_and_no_flag_is_ignored(tmp_path):
     assert set(report["differences"]) == {name for name in a if a[name] != f[name]}
     assert report["runs"][0]["test_accuracy"] == _history(article)[-1]["test_accuracy"] == correct / 200
     assert "no such run" in _one_line_error(cnn_lab("compare", article.name, "20990101-000000-0000"))
+
+
+@pytest.mark.one_backend  # the terminal's signal handling, the same on every backend
+def test_a_kill_from_another_process_stops_the_run_after_its_batch(tmp_path):
+    """`kill` sends SIGTERM: the same request as Ctrl-C and the Train page's Stop button. The run stops
+    after its batch, keeps its last finished epoch and says it stopped (a kill while in model.fit too)."""
+    from conftest import wait_for
+
+    from cnn_lab import runs
+
+    run = tmp_path / "runs" / "20250101-000000-5e9d"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "cnn_lab", "train", "--preset", "lesson", "--epochs", "50", "--limit", "400"]
+        + ["--run-dir", str(run)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        wait_for(lambda: (run / "history.json").is_file() and runs.snapshot(run)["batches"], 180, "a trained epoch")
+        child.send_signal(signal.SIGTERM)
+        out, _ = child.communicate(timeout=120)
+    finally:
+        child.kill()
+    assert child.returncode == 0, out
+    assert "stopping after this batch" in out and f"stopped: {run}" in out
+    assert runs.snapshot(run)["status"] == "stopped"
+    assert 1 <= len(_history(run)) < 50

@@ -226,10 +226,11 @@ def what_the_page_showed(page, why: str) -> None:
             "document: "
             + str(
                 page.evaluate(
-                    """() => ({ready: document.readyState,
-                    apps: document.querySelectorAll('[data-testid="stApp"]').length,
-                    state: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
-                    text: (document.body?.innerText || '').slice(0, 300)})"""
+                    """app => ({ready: document.readyState,
+                    apps: document.querySelectorAll(app).length,
+                    state: document.querySelector(app)?.getAttribute('data-test-script-state'),
+                    text: (document.body?.innerText || '').slice(0, 300)})""",
+                    APP,
                 )
             )
         )

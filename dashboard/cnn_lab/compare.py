@@ -105,16 +105,17 @@ def compare(folders: list[Path]) -> dict:
         if not isinstance(config, dict) or "train" not in config:
             raise ValueError(f"{folder}: not a run (no readable config.json)")
         configs.append({**config["train"], "data": data_kind(config.get("data"))})
+        history = runs.read_json(folder / "history.json", [])
         seen.append(
             {
                 "run_id": folder.name,
                 "name": runs.run_name(folder),
                 "label": label(folder),
-                "history": runs.read_json(folder / "history.json", []),
+                "history": history,
                 "status": runs.status_of(folder),
                 "epochs": config["train"].get("epochs"),
                 "augment": config["train"].get("augment"),
-                **numbers(runs.read_json(folder / "history.json", [])),
+                **numbers(history),
             }
         )
     return {"runs": seen, "differences": differences(configs)}

@@ -5,7 +5,8 @@ the shipped model's evaluation time, in one prepared run that writes JSON and a 
     python benchmarks/gpu.py --quick                 # a small dry run (the CPU, the bundled sample)
     python benchmarks/gpu.py --compare-backends      # TensorFlow against JAX on this machine, in one run
 
-It needs Keras, JAX (or TensorFlow) and this tree: no network, no TensorFlow on a JAX machine. Each
+It needs Keras, JAX (or TensorFlow) and this tree: no network, no TensorFlow on a JAX machine
+(benchmarks/gpu_carry.sh makes ready what travels to a machine with JAX alone: Keras's wheels, the data). Each
 measurement trains the lab's own network (cnn_lab.model.trainer: uint8 pixels in, the augmentation
 inside the compiled step) with compiled steps (jit_compile: XLA), `steps_per_execution` steps per
 call, and mixed precision (bfloat16) where the GPU has it. The article's batch of 64 is always

@@ -20,7 +20,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from cnn_lab import augment, lessons, photo, rounds
+from cnn_lab import augment, lessons, photo, rounds, training
 from cnn_lab.data import CLASS_NAMES, PROJECT_ROOT, read_sample
 from cnn_lab.model_card import read_card
 from cnn_lab.questions import read_questions
@@ -111,6 +111,7 @@ def claims() -> list[tuple[str, str]]:
     on_right, on_other = 1 - smooth + smooth / 10, smooth / 10
     floor = -(on_right * math.log(on_right) + 9 * on_other * math.log(on_other))  # the smoothed loss's minimum
     sample = read_sample()
+    gpu = training.speed_settings({"kind": "GPU"})
     seconds = int(measured(r"\*\*78\.4 % passed after (\d+) s"))
     per_student = measured(r"\*\*\+([\d.]+) MB per session\*\*")
     reference = article_run()
@@ -244,6 +245,13 @@ def claims() -> list[tuple[str, str]]:
             ),
         ),
         ("README.md", f"fully connected layers of {CNNConfig().dense[0]} and {CNNConfig().dense[1]} units"),
+        (
+            "README.md",
+            f"On a GPU a run's steps are compiled (XLA), {gpu['steps_per_execution']} to a call, and in bfloat16 "
+            "where the GPU has it (from compute capability 8.0)"
+            if gpu["jit_compile"] and inspect.getsource(training.has_bfloat16).count(">= (8, 0)")
+            else "(README: the GPU settings changed)",
+        ),
         (
             "BENCHMARKS.md",
             f"{best.model.filters[0]} {best.model.kernel_sizes[0]}×{best.model.kernel_sizes[0]}, "

@@ -40,10 +40,10 @@ from cnn_lab.runs import (
     snapshot,
 )
 
-RECIPES = {
-    "lesson": "Lesson: passes 78.4 % within a lesson on a CPU (narrower, shorter, tested twice an epoch)",
-    "fast": "Fast: passes 78.4 % soonest on a GPU (batch-norm, crop and flip, cosine schedule)",
-    "article": "The article's recipe as it is (its augmentation, Adam, batches of 64)",
+RECIPES = {  # (its name in the list, what it is)
+    "lesson": ("Lesson: 78.4 % within a lesson on a CPU", "Narrower and shorter, tested twice an epoch."),
+    "fast": ("Fast: 78.4 % soonest on a GPU", "Batch-norm, crop and flip, a warm-up then a cosine schedule."),
+    "article": ("The article's recipe, as it is", "Its augmentation, Adam, batches of 64."),
 }
 AUGMENTATION = {
     "article": "The article's (crop, flip, hue, contrast, brightness, saturation)",
@@ -400,10 +400,11 @@ with left:
         "Recipe",
         list(RECIPES),
         index=list(RECIPES).index("fast" if device()["kind"] == "GPU" else "lesson"),  # a CPU: a run fits a lesson
-        format_func=RECIPES.get,
+        format_func=lambda r: RECIPES[r][0],
         key="train_recipe",
         disabled=not teacher,
     )
+    st.caption(RECIPES[recipe][1])
     base = PRESETS[recipe]
     epochs = st.number_input(
         "Epochs (passes over the training images)",
@@ -429,8 +430,10 @@ with left:
         disabled=not teacher,
     )
     st.checkbox(
-        "Scale the learning rate with the batch size (larger batches, bigger steps: for a GPU)",
+        "Scale the learning rate with the batch size",
         value=device()["kind"] == "GPU",
+        help="Larger batches, bigger steps: the rate grows in proportion to the batch, from the recipe's own "
+        "batch size. For the large batches of a GPU; the rate used is shown above Start training.",
         key=f"train_scale_{recipe}",
         disabled=not teacher,
     )

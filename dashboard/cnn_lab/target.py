@@ -9,10 +9,12 @@ line, and the run's own speed says when it will reach that epoch. No Keras here.
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from pathlib import Path
 
-from .compare import reference_runs
+from . import compare
 from .formatting import minutes_and_seconds
 from .recipes import ARTICLE_ACCURACY, TrainConfig
 from .runs import TRAINING_NOW, position, read_json
@@ -23,20 +25,30 @@ LINE = f"{100 * ARTICLE_ACCURACY:.1f} %"
 def reference_epoch(config: dict, root: Path | None = None) -> int | None:
     """The epoch in which the shipped reference run of this very recipe (same settings, any seed) first
     passed the line, on every test image; None without such a run, or if it never passed."""
+    recipe = _recipe(config)
+    return None if recipe is None else _passed_in(root or compare.REFERENCE_RUNS).get(recipe)
+
+
+def _recipe(config) -> str | None:
+    """A recipe's settings, its seed left out, as a key; None if they are not a recipe's."""
     try:
-        wanted = {**TrainConfig.from_dict(dict(config)).to_dict(), "seed": None}
+        return json.dumps({**TrainConfig.from_dict(dict(config)).to_dict(), "seed": None}, sort_keys=True)
     except (TypeError, ValueError):
         return None
-    for folder in reference_runs(root):
-        saved = read_json(folder / "config.json", {}).get("train")
-        try:
-            same = saved is not None and {**TrainConfig.from_dict(dict(saved)).to_dict(), "seed": None} == wanted
-        except (TypeError, ValueError):
-            same = False
-        if same:
+
+
+@functools.cache
+def _passed_in(root: Path) -> dict[str, int | None]:
+    """{recipe: the epoch its reference run passed the line in} for the runs under `root`, the first run
+    of a recipe counting. Read once: the reference runs ship with the lab, and the Train page asks every second."""
+    passed = {}
+    for folder in compare.reference_runs(root):
+        recipe = _recipe(read_json(folder / "config.json", {}).get("train"))
+        if recipe is not None and recipe not in passed:
             history = read_json(folder / "history.json", [])
-            return next((h["epoch"] for h in history if (h.get("test_accuracy") or 0) >= ARTICLE_ACCURACY), None)
-    return None
+            above = (h["epoch"] for h in history if (h.get("test_accuracy") or 0) >= ARTICLE_ACCURACY)
+            passed[recipe] = next(above, None)
+    return passed
 
 
 def seconds_to_line(snap: dict, expected_epoch: int | None) -> float | None:

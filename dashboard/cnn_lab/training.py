@@ -19,6 +19,7 @@ Nothing here imports streamlit or calls into a page.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import fcntl
@@ -406,23 +407,18 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
     return status
 
 
+@contextlib.contextmanager
 def precision(policy: str):
     """The context in which new layers compute in `policy` ("float32", "mixed_bfloat16"); the one
     before is back after it."""
-    import contextlib
-
     import keras
 
-    @contextlib.contextmanager
-    def using():
-        before = keras.config.dtype_policy()
-        keras.config.set_dtype_policy(policy)
-        try:
-            yield
-        finally:
-            keras.config.set_dtype_policy(before)
-
-    return using()
+    before = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(before)
 
 
 def extend(folder: Path, epochs: int) -> TrainConfig:

@@ -1,6 +1,7 @@
-"""Training images/s of one recipe's step under TensorFlow's thread settings and `steps_per_execution`.
+"""Training images/s of one recipe's step under TensorFlow's thread settings, `steps_per_execution` and XLA.
 
     python benchmarks/step_settings.py [--preset lesson] [--images 12800] [--rounds 3] [--data PATH] [--quick]
+    KERAS_BACKEND=jax python benchmarks/step_settings.py ...   # JAX: its defaults row runs uncompiled (eager)
 
 Each setting is timed in a process of its own (TensorFlow reads its thread settings once, when it
 starts): the recipe's network with its augmentation inside the step, as `cnn-lab train` compiles it,
@@ -18,11 +19,12 @@ import sys
 
 from common import save, table
 
-SETTINGS = [  # (what, environment, steps per execution)
-    ("defaults (TensorFlow's thread pools as they are)", {}, 1),
-    ("2 intra-op threads, 1 inter-op thread", {"TF_NUM_INTRAOP_THREADS": "2", "TF_NUM_INTEROP_THREADS": "1"}, 1),
-    ("steps_per_execution 4", {}, 4),
-    ("steps_per_execution 16", {}, 16),
+SETTINGS = [  # (what, environment, steps per execution, jit_compile)
+    ("defaults (TensorFlow's thread pools as they are)", {}, 1, False),
+    ("2 intra-op threads, 1 inter-op thread", {"TF_NUM_INTRAOP_THREADS": "2", "TF_NUM_INTEROP_THREADS": "1"}, 1, False),
+    ("steps_per_execution 4", {}, 4, False),
+    ("steps_per_execution 16", {}, 16, False),
+    ("compiled (jit_compile, XLA)", {}, 1, True),  # what a run on JAX always does (training.speed_settings)
 ]
 
 TIME_ONE = """
@@ -34,6 +36,7 @@ from cnn_lab.recipes import preset
 from cnn_lab.training import build_optimizer, one_hot
 
 name, data_source, images, steps_per_execution = sys.argv[1], sys.argv[2] or None, int(sys.argv[3]), int(sys.argv[4])
+jit_compile = sys.argv[5] == "True"
 config, data = preset(name), load_cifar10(data_source)
 x, y = data.x_train[:images], one_hot(data.y_train[:images])
 net = trainer(build_cnn(config.model), config.augment, seed=0)
@@ -42,7 +45,7 @@ net.compile(
     loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
     metrics=["accuracy"],
     steps_per_execution=steps_per_execution,
-    jit_compile=False,
+    jit_compile=jit_compile,
 )
 net.fit(x[: 10 * config.batch_size], y[: 10 * config.batch_size], batch_size=config.batch_size, verbose=0)
 start = time.perf_counter()
@@ -60,11 +63,11 @@ def main():
     ap.add_argument("--quick", action="store_true", help="a small check that the benchmark runs")
     a = ap.parse_args()
     images = 1024 if a.quick else a.images
-    speeds = {what: [] for what, _, _ in SETTINGS}
+    speeds = {what: [] for what, *_ in SETTINGS}
     for round_ in range(1, (1 if a.quick else a.rounds) + 1):
-        for what, environment, steps in SETTINGS:
+        for what, environment, steps, jit in SETTINGS:
             done = subprocess.run(
-                [sys.executable, "-c", TIME_ONE, a.preset, a.data or "", str(images), str(steps)],
+                [sys.executable, "-c", TIME_ONE, a.preset, a.data or "", str(images), str(steps), str(jit)],
                 env={**os.environ, **environment},
                 capture_output=True,
                 text=True,
@@ -83,7 +86,8 @@ def main():
         }
         for what, s in speeds.items()
     ]
-    table(rows, f"Training step of the {a.preset} recipe, {images:,} images, augmentation inside")
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    table(rows, f"Training step of the {a.preset} recipe on {backend}, {images:,} images, augmentation inside")
     save("step_settings" + ("_quick" if a.quick else ""), {"preset": a.preset, "images": images, "rows": rows})
 
 

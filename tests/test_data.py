@@ -149,6 +149,18 @@ def test_bundled_sample_is_genuine_test_images_and_balanced():
     assert "sample" in sample.description
 
 
+def test_a_run_says_what_it_trains_on_all_of_it_or_the_first_images():
+    full = D.Cifar10(*[np.zeros((n, 1), "uint8") for n in (50000, 50000, 10000, 10000)], (), "archive x", False)
+    assert (
+        full.training_on(50000)
+        == full.description
+        == ("the full CIFAR-10: 50,000 training and 10,000 test images (archive x)")
+    )
+    assert full.training_on(2000) == (
+        "the first 2,000 of the full CIFAR-10's 50,000 training images, tested on its 10,000 test images (archive x)"
+    )
+
+
 @pytest.mark.full_data
 def test_full_archive(full_archive):
     d = D.read_source(full_archive)

@@ -155,6 +155,48 @@ def test_a_failed_run_says_why_on_the_page_and_in_the_log(caplog):
     assert "Traceback" in caplog.text
 
 
+def test_a_run_whose_process_crashes_below_python_shows_as_failed_with_the_end_of_its_log(caplog):
+    """An abort (XLA's fatal checks end a process so, as issue 29's stuck collectives did) gives Python no
+    exception to record: the run is failed all the same, and says what its process printed last."""
+    from cnn_lab.recipes import preset
+
+    run_id = training.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH))
+    folder = run_path(run_id)
+    wait_for(lambda: len(state(run_id)["batches"]) >= 1, what="a batch")
+    os.kill(training_pid(folder), signal.SIGABRT)
+    wait_for(lambda: state(run_id)["status"] == "failed", what="the failure")
+    s = state(run_id)
+    assert s["error"] == "the training process crashed (SIGABRT); the end of its log says why"
+    last = (folder / "train.log").read_text().strip().splitlines()[-1]
+    assert s["traceback"].strip().endswith(last)
+    at = page()
+    assert any("the training process crashed (SIGABRT)" in e.value for e in at.error)
+    assert last.strip() in "\n".join(c.value for c in at.code)  # the end of its log, on the page
+    assert "crashed (SIGABRT)" in caplog.text
+    assert list_runs()[0]["status"] == "failed"  # resumable from its last finished epoch, like any failed run
+
+
+def test_a_crash_says_its_fatal_line_and_leaves_out_the_stack_s_addresses():
+    xla = textwrap.dedent("""\
+        training on the first 2,000 of the full CIFAR-10's 50,000 training images
+        E1205 07:45:36.340514    2959 rendezvous.cc:43]
+        F1205 07:45:36.340517    2959 rendezvous.cc:161] [id=0] Termination timeout for `all reduce` of 40 s exceeded.
+        *** Check failure stack trace: ***
+            @     0x7f9e5fd40634  absl::lts_20260107::log_internal::LogMessage::SendToLog()
+            @     0x7f9e5fd405b6  absl::lts_20260107::log_internal::LogMessage::Flush()
+        """)
+    report = training.crash_report("SIGABRT", xla)
+    assert report["error"] == (
+        "the training process crashed (SIGABRT): [id=0] Termination timeout for `all reduce` of 40 s exceeded."
+    )
+    assert report["traceback"].splitlines()[-1] == "*** Check failure stack trace: ***"
+    assert "0x7f9e" not in report["traceback"]
+    python = "Fatal Python error: Segmentation fault\n\nCurrent thread 0x01 (most recent call first):\n  File x.py"
+    assert training.crash_report("SIGSEGV", python)["error"] == (
+        "the training process crashed (SIGSEGV): Fatal Python error: Segmentation fault"
+    )
+
+
 def test_a_run_from_a_terminal_is_watched_and_can_be_stopped_but_not_started_twice():
     folder = run_path("20260101-000000-abcd")
     folder.mkdir(parents=True)

@@ -69,6 +69,16 @@ class Cifar10:
         kind = "the bundled sample" if self.is_sample else "the full CIFAR-10"
         return f"{kind}: {len(self.x_train):,} training and {len(self.x_test):,} test images ({self.source})"
 
+    def training_on(self, images: int) -> str:
+        """What a run trains on, in words: all of it, or the first `images` training images of it."""
+        if images >= len(self.x_train):
+            return self.description
+        kind = "the bundled sample's" if self.is_sample else "the full CIFAR-10's"
+        return (
+            f"the first {images:,} of {kind} {len(self.x_train):,} training images, "
+            f"tested on its {len(self.x_test):,} test images ({self.source})"
+        )
+
 
 # --- safe unpickling -------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ import datetime
 import fcntl
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -43,6 +44,11 @@ log = logging.getLogger(__name__)
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent  # the folder that holds cnn_lab/
 PUBLISH_EVERY = 0.5  # seconds between two writes of progress.json
 MAX_POINTS = 800  # curve points kept in progress.json: every batch at first, then every 2nd, 4th, ...
+
+
+# How a process that crashed below Python ends (XLA's fatal checks abort; a broken library segfaults), unlike
+# one that was killed from outside (kill -9, the out-of-memory killer: SIGKILL), which is only interrupted.
+CRASH_SIGNALS = {signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE}
 
 
 class RunBusy(RuntimeError):
@@ -89,6 +95,34 @@ def data_parallel(devices: list[str]):
 
         return tf.distribute.MirroredStrategy(devices).scope()
     return contextlib.nullcontext()
+
+
+def fitting(devices: list[str]):
+    """The context in which a network built in data_parallel(devices) trains, as Keras's guides do it: on JAX
+    the same distribution again (it splits each batch between the devices as fit takes it); on TensorFlow
+    none, as the model keeps the strategy it was built in, and the callbacks' tests then run outside that
+    strategy's scope (inside it, a network built for one device cannot run)."""
+    import contextlib
+
+    import keras
+
+    return data_parallel(devices) if keras.config.backend() == "jax" else contextlib.nullcontext()
+
+
+def one_device(devices: list[str]):
+    """The context in which Keras builds a network that runs on the first of `devices` alone, even when it is
+    called inside a data-parallel run (TensorFlow's models keep the strategy they were built in: without
+    one, a model called during a mirrored fit would run every image on each device and return it twice).
+    On JAX a network built outside data_parallel already is such a network."""
+    import contextlib
+
+    import keras
+
+    if len(devices) < 2 or keras.config.backend() != "tensorflow":
+        return contextlib.nullcontext()
+    import tensorflow as tf
+
+    return tf.distribute.OneDeviceStrategy(devices[0]).scope()
 
 
 def describe_device() -> dict:
@@ -155,11 +189,17 @@ def has_bfloat16() -> bool:
 def speed_settings(device: dict) -> dict:
     """How a run makes the most of its device. On a GPU: compiled steps (XLA), 16 steps per call (a small
     network's step is shorter than the call's own cost), and bfloat16 arithmetic where the GPU has it,
-    the weights kept in float32. On a CPU: none of them (XLA made a step 4x slower there)."""
+    the weights kept in float32. On a CPU: none of them, except that JAX always compiles its steps.
+
+    TensorFlow has a step of its own without XLA (XLA made a step 4x slower on this CPU). JAX has none:
+    Keras's jit_compile=False on JAX runs every operation of a step one at a time, uncompiled, which is
+    slow, and on several devices aborts the process: each operation is then a program of its own, and
+    XLA's CPU devices can start two such programs' collectives in different orders and wait on each
+    other until XLA gives up (issue 29)."""
     gpu = device["kind"] == "GPU"
     return {
         "precision": "mixed_bfloat16" if gpu and has_bfloat16() else "float32",
-        "jit_compile": gpu,
+        "jit_compile": gpu or device.get("backend") == "jax",
         "steps_per_execution": 16 if gpu else 1,
     }
 
@@ -359,10 +399,17 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
         x_train, y_train = (a[: len(a) - len(a) % count] for a in (x_train, y_train))
         steps = -(-len(x_train) // config.batch_size)
     progress.update(device=device, batches_per_epoch=steps, message=f"building the network on {device_words(device)}")
-    keras.utils.set_random_seed(config.seed)
-
     history = runs.read_json(folder / "history.json", []) if resume else []
     speed = speed_settings(device)
+    # What is tested and saved: a float32 network on one device, whatever the training's arithmetic and
+    # devices. A model saved in bfloat16 would compute in bfloat16, slowly, on the CPU of whoever opens it;
+    # one built for several devices would run every test image on each of them (TensorFlow's mirrored
+    # predict returns each image once per device). The trained weights are copied into it before each test.
+    separate = speed["precision"] != "float32" or len(device["devices"]) > 1
+    if separate:
+        with one_device(device["devices"]), precision("float32"):
+            model = classifier(build_cnn(config.model), config.flip_tta)
+    keras.utils.set_random_seed(config.seed)
     with data_parallel(device["devices"]), precision(speed["precision"]):
         cnn = build_cnn(config.model)  # in the run's precision; a resumed run's weights go into it
         if resume:
@@ -376,18 +423,18 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
             jit_compile=speed["jit_compile"],
             steps_per_execution=speed["steps_per_execution"],
         )
-        # what is tested and saved: a float32 network, whatever the training's arithmetic (a model saved
-        # in bfloat16 would compute in bfloat16, slowly, on the CPU of whoever opens it)
-        with precision("float32"):
-            model = classifier(cnn if speed["precision"] == "float32" else build_cnn(config.model), config.flip_tta)
+        if not separate:
+            model = classifier(cnn, config.flip_tta)
         if resume and (folder / "optimizer.npz").is_file():
             optimizer.build(net.trainable_variables)
             restore_optimizer(optimizer, net.trainable_variables, folder / "optimizer.npz")
-        runs.write_status(folder, "running")
-        progress.update(epoch=len(history), message=f"training on {data.description}")
+    runs.write_status(folder, "running")
+    doing = f"training on {data.training_on(len(x_train))}"  # what the run says between its tests
+    progress.update(epoch=len(history), message=doing)
 
-        callback = _make_callback_class()(progress, model, cnn, data, folder, optimizer, history, steps, config)
-        if len(history) < config.epochs and not runs.stop_requested(folder):
+    callback = _make_callback_class()(progress, model, cnn, data, folder, optimizer, history, steps, config, doing)
+    if len(history) < config.epochs and not runs.stop_requested(folder):
+        with fitting(device["devices"]):
             net.fit(
                 x_train,
                 one_hot(y_train),
@@ -457,8 +504,9 @@ def _make_callback_class():
     class Callback(keras.callbacks.Callback):
         """Publishes the progress, honours a stop request within a batch, tests and checkpoints every epoch."""
 
-        def __init__(self, progress, model, cnn, data, folder, optimizer, history, steps, config):
+        def __init__(self, progress, model, cnn, data, folder, optimizer, history, steps, config, doing):
             super().__init__()
+            self.doing = doing
             self.progress, self.classifier, self.cnn, self.data, self.folder = progress, model, cnn, data, folder
             self.optimizer, self.history, self.steps, self.config = optimizer, history, steps, config
             self.recent: list[tuple[float, int]] = []  # (time, images) of the last batches
@@ -520,7 +568,7 @@ def _make_callback_class():
             stopped. The float32 network that is saved is tested, with the weights trained so far."""
             if hasattr(self.model, "jax_state_sync"):  # JAX keeps the weights out of the model within an epoch
                 self.model.jax_state_sync()
-            if self.classifier.get_layer("cnn") is not self.cnn:  # trained in bfloat16: bring the weights over
+            if self.classifier.get_layer("cnn") is not self.cnn:  # trained apart (bfloat16, devices): copy over
                 self.classifier.get_layer("cnn").set_weights(self.cnn.get_weights())
             x, y = self.data.x_test[:images], self.data.y_test[:images]
             probabilities = predict(self.classifier, x, should_stop=self.stopping)
@@ -544,7 +592,7 @@ def _make_callback_class():
                     _, correct = self.test()
                 if correct is not None:
                     self.passed(at, correct)
-            self.progress.update(message=f"training on {self.data.description}")
+            self.progress.update(message=self.doing)
             took = time.time() - began  # not training time: out of the speed and the epoch's images/s
             self.testing_seconds += took
             self.recent = [(t + took, n) for t, n in self.recent]
@@ -631,6 +679,17 @@ def command_line(config: TrainConfig) -> list[str]:
     return args + (["--limit", str(config.limit)] if config.limit else [])
 
 
+def crash_report(signal_name: str, output: str) -> dict:
+    """What a run that crashed below Python says on its page: the fatal line of its log, if it printed one
+    (absl's "F1205 12:00:00 file.cc:161] why", "Fatal Python error: why", "Check failed: why"), and the
+    end of its log without the stack's raw addresses ("    @ 0x7f... name"), which say nothing to a teacher."""
+    lines = [line for line in output.splitlines() if not re.match(r"\s*@\s+0x[0-9a-f]+", line)]
+    fatal = [line for line in lines if re.match(r"(F\d{4} |Fatal Python error|Check failed)", line)]
+    why = re.sub(r"^F\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] ", "", fatal[-1]).strip() if fatal else ""
+    error = f"the training process crashed ({signal_name})" + (f": {why}" if why else "; the end of its log says why")
+    return {"error": error, "traceback": "\n".join(lines)}
+
+
 def _watch_child(child: subprocess.Popen, folder: Path) -> None:
     """Reap the child when it ends; log a failure with its traceback (the page shows its end too)."""
     code = child.wait()
@@ -641,7 +700,12 @@ def _watch_child(child: subprocess.Popen, folder: Path) -> None:
         log.error("training run %s failed: %s\n%s", folder.name, saved.get("error"), saved.get("traceback") or "")
         return
     output = (folder / "train.log").read_text(errors="replace")[-3000:] if (folder / "train.log").is_file() else ""
-    if code < 0:  # killed (out of memory, kill -9): "interrupted", resumable from its last finished epoch
+    if -code in CRASH_SIGNALS and saved.get("status") in runs.LIVE:
+        # it crashed below Python (XLA's abort, a segfault), with no exception to record: its output says why
+        name = signal.Signals(-code).name
+        log.error("training run %s crashed (%s):\n%s", folder.name, name, output)
+        runs.write_status(folder, "failed", **crash_report(name, output))
+    elif code < 0:  # killed (out of memory, kill -9): "interrupted", resumable from its last finished epoch
         log.error(
             "training run %s was killed by signal %s; it can resume from its last finished epoch", folder.name, -code
         )

@@ -191,6 +191,51 @@ def test_the_token_can_live_in_secrets(monkeypatch):
     assert not button(at, "Start training").disabled
 
 
+def test_a_secrets_file_that_cannot_be_read_locks_every_control(monkeypatch, tmp_path):
+    """A teacher who mistypes one quote in secrets.toml must not hand every student the Stop, Delete and
+    Import buttons: Streamlit reads such a file as no file at all, so the lab checks it itself (fails closed)."""
+    monkeypatch.delenv(access.TOKEN_VARIABLE, raising=False)
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('teacher_token = "owl-lantern-42\n')  # the closing quote forgotten
+    problem = access.secrets_problem([tmp_path / "absent.toml", secrets])
+    assert problem and problem.startswith(str(secrets)) and TOKEN not in problem
+    assert teacher_token(None, problem) == access.LOCKED and teacher_token("x", problem) == "x"
+    assert access.secrets_problem([tmp_path / "absent.toml"]) is None
+
+    from streamlit import config
+
+    monkeypatch.setattr(
+        config,
+        "get_option",
+        lambda name, real=config.get_option: [str(secrets)] if name == "secrets.files" else real(name),
+    )
+    old = fake_run("20260101-000000-aaaa")
+    at = page()
+    assert not at.exception
+    assert button(at, "Start training").disabled and button(at, "Delete it").disabled
+    assert at.selectbox(key="train_model_choice").disabled
+    assert not at.sidebar.text_input  # nobody can sign in: no token is known
+    [locked] = [e.value for e in at.sidebar.error]
+    assert "Every control is locked" in locked and str(secrets) in locked and "CNN_LAB_TEACHER_TOKEN" in locked
+    forged(at.checkbox(key="train_delete_sure")).check().run()
+    forged(button(at, "Delete it")).click().run()
+    assert old.is_dir()
+    class_round = AppTest.from_file("../dashboard/views/class_round.py", default_timeout=120).run()
+    assert not any("needs a teacher token" in i.value for i in class_round.info)  # locked too, not "one laptop"
+    assert not [b for b in class_round.button if b.label == "Start"]  # a student's view: no round can start
+
+    secrets.write_text(f'teacher_token = "{TOKEN}"\n')  # fixed: the token works, and only the token
+    at = page()
+    assert button(at, "Start training").disabled and not at.sidebar.error
+    at.sidebar.text_input(key="teacher_token_input").input(TOKEN).run()
+    assert not button(at, "Start training").disabled
+
+    monkeypatch.setenv(access.TOKEN_VARIABLE, TOKEN)  # the environment's token needs no secrets file at all
+    secrets.write_text("[broken")
+    at = page()
+    assert not at.sidebar.error and at.sidebar.text_input(key="teacher_token_input")
+
+
 def test_the_teacher_chooses_the_model_the_whole_class_sees(monkeypatch, tiny_model_path):
     import ui
 

@@ -5,21 +5,54 @@ The token itself is checked in cnn_lab.access; this module only keeps the sign-i
 
 from __future__ import annotations
 
+import logging
+import os
+
 import streamlit as st
+
+log = logging.getLogger(__name__)
+
+
+def secrets_problem() -> str | None:
+    """Why the secrets file (.streamlit/secrets.toml, or another of Streamlit's `secrets.files`) exists but
+    cannot be read; logged once per problem. None when there is no such file or it reads."""
+    from streamlit import config
+
+    from cnn_lab.access import secrets_problem as why
+
+    problem = why(config.get_option("secrets.files") or [])
+    if problem and problem not in _LOGGED:
+        _LOGGED.add(problem)
+        log.error("the teacher lock is closed: a secrets file could not be read (%s)", problem)
+    return problem
+
+
+_LOGGED: set[str] = set()
+
+
+def _lock() -> tuple[str | None, str | None]:
+    """(the teacher token, why the secrets file could not be read): see teacher_token."""
+    from cnn_lab.access import TOKEN_VARIABLE
+    from cnn_lab.access import teacher_token as configured
+
+    if os.environ.get(TOKEN_VARIABLE, "").strip():
+        return configured(), None  # the environment's token comes first: the secrets file is not needed
+    secret, problem = None, secrets_problem()
+    if not problem:
+        try:
+            if st.secrets.load_if_toml_exists():  # False, not an error, when there is no secrets file
+                secret = st.secrets.get("teacher_token")
+        except Exception as e:  # whatever else goes wrong reading it: closed, never open
+            problem = f"the secrets could not be read: {type(e).__name__}"
+            log.error("the teacher lock is closed: %s", problem)
+    return configured(secret, problem), problem
 
 
 def teacher_token() -> str | None:
     """The teacher token (CNN_LAB_TEACHER_TOKEN, else `teacher_token` in .streamlit/secrets.toml);
-    None when neither is set. Never shown, never logged."""
-    from cnn_lab.access import teacher_token as configured
-
-    secret = None
-    try:
-        if st.secrets.load_if_toml_exists():  # False, not an error, when there is no secrets file
-            secret = st.secrets.get("teacher_token")
-    except Exception:
-        secret = None
-    return configured(secret)
+    None when neither is set. A secrets file that cannot be read gives a token nobody knows: every
+    control stays locked until it is fixed. Never shown, never logged."""
+    return _lock()[0]
 
 
 def is_teacher() -> bool:
@@ -50,10 +83,18 @@ def _sign_out() -> None:
 def teacher_sign_in() -> bool:
     """The sidebar's "Teacher sign-in" when a token is set; returns whether this session may change
     the lab (always True without a token)."""
-    if teacher_token() is None:
+    token, problem = _lock()
+    if token is None:
         return True
     with st.sidebar:
         st.markdown("**Teacher sign-in**")
+        if problem:
+            st.error(
+                f"**Every control is locked**: the secrets file could not be read ({problem}). Correct it and "
+                "reload the page, or start the lab with CNN_LAB_TEACHER_TOKEN set.",
+                icon=":material/lock:",
+            )
+            return False
         if is_teacher():
             st.success("Signed in as the teacher.", icon=":material/verified_user:")
             st.button("Sign out", on_click=_sign_out, key="teacher_sign_out")

@@ -626,15 +626,24 @@ CLASS_COLOUR = PURPLE  # a class round's class, in every figure of it
 
 
 def answers_figure(
-    class_names, series, true: int | None, answer: int | None = None, title: str = "", colours=ANSWER_COLOURS
+    class_names,
+    series,
+    true: int | None,
+    answer: int | None = None,
+    title: str = "",
+    colours=ANSWER_COLOURS,
+    network_answer: int | None = None,
 ) -> go.Figure:
-    """Who said what for one image, all on one scale (% of each one's answers): `series` is a list of
-    (name, shares), e.g. [("the network", probabilities), ("people (CIFAR-10H)", counts / people)],
-    shares from 0 to 1 over the 10 classes, drawn in `colours` in order. The true class (None: not shown
-    yet) and the student's answer are named beside their rows; the first class at the top."""
+    """Who said what for one image, each as a share from 0 to 100 %: `series` is a list of (name, shares),
+    e.g. [("the network's probabilities", probabilities), ("people's answers (CIFAR-10H)", counts / people)],
+    shares from 0 to 1 over the 10 classes, drawn in `colours` in order. Two kinds of share: people's (and a
+    class's) are how many of them gave each answer; the network's are its probabilities, how sure it is of
+    each class, of which it answers one, the largest (`network_answer`). The true class (None: not shown yet),
+    the student's answer and the network's are named beside their rows; the first class at the top."""
     rows = []
     for c, name in enumerate(class_names):
-        marks = [word for word, chosen in (("true", c == true), ("your answer", c == answer)) if chosen]
+        named = (("true", c == true), ("your answer", c == answer), ("the network's answer", c == network_answer))
+        marks = [word for word, chosen in named if chosen]
         rows.append(f"<b>{name} ({', '.join(marks)})</b>" if marks else name)
     figure = go.Figure(
         [
@@ -652,7 +661,10 @@ def answers_figure(
         ]
     )
     figure.update_yaxes(autorange="reversed")
-    figure.update_xaxes(title="% of the answers", range=[0, 118])
+    figure.update_xaxes(
+        title="%: the network's probability of each class; how many people (or students) gave each answer",
+        range=[0, 118],
+    )
     figure.update_layout(
         title=title,
         barmode="group",

@@ -20,7 +20,9 @@ from functools import cache
 import numpy as np
 import pytest
 
-from cnn_lab import augment, lessons, photo, rounds, training
+from cnn_lab import augment, guesses, lessons, photo, rounds, training
+from cnn_lab.experiments import EXPERIMENTS, QUICK
+from cnn_lab.target import reference_epoch
 from cnn_lab.data import CLASS_NAMES, PROJECT_ROOT, read_sample
 from cnn_lab.model_card import read_card
 from cnn_lab.questions import read_questions
@@ -88,6 +90,12 @@ def centre_rows() -> tuple[int, int]:
     """The first and last row (counted from 0) that the test-time crop keeps, by running it."""
     rows = augment.center_crop(np.arange(32).reshape(1, 32, 1, 1) * np.ones((1, 1, 32, 1)))
     return int(rows[0, 0, 0, 0]), int(rows[0, -1, 0, 0])
+
+
+def still_learning(history: list[dict]) -> bool:
+    """Whether a run's test accuracy still set new highs in its last 5 epochs."""
+    scores = [h["test_accuracy"] for h in history]
+    return max(scores[-5:]) > max(scores[:-5])
 
 
 def article(decimals: int = 2) -> str:
@@ -332,6 +340,53 @@ def claims() -> list[tuple[str, str]]:
             f"In the article's network, {sizes[0]} × {sizes[0]} × {paper.model.filters[0]} goes into pool1",
         ),
         (QUESTIONS + "network_questions.toml", f'answer = "{sizes[1]} × {sizes[1]} × {paper.model.filters[0]}"'),
+        # --- issue 25's corrections: each sentence against its source
+        (
+            "lessons/you_vs_network_rules.md",
+            f"only the centre {CROP} × {CROP} of each, and the shipped model also its mirror image"
+            if best.flip_tta
+            else "(the shipped model no longer averages the mirror image)",
+        ),
+        ("README.md", f"# accuracy: {card['test_result']} on the full test set"),
+        (
+            "dashboard/cnn_lab/experiments.py",
+            "in the article's network, with no batch-norm and no "
+            if not QUICK.model.batch_norm and not QUICK.warmup_epochs and QUICK.schedule == "constant"
+            else "(the quick experiments' recipe changed)",
+        ),
+        (
+            "dashboard/cnn_lab/experiments.py",
+            "The Lesson recipe does peak at this rate: its "
+            if lesson.learning_rate == EXPERIMENTS["rate_1e-2"].change[1] and lesson.warmup_epochs
+            else "(the Lesson recipe's peak rate changed)",
+        ),
+        (
+            "dashboard/cnn_lab/experiments.py",
+            "batch-norm and its warm-up keep such steps in check." if lesson.model.batch_norm else "(no batch-norm)",
+        ),
+        (
+            QUESTIONS + "augmentation_questions.toml",
+            "only the article recipe recolours; Lesson, Fast and the shipped model crop and flip"
+            if paper.augment == "article" and lesson.augment == fast.augment == best.augment == "crop_flip"
+            else "(the recipes' augmentation changed)",
+        ),
+        ("dashboard/views/train.py", f"Fast: {article(1)} in epoch {reference_epoch(fast.to_dict())} of {fast.epochs}"),
+        (
+            "dashboard/views/train.py",
+            f"Adam at {paper.learning_rate:.0e} and batches of {paper.batch_size}; the {paper.epochs} epochs".replace(
+                "e-0", "e-"
+            ),
+        ),
+        (
+            "dashboard/views/train.py",
+            f"it reached {100 * reference.test_accuracy:.2f} %, still learning, below the article's {article()}"
+            if reference.config.epochs == paper.epochs and still_learning(reference.history)
+            else "(the article's reference run changed)",
+        ),
+        (
+            "dashboard/cnn_lab/guesses.py",
+            "so a sum within a tenth of that" if guesses.ABOUT_ZERO == 0.1 else "(ABOUT_ZERO changed)",
+        ),
         # --- the bundled sample
         ("dashboard/views/train.py", f"({len(sample.x_train)} training, {len(sample.x_test)} test images)"),
         ("README.md", f"{len(sample.x_train) + len(sample.x_test):,} genuine CIFAR-10 test images"),

@@ -141,12 +141,12 @@ def test_a_class_round_with_a_teacher_and_three_students(server, browser):
     shows(teacher, "3 answered")  # the projector follows by itself
     shot(teacher, "1-answering")
     legend = main(teacher).locator('[data-testid="stPlotlyChart"]').first
-    legend.get_by_text("the class (3 answered)").wait_for()
+    legend.get_by_text("the class's answers (3 answered)").wait_for()
 
     main(teacher).get_by_role("button", name="Reveal").click()
-    legend.get_by_text("the network").wait_for()
+    legend.get_by_text("the network's probabilities").wait_for()
     if HUMAN_COUNTS.is_file():
-        legend.get_by_text("people (CIFAR-10H)").wait_for()
+        legend.get_by_text("people's answers (CIFAR-10H)").wait_for()
     for student in students:
         shows(student, re.compile(r"^(Right|Not quite)"))
     shot(teacher, "2-revealed")

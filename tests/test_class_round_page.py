@@ -106,12 +106,15 @@ def test_a_round_played_by_a_teacher_and_two_students(monkeypatch, evaluated, ti
     assert len(bars) == 1 and list(bars[0]["x"]).count(50.0) == 2  # the class only, half and half
     button(teacher, "Reveal").click().run()
     bars = figures(teacher)[0]["data"]
-    assert [bar["name"] for bar in bars] == ["the network", "the class (2 answered)"]
+    assert [bar["name"] for bar in bars] == ["the network's probabilities", "the class's answers (2 answered)"]
     assert "CIFAR-10H" in texts(teacher.info)  # where to get how people labelled it
     assert "the class 50% right" in page_text(teacher)
     students[0].run()
     assert "**Right**" in texts(students[0].success)
-    assert [bar["name"] for bar in figures(students[0])[0]["data"]] == ["the network", "the class (2 answered)"]
+    assert [bar["name"] for bar in figures(students[0])[0]["data"]] == [
+        "the network's probabilities",
+        "the class's answers (2 answered)",
+    ]
     button(teacher, "Next image").click().run()
     assert "Round random-42: image 2 of 10" in [h.value for h in teacher.header]
     button(teacher, "Close").click().run()
@@ -139,7 +142,7 @@ def test_people_beside_the_class_and_a_bad_code(monkeypatch, evaluated, tiny_mod
     button(teacher, "Reveal").click().run()
     bars = figures(teacher)[0]["data"]
     people = bars[1]
-    assert people["name"].endswith("people (CIFAR-10H)")
+    assert people["name"].endswith("people's answers (CIFAR-10H)")
     from cnn_lab.human_labels import load_human_labels
 
     counts = load_human_labels(load_cifar10(), human_counts).counts[round_.image]

@@ -7,6 +7,7 @@ never from the page."""
 import numpy as np
 import pytest
 
+from cnn_lab.lessons import conv2d
 from cnn_lab.guesses import SIGNS, class_guess, pool_guess, shape_text, sign_guess
 from cnn_lab.questions import read_questions
 from conftest import captions, figures, run
@@ -236,8 +237,9 @@ def test_every_guess_offers_its_answer_and_takes_it_from_a_reference():
 
         tile, kernel = rng.integers(0, 256, (8, 8)).astype(float), rng.normal(size=(3, 3))
         r, q = (int(n) for n in rng.integers(0, 6, 2))
-        total = conv2d(tile, kernel)[r, q]
-        expected = "about 0" if abs(total) < 0.5 else ("positive" if total > 0 else "negative")
+        sums = conv2d(tile, kernel)
+        total, near_zero = sums[r, q], 0.1 * np.abs(sums).max()  # a tenth of the tile's largest sum in size
+        expected = "about 0" if abs(total) <= near_zero else ("positive" if total > 0 else "negative")
         assert sign_guess(tile, kernel, r, q).answer == expected
 
         probabilities = rng.dirichlet(np.ones(10))
@@ -247,3 +249,20 @@ def test_every_guess_offers_its_answer_and_takes_it_from_a_reference():
     assert (
         sign_guess(flat, [[1, 0, -1], [2, 0, -2], [1, 0, -1]], 2, 3).answer == "about 0"
     )  # an edge filter on a flat tile
+
+
+def test_about_0_is_judged_against_the_tile_s_largest_sum_not_against_1():
+    """Issue 25: sums are whole numbers in the hundreds, so a flat patch whose sum is 6 is "about 0" beside an
+    edge whose sum is 400, not "positive"; the same 6 on a tile with no larger sum is a real sign."""
+    edge = [[1, 0, -1], [2, 0, -2], [1, 0, -1]]
+    tile = np.full((8, 10), 100.0)
+    tile[:, :4] = 150.0  # a vertical edge: sums of 4 x 50 = 200 across it
+    tile[0, 7] += 6  # a speck on the flat right part: the sum there is 6, not 0
+    sums = conv2d(tile, edge)
+    assert sums[0, 7] == 6 and sums[0, 5] == -6 and np.abs(sums).max() == 200
+    guess = sign_guess(tile, edge, 0, 7)
+    assert guess.answer == "about 0" and "±20.0" in guess.why
+    assert sign_guess(tile, edge, 0, 2).answer == "positive"  # across the edge: 200
+    speck = np.full((8, 10), 100.0)
+    speck[0, 7] += 6  # the same speck alone: the largest sum on this tile is 6, so it counts
+    assert sign_guess(speck, edge, 0, 7).answer == "positive"

@@ -257,3 +257,22 @@ def test_a_model_trained_on_the_sample_says_so(tmp_path, tiny_model_path, made_u
 def test_a_model_without_a_card_says_its_recipe_is_unknown(made_up, tiny_model_path):
     at = run("results.py", tiny_model_path)
     assert any("is not known" in c.value for c in at.caption)
+
+
+def test_the_article_s_own_network_trained_longer_is_not_called_another_network(tmp_path, tiny_model_path, made_up):
+    """Issue 25: 'Not the article's network' was shown for any difference at all, also for the article's own
+    network trained for more epochs or on 2,000 images. The heading says whether the network differs."""
+    import dataclasses
+
+    from cnn_lab.recipes import PRESETS
+
+    longer = dataclasses.replace(PRESETS["article"], epochs=40, limit=2000)
+    path = _model_with(tmp_path, tiny_model_path, made_up, "longer.keras", {"train": longer.to_dict()})
+    at = run("results.py", path)
+    page = "\n".join(m.value for m in at.markdown)
+    assert "The article's network, trained another way" in page and "Not the article's network" not in page
+    assert "epochs: 40" in page
+
+    unknown = _model_with(tmp_path, tiny_model_path, made_up, "stranger.keras", {})
+    page = "\n".join(m.value for m in run("results.py", unknown).markdown)
+    assert "Not the article's network" not in page and "trained another way" not in page  # not known: no heading

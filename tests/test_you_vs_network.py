@@ -12,7 +12,7 @@ from conftest import captions, figures, page_text, run, texts
 from cnn_lab import human_labels
 from cnn_lab.data import load_cifar10
 from cnn_lab.evaluation import EVALUATIONS
-from ui import state
+from ui import reveal, state
 
 PAGE = "you_vs_network.py"
 
@@ -114,7 +114,7 @@ def test_the_same_code_gives_the_same_images(without_people):
     assert data.y_test[data.test_numbers == shown_test_number(first)][0] in (3, 5)
 
 
-def test_the_reveal_shows_the_truth_the_network_and_people_on_one_scale(with_people):
+def test_the_reveal_shows_the_truth_the_network_s_probabilities_and_people_s_answers(with_people):
     at = ready("people-12")
     number = shown_test_number(at)
     buttons = {b.key: b for b in at.button if b.key and b.key.startswith("vs_answer_")}
@@ -131,7 +131,7 @@ def test_the_reveal_shows_the_truth_the_network_and_people_on_one_scale(with_peo
     assert any("Peterson" in c.value and "CC BY-NC-SA 4.0" in c.value for c in at.caption)
     (figure,) = figures(at)
     network, people = figure["data"]
-    assert network["name"] == "the network" and people["name"] == "people (CIFAR-10H)"
+    assert network["name"] == "the network's probabilities" and people["name"] == "people's answers (CIFAR-10H)"
     key = EVALUATIONS.key(state.DEFAULT_MODEL, data)
     np.testing.assert_allclose(network["x"], 100 * EVALUATIONS.result(key).probabilities[index], rtol=1e-5)
     np.testing.assert_allclose(people["x"], 100 * row / row.sum())
@@ -146,7 +146,7 @@ def test_without_cifar10h_the_page_works_and_says_where_to_get_it(without_people
     assert "cnn-lab download" in texts(at.info) and "CNN_LAB_HUMAN_LABELS" in texts(at.info)
     assert scores(at)["The average person"] == "-" and scores(at)["You"].endswith("/ 1")
     (figure,) = figures(at)
-    assert [trace["name"] for trace in figure["data"]] == ["the network"]
+    assert [trace["name"] for trace in figure["data"]] == ["the network's probabilities"]
     at.text_input(key="vs_code").input("people-5").run()
     assert not at.exception
     assert "needs CIFAR-10H" in texts(at.error) and "cnn-lab download" in texts(at.info)
@@ -173,7 +173,7 @@ def test_a_new_kind_starts_a_new_round(without_people):
     assert page_text(at)
 
 
-def test_answers_figure_puts_everyone_on_one_scale():
+def test_answers_figure_puts_every_share_on_one_axis():
     names = tuple(load_cifar10().class_names)
     network = np.full(10, 0.1)
     people = np.eye(10)[3]
@@ -185,3 +185,19 @@ def test_answers_figure_puts_everyone_on_one_scale():
     assert figure.layout.xaxis.range == (0, 118)
     same = charts.answers_figure(names, [("the network", network)], true=3, answer=3)
     assert same.data[0].y[3] == "<b>cat (true, your answer)</b>"
+
+
+def test_the_reveal_tells_probabilities_from_answers_and_marks_the_network_s_one_answer():
+    """Issue 25: the network's softmax probabilities were drawn as "% of the answers" beside people's vote
+    shares. They are two kinds of share: each is named for what it is, and the network's answer is marked."""
+    names = tuple(load_cifar10().class_names)
+    probabilities = np.array([0.05, 0, 0, 0.4, 0, 0.55, 0, 0, 0, 0])
+    figure = charts.answers_figure(
+        names, [(reveal.NETWORK, probabilities), (reveal.PEOPLE, np.eye(10)[3])], true=3, network_answer=5
+    )
+    assert [t.name for t in figure.data] == ["the network's probabilities", "people's answers (CIFAR-10H)"]
+    assert figure.data[0].y[5] == "<b>dog (the network's answer)</b>" and figure.data[0].y[3] == "<b>cat (true)</b>"
+    assert (
+        "probability" in figure.layout.xaxis.title.text
+        and "answers" not in figure.layout.xaxis.title.text.split(";")[0]
+    )

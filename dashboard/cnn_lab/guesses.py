@@ -11,11 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .lessons import conv_step, max_pool
+from .lessons import conv2d, conv_step, max_pool
 from .recipes import CROP
 
 SIGNS = ("positive", "about 0", "negative")
-ABOUT_ZERO = 0.5  # a sum closer to 0 than this counts as "about 0" (pixels are whole numbers)
+# A sum counts as "about 0" when it is within this share of the largest sum (in size) anywhere on the tile:
+# pixels are whole numbers up to 255, so on a flat patch an edge filter's sum is a few units, not exactly 0,
+# while across an edge it is hundreds.
+ABOUT_ZERO = 0.1
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,10 @@ def pool_guess(values, step: int) -> Guess:
     )
 
 
-def sign_of(value: float) -> str:
-    """The sign of a sum in words: positive, about 0 or negative."""
-    if abs(value) < ABOUT_ZERO:
+def sign_of(value: float, largest: float) -> str:
+    """The sign of a sum in words: positive, about 0 (within ABOUT_ZERO of `largest`, the largest sum in
+    size on the tile) or negative."""
+    if abs(value) <= ABOUT_ZERO * largest:
         return "about 0"
     return "positive" if value > 0 else "negative"
 
@@ -59,11 +63,14 @@ def sign_guess(tile, kernel, row: int, col: int) -> Guess:
     step = conv_step(tile, kernel, row, col)
     products = step["products"]
     plus, minus = float(products[products > 0].sum()), float(products[products < 0].sum())
+    largest = float(np.abs(conv2d(tile, kernel)).max())
     return Guess(
         question="Where the filter is now, will the sum of the nine products be positive, about 0 or negative?",
         options=SIGNS,
-        answer=sign_of(step["sum"]),
-        why=f"The products above 0 add up to {plus:.1f} and those below 0 to {minus:.1f}: together {step['sum']:.1f}.",
+        answer=sign_of(step["sum"], largest),
+        why=f"The products above 0 add up to {plus:.1f} and those below 0 to {minus:.1f}: together {step['sum']:.1f}. "
+        f"The largest sum anywhere on this tile is {largest:.1f} in size, so a sum within a tenth of that "
+        f"(±{ABOUT_ZERO * largest:.1f}) counts as about 0.",
     )
 
 
@@ -132,7 +139,7 @@ def augmentation_guess(image, others, other_names, seed: int = 0) -> tuple[Guess
             options=letters,
             answer=answer,
             why=f"{answer} is your picture, cut to a random {CROP} × {CROP} window, maybe mirrored, with its colours "
-            f"changed; {rest}, each changed the same way.",
+            f"changed; {rest}, each changed in its own random way.",
         ),
         versions[order],
     )

@@ -3,7 +3,8 @@
 - `show_test_image`: the image enlarged with crisp pixels, and at its true size beside it;
 - `answer_buttons`: the 10 classes as buttons, each also pressed by its number key (0 airplane ... 9 truck);
 - `show_reveal`: the true class, the network's top 3, how people labelled it (CIFAR-10H, credited), and
-  one figure with everyone's answers on one scale (charts.answers_figure); `more` adds bars, e.g. a class's;
+  one figure with the network's probabilities beside people's answers, each labelled as what it is
+  (charts.answers_figure), the network's one answer marked; `more` adds bars, e.g. a class's answers;
 - `round_strip`: a finished round's images, small, each with who got it right.
 """
 
@@ -17,8 +18,8 @@ from cnn_lab.human_labels import CREDIT, HOW_TO_GET_IT, HumanLabels
 from cnn_lab.rounds import Outcome, a
 from lesson_ui import crisp, show
 
-NETWORK = "the network"
-PEOPLE = "people (CIFAR-10H)"
+NETWORK = "the network's probabilities"  # how sure it is of each class: it answers the largest
+PEOPLE = "people's answers (CIFAR-10H)"  # how many of them gave each answer
 
 
 def show_test_image(data, index: int, caption: str, scale: int = 8) -> None:
@@ -73,7 +74,8 @@ def show_reveal(
     series = [(NETWORK, probabilities)]
     if people is not None:
         series.append((PEOPLE, people.shares()[index]))
-    st.plotly_chart(charts.answers_figure(names, [*series, *more], true, answer), key=f"reveal_{index}")
+    figure = charts.answers_figure(names, [*series, *more], true, answer, network_answer=int(probabilities.argmax()))
+    st.plotly_chart(figure, key=f"reveal_{index}")
     if people is not None:
         st.caption(CREDIT)
 

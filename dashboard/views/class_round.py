@@ -146,7 +146,7 @@ def class_panel(round_, answers) -> None:
     """The class's answers to the image shown: alone while the class answers, beside the network and people
     once revealed."""
     counts = class_round.class_counts(answers, round_.position)
-    the_class = (f"the class ({counts.sum()} answered)", counts / max(counts.sum(), 1))
+    the_class = (f"the class's answers ({counts.sum()} answered)", counts / max(counts.sum(), 1))
     if round_.revealed:
         mine = None if teacher or presenter else store.answer_of(round_.id, round_.position, participant)
         reveal.show_reveal(round_.image, result, people, answer=mine, more=[the_class])

@@ -70,7 +70,7 @@ def live(picked: list[str], by: str) -> None:
             hide_index=True,
         )
     else:
-        st.caption("Nothing: these runs have the same settings (and different random starts).")
+        st.caption("Nothing: these runs have the same settings, the seed of their random start included.")
     for column, run in zip(st.columns(len(found)), found):
         shown = "—" if run["test_accuracy"] is None else f"{100 * run['test_accuracy']:.2f} %"
         column.metric(run["label"], shown, help=f"test accuracy after {run['epochs_done']} of {run['epochs']} epochs")

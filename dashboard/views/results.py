@@ -5,7 +5,7 @@ import streamlit as st
 import charts
 import ui
 from cnn_lab.model_card import model_record
-from cnn_lab.recipes import ARTICLE_ACCURACY, differences
+from cnn_lab.recipes import ARTICLE_ACCURACY, PRESETS, differences
 from cnn_lab.reference import article_run
 
 ui.lesson("results")
@@ -44,7 +44,11 @@ changes = differences(record.config) if record.config else None
 if changes == []:
     st.markdown(f"This model was trained with the article's recipe. The article: **{article}**.")
 else:
-    ui.lesson("results_model")
+    # the heading says whether the network itself differs, or only how it was trained (none when not known)
+    if changes is not None and record.config.model == PRESETS["article"].model:
+        ui.lesson("results_recipe")
+    elif changes is not None:
+        ui.lesson("results_model")
     reference = article_run()
     mine, theirs, paper = st.columns(3)
     mine.metric(ui.model_label(path), f"{100 * result.accuracy:.2f} %")

@@ -42,8 +42,15 @@ from cnn_lab.runs import (
 
 RECIPES = {  # (its name in the list, what it is)
     "lesson": ("Lesson: 78.4 % within a lesson on a CPU", "Narrower and shorter, tested twice an epoch."),
-    "fast": ("Fast: 78.4 % soonest on a GPU", "Batch-norm, crop and flip, a warm-up then a cosine schedule."),
-    "article": ("The article's recipe, as it is", "Its augmentation, Adam, batches of 64."),
+    "fast": (
+        "Fast: 78.4 % in epoch 7 of 8",
+        "Batch-norm, crop and flip, a warm-up then a cosine schedule. The default on a GPU (not yet timed on one).",
+    ),
+    "article": (
+        "The article's recipe, as it is",
+        "The article's network, augmentation, Adam at 1e-3 and batches of 64; the 20 epochs are the lab's "
+        "choice. Trained so here, it reached 74.78 %, still learning, below the article's 78.44 %.",
+    ),
 }
 AUGMENTATION = {
     "article": "The article's (crop, flip, hue, contrast, brightness, saturation)",

@@ -51,7 +51,14 @@ from lab_browser import (
     tiny_model,
 )
 
-LESSONS = ["Images are numbers", "The dataset", "Adding variance", "Convolution and pooling", "The network"]
+LESSONS = [
+    "Images are numbers",
+    "The dataset",
+    "Adding variance",
+    "Convolution and pooling",
+    "Channels, bias and ReLU",
+    "The network",
+]
 RESULTS = ["Accuracy", "Confusion matrix", "Mistakes"]
 PHOTOS = ["chelsea", "astronaut", "coffee", "rocket", "cat"]  # scikit-image's sample photographs
 PROGRESS = re.compile(r"Epoch (\d+) of (\d+), batch (\d+) of (\d+)")

@@ -17,6 +17,7 @@ PAGES = [
     ("Lessons", "views/2_dataset.py", "The dataset", ":material/photo_library:"),
     ("Lessons", "views/3_augmentation.py", "Adding variance", ":material/auto_fix_high:"),
     ("Lessons", "views/4_convolution.py", "Convolution and pooling", ":material/filter_center_focus:"),
+    ("Lessons", "views/channels.py", "Channels, bias and ReLU", ":material/layers:"),
     ("Lessons", "views/5_network.py", "The network", ":material/account_tree:"),
     ("Train", "views/train.py", "Train", ":material/model_training:"),
     ("Train", "views/compare.py", "Compare runs", ":material/compare_arrows:"),

@@ -12,6 +12,7 @@ Each group changes one setting and keeps the same number of epochs:
 - learning rate: the fast recipe (8 epochs) at 1e-2, 1e-3 and 1e-4;
 - batch-norm: the fast recipe (8 epochs, its own rate 2e-3) with batch-norm and without;
 - lesson: the lesson recipe (7 epochs), from which the Train page expects when a lesson run passes 78.4 %;
+- noise: the lesson recipe again with seed 1, its only difference: how far two runs apart by chance alone;
 - quick: the one-click experiments' reference (cnn_lab.experiments: the article's recipe on 2,000 images).
 
 A run that is stopped or killed resumes where it was when this script is run again.
@@ -40,6 +41,7 @@ TITLES = {
     "fast_batch_norm": "Fast recipe, with batch-norm",
     "fast_no_batch_norm": "Fast recipe, without batch-norm",
     "lesson": "Lesson recipe (a whole run inside a lesson)",
+    "lesson_seed_1": "Lesson recipe, seed 1 (another random start)",
     REFERENCE: REFERENCE_TITLE,
 }
 EXPERIMENTS = {
@@ -51,6 +53,7 @@ EXPERIMENTS = {
     "fast_batch_norm": FAST,
     "fast_no_batch_norm": dataclasses.replace(FAST, model=dataclasses.replace(FAST.model, batch_norm=False)),
     "lesson": PRESETS["lesson"],
+    "lesson_seed_1": dataclasses.replace(PRESETS["lesson"], seed=1),
     REFERENCE: QUICK,
 }
 KEPT = PROJECT_ROOT / "assets" / "reference" / "experiments"

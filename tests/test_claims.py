@@ -46,7 +46,14 @@ PLURAL = {
     "truck": "trucks",
 }
 QUESTIONS = "lessons/"
-LESSON_PAGES = ("images_are_numbers", "dataset", "augmentation", "convolution", "network")  # each ends with questions
+LESSON_PAGES = (
+    "images_are_numbers",
+    "dataset",
+    "augmentation",
+    "convolution",
+    "channels",
+    "network",
+)  # each ends with questions
 AUGMENTS = {"article": "runs all seven", "crop_flip": "only crop and flip", "none": "do not augment"}
 
 
@@ -74,6 +81,11 @@ def _parameters(fields: tuple) -> int:
     return build_cnn(CNNConfig(*fields)).count_params()
 
 
+def trained(model: CNNConfig) -> int:
+    """How many numbers gradient steps set in a network (batch-norm's kept averages left out), counted by Keras."""
+    return sum(int(np.prod(w.shape)) for w in built(model).trainable_weights)
+
+
 def first_layer_parameters(model: CNNConfig) -> int:
     """How many numbers the first convolution layer holds (its filters and biases), counted by Keras."""
     return _first_layer_parameters(dataclasses.astuple(model))
@@ -84,6 +96,33 @@ def _first_layer_parameters(fields: tuple) -> int:
     from cnn_lab.model import build_cnn
 
     return build_cnn(CNNConfig(*fields)).get_layer("conv1").count_params()
+
+
+def built(model: CNNConfig):
+    """The network Keras builds from a recipe's model settings."""
+    return _built(dataclasses.astuple(model))
+
+
+@cache
+def _built(fields: tuple):
+    from cnn_lab.model import build_cnn
+
+    return build_cnn(CNNConfig(*fields))
+
+
+def relu_before_pooling(model: CNNConfig) -> bool:
+    """Whether the first feature maps reach the first pooling through ReLU (the Channels page draws them so)."""
+    layers = built(model).layers
+    before = layers[[layer.name for layer in layers].index("pool1") - 1]
+    return (
+        getattr(before, "activation", None).__name__ == "relu"
+        if hasattr(before, "activation")
+        else (type(before).__name__ == "ReLU")
+    )
+
+
+def conv_has_bias(model: CNNConfig) -> bool:
+    return built(model).get_layer("conv1").use_bias
 
 
 def centre_rows() -> tuple[int, int]:
@@ -125,6 +164,8 @@ def claims() -> list[tuple[str, str]]:
     reference = article_run()
     check_counts = {len(read_questions(lesson)) for lesson in LESSON_PAGES}
     best_epoch = max(reference.history, key=lambda epoch: epoch["test_accuracy"])
+    layer1, layer2 = (built(paper.model).get_layer(name) for name in ("conv1", "conv2"))
+    valid = lessons.conv2d(np.zeros((32, 32)), np.zeros((3, 3))).shape  # no padding: where a 3 x 3 filter fits
     return [
         # --- the augmentation: augment.py's ranges, and which recipe uses them
         ("lessons/augmentation.md", f"a {CROP} × {CROP} window out of the 32 × 32 photo, at one of {positions} places"),
@@ -237,7 +278,7 @@ def claims() -> list[tuple[str, str]]:
         ("lessons/network.md", " → ".join(map(str, sizes))),
         (
             "lessons/network.md",
-            f"{parameters(paper.model):,} in the article's network, {parameters(best.model):,} in the shipped model",
+            f"{trained(paper.model):,} in the article's network, {trained(best.model):,} in the shipped model",
         ),
         (
             "lessons/photo_why.md",
@@ -328,9 +369,9 @@ def claims() -> list[tuple[str, str]]:
         (QUESTIONS + "convolution_questions.toml", f"make of a {sizes[0]} × {sizes[0]} map"),
         (QUESTIONS + "convolution_questions.toml", f'answer = "{sizes[1]} × {sizes[1]}"'),
         (QUESTIONS + "convolution_questions.toml", f"That takes two poolings: {sizes[0]} → {sizes[1]} → {sizes[2]}"),
-        (QUESTIONS + "convolution_questions.toml", f"{paper.model.filters[0]} is how many filters the article's"),
+        (QUESTIONS + "channels_questions.toml", f"{paper.model.filters[0]} is how many filters the article's"),
         (
-            QUESTIONS + "convolution_questions.toml",
+            QUESTIONS + "channels_questions.toml",
             f"3 × 3 × 3 = {3 * 3 * 3}, plus a bias added to the sum"
             if first_layer_parameters(paper.model) == (3 * 3 * 3 + 1) * paper.model.filters[0]
             else "(the article's first layer changed)",
@@ -340,6 +381,53 @@ def claims() -> list[tuple[str, str]]:
             f"In the article's network, {sizes[0]} × {sizes[0]} × {paper.model.filters[0]} goes into pool1",
         ),
         (QUESTIONS + "network_questions.toml", f'answer = "{sizes[1]} × {sizes[1]} × {paper.model.filters[0]}"'),
+        # --- channels, bias and ReLU: the article's network as Keras builds it
+        (
+            "lessons/channels.md",
+            "3 × 3 × 3 = 27 weights" if layer1.kernel.shape[:3] == (3, 3, 3) else "(conv1 changed)",
+        ),
+        (
+            "lessons/channels.md",
+            f"The article's first layer has {paper.model.filters[0]} such filters: {CROP} × {CROP} × 3 goes in, "
+            f"{' × '.join(map(str, layer1.output.shape[1:]))} comes out"
+            if layer1.use_bias
+            else "(the article's first layer has no bias)",
+        ),
+        (
+            "lessons/channels.md",
+            f"A filter of the second layer spans all {paper.model.filters[0]} maps at once: "
+            f"{' × '.join(map(str, layer2.kernel.shape[:3]))} weights and a bias"
+            if layer2.use_bias
+            else "(the article's second layer has no bias)",
+        ),
+        (
+            "lessons/convolution_real.md",
+            "its feature map **after ReLU**"
+            if all(relu_before_pooling(r.model) for r in (paper, lesson, fast, best))
+            else "(a network's first maps are not pooled after ReLU)",
+        ),
+        (
+            "lessons/convolution_real.md",
+            "In the Lesson, Fast and shipped networks a **batch-norm** layer sits between the sums and ReLU"
+            if all(r.model.batch_norm for r in (lesson, fast, best)) and not paper.model.batch_norm
+            else "(batch-norm: the recipes changed)",
+        ),
+        (
+            "lessons/convolution_real.md",
+            "so their filters have no bias of their own"
+            if not any(conv_has_bias(r.model) for r in (lesson, fast, best)) and conv_has_bias(paper.model)
+            else "(the batch-norm networks' filters have biases)",
+        ),
+        (
+            QUESTIONS + "convolution_questions.toml",
+            f"A 3 × 3 filter's map of a 32 × 32 picture would be {valid[0]} × {valid[1]}",
+        ),
+        (QUESTIONS + "convolution_questions.toml", f"at {valid[0]} places along each side (32 − 3 + 1)"),
+        (
+            QUESTIONS + "channels_questions.toml",
+            f"{CROP} × {CROP} × 3 goes into the article's first layer of {paper.model.filters[0]} filters",
+        ),
+        (QUESTIONS + "channels_questions.toml", f'answer = "{" × ".join(map(str, layer1.output.shape[1:]))}"'),
         # --- issue 25's corrections: each sentence against its source
         (
             "lessons/you_vs_network_rules.md",

@@ -8,7 +8,7 @@ import pytest
 from conftest import fake_run, page_text
 from streamlit.testing.v1 import AppTest
 
-from cnn_lab import access, experiments, training
+from cnn_lab import access, cli, experiments, training
 from cnn_lab.experiments import EXPERIMENTS, QUICK
 from cnn_lab.compare import differences, flatten
 from cnn_lab.recipes import TrainConfig
@@ -22,7 +22,9 @@ def test_each_experiment_changes_one_setting_and_the_command_line_can_train_it(k
     experiment = EXPERIMENTS[key]
     changed = differences([flatten(QUICK.to_dict()), flatten(experiment.config.to_dict())])  # Compare's table
     assert list(changed) == [experiment.change[0]], changed
-    assert training.command_line(experiment.config)  # the page starts what `cnn-lab train` runs
+    # the page starts what `cnn-lab train` runs: its arguments, read by the command line, give the same recipe
+    args = cli._parser().parse_args(["train", *training.command_line(experiment.config)])
+    assert cli.train_config(args) == experiment.config
 
 
 def test_a_runs_saved_config_says_which_experiment_it_is():

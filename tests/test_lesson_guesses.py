@@ -17,6 +17,7 @@ LESSONS = {
     "2_dataset.py": "dataset",
     "3_augmentation.py": "augmentation",
     "4_convolution.py": "convolution",
+    "channels.py": "channels",
     "5_network.py": "network",
 }
 

@@ -139,10 +139,13 @@ def test_augmentation_clip_of_the_slider_values_finds_overflow():
 # --- 4. convolution and pooling ----------------------------------------------------------------
 
 
-def test_convolution_without_a_model_still_teaches_pooling_and_kernels(tmp_path):
+def test_convolution_needs_no_model_and_channels_without_one_still_teaches_bias_and_relu(tmp_path):
     at = run("4_convolution.py", model_path=tmp_path / "missing.keras")
-    assert any("is gone" in w.value for w in at.warning)
+    assert not at.warning  # kernels and pooling need no network: its first layer is on the next page
     assert len(figures(at)) == 4  # kernel steps, the image and its filtered version, pooling
+    at = show_me(run("channels.py", model_path=tmp_path / "missing.keras"), "guess_relu_")
+    assert any("is gone" in w.value for w in at.warning)
+    assert len(figures(at)) == 2  # the filter's map before and after ReLU
 
 
 def test_pooling_figure_follows_the_grid_and_the_step():
@@ -173,8 +176,37 @@ def test_kernel_step_sum_is_the_multiply_and_add():
     assert any(f"= **{expected:.1f}**" in m.value for m in at.markdown)
 
 
-def test_convolution_shows_the_models_first_layer(tiny_model_path):
-    at = run("4_convolution.py", model_path=tiny_model_path)
+def test_channels_one_filter_over_three_colours_its_bias_and_relu():
+    from cnn_lab.data import read_sample
+    from cnn_lab.lessons import CHANNEL_FILTERS, channel_maps, channel_step
+
+    data = read_sample()
+    cat = data.x_test[np.flatnonzero(data.y_test == data.class_names.index("cat"))[3]]
+    at = run("channels.py", lesson_class="cat", lesson_index=3)
+    assert not at.exception
+    at.selectbox(key="channel_filter").set_value("brighter than mid-grey").run()
+    at.number_input(key="channel_row").set_value(5).run()
+    at.number_input(key="channel_col").set_value(7).run()
+    assert not any("ReLU" in str(f["layout"].get("title")) for f in figures(at))
+    at = show_me(at, "guess_relu_")  # the maps wait for the guess
+    kernel, bias = CHANNEL_FILTERS["brighter than mid-grey"]
+    step = channel_step(cat, kernel, bias, 5, 7)
+    said = "\n".join(m.value for m in at.markdown)
+    assert f"bias {bias:g} = **{step['total']:.1f}**; after ReLU: **{step['relu']:.1f}**" in said
+    titled = [f for f in figures(at) if "title" in f["layout"]]
+    drawn = {f["layout"]["title"]["text"]: np.asarray(f["data"][0]["z"], float) for f in titled}
+    before, after = drawn["Before ReLU: sums and bias"], drawn["After ReLU"]
+    maps = channel_maps(cat, kernel, bias)
+    np.testing.assert_allclose(before, maps["before"])
+    np.testing.assert_allclose(after, maps["after"])
+    assert f"ReLU turned {maps['zeroed']:,} of the map's 1,024 numbers into 0" in " ".join(c.value for c in at.caption)
+    at.number_input(key="channel_bias_brighter than mid-grey").set_value(-300).run()  # above every pixel's 255
+    at = show_me(at, "guess_relu_")
+    assert "ReLU turned 1,024 of the map's 1,024 numbers into 0" in " ".join(c.value for c in at.caption)
+
+
+def test_channels_shows_the_models_first_layer(tiny_model_path):
+    at = run("channels.py", model_path=tiny_model_path)
     assert not at.warning
     first = figures(at)[-1]
     kinds = [t["type"] for t in first["data"]]

@@ -242,3 +242,51 @@ def test_outlined_frames_the_window_in_orange():
     assert big.shape == (64, 64, 3)
     assert tuple(big[8, 16]) == rgb(ORANGE) and tuple(big[8 + 47, 16 + 47]) == rgb(ORANGE)
     assert tuple(big[20, 30]) == (0, 0, 0)  # inside the frame: the picture
+
+
+@pytest.mark.parametrize("name", sorted(lessons.CHANNEL_FILTERS))
+def test_one_filter_over_three_colours_with_its_bias_and_relu_is_keras_conv2d(name, rng):
+    """The Channels page's arithmetic against Keras: a Conv2D of one filter over RGB, its bias, ReLU."""
+    import keras
+
+    kernel, bias = lessons.CHANNEL_FILTERS[name]
+    image = rng.integers(0, 256, (32, 32, 3)).astype(np.float64)
+    layer = keras.layers.Conv2D(1, 3, padding="same", activation="relu")
+    layer.build((None, 32, 32, 3))
+    layer.set_weights([kernel[..., None].astype(np.float32), np.array([bias], np.float32)])
+    expected = keras.ops.convert_to_numpy(layer(image[None].astype(np.float32)))[0, ..., 0]
+    maps = lessons.channel_maps(image, kernel, bias)
+    before, after = maps["before"], maps["after"]
+    assert maps["zeroed"] == int(((expected == 0) & (np.abs(before) > 1e-3)).sum())  # what Keras's ReLU made 0
+    np.testing.assert_allclose(after, expected, rtol=1e-5, atol=1e-3)
+    np.testing.assert_array_equal(after, np.maximum(before, 0))
+    step = lessons.channel_step(image, kernel, bias, 10, 20)  # the tile whose centre is (11, 21)
+    assert step["total"] == pytest.approx(before[11, 21]) and step["relu"] == pytest.approx(after[11, 21], abs=1e-3)
+    np.testing.assert_allclose(step["sums"], [(image[10:13, 20:23, c] * kernel[..., c]).sum() for c in range(3)])
+    assert step["total"] == pytest.approx(step["sums"].sum() + bias)
+    with pytest.raises(ValueError):
+        lessons.channel_step(image, kernel, bias, 30, 0)
+
+
+def test_the_network_s_outline_goes_from_the_picture_to_10_probabilities():
+    """The Network page's diagram: one block per layer, batch-norm and ReLU inside their convolution's block,
+    each block's shape what Keras computes, and the parameters all counted once."""
+    from cnn_lab.model import build_cnn, classifier
+    from cnn_lab.recipes import PRESETS
+
+    model = classifier(build_cnn(PRESETS["lesson"].model))
+    steps = lessons.layer_activations(model, np.zeros((32, 32, 3), np.uint8))
+    blocks = lessons.network_outline(steps)
+    assert [b["shape"] for b in blocks] == [
+        (32, 32, 3), (32, 32, 3), (24, 24, 3),
+        (24, 24, 32), (12, 12, 32), (12, 12, 64), (6, 6, 64), (6, 6, 128), (3, 3, 128),
+        (1152,), (256,), (128,), (10,),
+    ]  # fmt: skip
+    assert blocks[3]["label"] == "conv1<br>32 filters" and blocks[3]["also"] == ["batch-norm", "relu"]
+    assert blocks[-1]["also"] == ["softmax"] and blocks[-2]["also"] == ["relu"]
+    assert sum(b["params"] for b in blocks) == model.get_layer("cnn").count_params()
+    trained = sum(s["trained"] for s in steps)
+    assert trained == sum(int(np.prod(w.shape)) for w in model.trainable_weights) < model.count_params()
+    hidden = lessons.network_outline(steps, shown={"conv1"})
+    assert [b["shown"] for b in hidden][:5] == [True, False, False, True, False]
+    assert lessons.network_outline(steps, shown={"relu1"})[3]["shown"]  # relu1 keeps conv1's shape: one block

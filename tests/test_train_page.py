@@ -50,6 +50,7 @@ def test_start_progress_stop():
     at = page()
     assert not at.exception
     assert "Nothing is training right now" in page_text(at)
+    at.number_input(key="train_seed").set_value(7)  # another random start: a setting like any other
     at = quick_run(at, epochs=50)
     assert not at.exception
     run = the_run()  # its process and folder exist as soon as Start returns
@@ -58,7 +59,7 @@ def test_start_progress_stop():
     wait_for(lambda: len(state(run_id)["batches"]) >= 2)
     at.run()
     assert f"**Training: run `{run_id}`** (lesson recipe)" in page_text(at)  # on a CPU, the page proposes it
-    assert state(run_id)["config"]["limit"] == 256
+    assert state(run_id)["config"]["limit"] == 256 and state(run_id)["config"]["seed"] == 7
     assert "Training on **the CPU (" in page_text(at) and "; Keras on tensorflow)**" in page_text(at)  # its device
     bar = at.get("progress")[0].proto
     assert bar.value > 0 and "Epoch 1 of 50" in bar.text

@@ -98,7 +98,8 @@ def test_bad_ids_and_configs_are_refused():
         training.start(resume=runs.runs_dir() / "missing")
     with pytest.raises(ValueError, match="changes more"):  # the command line cannot say a custom network
         training.command_line(TrainConfig(preset="fast", model=TINY))
-    assert training.command_line(preset("fast", epochs=3, limit=256))[-2:] == ["--limit", "256"]
+    assert training.command_line(preset("fast", epochs=3, limit=256))[-4:] == ["--seed", "0", "--limit", "256"]
+    assert training.command_line(preset("fast", seed=3))[-2:] == ["--seed", "3"]
     assert preset("article").batch_size == 64 and preset("article").augment == "article"
 
 

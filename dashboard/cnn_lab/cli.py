@@ -1,7 +1,7 @@
 """The `cnn-lab` command (also `python -m cnn_lab`).
 
     cnn-lab train [--preset article|lesson|fast|best] [--data SRC] [--epochs N] [--batch-size 64]
-                  [--limit N] [--run-dir DIR]
+                  [--limit N] [--seed N] [--run-dir DIR]
     cnn-lab train --resume [--run-dir DIR] [--epochs N] [--data SRC]
     cnn-lab runs [--json]
     cnn-lab compare RUN RUN... [--json]
@@ -37,7 +37,7 @@ class UsageError(Exception):
     pass
 
 
-RESUME_KEEPS = ("preset", "batch_size", "learning_rate", "augment", "limit")  # a resumed run keeps its own
+RESUME_KEEPS = ("preset", "batch_size", "learning_rate", "augment", "limit", "seed")  # a resumed run keeps its own
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--learning-rate", type=float)
     t.add_argument("--augment", choices=AUGMENT_MODES)
     t.add_argument("--limit", type=_positive, help="train on the first N training images only")
+    t.add_argument(
+        "--seed",
+        type=int,
+        help="the random start: first weights, batch order and augmentation (default 0); another seed, "
+        "another run of the same recipe",
+    )
     t.add_argument("--run-dir", help="the run folder (default: a new one under runs/)")
     t.add_argument("--name", help='what to call the run, e.g. "no augmentation, 20 epochs"')
     t.add_argument(
@@ -137,12 +143,26 @@ def _check_resume(args) -> None:
         )
 
 
+def train_config(args):
+    """The TrainConfig `cnn-lab train` trains: its preset (article by default) with what the arguments change."""
+    from .recipes import preset
+
+    return preset(
+        args.preset or "article",
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        augment=args.augment,
+        limit=args.limit,
+        seed=args.seed,
+    )
+
+
 def _train(args) -> int:
     import signal
     from pathlib import Path
 
     from . import runs
-    from .recipes import preset
     from .training import extend, train
 
     run_dir = args.run_dir
@@ -155,14 +175,7 @@ def _train(args) -> int:
     if args.resume and args.epochs is not None:
         extend(Path(run_dir), args.epochs)  # refuses, in plain words, what cannot be extended
     if not args.resume:
-        config = preset(
-            args.preset or "article",
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            learning_rate=args.learning_rate,
-            augment=args.augment,
-            limit=args.limit,
-        )
+        config = train_config(args)
         run_dir = run_dir or runs.run_path(runs.new_run_id())
     folder = Path(run_dir)
     print(f"run {folder.name} -> {folder}", flush=True)

@@ -74,6 +74,20 @@ def sign_guess(tile, kernel, row: int, col: int) -> Guess:
     )
 
 
+def relu_guess(step: dict) -> Guess:
+    """A filter's total at one place (cnn_lab.lessons.channel_step): what does ReLU let through?"""
+    total, out = step["total"], step["relu"]
+    return Guess(
+        question=f"The three colours' sums and the bias add up to {total:.1f}. What does ReLU put into the "
+        "feature map here?",
+        options=tuple(dict.fromkeys((f"{total:.1f}", "0"))),
+        answer=f"{out:.1f}" if out else "0",
+        why=f"ReLU keeps a positive number as it is and makes a negative one 0: {total:.1f} becomes {out:.1f}."
+        if out
+        else f"ReLU makes a negative number (or 0) into 0: {total:.1f} becomes 0.",
+    )
+
+
 def shape_options(in_shape, out_shape) -> list[tuple]:
     """The right output shape and up to 3 wrong ones a student might expect, smallest first."""
     out = tuple(int(n) for n in out_shape)

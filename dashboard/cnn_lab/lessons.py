@@ -5,6 +5,8 @@ Everything here is numpy, checked in the tests against what TensorFlow/Keras com
 - `greyscale`: the weighted sum of red, green and blue that `tf.image.rgb_to_grayscale` uses;
 - `max_pool`: 2x2 max-pooling with stride 2, with the position of each maximum (`MaxPooling2D`);
 - `conv2d`: a convolution layer's multiply-and-add over every tile (`Conv2D`, "valid" or "same");
+- `channel_step`, `channel_maps`: one filter over all three colours, its bias, then ReLU (`Conv2D` with
+  `activation="relu"`);
 - `random_batch`: the article's `random_batch()`: 64 distinct training images.
 
 Only `layer_activations` and `augment_with_overflow` use Keras, and import it when called, so
@@ -119,6 +121,61 @@ def conv2d(image, kernel, bias=None, padding: str = "valid") -> np.ndarray:
     return out[..., 0] if single else out
 
 
+# One filter of a first layer: a 3 x 3 square of weights for each of red, green and blue (kh, kw, 3), and a
+# bias. Whole numbers where they can be, so that a student can follow the sums.
+CHANNEL_FILTERS = {
+    "red, not blue": (np.stack([np.ones((3, 3)), np.zeros((3, 3)), -np.ones((3, 3))], axis=-1), 0),
+    "brighter than mid-grey": (np.full((3, 3, 3), 1 / 27), -128),
+    "green's vertical edges": (
+        np.stack([np.zeros((3, 3)), np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]]), np.zeros((3, 3))], axis=-1),
+        0,
+    ),
+}
+COLOURS = ("red", "green", "blue")
+
+
+def relu(x) -> np.ndarray:
+    """Keep what is positive, make what is negative 0."""
+    return np.maximum(np.asarray(x, np.float64), 0.0)
+
+
+def channel_step(image, kernel, bias: float, row: int, col: int) -> dict:
+    """One filter at one place of an RGB image: the 3 x 3 tile of each colour under it (tile top-left at
+    (row, col)), the products of each colour with its square of weights, each colour's sum, the bias, the
+    total (one number of one feature map) and what ReLU makes of it. kernel: (kh, kw, 3)."""
+    image, kernel = np.asarray(image, np.float64), np.asarray(kernel, np.float64)
+    kh, kw, channels = kernel.shape
+    if image.ndim != 3 or image.shape[2] != channels:
+        raise ValueError(f"kernel {kernel.shape} does not match image {image.shape}")
+    if not (0 <= row <= image.shape[0] - kh and 0 <= col <= image.shape[1] - kw):
+        raise ValueError(f"the filter does not fit at ({row}, {col})")
+    tiles = image[row : row + kh, col : col + kw]
+    products = tiles * kernel
+    sums = products.sum(axis=(0, 1))
+    total = float(sums.sum() + bias)
+    return {
+        "tiles": tiles,
+        "products": products,
+        "sums": sums,
+        "bias": float(bias),
+        "total": total,
+        "relu": float(relu(total)),
+    }
+
+
+def channel_maps(image, kernel, bias: float) -> dict:
+    """One filter's feature map over a whole RGB image ("same" padding, as the network's): `before` ReLU
+    (the sums and the bias), `after` it, how many numbers ReLU `zeroed`, and the `largest` in size before."""
+    before = conv2d(image, np.asarray(kernel, np.float64)[..., None], [bias], padding="same")[..., 0]
+    before = np.round(before, 9)  # a sum that is 0 (27 × 1/27 of a pixel - 128) is 0, not -1e-14
+    return {
+        "before": before,
+        "after": relu(before),
+        "zeroed": int((before < 0).sum()),
+        "largest": float(np.abs(before).max()),
+    }
+
+
 def conv_step(image, kernel, row: int, col: int) -> dict:
     """One step of a (H, W) x (kh, kw) "valid" convolution: the tile under the kernel at
     (row, col), the products of the numbers that meet, and their sum."""
@@ -230,7 +287,8 @@ def layer_activations(model, image) -> list[dict]:
     centre crop, then every layer of the network inside it (see `model.classifier`).
 
     Returns one dict per layer: name, kind (the Keras class), activation (its name, for the
-    layers that have one), output (numpy, without the batch axis) and params (its number of weights).
+    layers that have one), output (numpy, without the batch axis), params (its number of weights) and
+    trained (how many of them gradient steps set: all but batch-norm's averages).
     """
     from keras import ops
 
@@ -249,6 +307,41 @@ def layer_activations(model, image) -> list[dict]:
                 "activation": getattr(activation, "__name__", None),
                 "output": ops.convert_to_numpy(x)[0],
                 "params": int(layer.count_params()),
+                # the numbers gradient steps set; the rest (batch-norm's averages) are kept from training
+                "trained": sum(int(np.prod(w.shape)) for w in layer.trainable_weights),
             }
         )
     return out
+
+
+FOLDED = ("BatchNormalization", "ReLU", "Dropout")  # drawn inside the block of the layer before them
+
+
+def network_outline(steps, shown=None) -> list[dict]:
+    """The network as one picture draws it, from `layer_activations`'s steps: a block per step of the picture's
+    way to the 10 probabilities, each with its label, its output shape and the parameters it holds. The
+    batch-norm, ReLU or dropout after a layer is drawn inside that layer's block (named in `also`).
+    `shown`: the names of the steps whose output shape may be shown (None: all); the others' is None."""
+    blocks = [{"label": "the picture", "shape": (32, 32, 3), "params": 0, "also": [], "shown": True}]
+    for step in steps:
+        shape, kind = tuple(int(n) for n in np.shape(step["output"])), step["kind"]
+        visible = shown is None or step["name"] in shown
+        if kind in FOLDED:
+            # the same shape as the layer before it: known once either is
+            blocks[-1].update(shape=shape, params=blocks[-1]["params"] + step["params"])
+            blocks[-1]["shown"] = blocks[-1]["shown"] or visible
+            blocks[-1]["also"].append("batch-norm" if kind == "BatchNormalization" else kind.lower())
+            continue
+        label = {
+            "Rescaling": "÷ 255",
+            "Cropping2D": "centre<br>crop",
+            "MaxPooling2D": "max-pool<br>2 × 2",
+            "Flatten": "flatten",
+        }.get(kind, step["name"])
+        if kind == "Conv2D":
+            label = f"{step['name']}<br>{shape[-1]} filters"
+        elif kind == "Dense":
+            label = f"{step['name']}<br>{shape[-1]} units"
+        also = [step["activation"]] if step.get("activation") in ("relu", "softmax") else []
+        blocks.append({"label": label, "shape": shape, "params": step["params"], "also": also, "shown": visible})
+    return blocks

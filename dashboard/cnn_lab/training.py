@@ -658,11 +658,12 @@ def command_line(config: TrainConfig) -> list[str]:
         "learning_rate": config.learning_rate,
         "augment": config.augment,
         "limit": config.limit,
+        "seed": config.seed,
     }
     if preset(config.preset, **overrides) != config:
         raise ValueError(
-            "the command line trains a preset with epochs, batch size, learning rate, augmentation "
-            "and limit changed; this config changes more"
+            "the command line trains a preset with epochs, batch size, learning rate, augmentation, "
+            "limit and seed changed; this config changes more"
         )
     args = [
         "--preset",
@@ -675,6 +676,8 @@ def command_line(config: TrainConfig) -> list[str]:
         repr(config.learning_rate),
         "--augment",
         config.augment,
+        "--seed",
+        str(config.seed),
     ]
     return args + (["--limit", str(config.limit)] if config.limit else [])
 

@@ -1,5 +1,5 @@
-"""Lesson 4: a filter sliding over a tile, max-pooling step by step, then the trained model's
-first convolution layer on the student's image (feature maps, pooled maps, learned filters)."""
+"""Lesson 4: a filter sliding over a greyscale tile, and max-pooling step by step. (The trained model's
+first layer, on all three colours, is on the next page: Channels, bias and ReLU.)"""
 
 import numpy as np
 import pandas as pd
@@ -9,8 +9,8 @@ import charts
 import lesson_ui
 import ui
 from cnn_lab.guesses import pool_guess, sign_guess
-from cnn_lab.images import grid, outlined
-from cnn_lab.lessons import conv2d, conv_step, filter_pictures, greyscale, max_pool, random_grid, strongest_maps
+from cnn_lab.images import outlined
+from cnn_lab.lessons import conv2d, conv_step, greyscale, max_pool, random_grid
 
 lesson_ui.section("convolution")
 data = ui.dataset()
@@ -171,51 +171,5 @@ if pool_shown:
             else " Move the step slider on for the next window."
         )
     )
-
-# --- the model's first layer -------------------------------------------------------------------
-lesson_ui.section("convolution_real")
-path = ui.require_model()  # the network's own filters: without a model it says how to get one, and stops
-
-from cnn_lab.lessons import layer_activations  # noqa: E402  (Keras is loaded only from here on)
-from cnn_lab.model import cnn_of  # noqa: E402
-
-model = ui.model()
-steps = layer_activations(model, picked.pixels)
-by_name = {s["name"]: i for i, s in enumerate(steps)}
-if "conv1" not in by_name or "pool1" not in by_name:
-    st.error("This model has no layers named conv1 and pool1: it was not built by CNN Lab.")
-    st.stop()
-crop = steps[by_name["center_crop"]]["output"]
-maps = steps[by_name["pool1"] - 1]["output"]  # what the pooling gets: conv1 (then batch-norm and ReLU)
-pooled_maps = steps[by_name["pool1"]]["output"]
-kernel1, *_ = cnn_of(model).get_layer("conv1").get_weights()
-count = kernel1.shape[-1]
-
-crop_col, order_col, show_col = st.columns([1, 2, 1], vertical_alignment="center")
-lesson_ui.show(crop, "What the network sees", 6, crop_col, alt=f"the centre 24 × 24 of {picked.caption}")
-order = order_col.radio("Which filters", ["the 8 that react most to this image", "in order"], key="filters_order")
-if order == "in order":
-    start = show_col.number_input(f"From filter (1 to {count - 7})", 1, max(1, count - 7), 1, key="filters_start") - 1
-    chosen = list(range(start, min(start + 8, count)))
-else:
-    chosen = strongest_maps(maps, 8)
-st.plotly_chart(charts.filters_figure(kernel1, maps, pooled_maps, chosen), key="first_layer")
-st.caption(
-    f"Top: filter (its {kernel1.shape[0]} × {kernel1.shape[1]} × 3 weights as colours). Middle: its "
-    f"{maps.shape[0]} × {maps.shape[1]} feature map (bright = strong answer). Bottom: after 2 × 2 max-pooling, "
-    f"{pooled_maps.shape[0]} × {pooled_maps.shape[1]}. Hover for the numbers. Shown: filters "
-    f"{', '.join(str(f + 1) for f in chosen)}."
-)
-
-lesson_ui.section("convolution_filters")
-pictures = filter_pictures(kernel1)[:count]
-scale = max(2, 800 // (16 * (kernel1.shape[0] + 1) + 1))
-lesson_ui.show(
-    grid(pictures, columns=16, pad=1),
-    f"The {count} filters of the first layer ({ui.model_path().name})",
-    scale=scale,
-    alt=f"all {count} filters of the first layer as small coloured squares, "
-    f"{kernel1.shape[0]} × {kernel1.shape[1]} pixels each, 16 to a row",
-)
 
 ui.check_questions("convolution")

@@ -36,13 +36,20 @@ ui.require_model()  # this page shows a trained network: without one it says how
 if picked is None:
     st.stop()
 
-from cnn_lab.lessons import layer_activations, strongest_maps  # noqa: E402  (Keras is loaded only from here on)
+from cnn_lab.lessons import layer_activations, network_outline, strongest_maps  # noqa: E402  (Keras is loaded only from here on)
 from cnn_lab.model import predict  # noqa: E402
 
 model = ui.model()
 steps = layer_activations(model, picked.pixels)
-total = sum(s["params"] for s in steps)
+total, trained = sum(s["params"] for s in steps), sum(s["trained"] for s in steps)
 st.header(f"The layers of `{ui.model_path().name}`")
+guessed = {s["name"] for s in steps if ui.answered(shape_key(s["name"]))}
+st.plotly_chart(charts.network_diagram(network_outline(steps, shown=guessed)), key="network_diagram")
+st.caption(
+    "The whole network, drawn from the model's own layers: the picture goes in on the left, 10 probabilities "
+    "come out on the right. A box is as tall as its maps are wide; orange bars are rows of numbers. "
+    "Each shape appears once you have guessed it below; hover a box for its parameters."
+)
 st.table(
     pd.DataFrame(
         {
@@ -55,7 +62,9 @@ st.table(
     ).set_index("layer")
 )
 st.caption(
-    f"{total:,} parameters in all, every one of them set by training. Shapes are rows × columns × maps; "
+    f"{trained:,} parameters set by training"
+    + (f", and {total - trained:,} averages that batch-norm keeps from it" if total > trained else "")
+    + ". Shapes are rows × columns × maps; "
     "each one appears here once you have guessed it below."
 )
 if "flip_tta" in [layer.name for layer in model.layers]:

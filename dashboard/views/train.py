@@ -309,6 +309,7 @@ def chosen() -> tuple:
             learning_rate=float(state[f"train_rate_{recipe}"]),
             batch_size=int(state[f"train_batch_{recipe}"]),
             limit=state["train_limit"] or None,
+            seed=int(state.get("train_seed", 0)),
         )
         if state.get(f"train_scale_{recipe}"):
             config = scaled(config, config.batch_size)
@@ -463,6 +464,16 @@ with right:
     )
     limit = st.selectbox(
         "Training images to use", list(SIZES), format_func=SIZES.get, key="train_limit", disabled=not teacher
+    )
+    st.number_input(
+        "Seed: the random start",
+        0,
+        9999,
+        0,
+        key="train_seed",
+        disabled=not teacher,
+        help="The first weights, the order of the batches and the augmentation's draws all follow from it. "
+        "Same recipe, another seed: another run, which ends a little apart by chance alone.",
     )
     if source == "sample":
         st.caption(

@@ -22,6 +22,8 @@ import pytest
 
 from cnn_lab import augment, guesses, lessons, photo, rounds, training
 from cnn_lab.experiments import EXPERIMENTS, QUICK
+from cnn_lab.compare import chance_gap, differences, flatten, reference_runs
+from cnn_lab.runs import read_json
 from cnn_lab.target import reference_epoch
 from cnn_lab.data import CLASS_NAMES, PROJECT_ROOT, read_sample
 from cnn_lab.model_card import read_card
@@ -165,6 +167,7 @@ def claims() -> list[tuple[str, str]]:
     check_counts = {len(read_questions(lesson)) for lesson in LESSON_PAGES}
     best_epoch = max(reference.history, key=lambda epoch: epoch["test_accuracy"])
     layer1, layer2 = (built(paper.model).get_layer(name) for name in ("conv1", "conv2"))
+    noise = chance_gap(reference_runs())
     valid = lessons.conv2d(np.zeros((32, 32)), np.zeros((3, 3))).shape  # no padding: where a 3 x 3 filter fits
     return [
         # --- the augmentation: augment.py's ranges, and which recipe uses them
@@ -428,6 +431,16 @@ def claims() -> list[tuple[str, str]]:
             f"{CROP} × {CROP} × 3 goes into the article's first layer of {paper.model.filters[0]} filters",
         ),
         (QUESTIONS + "channels_questions.toml", f'answer = "{" × ".join(map(str, layer1.output.shape[1:]))}"'),
+        # --- run-to-run noise: the two shipped runs of the Lesson recipe that differ only in their seed
+        (
+            "lessons/compare.md",
+            f"after {lesson.epochs} epochs one reached {100 * noise['accuracies'][0]:.2f} %, the other "
+            f"{100 * noise['accuracies'][1]:.2f} %, {noise['points']:.2f} points apart"
+            if noise
+            and differences([flatten(read_json(f / "config.json")["train"]) for f in noise["runs"]])
+            == {"seed": [0, 1]}
+            else "(the shipped pair of seeds changed)",
+        ),
         # --- issue 25's corrections: each sentence against its source
         (
             "lessons/you_vs_network_rules.md",

@@ -166,3 +166,16 @@ def test_a_link_that_names_its_runs_opens_on_them_once(tmp_path, monkeypatch):
     assert "runs" not in at.query_params  # used once: the teacher's own picks are not undone by the next rerun
     at.multiselect(key="compare_runs").set_value([str(root / "article"), str(root / "quick")]).run()
     assert [Path(p).name for p in at.multiselect(key="compare_runs").value] == ["article", "quick"]
+
+
+def test_the_two_seeds_open_with_one_button_and_differ_only_in_their_seed():
+    """Run-to-run noise: the shipped Lesson recipe from two random starts, side by side."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../dashboard/views/compare.py", default_timeout=60).run()
+    at.button(key="compare_seeds").click().run()
+    assert not at.exception
+    assert [Path(p).name for p in at.session_state["compare_runs"]] == ["lesson", "lesson_seed_1"]
+    [changed] = at.dataframe
+    assert list(changed.value["setting"]) == ["seed"]
+    assert "0.52 points apart" in "\n".join(m.value for m in at.markdown)

@@ -29,6 +29,17 @@ GROUPS = (  # each changes one setting; the page opens on the first one shipped 
     ("fast_rate_1e-2", "fast_rate_1e-3", "fast_rate_1e-4"),
     ("fast_batch_norm", "fast_no_batch_norm"),
 )
+SEEDS = ("lesson", "lesson_seed_1")  # the same recipe from two random starts: how far apart chance alone puts two runs
+
+
+def chance_gap(references: list[Path]) -> dict | None:
+    """The two shipped runs that differ only in their seed, and how far apart their final test accuracies
+    are: {"runs": [folders], "accuracies": [...], "points": ...}; None unless both ship."""
+    shipped = [f for name in SEEDS for f in references if f.name == name]
+    if len(shipped) != len(SEEDS):
+        return None
+    accuracies = [runs.read_json(f / "history.json")[-1]["test_accuracy"] for f in shipped]
+    return {"runs": shipped, "accuracies": accuracies, "points": 100 * (max(accuracies) - min(accuracies))}
 
 
 def reference_runs(root: Path | None = None) -> list[Path]:

@@ -8,7 +8,7 @@ import streamlit as st
 
 import charts
 import ui
-from cnn_lab.compare import class_differences, compare, confusion_difference, final, gap_in_words
+from cnn_lab.compare import chance_gap, class_differences, compare, confusion_difference, final, gap_in_words
 from cnn_lab.compare import label as run_label
 from cnn_lab.compare import opening, reference_runs
 from cnn_lab.runs import TRAINING_NOW, list_runs
@@ -36,6 +36,14 @@ if linked := st.query_params.get_all("runs"):  # a link that names its runs (the
 elif "compare_runs" not in st.session_state:
     st.session_state["compare_runs"] = [str(f) for f in opening(references)][:4]
 st.session_state["compare_runs"] = [p for p in st.session_state["compare_runs"] if p in choices]
+if noise := chance_gap(references):
+    st.button(
+        "Open the two seeds",
+        icon=":material/casino:",
+        on_click=lambda: st.session_state.update(compare_runs=[str(f) for f in noise["runs"]]),
+        help="The Lesson recipe twice, from two random starts: how far apart chance alone puts two runs.",
+        key="compare_seeds",
+    )
 picked = st.multiselect(
     "Runs to compare (2 to 4)",
     list(choices),

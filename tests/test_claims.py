@@ -437,8 +437,7 @@ def claims() -> list[tuple[str, str]]:
             f"after {lesson.epochs} epochs one reached {100 * noise['accuracies'][0]:.2f} %, the other "
             f"{100 * noise['accuracies'][1]:.2f} %, {noise['points']:.2f} points apart"
             if noise
-            and differences([flatten(read_json(f / "config.json")["train"]) for f in noise["runs"]])
-            == {"seed": [0, 1]}
+            and differences([flatten(read_json(f / "config.json")["train"]) for f in noise["runs"]]) == {"seed": [0, 1]}
             else "(the shipped pair of seeds changed)",
         ),
         # --- issue 25's corrections: each sentence against its source

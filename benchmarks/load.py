@@ -58,6 +58,7 @@ LESSONS = [
     "Convolution and pooling",
     "Channels, bias and ReLU",
     "The network",
+    "How it learns",
 ]
 RESULTS = ["Accuracy", "Confusion matrix", "Mistakes"]
 PHOTOS = ["chelsea", "astronaut", "coffee", "rocket", "cat"]  # scikit-image's sample photographs

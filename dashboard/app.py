@@ -19,6 +19,7 @@ PAGES = [
     ("Lessons", "views/4_convolution.py", "Convolution and pooling", ":material/filter_center_focus:"),
     ("Lessons", "views/channels.py", "Channels, bias and ReLU", ":material/layers:"),
     ("Lessons", "views/5_network.py", "The network", ":material/account_tree:"),
+    ("Lessons", "views/gradient.py", "How it learns", ":material/trending_down:"),
     ("Train", "views/train.py", "Train", ":material/model_training:"),
     ("Train", "views/compare.py", "Compare runs", ":material/compare_arrows:"),
     ("Results", "views/results.py", "Accuracy", ":material/leaderboard:"),

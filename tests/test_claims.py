@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from cnn_lab import augment, guesses, lessons, photo, rounds, training
+from cnn_lab import gradient as G
 from cnn_lab.experiments import EXPERIMENTS, QUICK
 from cnn_lab.compare import chance_gap, differences, flatten, reference_runs
 from cnn_lab.runs import read_json
@@ -431,6 +432,46 @@ def claims() -> list[tuple[str, str]]:
             f"{CROP} × {CROP} × 3 goes into the article's first layer of {paper.model.filters[0]} filters",
         ),
         (QUESTIONS + "channels_questions.toml", f'answer = "{" × ".join(map(str, layer1.output.shape[1:]))}"'),
+        # --- how it learns: cnn_lab/gradient.py's one-weight network, the recipes' optimizers
+        (
+            "lessons/gradient.md",
+            f"90 % on it costs {-math.log(0.9):.2f}, 10 % costs {-math.log(0.1):.1f}",
+        ),
+        (
+            "lessons/gradient.md",
+            "**one weight** *w*, four training photos, three of them cats"
+            if (G.PHOTOS, G.CATS) == (4, 3)
+            else "(the one-weight network's photos changed)",
+        ),
+        (
+            "lessons/gradient.md",
+            'the loss is lowest where the network says "cat" with 3/4'
+            if float(G.p_cat(G.BEST)) == pytest.approx(3 / 4) and abs(float(G.gradient(G.BEST))) < 1e-12
+            else "(the bottom moved)",
+        ),
+        ("lessons/gradient_more.md", f"The article's network has {trained(paper.model):,} parameters"),
+        (
+            "lessons/gradient_more.md",
+            "The lab's recipes step with **Adam**"
+            if not any(r.weight_decay for r in (paper, lesson, fast)) and best.weight_decay
+            else "(the recipes' optimizers changed)",
+        ),
+        (
+            QUESTIONS + "gradient_questions.toml",
+            f"its slope is 0.99 − 1 = {G.score_gradient([math.log(99), 0], 0)[0]:.2f}".replace("-", "−"),
+        ),
+        (
+            QUESTIONS + "gradient_questions.toml",
+            f"pushes with a slope of {G.score_gradient([math.log(1 / 9), 0], 0)[0]:.1f}: ninety times harder".replace(
+                "-", "−"
+            )
+            if round((1 - 0.1) / (1 - 0.99)) == 90
+            else "(ninety)",
+        ),
+        (
+            QUESTIONS + "gradient_questions.toml",
+            "try a rate of 20 above" if 20 in G.RATES and G.jumps_past_the_bottom(G.descend(-3, 20, 6)) else "(20)",
+        ),
         # --- run-to-run noise: the two shipped runs of the Lesson recipe that differ only in their seed
         (
             "lessons/compare.md",

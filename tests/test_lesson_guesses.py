@@ -19,6 +19,7 @@ LESSONS = {
     "4_convolution.py": "convolution",
     "channels.py": "channels",
     "5_network.py": "network",
+    "gradient.py": "gradient",
 }
 
 

@@ -264,3 +264,24 @@ def test_light_pages_do_not_import_tensorflow(page):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+# --- how it learns -----------------------------------------------------------------------------
+
+
+def test_how_it_learns_steps_downhill_on_one_weight_after_the_guess():
+    from cnn_lab.gradient import BEST, descend
+
+    at = run("gradient.py")
+    assert not figures(at)  # the steps wait for the guess: which way does the first one go?
+    at.slider(key="gradient_start").set_value(3.0).run()
+    at.select_slider(key="gradient_rate").set_value(12).run()
+    at = show_me(at, "guess_step_")
+    assert "to a smaller weight (left)" in "\n".join(i.value for i in at.info)  # the slope at 3 is positive
+    [figure] = figures(at)
+    steps = figure["data"][1]
+    path = descend(3.0, 12, 6)
+    np.testing.assert_allclose(steps["x"], [p["weight"] for p in path])
+    assert steps["text"] == [str(k) for k in range(7)]
+    crossed = sum(1 for a, b in zip(path, path[1:]) if (a["weight"] - BEST) * (b["weight"] - BEST) < 0)
+    assert crossed and f"{crossed} of the steps jumped past the bottom" in " ".join(c.value for c in at.caption)

@@ -88,6 +88,21 @@ def relu_guess(step: dict) -> Guess:
     )
 
 
+STEP_WAYS = ("to a larger weight (right)", "to a smaller weight (left)", "nowhere: it stays")
+
+
+def step_guess(slope: float, rate: float) -> Guess:
+    """Gradient descent's first step from a weight whose slope is `slope`: which way does it go?"""
+    answer = STEP_WAYS[2] if slope == 0 else STEP_WAYS[1] if slope > 0 else STEP_WAYS[0]
+    return Guess(
+        question=f"Here the slope of the loss is {slope:+.3f}. Which way will the first step move the weight?",
+        options=STEP_WAYS,
+        answer=answer,
+        why=f"new weight = weight − rate × slope: {rate:g} × {slope:+.3f} = {rate * slope:+.3f}, subtracted: "
+        "the step goes against the slope, downhill.",
+    )
+
+
 def shape_options(in_shape, out_shape) -> list[tuple]:
     """The right output shape and up to 3 wrong ones a student might expect, smallest first."""
     out = tuple(int(n) for n in out_shape)

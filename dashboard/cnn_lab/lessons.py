@@ -36,8 +36,9 @@ def greyscale(image) -> np.ndarray:
 
 
 def greyscale_uint8(image) -> np.ndarray:
-    """`greyscale` of uint8 pixels, rounded to whole numbers 0-255 as a picture stores them."""
-    return np.clip(np.round(greyscale(image)), 0, 255).astype(np.uint8)
+    """`greyscale` of uint8 pixels, rounded to whole numbers 0-255 as a picture stores them (a half up, as
+    a student rounds: 0.5 becomes 1; numpy's round would make it 0)."""
+    return np.clip(np.floor(greyscale(image) + 0.5), 0, 255).astype(np.uint8)
 
 
 # --- the dataset -------------------------------------------------------------------------------

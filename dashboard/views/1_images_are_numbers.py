@@ -47,7 +47,7 @@ with right:
     col = c2.number_input("Column", 0, 31, 16, key="grey_col")
     R, G, B = (int(v) for v in pixels[row, col])
     exact = float(greyscale(pixels[row, col]))
-    st.latex(rf"{r} \times {R} + {g} \times {G} + {b} \times {B} = {exact:.1f} \approx {grey[row, col]}")
+    st.latex(rf"{r} \times {R} + {g} \times {G} + {b} \times {B} = {exact:.2f} \approx {grey[row, col]}")
 
 numbers = st.toggle("Write the numbers in the squares", value=True, key="grey_numbers")
 st.caption("Hover over a square for its row, column and value. Drag a box to zoom in, double-click to zoom out.")
@@ -103,7 +103,7 @@ a.metric("Shape of the array", " × ".join(map(str, pixels.shape)), help="rows �
 b_.metric("How many numbers", f"{pixels.size:,}")
 st.table(
     {
-        "form": ["as stored (uint8)", "as the network sees it (÷ 255)"],
+        "form": ["as stored (uint8)", "÷ 255 (the whole picture, before the crop)"],
         "smallest value": [str(pixels.min()), f"{scaled.min():.3f}"],
         "largest value": [str(pixels.max()), f"{scaled.max():.3f}"],
         "possible range": ["0 to 255", "0 to 1"],

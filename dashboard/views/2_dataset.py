@@ -32,10 +32,13 @@ if data.is_sample:
 st.header("The 10 classes")
 st.plotly_chart(charts.class_counts_figure(names, train_counts, test_counts), key="class_counts")
 most, fewest = int(np.argmax(train_counts)), int(np.argmin(train_counts))
-st.caption(
-    f"Training images per class: most {names[most]} ({train_counts[most]:,}), fewest {names[fewest]} "
-    f"({train_counts[fewest]:,}); test images per class: {test_counts.min():,} to {test_counts.max():,}."
-)
+if train_counts[most] == train_counts[fewest] and test_counts.min() == test_counts.max():
+    st.caption(f"Every class has {train_counts[most]:,} training and {test_counts.max():,} test images.")
+else:
+    st.caption(
+        f"Training images per class: most {names[most]} ({train_counts[most]:,}), fewest {names[fewest]} "
+        f"({train_counts[fewest]:,}); test images per class: {test_counts.min():,} to {test_counts.max():,}."
+    )
 
 per_class = 10
 seed = st.session_state.setdefault("dataset_examples_seed", 0)

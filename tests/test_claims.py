@@ -146,6 +146,33 @@ def batch_mix_is_usually(commonest: tuple[int, int], rarest: tuple[int, int], ba
     return inside(most, commonest).mean() >= 0.75 and inside(least, rarest).mean() >= 0.75
 
 
+def saturation_lifts_negatives() -> bool:
+    """Whether, on the bundled sample, saturation at x 1 after the article's darkest brightness (-0.2) lifts
+    values below 0 back to 0, exactly those in a pixel whose brightest colour is not below 0; whether saturation
+    (up to x 2) and hue alone keep values inside 0 to 1; and whether saturation comes after brightness
+    (augment.ArticleAugmentation.apply)."""
+    from keras import ops
+
+    images = read_sample().x_test[:40].astype("float32") / 255
+    one = np.ones(len(images), "float32")
+    darker = ops.convert_to_numpy(augment.adjust_brightness(images, -augment.BRIGHTNESS_DELTA * one))
+    lifted = ops.convert_to_numpy(augment.adjust_saturation(darker, one))
+    was_negative, brightest = darker < 0, darker.max(axis=-1, keepdims=True)
+    raised = was_negative & (lifted >= -1e-6)
+    inside = all(
+        0 - 1e-6 <= ops.convert_to_numpy(f(images, v * one)).min()
+        and ops.convert_to_numpy(f(images, v * one)).max() <= 1 + 1e-6
+        for f, v in ((augment.adjust_saturation, augment.SATURATION[1]), (augment.adjust_hue, augment.HUE_DELTA))
+    )
+    order = inspect.getsource(augment.ArticleAugmentation.apply)
+    return (
+        raised.sum() > 0
+        and np.array_equal(raised, was_negative & (brightest >= 0))
+        and inside
+        and order.index("adjust_brightness") < order.index("adjust_saturation")
+    )
+
+
 def still_learning(history: list[dict]) -> bool:
     """Whether a run's test accuracy still set new highs in its last 5 epochs."""
     scores = [h["test_accuracy"] for h in history]
@@ -186,7 +213,13 @@ def claims() -> list[tuple[str, str]]:
         # --- the augmentation: augment.py's ranges, and which recipe uses them
         ("lessons/augmentation.md", f"a {CROP} × {CROP} window out of the 32 × 32 photo, at one of {positions} places"),
         ("lessons/augmentation.md", f"(by up to ±{augment.HUE_DELTA:g} of a turn)"),
-        ("lessons/augmentation.md", f"towards its average over the crop {contrast}"),
+        ("lessons/augmentation.md", f"towards its average {contrast}"),
+        (
+            "lessons/augmentation_clip.md",
+            "saturation, which comes after brightness, even lifts some values below 0 back to 0"
+            if saturation_lifts_negatives()
+            else "(saturation no longer lifts the values below 0)",
+        ),
         ("lessons/augmentation.md", f"add up to ±{augment.BRIGHTNESS_DELTA:g} to every value"),
         ("lessons/augmentation.md", f"(× {augment.SATURATION[0]:g} to × {augment.SATURATION[1]:g})"),
         ("lessons/augmentation.md", f"The **article** recipe on the Train page {AUGMENTS[paper.augment]}"),

@@ -436,6 +436,11 @@ def claims() -> list[tuple[str, str]]:
             f"In the article's network, {sizes[0]} × {sizes[0]} × {paper.model.filters[0]} goes into pool1",
         ),
         (QUESTIONS + "network_questions.toml", f'answer = "{sizes[1]} × {sizes[1]} × {paper.model.filters[0]}"'),
+        (
+            "lessons/convolution_real.md",
+            f"its first layer has {best.model.filters[0]} filters of {best.model.kernel_sizes[0]} × "
+            f"{best.model.kernel_sizes[0]} × 3 = {best.model.kernel_sizes[0] ** 2 * 3} weights",
+        ),
         # --- channels, bias and ReLU: the article's network as Keras builds it
         (
             "lessons/channels.md",
@@ -577,7 +582,13 @@ def claims() -> list[tuple[str, str]]:
         ),
         (
             "dashboard/cnn_lab/guesses.py",
-            "so a sum within a tenth of that" if guesses.ABOUT_ZERO == 0.1 else "(ABOUT_ZERO changed)",
+            "counts as about 0 here: a tenth of the largest sum on this tile, and never "
+            if guesses.ABOUT_ZERO == 0.1
+            else "(ABOUT_ZERO changed)",
+        ),
+        (
+            "dashboard/cnn_lab/guesses.py",
+            "less than 2 % of the largest this filter can make." if guesses.ABOUT_ZERO_FLOOR == 0.02 else "(the floor)",
         ),
         # --- the bundled sample
         ("dashboard/views/train.py", f"({len(sample.x_train)} training, {len(sample.x_test)} test images)"),

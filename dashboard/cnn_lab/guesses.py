@@ -17,8 +17,10 @@ from .recipes import CROP
 SIGNS = ("positive", "about 0", "negative")
 # A sum counts as "about 0" when it is within this share of the largest sum (in size) anywhere on the tile:
 # pixels are whole numbers up to 255, so on a flat patch an edge filter's sum is a few units, not exactly 0,
-# while across an edge it is hundreds.
+# while across an edge it is hundreds. On a tile with no edge at all the largest sum is itself small, so the
+# line is never closer to 0 than ABOUT_ZERO_FLOOR of the largest sum the filter can make on 0-255 pixels.
 ABOUT_ZERO = 0.1
+ABOUT_ZERO_FLOOR = 0.02
 
 
 @dataclass(frozen=True)
@@ -50,12 +52,19 @@ def pool_guess(values, step: int) -> Guess:
     )
 
 
-def sign_of(value: float, largest: float) -> str:
-    """The sign of a sum in words: positive, about 0 (within ABOUT_ZERO of `largest`, the largest sum in
-    size on the tile) or negative."""
-    if abs(value) <= ABOUT_ZERO * largest:
+def sign_of(value: float, near_zero: float) -> str:
+    """The sign of a sum in words: positive, about 0 (within ±near_zero) or negative."""
+    if abs(value) <= near_zero:
         return "about 0"
     return "positive" if value > 0 else "negative"
+
+
+def near_zero(tile, kernel) -> float:
+    """How close to 0 a sum of this filter on this tile counts as "about 0": a tenth (ABOUT_ZERO) of the largest
+    sum on the tile, and at least ABOUT_ZERO_FLOOR of the largest sum the filter can make at all."""
+    kernel = np.asarray(kernel, np.float64)
+    possible = 255 * max(kernel[kernel > 0].sum(), -kernel[kernel < 0].sum())
+    return max(ABOUT_ZERO * float(np.abs(conv2d(tile, kernel)).max()), ABOUT_ZERO_FLOOR * possible)
 
 
 def sign_guess(tile, kernel, row: int, col: int) -> Guess:
@@ -63,28 +72,29 @@ def sign_guess(tile, kernel, row: int, col: int) -> Guess:
     step = conv_step(tile, kernel, row, col)
     products = step["products"]
     plus, minus = float(products[products > 0].sum()), float(products[products < 0].sum())
-    largest = float(np.abs(conv2d(tile, kernel)).max())
+    line = near_zero(tile, kernel)
     return Guess(
         question="Where the filter is now, will the sum of the nine products be positive, about 0 or negative?",
         options=SIGNS,
-        answer=sign_of(step["sum"], largest),
+        answer=sign_of(step["sum"], line),
         why=f"The products above 0 add up to {plus:.1f} and those below 0 to {minus:.1f}: together {step['sum']:.1f}. "
-        f"The largest sum anywhere on this tile is {largest:.1f} in size, so a sum within a tenth of that "
-        f"(±{ABOUT_ZERO * largest:.1f}) counts as about 0.",
+        f"A sum within ±{line:.1f} counts as about 0 here: a tenth of the largest sum on this tile, and never "
+        "less than 2 % of the largest this filter can make.",
     )
 
 
 def relu_guess(step: dict) -> Guess:
     """A filter's total at one place (cnn_lab.lessons.channel_step): what does ReLU let through?"""
     total, out = step["total"], step["relu"]
+    shown = f"{total:.2f}" if total else "0"
     return Guess(
-        question=f"The three colours' sums and the bias add up to {total:.1f}. What does ReLU put into the "
+        question=f"The three colours' sums and the bias add up to {shown}. What does ReLU put into the "
         "feature map here?",
-        options=tuple(dict.fromkeys((f"{total:.1f}", "0"))),
-        answer=f"{out:.1f}" if out else "0",
-        why=f"ReLU keeps a positive number as it is and makes a negative one 0: {total:.1f} becomes {out:.1f}."
+        options=tuple(dict.fromkeys((shown, "0"))),
+        answer=shown if out else "0",
+        why=f"ReLU keeps a positive number as it is and makes a negative one 0: {shown} stays {shown}."
         if out
-        else f"ReLU makes a negative number (or 0) into 0: {total:.1f} becomes 0.",
+        else f"ReLU makes a negative number (or 0) into 0: {shown} becomes 0.",
     )
 
 

@@ -155,7 +155,8 @@ for column, letter, candidate in zip(st.columns(len(candidates)), quiz.options, 
         f"{letter}",
         5,
         column,
-        alt=f"picture {letter}: a {candidate.shape[0]} × {candidate.shape[1]} training version of your picture or of a test image",
+        alt=f"picture {letter}: a {candidate.shape[0]} × {candidate.shape[1]} training version "
+        "of your picture or of a test image",
     )
 ui.guess(quiz, f"guess_augment_{picked.caption}_{seed}")
 

@@ -108,7 +108,7 @@ else:
 st.plotly_chart(charts.filters_figure(kernel1, maps, pooled_maps, chosen), key="first_layer")
 st.caption(
     f"Top: filter (its {kernel1.shape[0]} × {kernel1.shape[1]} × 3 weights as colours). Middle: its "
-    f"{maps.shape[0]} × {maps.shape[1]} feature map after ReLU (bright = strong answer, black = 0). Bottom: "
+    f"{maps.shape[0]} × {maps.shape[1]} feature map after ReLU (yellow = strong answer, dark purple = 0). Bottom: "
     f"after 2 × 2 max-pooling, {pooled_maps.shape[0]} × {pooled_maps.shape[1]}. Hover for the numbers. Shown: "
     f"filters {', '.join(str(f + 1) for f in chosen)}."
 )

@@ -468,14 +468,16 @@ def training_curves(snap: dict) -> go.Figure:
 
 def training_curves_in_words(snap: dict) -> str:
     """The text alternative of training_curves: where the curves stand now."""
-    last = snap["batches"][-1]
+    last = snap["batches"][-1]  # its step counts every batch so far (the curve keeps only some of them)
     words = (
-        f"The curves: after {len(snap['batches']):,} batches the smoothed training loss is {last['loss']:.2f} "
+        f"The curves: after {last['step']:,} batches the smoothed training loss is {last['loss']:.2f} "
         f"and the training accuracy {100 * last['accuracy']:.1f} %"
     )
-    tested = [h["test_accuracy"] for h in snap["history"] if h.get("test_accuracy") is not None]
+    tested = [(h["epoch"], h["test_accuracy"]) for h in snap["history"] if h.get("test_accuracy") is not None]
     if tested:
-        words += f"; test accuracy after each epoch: {', '.join(f'{100 * t:.1f} %' for t in tested[-8:])}"
+        shown = tested[-8:]
+        when = "each epoch" if len(shown) == len(tested) else f"epochs {shown[0][0]} to {shown[-1][0]}"
+        words += f"; test accuracy after {when}: {', '.join(f'{100 * t:.1f} %' for _, t in shown)}"
     words += f" ({ARTICLE_LINE})"
     return words + (f". {crossing_words(snap['crossed'])}." if snap.get("crossed") else ".")
 

@@ -67,3 +67,11 @@ def test_the_gap_in_words_does_not_blame_augmentation_a_run_did_not_have():
     assert "augmented photos" in gap_in_words(run)
     assert "augmented" not in gap_in_words({**run, "augment": "none"})
     assert "overfits" in gap_in_words({**run, "gap": 0.3, "augment": "none"})
+
+
+def test_a_run_that_learned_nothing_is_not_said_to_have_a_healthy_gap():
+    run = {"label": "rate 1e-2", "gap": 0.007, "test_accuracy": 0.10, "augment": "article"}
+    assert gap_in_words(run) == (
+        "rate 1e-2: +0.7 points (no gap, but both at a blind guess's 10 %: it learned nothing)."
+    )
+    assert "starting to learn its training images better" in gap_in_words({**run, "gap": 0.087, "test_accuracy": 0.67})

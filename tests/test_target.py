@@ -60,3 +60,16 @@ def test_seconds_to_the_line_at_the_run_s_own_speed():
     assert seconds_to_line({**snap, "crossed": {"epoch": 1.5}}, 3) is None  # passed already
     assert seconds_to_line({**snap, "status": "stopped"}, 3) is None
     assert seconds_to_line(snap, None) is None and seconds_to_line({**snap, "images_per_second": None}, 3) is None
+
+
+def test_the_expected_epoch_comes_from_the_reference_run_with_the_same_seed():
+    """The shipped Lesson runs from seeds 0 and 1 passed 78.4 % in epochs 6 and 7: a seed-1 run expects 7."""
+    import dataclasses
+
+    from cnn_lab.recipes import PRESETS
+    from cnn_lab.target import reference_epoch
+
+    lesson = PRESETS["lesson"]
+    assert reference_epoch(lesson.to_dict()) == 6
+    assert reference_epoch(dataclasses.replace(lesson, seed=1).to_dict()) == 7
+    assert reference_epoch(dataclasses.replace(lesson, seed=5).to_dict()) == 6  # no such run: seed 0's

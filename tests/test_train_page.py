@@ -286,17 +286,17 @@ def test_the_model_chooser_offers_a_live_runs_newest_checkpoint(tiny_model_path)
         )
         at = page()
         assert (
-            "Run 20260101-000000-5702 (fast, 1 epochs, 50.0 %, running)"
+            "Run 20260101-000000-5702 (fast, 1 epochs, 50.0 % after its last epoch, running)"
             in at.selectbox(key="train_model_choice").options
         )
-        history = [{"epoch": 1, "test_accuracy": 0.5}, {"epoch": 2, "test_accuracy": 0.6}]
+        history = [{"epoch": 1, "test_accuracy": 0.7}, {"epoch": 2, "test_accuracy": 0.6}]  # model.keras: epoch 2's
         # what the once-a-second watcher compares to rerun the whole page, model chooser included
         assert at.session_state["train_seen"] == ("20260101-000000-5702", "running", 1)
         (folder / "history.json").write_text(json.dumps(history))  # the run saved its next epoch
         at.run()
         assert at.session_state["train_seen"] == ("20260101-000000-5702", "running", 2)
         assert (
-            "Run 20260101-000000-5702 (fast, 2 epochs, 60.0 %, running)"
+            "Run 20260101-000000-5702 (fast, 2 epochs, 60.0 % after its last epoch, running)"
             in at.selectbox(key="train_model_choice").options
         )
         option = str(folder / "model.keras")

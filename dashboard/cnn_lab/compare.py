@@ -29,6 +29,7 @@ GROUPS = (  # each changes one setting; the page opens on the first one shipped 
     ("fast_rate_1e-2", "fast_rate_1e-3", "fast_rate_1e-4"),
     ("fast_batch_norm", "fast_no_batch_norm"),
 )
+BLIND_GUESS = 0.1  # one class in 10, picked blindly
 SEEDS = ("lesson", "lesson_seed_1")  # the same recipe from two random starts: how far apart chance alone puts two runs
 
 
@@ -187,12 +188,17 @@ def gap_in_words(run: dict) -> str:
     gap = run["gap"]
     if gap is None:
         return f"{run['label']}: not tested yet."
+    if run.get("test_accuracy") is not None and run["test_accuracy"] < BLIND_GUESS + 0.02:
+        where = "no gap, but both at a blind guess's 10 %: it learned nothing"
+        return f"{run['label']}: {100 * gap:+.1f} points ({where})."
     where = (
         "it learned its training images much better than what makes a class: it overfits"
         if gap > 0.10
-        else "a small gap: what it learned carries over to new images"
+        else "a gap: it is starting to learn its training images better than new ones"
+        if gap > 0.05
+        else "a small gap: most of what it learned carries over to new images"
         if gap > 0.02
-        else "no gap: it does as well on new images as on the ones it trained on"
+        else "no gap: it does as well on new images as on its training batches"
         if gap >= -0.02
         else "test above training: training accuracy is measured on augmented photos while the weights still move"
         if run.get("augment") != "none"

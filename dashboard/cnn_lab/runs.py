@@ -206,6 +206,7 @@ def list_runs(root: Path | None = None) -> list[dict]:
                 "epochs": config.get("train", {}).get("epochs"),
                 "preset": config.get("train", {}).get("preset"),
                 "best_test_accuracy": max(scores) if scores else None,
+                "last_test_accuracy": history[-1].get("test_accuracy") if history else None,  # model.keras's
                 "data": config.get("data", "?"),
                 "has_model": (folder / "model.keras").is_file(),
                 "started": config.get("started"),

@@ -23,31 +23,39 @@ LINE = f"{100 * ARTICLE_ACCURACY:.1f} %"
 
 
 def reference_epoch(config: dict, root: Path | None = None) -> int | None:
-    """The epoch in which the shipped reference run of this very recipe (same settings, any seed) first
-    passed the line, on every test image; None without such a run, or if it never passed."""
-    recipe = _recipe(config)
-    return None if recipe is None else _passed_in(root or compare.REFERENCE_RUNS).get(recipe)
+    """The epoch in which the shipped reference run of this very recipe first passed the line, on every test
+    image: the run with the same seed if one ships, else the first with the same settings and any seed;
+    None without such a run, or if it never passed."""
+    passed = _passed_in(root or compare.REFERENCE_RUNS)
+    for key in (_recipe(config, keep_seed=True), _recipe(config)):
+        if key is not None and key in passed:
+            return passed[key]
+    return None
 
 
-def _recipe(config) -> str | None:
-    """A recipe's settings, its seed left out, as a key; None if they are not a recipe's."""
+def _recipe(config, keep_seed: bool = False) -> str | None:
+    """A recipe's settings (its seed left out unless `keep_seed`) as a key; None if they are not a recipe's."""
     try:
-        return json.dumps({**TrainConfig.from_dict(dict(config)).to_dict(), "seed": None}, sort_keys=True)
+        settings = TrainConfig.from_dict(dict(config)).to_dict()
     except (TypeError, ValueError):
         return None
+    return json.dumps(settings if keep_seed else {**settings, "seed": None}, sort_keys=True)
 
 
 @functools.cache
 def _passed_in(root: Path) -> dict[str, int | None]:
-    """{recipe: the epoch its reference run passed the line in} for the runs under `root`, the first run
-    of a recipe counting. Read once: the reference runs ship with the lab, and the Train page asks every second."""
+    """{recipe: the epoch its reference run passed the line in} for the runs under `root`, by their settings
+    with their seed and without it (the first run of those settings counting). Read once: the reference runs
+    ship with the lab, and the Train page asks every second."""
     passed = {}
     for folder in compare.reference_runs(root):
-        recipe = _recipe(read_json(folder / "config.json", {}).get("train"))
-        if recipe is not None and recipe not in passed:
-            history = read_json(folder / "history.json", [])
-            above = (h["epoch"] for h in history if (h.get("test_accuracy") or 0) >= ARTICLE_ACCURACY)
-            passed[recipe] = next(above, None)
+        train = read_json(folder / "config.json", {}).get("train")
+        history = read_json(folder / "history.json", [])
+        above = (h["epoch"] for h in history if (h.get("test_accuracy") or 0) >= ARTICLE_ACCURACY)
+        epoch = next(above, None)
+        for key in (_recipe(train, keep_seed=True), _recipe(train)):
+            if key is not None and key not in passed:
+                passed[key] = epoch
     return passed
 
 

@@ -24,8 +24,8 @@ DEFAULT_MODEL = Path(os.environ.get("CNN_LAB_MODEL") or PROJECT_ROOT / "assets" 
 # (benchmarks/time_to_target.py: the fast recipe passed the article's accuracy after 7.3 min on 2 CPU cores).
 NO_MODEL_YET = (
     "**No trained model yet.** The shipped model (`assets/models/default.keras`) is not here. "
-    "Train one on the Train page (the fast recipe passes the article's 78.4 % in about 7 minutes "
-    "on 2 CPU cores, sooner on a GPU) and choose it there."
+    "Train one on the Train page (the Lesson recipe passes the article's 78.4 % in about 3 minutes "
+    "on 2 CPU cores) and choose it there."
 )
 
 

@@ -337,8 +337,8 @@ def claims() -> list[tuple[str, str]]:
         ),
         (
             "lessons/photo_why.md",
-            f"one {sizes[2]} × {sizes[2]} feature map per filter ({fast.model.filters[-1]} in the "
-            f"Fast and article networks, {best.model.filters[-1]} in the shipped model)"
+            f"one {sizes[2]} × {sizes[2]} feature map per filter ({lesson.model.filters[-1]} in the Lesson network, "
+            f"{fast.model.filters[-1]} in the Fast and article networks, {best.model.filters[-1]} in the shipped model)"
             if fast.model.filters[-1] == paper.model.filters[-1]
             else "(Fast and article differ)",
         ),
@@ -678,3 +678,20 @@ def test_no_page_takes_more_than_3_minutes_to_read_aloud(page):
 def test_every_lesson_is_shown_by_a_page():
     shown = {name for names in page_lessons().values() for name in names}
     assert {path.stem for path in PROJECT_ROOT.glob("lessons/*.md")} <= shown
+
+
+@pytest.mark.full_data
+def test_the_shipped_model_is_right_more_often_than_its_probabilities_say(full_archive):
+    """lessons/mistakes.md: the shipped model's probabilities run low (label smoothing, the mirror average)."""
+    from cnn_lab.data import load_cifar10
+    from cnn_lab.evaluation import evaluate
+    from cnn_lab.model import load_classifier
+
+    data = load_cifar10(str(full_archive))
+    result = evaluate(load_classifier(PROJECT_ROOT / "assets" / "models" / "default.keras"), data.x_test, data.y_test)
+    mean_top = float(result.probabilities.max(axis=1).mean())
+    assert mean_top < result.accuracy - 0.05, (mean_top, result.accuracy)
+    assert PRESETS["best"].label_smoothing and PRESETS["best"].flip_tta
+    assert "The shipped model's run low: it is right more often than its probabilities say" in text_of(
+        "lessons/mistakes.md"
+    )

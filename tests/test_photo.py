@@ -104,6 +104,7 @@ def test_exif_orientation_is_applied():
     stored = cat.transpose(Image.Transpose.ROTATE_90)  # 300 x 451 on disk
     photo = read_photo(samples.encode(stored, "JPEG", quality=95, exif=exif.tobytes()))
     assert photo.image.size == (451, 300) and photo.original_size == (300, 451)
+    assert photo.upright_size == (451, 300)  # what the page says: the size the right way up
     assert np.abs(np.asarray(photo.image, dtype=float) - np.asarray(cat, dtype=float)).mean() < 4
     assert np.array_equal(
         np.asarray(photo.image),

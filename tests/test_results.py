@@ -276,3 +276,15 @@ def test_the_article_s_own_network_trained_longer_is_not_called_another_network(
     unknown = _model_with(tmp_path, tiny_model_path, made_up, "stranger.keras", {})
     page = "\n".join(m.value for m in run("results.py", unknown).markdown)
     assert "Not the article's network" not in page and "trained another way" not in page  # not known: no heading
+
+
+def test_a_stopped_run_s_model_says_it_did_not_train_to_its_end(tmp_path, tiny_model_path, made_up):
+    """A model chosen from a run stopped after 3 of its 20 epochs is not 'trained with the article's recipe'."""
+    from cnn_lab.recipes import PRESETS
+
+    about = {"train": PRESETS["article"].to_dict(), "is_sample": False}
+    path = _model_with(tmp_path, tiny_model_path, made_up, "runs/abc/model.keras", about)
+    (path.parent / "history.json").write_text(json.dumps([{"epoch": e, "test_accuracy": 0.5} for e in (1, 2, 3)]))
+    at = run("results.py", path)
+    assert any("stopped after 3 of its 20 epochs" in w.value for w in at.warning)
+    assert "trained with the article's recipe, but not to its end" in "\n".join(m.value for m in at.markdown)

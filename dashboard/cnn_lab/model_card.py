@@ -36,16 +36,23 @@ class ModelRecord:
     config: TrainConfig | None  # the recipe; None when it is not known (a file from elsewhere)
     is_sample: bool  # trained on the bundled sample, whose training images are CIFAR-10 test images
     data: str | None  # what it was trained on, in words
+    epochs_done: int | None = None  # how many epochs it trained (a stopped run's model has fewer than planned)
 
 
 def model_record(model_path) -> ModelRecord:
     """How a saved model was made, from its card or its run's config.json (nothing known without either)."""
     path = Path(model_path)
-    about = read_card(path)
+    about, history = read_card(path), None
     if not about and path.name == "model.keras":
         about = read_object(path.parent / "config.json")
+        try:
+            history = json.loads((path.parent / "history.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            history = None
+    history = about.get("history", history)
     try:
         config = TrainConfig.from_dict(about["train"])
     except (KeyError, TypeError, ValueError):
         config = None
-    return ModelRecord(config, bool(about.get("is_sample")), about.get("data"))
+    done = len(history) if isinstance(history, list) else None
+    return ModelRecord(config, bool(about.get("is_sample")), about.get("data"), done)

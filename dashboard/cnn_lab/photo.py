@@ -58,6 +58,15 @@ class Photo:
     def megapixels(self) -> float:
         return self.original_size[0] * self.original_size[1] / 1e6
 
+    @property
+    def upright_size(self) -> tuple[int, int]:
+        """(width, height) of the full photo the right way up: the stored size, turned as its orientation
+        tag turned the picture (a phone's portrait photo is stored lying on its side)."""
+        stored_landscape = self.original_size[0] >= self.original_size[1]
+        shown_landscape = self.image.width >= self.image.height
+        turned = stored_landscape != shown_landscape and self.original_size[0] != self.original_size[1]
+        return self.original_size[::-1] if turned else self.original_size
+
 
 MB = 1024 * 1024  # Streamlit's server.maxUploadSize counts megabytes of 1024 x 1024 bytes
 

@@ -104,7 +104,7 @@ if len(items) > 1:
                 best = int(p.argmax())
                 st.image(
                     square_crop(item["photo"].image).resize((160, 160), Image.LANCZOS),
-                    caption="Its centre square, the part the network is shown",
+                    caption="Its centre square (shrunk to 32 × 32, the network sees its middle 24 × 24)",
                     alt=f"the centre square of {item['name']}",
                 )
                 st.progress(float(p[best]), text=f"The network says **{CLASS_NAMES[best]}**: {100 * p[best]:.1f} %")
@@ -134,7 +134,7 @@ for note in photo.notes:
 
 st.header("1. From your photo to 32 x 32 numbers")
 seen = center_crop(pixels[None])[0]  # the 24x24 the network sees: the very crop the model makes
-width, height = photo.original_size
+width, height = photo.upright_size  # the size of the picture shown, the right way up
 steps = st.columns(4)
 decoded = (
     f"; decoded at 1/{photo.scale} size ({photo.image.width} x {photo.image.height}) to be quick"
@@ -208,7 +208,7 @@ with right:
             )
     if p[best] < UNSURE and truth != SOMETHING_ELSE:
         st.info(
-            f"Its highest probability is only {p[best]:.0%}: no class stands out. " + ONLY_TEN, icon=":material/info:"
+            f"Its highest probability is only {p[best]:.0%}: the network is unsure. " + ONLY_TEN, icon=":material/info:"
         )
 
 st.header("3. Why: where did it look?")
@@ -235,7 +235,7 @@ else:
         alt=f"your photo's centre square coloured by the "
         f"evidence for {CLASS_NAMES[target]}: strongest {where_strongest(explanation.heatmap)}",
         caption=f"{explanation.method} for {CLASS_NAMES[target]}: yellow = the strongest evidence in this map, "
-        "purple = none. "
+        "purple = little or none. "
         "The dimmed border is cut off before the network looks.",
     )
     if explanation.heatmap.max() == 0:

@@ -28,7 +28,7 @@ st.markdown(
 st.caption("right answers / test images (accuracy)")
 if record.is_sample and data.is_sample:  # (on the full test set, ui.evaluation has said it already)
     st.info(
-        "**This model was trained on the bundled sample**: a few hundred images, which are CIFAR-10 test "
+        f"**This model was trained on the bundled sample**: {len(data.x_train):,} images, which are CIFAR-10 test "
         "images themselves. Its accuracy cannot be compared with the article's or the shipped model's, "
         "which learned from 50,000 images and were tested on 10,000.",
         icon=":material/info:",
@@ -41,8 +41,18 @@ elif data.is_sample:
 
 article = f"{round(ARTICLE_ACCURACY * 10000)} / 10000 ({100 * ARTICLE_ACCURACY:.2f} %)"
 changes = differences(record.config) if record.config else None
+stopped = record.config is not None and record.epochs_done is not None and record.epochs_done < record.config.epochs
+if stopped:
+    st.warning(
+        f"This model stopped after {record.epochs_done} of its {record.config.epochs} epochs: its recipe's "
+        "figures are for the whole run.",
+        icon=":material/pause_circle:",
+    )
 if changes == []:
-    st.markdown(f"This model was trained with the article's recipe. The article: **{article}**.")
+    st.markdown(
+        f"This model was trained with the article's recipe{', but not to its end' if stopped else ''}. "
+        f"The article: **{article}**."
+    )
 else:
     # the heading says whether the network itself differs, or only how it was trained (none when not known)
     if changes is not None and record.config.model == PRESETS["article"].model:

@@ -664,7 +664,7 @@ def answers_figure(
     )
     figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(
-        title="%: the network's probability of each class; how many people (or students) gave each answer",
+        title="%: the network's probability of each class; the share of people (or students) who gave each answer",
         range=[0, 118],
     )
     figure.update_layout(
@@ -687,7 +687,7 @@ def class_vs_network_figure(class_curve, network_curve) -> go.Figure:
         figure.add_trace(
             go.Scatter(
                 x=images,
-                y=np.asarray(curve) * 100,
+                y=[None if value is None else 100 * value for value in curve],  # None: nobody answered yet
                 name=name,
                 mode="lines+markers",
                 line={"color": colour, "width": 3},

@@ -535,7 +535,8 @@ def claims() -> list[tuple[str, str]]:
         (
             "lessons/compare.md",
             f"after {lesson.epochs} epochs one reached {100 * noise['accuracies'][0]:.2f} %, the other "
-            f"{100 * noise['accuracies'][1]:.2f} %, {noise['points']:.2f} points apart"
+            f"{100 * noise['accuracies'][1]:.2f} %, {noise['points']:.2f} points apart, but along the way they were "
+            f"up to {round(noise['widest'])} points apart"
             if noise
             and differences([flatten(read_json(f / "config.json")["train"]) for f in noise["runs"]]) == {"seed": [0, 1]}
             else "(the shipped pair of seeds changed)",

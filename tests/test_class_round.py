@@ -268,3 +268,11 @@ def test_student_scores(store):
         ("c", "Cy", 1, 1),
         ("b", "Bo", 1, 2),
     ]
+
+
+def test_an_image_nobody_answered_is_no_score_of_0():
+    """'the class 0 % right' for an image nobody answered would blame the class: it has no score yet."""
+    silent = class_round.ImageResult(position=0, image=5, label=3, answered=0, right=0, class_choice=None, network=3)
+    spoken = class_round.ImageResult(position=1, image=6, label=2, answered=4, right=3, class_choice=2, network=1)
+    class_curve, network_curve = class_round.running_accuracy([silent, spoken])
+    assert class_curve == [None, 0.75] and network_curve == [1.0, 0.5]

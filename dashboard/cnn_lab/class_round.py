@@ -366,16 +366,17 @@ def round_results(
     return results
 
 
-def running_accuracy(results: Sequence[ImageResult]) -> tuple[list[float], list[float]]:
+def running_accuracy(results: Sequence[ImageResult]) -> tuple[list[float | None], list[float]]:
     """The class's and the network's accuracy after each shown image (the class's: share of all its answers
-    so far that were right; the network's: share of images so far it got right)."""
+    so far that were right, None while nobody has answered; the network's: share of images so far it got
+    right)."""
     class_curve, network_curve = [], []
     answered = right = network_right = 0
     for number, result in enumerate(results, start=1):
         answered += result.answered
         right += result.right
         network_right += result.network_right
-        class_curve.append(right / answered if answered else 0.0)
+        class_curve.append(right / answered if answered else None)
         network_curve.append(network_right / number)
     return class_curve, network_curve
 

@@ -34,13 +34,21 @@ SEEDS = ("lesson", "lesson_seed_1")  # the same recipe from two random starts: h
 
 
 def chance_gap(references: list[Path]) -> dict | None:
-    """The two shipped runs that differ only in their seed, and how far apart their final test accuracies
-    are: {"runs": [folders], "accuracies": [...], "points": ...}; None unless both ship."""
+    """The two shipped runs that differ only in their seed, and how far apart their test accuracies are:
+    {"runs": [folders], "accuracies": [final ones], "points": apart at the end, "widest": apart after the
+    epoch where they were furthest apart}; None unless both ship."""
     shipped = [f for name in SEEDS for f in references if f.name == name]
     if len(shipped) != len(SEEDS):
         return None
-    accuracies = [runs.read_json(f / "history.json")[-1]["test_accuracy"] for f in shipped]
-    return {"runs": shipped, "accuracies": accuracies, "points": 100 * (max(accuracies) - min(accuracies))}
+    histories = [[h["test_accuracy"] for h in runs.read_json(f / "history.json")] for f in shipped]
+    accuracies = [h[-1] for h in histories]
+    widest = max(max(epoch) - min(epoch) for epoch in zip(*histories))  # the largest gap after any one epoch
+    return {
+        "runs": shipped,
+        "accuracies": accuracies,
+        "points": 100 * (max(accuracies) - min(accuracies)),
+        "widest": 100 * widest,
+    }
 
 
 def reference_runs(root: Path | None = None) -> list[Path]:

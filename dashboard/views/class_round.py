@@ -116,7 +116,8 @@ def join_panel() -> bool:
         st.text(f"You play as {st.session_state['class_round_nickname']}")  # as text: a nickname is never markup
         return True
     st.text_input(
-        "Your nickname (anything you like; nothing else about you is asked or kept)",
+        "Your nickname (anything you like): it is kept with your answers until the teacher clears the round, "
+        "and the class may see it on the Most right list; nothing else about you is asked",
         key="class_round_nickname_input",
         max_chars=class_round.NICKNAME_MAX,
         on_change=join,
@@ -161,7 +162,9 @@ def round_so_far(round_, answers) -> None:
         return
     class_curve, network_curve = class_round.running_accuracy(results)
     st.markdown(
-        f"**After {len(results)} image{'s' * (len(results) != 1)}:** the class {class_curve[-1]:.0%} right, "
+        f"**After {len(results)} image{'s' * (len(results) != 1)}:** the class "
+        + ("has not answered yet" if class_curve[-1] is None else f"{class_curve[-1]:.0%} right")
+        + ", "
         f"the network {network_curve[-1]:.0%}."
     )
     st.plotly_chart(

@@ -58,6 +58,11 @@ by = st.radio(
     key="compare_by",
     format_func={"epoch": "epochs", "seconds": "training time"}.get,
 )
+if by == "seconds":
+    st.caption(
+        "Time is each run's wall clock on the machine that trained it, its tests included; the shipped runs "
+        "shared a busy machine, so their times are no fair race: compare them by epoch."
+    )
 if len(picked) < 2:
     st.info("Pick two runs or more to compare them.", icon=":material/compare_arrows:")
     st.stop()

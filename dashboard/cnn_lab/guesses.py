@@ -101,15 +101,15 @@ def relu_guess(step: dict) -> Guess:
 STEP_WAYS = ("to a larger weight (right)", "to a smaller weight (left)", "nowhere: it stays")
 
 
-def step_guess(slope: float, rate: float) -> Guess:
-    """Gradient descent's first step from a weight whose slope is `slope`: which way does it go?"""
+def step_guess(weight: float, slope: float, rate: float) -> Guess:
+    """Gradient descent's first step from `weight`, where the loss's slope is `slope`: which way does it go?"""
     answer = STEP_WAYS[2] if slope == 0 else STEP_WAYS[1] if slope > 0 else STEP_WAYS[0]
     return Guess(
         question=f"Here the slope of the loss is {slope:+.3f}. Which way will the first step move the weight?",
         options=STEP_WAYS,
         answer=answer,
-        why=f"new weight = weight − rate × slope: {rate:g} × {slope:+.3f} = {rate * slope:+.3f}, subtracted: "
-        "the step goes against the slope, downhill.",
+        why=f"new weight = weight − rate × slope = {weight:.2f} − {rate:g} × ({slope:+.3f}) = "
+        f"{weight - rate * slope:.2f}: against the slope, downhill.",
     )
 
 

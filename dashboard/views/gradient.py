@@ -14,7 +14,7 @@ start = a.slider("Start: the weight w", -5.0, 5.0, -3.0, 0.5, key="gradient_star
 rate = b.select_slider("Learning rate", RATES, value=2, key="gradient_rate")
 steps = c.slider("Steps", 0, 20, 6, key="gradient_steps")
 path = descend(start, rate, steps)
-if ui.guess(step_guess(path[0]["slope"], rate), f"guess_step_{start}"):
+if ui.guess(step_guess(path[0]["weight"], path[0]["slope"], rate), f"guess_step_{start}"):
     weights, losses = curve(path)
     st.plotly_chart(charts.descent_figure(weights, losses, path, BEST), key="gradient_descent")
     last = path[-1]

@@ -419,6 +419,20 @@ def training_curves(snap: dict) -> go.Figure:
         row=1,
         col=2,
     )
+    validated = [h for h in history if h.get("validation_accuracy") is not None]
+    if validated:  # the held-out training images, after each epoch
+        figure.add_trace(
+            go.Scatter(
+                x=[h["epoch"] for h in validated],
+                y=[100 * h["validation_accuracy"] for h in validated],
+                name=f"validation accuracy ({validated[-1]['validation_images']:,} held-out training images)",
+                mode="lines+markers",
+                marker={"symbol": "square", "size": 8},
+                line={"color": SKY_BLUE, "width": 2, "dash": "dot"},
+            ),
+            row=1,
+            col=2,
+        )
     if checks := snap.get("checks"):  # within epochs, on the first test images only
         figure.add_trace(
             go.Scatter(
@@ -478,6 +492,8 @@ def training_curves_in_words(snap: dict) -> str:
         shown = tested[-8:]
         when = "each epoch" if len(shown) == len(tested) else f"epochs {shown[0][0]} to {shown[-1][0]}"
         words += f"; test accuracy after {when}: {', '.join(f'{100 * t:.1f} %' for _, t in shown)}"
+    if validated := [h for h in snap["history"] if h.get("validation_accuracy") is not None]:
+        words += f"; validation accuracy after the last epoch: {100 * validated[-1]['validation_accuracy']:.1f} %"
     words += f" ({ARTICLE_LINE})"
     return words + (f". {crossing_words(snap['crossed'])}." if snap.get("crossed") else ".")
 

@@ -13,6 +13,8 @@ Each group changes one setting and keeps the same number of epochs:
 - batch-norm: the fast recipe (8 epochs, its own rate 2e-3) with batch-norm and without;
 - lesson: the lesson recipe (7 epochs), from which the Train page expects when a lesson run passes 78.4 %;
 - noise: the lesson recipe again with seed 1, its only difference: how far two runs apart by chance alone;
+- validation: the lesson recipe with its last 5,000 training images held out as a validation set, to
+  choose by without looking at the test set;
 - quick: the one-click experiments' reference (cnn_lab.experiments: the article's recipe on 2,000 images).
 
 A run that is stopped or killed resumes where it was when this script is run again.
@@ -42,6 +44,7 @@ TITLES = {
     "fast_no_batch_norm": "Fast recipe, without batch-norm",
     "lesson": "Lesson recipe (a whole run inside a lesson)",
     "lesson_seed_1": "Lesson recipe, seed 1 (another random start)",
+    "lesson_validation": "Lesson recipe, 5,000 training images held out for validation",
     REFERENCE: REFERENCE_TITLE,
 }
 EXPERIMENTS = {
@@ -54,6 +57,7 @@ EXPERIMENTS = {
     "fast_no_batch_norm": dataclasses.replace(FAST, model=dataclasses.replace(FAST.model, batch_norm=False)),
     "lesson": PRESETS["lesson"],
     "lesson_seed_1": dataclasses.replace(PRESETS["lesson"], seed=1),
+    "lesson_validation": dataclasses.replace(PRESETS["lesson"], validation=5000),
     REFERENCE: QUICK,
 }
 KEPT = PROJECT_ROOT / "assets" / "reference" / "experiments"

@@ -27,9 +27,10 @@ from cnn_lab.compare import chance_gap, differences, flatten, reference_runs
 from cnn_lab.runs import read_json
 from cnn_lab.target import reference_epoch
 from cnn_lab.data import CLASS_NAMES, PROJECT_ROOT, read_sample
+from cnn_lab.data import TRAINING_IMAGES as TRAINS_ON
 from cnn_lab.model_card import read_card
 from cnn_lab.questions import read_questions
-from cnn_lab.recipes import ARTICLE_ACCURACY, CROP, PRESETS, CNNConfig
+from cnn_lab.recipes import ARTICLE_ACCURACY, CROP, PRESETS, VALIDATION_SHARE, CNNConfig, held_out
 from cnn_lab.reference import article_run
 from cnn_lab.texts import lesson_items, read_lesson, spoken_words
 
@@ -567,6 +568,15 @@ def claims() -> list[tuple[str, str]]:
             else "(red and dark green differ in grey)",
         ),
         (QUESTIONS + "images_are_numbers_questions.toml", f"{32 * 32:,} numbers instead of {32 * 32 * 3:,}"),
+        # --- a validation set
+        ("lessons/dataset.md", f"can hold out 1 in {VALIDATION_SHARE} training images to validate with"),
+        ("dashboard/views/train.py", f"Hold out 1 in {VALIDATION_SHARE} training images for validation"),
+        (
+            "dashboard/views/train.py",
+            f"({held_out(TRAINS_ON['full']):,} of the full CIFAR-10's {TRAINS_ON['full']:,})"
+            if TRAINS_ON["full"] == TRAINING_IMAGES and TRAINS_ON["sample"] == len(sample.x_train)
+            else "(data.TRAINING_IMAGES is wrong)",
+        ),
         # --- issue 25's corrections: each sentence against its source
         (
             "lessons/you_vs_network_rules.md",

@@ -51,6 +51,7 @@ def test_start_progress_stop():
     assert not at.exception
     assert "Nothing is training right now" in page_text(at)
     at.number_input(key="train_seed").set_value(7)  # another random start: a setting like any other
+    at.checkbox(key="train_validation").check()  # 1 in 10 of the 256 training images held out
     at = quick_run(at, epochs=50)
     assert not at.exception
     run = the_run()  # its process and folder exist as soon as Start returns
@@ -60,6 +61,7 @@ def test_start_progress_stop():
     at.run()
     assert f"**Training: run `{run_id}`** (lesson recipe)" in page_text(at)  # on a CPU, the page proposes it
     assert state(run_id)["config"]["limit"] == 256 and state(run_id)["config"]["seed"] == 7
+    assert state(run_id)["config"]["validation"] == 25
     assert "Training on **the CPU (" in page_text(at) and "; Keras on tensorflow)**" in page_text(at)  # its device
     bar = at.get("progress")[0].proto
     assert bar.value > 0 and "Epoch 1 of 50" in bar.text
@@ -410,3 +412,24 @@ def test_the_learning_rate_can_follow_the_batch_size():
     at.checkbox(key=f"train_scale_{recipe}").check().run()
     used = f"Learning rate used: {2 * base.learning_rate:g} ({base.learning_rate:g} × {2 * base.batch_size} / "
     assert any(c.value.startswith(used) for c in at.caption), texts(at.caption)
+
+
+def test_a_run_with_a_validation_set_is_chosen_by_it_not_by_the_test():
+    folder = fake_run("20260101-000000-0a1d")
+    history = [
+        {"epoch": 1, "test_accuracy": 0.50, "validation_accuracy": 0.60, "validation_images": 80},
+        {"epoch": 2, "test_accuracy": 0.62, "validation_accuracy": 0.55, "validation_images": 80},
+    ]
+    (folder / "history.json").write_text(json.dumps(history))
+    (folder / "progress.json").write_text(
+        json.dumps({"batches": [{"epoch": 2, "step": 8, "loss": 1, "accuracy": 0.6}]})
+    )
+    at = page()
+    assert {m.label: m.value for m in at.metric}["Best so far on validation"] == "60.00 %"
+    said = "\n".join(i.value for i in at.info)
+    assert "**Chosen by validation: epoch 1**, whose test accuracy is 50.00 %" in said
+    assert "epoch 2 would look best (62.00 %), 12.00 points more, only because the test chose it" in said
+    curves = figures(at)[0]["data"]
+    [validated] = [t for t in curves if t["name"].startswith("validation")]
+    assert validated["name"] == "validation accuracy (80 held-out training images)"
+    assert validated["y"] == pytest.approx([60, 55])

@@ -100,6 +100,12 @@ def test_bad_ids_and_configs_are_refused():
         training.command_line(TrainConfig(preset="fast", model=TINY))
     assert training.command_line(preset("fast", epochs=3, limit=256))[-4:] == ["--seed", "0", "--limit", "256"]
     assert training.command_line(preset("fast", seed=3))[-2:] == ["--seed", "3"]
+    from cnn_lab import cli
+
+    held = preset("lesson", validation=5000, limit=20000, seed=2)  # the command line says all of it, and back
+    assert cli.train_config(cli._parser().parse_args(["train", *training.command_line(held)])) == held
+    with pytest.raises(ValueError, match="validation"):
+        TrainConfig(validation=-1)
     assert preset("article").batch_size == 64 and preset("article").augment == "article"
 
 
@@ -159,3 +165,33 @@ def test_a_gpu_s_settings_train_in_bfloat16_several_steps_a_call_and_save_float3
     training.extend(folder, 3)  # and a resumed run goes on in bfloat16 from the float32 checkpoint
     assert training.train(None, None, folder, resume=True) == "finished"
     assert [h["epoch"] for h in snapshot(folder)["history"]] == [1, 2, 3]
+
+
+def test_a_validation_split_is_held_out_of_training_and_tested_every_epoch(monkeypatch):
+    """The last `validation` training images (after the limit) are never trained on and are tested after every
+    epoch, with the model that is saved; the test set stays the test set."""
+    from cnn_lab.model import load_classifier, predict
+
+    import keras
+
+    seen = []
+    real_fit = keras.Model.fit
+
+    def recording_fit(self, x, y, **kwargs):
+        seen.append(len(x))
+        return real_fit(self, x, y, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", recording_fit)
+    folder = run_path(new_run_id())
+    config = TrainConfig(model=TINY, epochs=2, batch_size=32, limit=160, validation=32, augment="none")
+    assert training.train(config, str(SAMPLE_PATH), folder) == "finished"
+    assert seen == [128]  # 160 images, the last 32 held out
+    history = json.loads((folder / "history.json").read_text())
+    assert all(h["validation_images"] == 32 and 0 <= h["validation_accuracy"] <= 1 for h in history)
+    assert all(h["test_images"] == 200 for h in history)  # the sample's whole test set, as ever
+    data = training.load_cifar10(str(SAMPLE_PATH))
+    held = data.x_train[128:160], data.y_train[128:160]
+    correct = int((predict(load_classifier(folder / "model.keras"), held[0]).argmax(1) == held[1]).sum())
+    assert history[-1]["validation_correct"] == correct  # validated as saved, on exactly those images
+    with pytest.raises(training.DataError, match="cannot hold out 160 images"):
+        training.train(TrainConfig(model=TINY, limit=160, validation=160), str(SAMPLE_PATH), run_path(new_run_id()))

@@ -1,7 +1,7 @@
 """The `cnn-lab` command (also `python -m cnn_lab`).
 
     cnn-lab train [--preset article|lesson|fast|best] [--data SRC] [--epochs N] [--batch-size 64]
-                  [--limit N] [--seed N] [--run-dir DIR]
+                  [--limit N] [--validation N] [--seed N] [--run-dir DIR]
     cnn-lab train --resume [--run-dir DIR] [--epochs N] [--data SRC]
     cnn-lab runs [--json]
     cnn-lab compare RUN RUN... [--json]
@@ -37,7 +37,15 @@ class UsageError(Exception):
     pass
 
 
-RESUME_KEEPS = ("preset", "batch_size", "learning_rate", "augment", "limit", "seed")  # a resumed run keeps its own
+RESUME_KEEPS = (
+    "preset",
+    "batch_size",
+    "learning_rate",
+    "augment",
+    "limit",
+    "validation",
+    "seed",
+)  # a resumed run keeps its own
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--learning-rate", type=float)
     t.add_argument("--augment", choices=AUGMENT_MODES)
     t.add_argument("--limit", type=_positive, help="train on the first N training images only")
+    t.add_argument(
+        "--validation",
+        type=_positive,
+        help="hold out the last N training images (after --limit) as a validation set, tested every epoch",
+    )
     t.add_argument(
         "--seed",
         type=int,
@@ -154,6 +167,7 @@ def train_config(args):
         learning_rate=args.learning_rate,
         augment=args.augment,
         limit=args.limit,
+        validation=args.validation,
         seed=args.seed,
     )
 

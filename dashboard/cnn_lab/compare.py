@@ -215,6 +215,19 @@ def gap_in_words(run: dict) -> str:
     return f"{run['label']}: {100 * gap:+.1f} points ({where})."
 
 
+def chosen_epochs(history: list[dict]) -> dict | None:
+    """A run with a validation set, choosing its best epoch two ways: by the validation accuracy (fair: the
+    test set is not looked at) and by the test accuracy (what looking at the test does). None without a
+    validation set. {"by_validation": epoch record, "by_test": epoch record}; the first of a tie wins."""
+    validated = [h for h in history if h.get("validation_accuracy") is not None and h.get("test_accuracy") is not None]
+    if not validated:
+        return None
+    return {
+        "by_validation": max(validated, key=lambda h: h["validation_accuracy"]),
+        "by_test": max(validated, key=lambda h: h["test_accuracy"]),
+    }
+
+
 def class_differences(first, second) -> np.ndarray:
     """Per-class accuracy of `second` minus `first` (two Evaluations of the same test set), as fractions."""
     return np.array(list(second.per_class().values())) - np.array(list(first.per_class().values()))

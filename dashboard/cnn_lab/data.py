@@ -47,6 +47,9 @@ HOW_TO_GET_IT = (
 )
 
 
+TRAINING_IMAGES = {"full": 50_000, "sample": 800}  # how many images each source trains on (read_sample's split)
+
+
 class DataError(Exception):
     """A data source is missing, truncated, corrupt or not CIFAR-10. The message says which and why."""
 

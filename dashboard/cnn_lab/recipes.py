@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 
+VALIDATION_SHARE = 10  # a run that holds out a validation set keeps 1 in 10 of its training images apart
 ARTICLE_ACCURACY = 0.7844  # the article's result on the CIFAR-10 test set: 7844 / 10000
 AUGMENT_MODES = ("article", "crop_flip", "none")  # the article's pipeline; crop and flip only; nothing
 CROP = 24  # the network sees 24x24 crops of the 32x32 images
@@ -50,6 +51,9 @@ class TrainConfig:
     augment: str = "article"  # one of AUGMENT_MODES
     flip_tta: bool = False  # average the predictions for the image and its mirror image
     limit: int | None = None  # train on the first N training images only
+    # The last N of those images are held out as a validation set: never trained on, tested after every epoch,
+    # to choose by (which epoch, which settings) without looking at the test set. 0: none, as in the article.
+    validation: int = 0
     seed: int = 0
     # The test accuracy is measured `checks_per_epoch` times an epoch: at its end on every test image,
     # and in between on the first `check_images` of them (None: all), so that the curve moves in a lesson.
@@ -67,6 +71,8 @@ class TrainConfig:
             raise ValueError("epochs, batch size and learning rate must be positive")
         if self.limit is not None and self.limit < 1:
             raise ValueError("--limit must be a positive number of images")
+        if self.validation < 0:
+            raise ValueError("--validation must be 0 or a positive number of images")
         if self.checks_per_epoch < 1 or (self.check_images is not None and self.check_images < 1):
             raise ValueError("the test accuracy is measured at least once an epoch, on at least one image")
 
@@ -132,6 +138,11 @@ def preset(name: str, **overrides) -> TrainConfig:
     return dataclasses.replace(PRESETS[name], **fields)
 
 
+def held_out(training_images: int) -> int:
+    """How many of a run's training images a validation set takes: 1 in VALIDATION_SHARE (5,000 of 50,000)."""
+    return training_images // VALIDATION_SHARE
+
+
 def scaled(config: TrainConfig, batch_size: int) -> TrainConfig:
     """The recipe at another batch size, its learning rate scaled with the batch (linear scaling): a GPU's
     larger batches take fewer, bigger steps."""
@@ -184,6 +195,8 @@ def differences(config: TrainConfig, base: TrainConfig | None = None) -> list[st
     )
     if config.limit:
         said.append(f"trained on the first {config.limit:,} training images only")
+    if config.validation:
+        said.append(f"{config.validation:,} of its training images held out for validation, never trained on")
     return said
 
 

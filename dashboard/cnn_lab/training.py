@@ -376,6 +376,16 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
     progress.update(message="loading the data")
     data = load_cifar10(data_source, download=download)
     x_train, y_train = data.x_train[: config.limit], data.y_train[: config.limit]
+    if config.validation:  # the last images, held out: tested after every epoch, never trained on
+        if config.validation >= len(x_train):
+            raise DataError(
+                f"cannot hold out {config.validation:,} images for validation from {len(x_train):,} training images"
+            )
+        held = len(x_train) - config.validation
+        validation = (x_train[held:], y_train[held:])
+        x_train, y_train = x_train[:held], y_train[:held]
+    else:
+        validation = None
     steps = -(-len(x_train) // config.batch_size)
     device = describe_device()
     if not resume:
@@ -430,9 +440,13 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
             restore_optimizer(optimizer, net.trainable_variables, folder / "optimizer.npz")
     runs.write_status(folder, "running")
     doing = f"training on {data.training_on(len(x_train))}"  # what the run says between its tests
+    if validation is not None:
+        doing += f"; {len(validation[0]):,} more held out for validation"
     progress.update(epoch=len(history), message=doing)
 
-    callback = _make_callback_class()(progress, model, cnn, data, folder, optimizer, history, steps, config, doing)
+    callback = _make_callback_class()(
+        progress, model, cnn, data, folder, optimizer, history, steps, config, doing, validation
+    )
     if len(history) < config.epochs and not runs.stop_requested(folder):
         with fitting(device["devices"]):
             net.fit(
@@ -504,9 +518,9 @@ def _make_callback_class():
     class Callback(keras.callbacks.Callback):
         """Publishes the progress, honours a stop request within a batch, tests and checkpoints every epoch."""
 
-        def __init__(self, progress, model, cnn, data, folder, optimizer, history, steps, config, doing):
+        def __init__(self, progress, model, cnn, data, folder, optimizer, history, steps, config, doing, validation):
             super().__init__()
-            self.doing = doing
+            self.doing, self.validation = doing, validation  # validation: (images, labels) held out, or None
             self.progress, self.classifier, self.cnn, self.data, self.folder = progress, model, cnn, data, folder
             self.optimizer, self.history, self.steps, self.config = optimizer, history, steps, config
             self.recent: list[tuple[float, int]] = []  # (time, images) of the last batches
@@ -563,14 +577,15 @@ def _make_callback_class():
                 self.check(epoch + k / self.steps)
             self.last_k = k
 
-        def test(self, images: int | None = None):
-            """(probabilities, correct) on the first `images` test images (all by default); (None, None) if
-            stopped. The float32 network that is saved is tested, with the weights trained so far."""
+        def test(self, images: int | None = None, on=None):
+            """(probabilities, correct) on the first `images` test images (all by default), or on `on` (images,
+            labels); (None, None) if stopped. The float32 network that is saved is tested, with the weights
+            trained so far."""
             if hasattr(self.model, "jax_state_sync"):  # JAX keeps the weights out of the model within an epoch
                 self.model.jax_state_sync()
             if self.classifier.get_layer("cnn") is not self.cnn:  # trained apart (bfloat16, devices): copy over
                 self.classifier.get_layer("cnn").set_weights(self.cnn.get_weights())
-            x, y = self.data.x_test[:images], self.data.y_test[:images]
+            x, y = on if on is not None else (self.data.x_test[:images], self.data.y_test[:images])
             probabilities = predict(self.classifier, x, should_stop=self.stopping)
             return (None, None) if probabilities is None else (probabilities, int(np.sum(probabilities.argmax(1) == y)))
 
@@ -628,6 +643,12 @@ def _make_callback_class():
             }
             if correct is not None:
                 self.passed(epoch + 1, correct)
+            if self.validation is not None and correct is not None:
+                self.progress.update(message=f"epoch {epoch + 1}: validating on {len(self.validation[1]):,} images")
+                _, right = self.test(on=self.validation)
+                if right is not None:
+                    record.update(validation_accuracy=right / len(self.validation[1]), validation_correct=right)
+                    record["validation_images"] = len(self.validation[1])
             self.history.append(record)
             self.checkpoint()
             if probabilities is not None:  # the Results pages of this checkpoint open at once
@@ -658,12 +679,13 @@ def command_line(config: TrainConfig) -> list[str]:
         "learning_rate": config.learning_rate,
         "augment": config.augment,
         "limit": config.limit,
+        "validation": config.validation,
         "seed": config.seed,
     }
     if preset(config.preset, **overrides) != config:
         raise ValueError(
             "the command line trains a preset with epochs, batch size, learning rate, augmentation, "
-            "limit and seed changed; this config changes more"
+            "limit, validation and seed changed; this config changes more"
         )
     args = [
         "--preset",
@@ -679,6 +701,7 @@ def command_line(config: TrainConfig) -> list[str]:
         "--seed",
         str(config.seed),
     ]
+    args += ["--validation", str(config.validation)] if config.validation else []
     return args + (["--limit", str(config.limit)] if config.limit else [])
 
 

@@ -18,11 +18,11 @@ import streamlit as st
 import charts
 import ui
 from cnn_lab import experiments, training
-from cnn_lab.compare import compare, gap_in_words
+from cnn_lab.compare import chosen_epochs, compare, gap_in_words
 from cnn_lab.access import DEFAULT, write_active_model
-from cnn_lab.data import HOW_TO_GET_IT, SAMPLE_PATH, find_source
+from cnn_lab.data import HOW_TO_GET_IT, SAMPLE_PATH, TRAINING_IMAGES, find_source
 from cnn_lab.formatting import clock, minutes_and_seconds
-from cnn_lab.recipes import ARTICLE_ACCURACY, AUGMENT_MODES, PRESETS, preset, scaled
+from cnn_lab.recipes import ARTICLE_ACCURACY, AUGMENT_MODES, PRESETS, held_out, preset, scaled
 from cnn_lab.run_archive import export_run, import_run
 from cnn_lab.target import LINE, crossing_words, reference_epoch, seconds_to_line
 from cnn_lab.runs import (
@@ -118,11 +118,32 @@ def show(snap: dict) -> None:
         if history and history[-1].get("test_accuracy") is not None
         else "—",
     )
-    d.metric(
-        "Best so far",
-        f"{100 * best:.2f} %" if best is not None else "—",
-        delta=f"{100 * (best - ARTICLE_ACCURACY):+.1f} vs the article" if best is not None else None,
-    )
+    if chosen := chosen_epochs(history):  # held-out images to choose by: the test is not looked at
+        d.metric(
+            "Best so far on validation",
+            f"{100 * chosen['by_validation']['validation_accuracy']:.2f} %",
+            help="On the training images held out for validation: the fair way to choose the best epoch.",
+        )
+    else:
+        d.metric(
+            "Best so far",
+            f"{100 * best:.2f} %" if best is not None else "—",
+            delta=f"{100 * (best - ARTICLE_ACCURACY):+.1f} vs the article" if best is not None else None,
+        )
+    if chosen:
+        fair, peeked = chosen["by_validation"], chosen["by_test"]
+        st.info(
+            f"**Chosen by validation: epoch {fair['epoch']}**, whose test accuracy is "
+            f"{100 * fair['test_accuracy']:.2f} %: the fair figure. Chosen by looking at the test, epoch "
+            f"{peeked['epoch']} would look best ({100 * peeked['test_accuracy']:.2f} %)"
+            + (
+                ": the same epoch this time."
+                if peeked is fair
+                else f", {100 * (peeked['test_accuracy'] - fair['test_accuracy']):.2f} points more, only because "
+                "the test chose it."
+            ),
+            icon=":material/rule:",
+        )
     if snap.get("crossed"):
         st.success(f"**{crossing_words(snap['crossed'])}.**", icon=":material/flag:")
     elif (expected := reference_epoch(snap["config"])) and (left := seconds_to_line(snap, expected)) is not None:
@@ -310,6 +331,9 @@ def chosen() -> tuple:
             batch_size=int(state[f"train_batch_{recipe}"]),
             limit=state["train_limit"] or None,
             seed=int(state.get("train_seed", 0)),
+            validation=held_out(state["train_limit"] or TRAINING_IMAGES[state["train_source"]])
+            if state.get("train_validation")
+            else 0,
         )
         if state.get(f"train_scale_{recipe}"):
             config = scaled(config, config.batch_size)
@@ -464,6 +488,13 @@ with right:
     )
     limit = st.selectbox(
         "Training images to use", list(SIZES), format_func=SIZES.get, key="train_limit", disabled=not teacher
+    )
+    st.checkbox(
+        "Hold out 1 in 10 training images for validation",
+        key="train_validation",
+        disabled=not teacher,
+        help="They are never trained on and are tested after every epoch, so the best epoch can be chosen "
+        "without looking at the test set (5,000 of the full CIFAR-10's 50,000).",
     )
     st.number_input(
         "Seed: the random start",

@@ -23,7 +23,7 @@ import pytest
 from cnn_lab import augment, guesses, lessons, photo, rounds, training
 from cnn_lab import gradient as G
 from cnn_lab.experiments import EXPERIMENTS, QUICK
-from cnn_lab.compare import chance_gap, differences, flatten, reference_runs
+from cnn_lab.compare import chance_gap, differences, flatten, reference_runs, with_defaults
 from cnn_lab.runs import read_json
 from cnn_lab.target import reference_epoch
 from cnn_lab.data import CLASS_NAMES, PROJECT_ROOT, read_sample
@@ -35,6 +35,7 @@ from cnn_lab.reference import article_run
 from cnn_lab.texts import lesson_items, read_lesson, spoken_words
 
 VIEWS = PROJECT_ROOT / "dashboard" / "views"
+EXPERIMENTS_DIR = PROJECT_ROOT / "assets" / "reference" / "experiments"
 WORDS_PER_PAGE = 400  # about 3 minutes read aloud
 TRAINING_IMAGES = 50_000  # CIFAR-10's training set
 PLURAL = {
@@ -209,6 +210,8 @@ def claims() -> list[tuple[str, str]]:
     best_epoch = max(reference.history, key=lambda epoch: epoch["test_accuracy"])
     layer1, layer2 = (built(paper.model).get_layer(name) for name in ("conv1", "conv2"))
     noise = chance_gap(reference_runs())
+    validated = read_json(EXPERIMENTS_DIR / "lesson_validation" / "history.json")
+    lesson_run = read_json(EXPERIMENTS_DIR / "lesson" / "history.json")
     batch_norm_in_the_lab_s_networks = (
         all(r.model.batch_norm for r in (lesson, fast, best)) and not paper.model.batch_norm
     )
@@ -569,6 +572,21 @@ def claims() -> list[tuple[str, str]]:
         ),
         (QUESTIONS + "images_are_numbers_questions.toml", f"{32 * 32:,} numbers instead of {32 * 32 * 3:,}"),
         # --- a validation set
+        (
+            "lessons/compare.md",
+            f"after {len(validated)} epochs it was right on {100 * validated[-1]['validation_accuracy']:.2f} % of "
+            f"them and on {100 * validated[-1]['test_accuracy']:.2f} % of the test images, "
+            f"{100 * (lesson_run[-1]['test_accuracy'] - validated[-1]['test_accuracy']):.2f} points below the same "
+            f"recipe trained on all {TRAINING_IMAGES:,}"
+            if differences(
+                [
+                    flatten(with_defaults(read_json(EXPERIMENTS_DIR / n / "config.json")["train"]))
+                    for n in ("lesson", "lesson_validation")
+                ]
+            )
+            == {"validation": [0, 5000]}
+            else "(the shipped validation pair changed)",
+        ),
         ("lessons/dataset.md", f"can hold out 1 in {VALIDATION_SHARE} training images to validate with"),
         ("dashboard/views/train.py", f"Hold out 1 in {VALIDATION_SHARE} training images for validation"),
         (

@@ -179,3 +179,10 @@ def test_the_two_seeds_open_with_one_button_and_differ_only_in_their_seed():
     [changed] = at.dataframe
     assert list(changed.value["setting"]) == ["seed"]
     assert "0.52 points apart" in "\n".join(m.value for m in at.markdown)
+
+    at.button(key="compare_validation").click().run()
+    assert [Path(p).name for p in at.session_state["compare_runs"]] == ["lesson", "lesson_validation"]
+    [changed] = at.dataframe
+    assert list(changed.value["setting"]) == ["validation"]  # a run saved before the setting held out none
+    said = "\n".join(m.value for m in at.markdown)
+    assert "Chosen by validation: epoch 7, whose test accuracy is 78.05 %" in said

@@ -427,7 +427,7 @@ def test_a_run_with_a_validation_set_is_chosen_by_it_not_by_the_test():
     at = page()
     assert {m.label: m.value for m in at.metric}["Best so far on validation"] == "60.00 %"
     said = "\n".join(i.value for i in at.info)
-    assert "**Chosen by validation: epoch 1**, whose test accuracy is 50.00 %" in said
+    assert "Chosen by validation: epoch 1, whose test accuracy is 50.00 %" in said
     assert "epoch 2 would look best (62.00 %), 12.00 points more, only because the test chose it" in said
     curves = figures(at)[0]["data"]
     [validated] = [t for t in curves if t["name"].startswith("validation")]

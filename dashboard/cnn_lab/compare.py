@@ -19,6 +19,7 @@ import numpy as np
 
 from . import runs
 from .data import PROJECT_ROOT
+from .recipes import TrainConfig
 
 # Experiments trained once on the full CIFAR-10 and shipped (scripts/reference_experiments.py):
 # run folders without their models, read-only. The augmentation group opens the Compare page.
@@ -31,20 +32,27 @@ GROUPS = (  # each changes one setting; the page opens on the first one shipped 
 )
 BLIND_GUESS = 0.1  # one class in 10, picked blindly
 SEEDS = ("lesson", "lesson_seed_1")  # the same recipe from two random starts: how far apart chance alone puts two runs
+VALIDATION_PAIR = ("lesson", "lesson_validation")  # all 50,000 training images, and 5,000 of them held out
+
+
+def shipped(references: list[Path], names) -> list[Path] | None:
+    """The shipped runs of these names, in that order; None unless every one of them ships."""
+    found = [f for name in names for f in references if f.name == name]
+    return found if len(found) == len(names) else None
 
 
 def chance_gap(references: list[Path]) -> dict | None:
     """The two shipped runs that differ only in their seed, and how far apart their test accuracies are:
     {"runs": [folders], "accuracies": [final ones], "points": apart at the end, "widest": apart after the
     epoch where they were furthest apart}; None unless both ship."""
-    shipped = [f for name in SEEDS for f in references if f.name == name]
-    if len(shipped) != len(SEEDS):
+    pair = shipped(references, SEEDS)
+    if pair is None:
         return None
-    histories = [[h["test_accuracy"] for h in runs.read_json(f / "history.json")] for f in shipped]
+    histories = [[h["test_accuracy"] for h in runs.read_json(f / "history.json")] for f in pair]
     accuracies = [h[-1] for h in histories]
     widest = max(max(epoch) - min(epoch) for epoch in zip(*histories))  # the largest gap after any one epoch
     return {
-        "runs": shipped,
+        "runs": pair,
         "accuracies": accuracies,
         "points": 100 * (max(accuracies) - min(accuracies)),
         "widest": 100 * widest,
@@ -109,6 +117,15 @@ def numbers(history: list[dict]) -> dict:
     }
 
 
+def with_defaults(train: dict) -> dict:
+    """A run's saved recipe with every setting it predates at its default (a run saved before the lab had
+    a validation set held out none): two runs then differ only where their training did."""
+    try:
+        return TrainConfig.from_dict(dict(train)).to_dict()
+    except (TypeError, ValueError):
+        return dict(train)
+
+
 def data_kind(data: str | None) -> str | None:
     """What a run's data is ("the full CIFAR-10: 50,000 training and 10,000 test images"), not where it was
     read from (the " (archive ...)" after it): two runs on the same data do not differ there."""
@@ -124,7 +141,7 @@ def compare(folders: list[Path]) -> dict:
         config = runs.read_json(folder / "config.json")
         if not isinstance(config, dict) or "train" not in config:
             raise ValueError(f"{folder}: not a run (no readable config.json)")
-        configs.append({**config["train"], "data": data_kind(config.get("data"))})
+        configs.append({**with_defaults(config["train"]), "data": data_kind(config.get("data"))})
         history = runs.read_json(folder / "history.json", [])
         seen.append(
             {
@@ -226,6 +243,24 @@ def chosen_epochs(history: list[dict]) -> dict | None:
         "by_validation": max(validated, key=lambda h: h["validation_accuracy"]),
         "by_test": max(validated, key=lambda h: h["test_accuracy"]),
     }
+
+
+def choice_in_words(history: list[dict]) -> str | None:
+    """The best epoch chosen fairly (by the validation set) and by looking at the test, in words; None
+    without a validation set."""
+    chosen = chosen_epochs(history)
+    if chosen is None:
+        return None
+    fair, peeked = chosen["by_validation"], chosen["by_test"]
+    words = (
+        f"Chosen by validation: epoch {fair['epoch']}, whose test accuracy is {100 * fair['test_accuracy']:.2f} %: "
+        f"the fair figure. Chosen by looking at the test, epoch {peeked['epoch']} would look best "
+        f"({100 * peeked['test_accuracy']:.2f} %)"
+    )
+    if peeked is fair:
+        return words + ": the same epoch this time."
+    gain = 100 * (peeked["test_accuracy"] - fair["test_accuracy"])
+    return words + f", {gain:.2f} points more, only because the test chose it."
 
 
 def class_differences(first, second) -> np.ndarray:

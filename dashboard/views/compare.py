@@ -8,7 +8,17 @@ import streamlit as st
 
 import charts
 import ui
-from cnn_lab.compare import chance_gap, class_differences, compare, confusion_difference, final, gap_in_words
+from cnn_lab.compare import (
+    VALIDATION_PAIR,
+    chance_gap,
+    choice_in_words,
+    class_differences,
+    compare,
+    confusion_difference,
+    final,
+    gap_in_words,
+    shipped,
+)
 from cnn_lab.compare import label as run_label
 from cnn_lab.compare import opening, reference_runs
 from cnn_lab.runs import TRAINING_NOW, list_runs
@@ -36,13 +46,22 @@ if linked := st.query_params.get_all("runs"):  # a link that names its runs (the
 elif "compare_runs" not in st.session_state:
     st.session_state["compare_runs"] = [str(f) for f in opening(references)][:4]
 st.session_state["compare_runs"] = [p for p in st.session_state["compare_runs"] if p in choices]
+shortcuts = st.container(horizontal=True)
 if noise := chance_gap(references):
-    st.button(
+    shortcuts.button(
         "Open the two seeds",
         icon=":material/casino:",
         on_click=lambda: st.session_state.update(compare_runs=[str(f) for f in noise["runs"]]),
         help="The Lesson recipe twice, from two random starts: how far apart chance alone puts two runs.",
         key="compare_seeds",
+    )
+if held := shipped(references, VALIDATION_PAIR):
+    shortcuts.button(
+        "Open the validation pair",
+        icon=":material/rule:",
+        on_click=lambda: st.session_state.update(compare_runs=[str(f) for f in held]),
+        help="The Lesson recipe on all 50,000 training images, and with 5,000 of them held out for validation.",
+        key="compare_validation",
     )
 picked = st.multiselect(
     "Runs to compare (2 to 4)",
@@ -92,6 +111,9 @@ def live(picked: list[str], by: str) -> None:
     st.plotly_chart(charts.gap_figure(found, by), key="compare_gap", config={"displayModeBar": False})
     for run in found:
         st.markdown(f"- {gap_in_words(run)}")
+    for run in found:  # a run with a validation set: its best epoch, chosen fairly and by peeking at the test
+        if choice := choice_in_words(run["history"]):
+            st.markdown(f"- {run['label']}: {choice}")
     st.plotly_chart(charts.compare_loss_figure(found, by), key="compare_loss", config={"displayModeBar": False})
     if not any(r["status"] in TRAINING_NOW for r in found):
         st.caption("None of these runs is training: the charts stay as they are.")

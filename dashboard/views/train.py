@@ -18,7 +18,7 @@ import streamlit as st
 import charts
 import ui
 from cnn_lab import experiments, training
-from cnn_lab.compare import chosen_epochs, compare, gap_in_words
+from cnn_lab.compare import choice_in_words, chosen_epochs, compare, gap_in_words
 from cnn_lab.access import DEFAULT, write_active_model
 from cnn_lab.data import HOW_TO_GET_IT, SAMPLE_PATH, TRAINING_IMAGES, find_source
 from cnn_lab.formatting import clock, minutes_and_seconds
@@ -131,19 +131,7 @@ def show(snap: dict) -> None:
             delta=f"{100 * (best - ARTICLE_ACCURACY):+.1f} vs the article" if best is not None else None,
         )
     if chosen:
-        fair, peeked = chosen["by_validation"], chosen["by_test"]
-        st.info(
-            f"**Chosen by validation: epoch {fair['epoch']}**, whose test accuracy is "
-            f"{100 * fair['test_accuracy']:.2f} %: the fair figure. Chosen by looking at the test, epoch "
-            f"{peeked['epoch']} would look best ({100 * peeked['test_accuracy']:.2f} %)"
-            + (
-                ": the same epoch this time."
-                if peeked is fair
-                else f", {100 * (peeked['test_accuracy'] - fair['test_accuracy']):.2f} points more, only because "
-                "the test chose it."
-            ),
-            icon=":material/rule:",
-        )
+        st.info(choice_in_words(history), icon=":material/rule:")
     if snap.get("crossed"):
         st.success(f"**{crossing_words(snap['crossed'])}.**", icon=":material/flag:")
     elif (expected := reference_epoch(snap["config"])) and (left := seconds_to_line(snap, expected)) is not None:

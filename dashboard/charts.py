@@ -903,7 +903,7 @@ def network_diagram(blocks) -> go.Figure:
             hovertemplate=[
                 f"{b['label'].replace('<br>', ' ')}: "
                 f"{' × '.join(map(str, b['shape'])) if b['shown'] else '? (guess below)'}, "
-                f"{b['params']:,} parameters<extra></extra>"
+                f"{b['params']:,} parameters set by training<extra></extra>"
                 for b in blocks
             ],
             showlegend=False,

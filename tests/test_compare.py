@@ -75,3 +75,21 @@ def test_a_run_that_learned_nothing_is_not_said_to_have_a_healthy_gap():
         "rate 1e-2: +0.7 points (no gap, but both at a blind guess's 10 %: it learned nothing)."
     )
     assert "starting to learn its training images better" in gap_in_words({**run, "gap": 0.087, "test_accuracy": 0.67})
+
+
+def test_choosing_by_validation_against_choosing_by_the_test():
+    from cnn_lab.compare import choice_in_words, chosen_epochs
+
+    history = [
+        {"epoch": 1, "test_accuracy": 0.60, "validation_accuracy": 0.50},
+        {"epoch": 2, "test_accuracy": 0.60, "validation_accuracy": 0.70},  # as good on the test as epoch 1
+        {"epoch": 3, "test_accuracy": 0.55},  # stopped while validating: tested only
+    ]
+    assert chosen_epochs(history)["by_validation"]["epoch"] == 2
+    assert "no better than the fair choice this time" in choice_in_words(history)  # a tie is no gain
+    history[2]["test_accuracy"] = 0.65
+    assert chosen_epochs(history)["by_test"]["epoch"] == 3
+    assert "epoch 3 would look best (65.00 %), 5.00 points more, only because the test chose it" in (
+        choice_in_words(history)
+    )
+    assert chosen_epochs([{"epoch": 1, "test_accuracy": 0.6}]) is None and choice_in_words([]) is None

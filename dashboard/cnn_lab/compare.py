@@ -239,9 +239,10 @@ def chosen_epochs(history: list[dict]) -> dict | None:
     validated = [h for h in history if h.get("validation_accuracy") is not None and h.get("test_accuracy") is not None]
     if not validated:
         return None
+    tested = [h for h in history if h.get("test_accuracy") is not None]  # an epoch stopped while validating too
     return {
         "by_validation": max(validated, key=lambda h: h["validation_accuracy"]),
-        "by_test": max(validated, key=lambda h: h["test_accuracy"]),
+        "by_test": max(tested, key=lambda h: h["test_accuracy"]),
     }
 
 
@@ -254,11 +255,11 @@ def choice_in_words(history: list[dict]) -> str | None:
     fair, peeked = chosen["by_validation"], chosen["by_test"]
     words = (
         f"Chosen by validation: epoch {fair['epoch']}, whose test accuracy is {100 * fair['test_accuracy']:.2f} %: "
-        f"the fair figure. Chosen by looking at the test, epoch {peeked['epoch']} would look best "
-        f"({100 * peeked['test_accuracy']:.2f} %)"
+        "the fair figure for that choice (the run keeps only its last epoch's weights). Chosen by looking at the "
+        f"test, epoch {peeked['epoch']} would look best ({100 * peeked['test_accuracy']:.2f} %)"
     )
-    if peeked is fair:
-        return words + ": the same epoch this time."
+    if peeked["test_accuracy"] <= fair["test_accuracy"]:  # the same epoch, or one as good on the test
+        return words + ": no better than the fair choice this time."
     gain = 100 * (peeked["test_accuracy"] - fair["test_accuracy"])
     return words + f", {gain:.2f} points more, only because the test chose it."
 

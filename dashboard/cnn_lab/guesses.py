@@ -109,7 +109,7 @@ def step_guess(weight: float, slope: float, rate: float) -> Guess:
         options=STEP_WAYS,
         answer=answer,
         why=f"new weight = weight − rate × slope = {weight:.2f} − {rate:g} × ({slope:+.3f}) = "
-        f"{weight - rate * slope:.2f}: against the slope, downhill.",
+        f"{weight - rate * slope:.2f}: against the slope, downhill (unless it jumps too far).",
     )
 
 

@@ -320,7 +320,7 @@ FOLDED = ("BatchNormalization", "ReLU", "Dropout")  # drawn inside the block of 
 
 def network_outline(steps, shown=None) -> list[dict]:
     """The network as one picture draws it, from `layer_activations`'s steps: a block per step of the picture's
-    way to the 10 probabilities, each with its label, its output shape and the parameters it holds. The
+    way to the 10 probabilities, each with its label, its output shape and the parameters training sets in it. The
     batch-norm, ReLU or dropout after a layer is drawn inside that layer's block (named in `also`).
     `shown`: the names of the steps whose output shape may be shown (None: all); the others' is None."""
     blocks = [{"label": "the picture", "shape": (32, 32, 3), "params": 0, "also": [], "shown": True}]
@@ -329,7 +329,7 @@ def network_outline(steps, shown=None) -> list[dict]:
         visible = shown is None or step["name"] in shown
         if kind in FOLDED:
             # the same shape as the layer before it: known once either is
-            blocks[-1].update(shape=shape, params=blocks[-1]["params"] + step["params"])
+            blocks[-1].update(shape=shape, params=blocks[-1]["params"] + step["trained"])
             blocks[-1]["shown"] = blocks[-1]["shown"] or visible
             blocks[-1]["also"].append("batch-norm" if kind == "BatchNormalization" else kind.lower())
             continue
@@ -344,5 +344,5 @@ def network_outline(steps, shown=None) -> list[dict]:
         elif kind == "Dense":
             label = f"{step['name']}<br>{shape[-1]} units"
         also = [step["activation"]] if step.get("activation") in ("relu", "softmax") else []
-        blocks.append({"label": label, "shape": shape, "params": step["params"], "also": also, "shown": visible})
+        blocks.append({"label": label, "shape": shape, "params": step["trained"], "also": also, "shown": visible})
     return blocks

@@ -646,7 +646,7 @@ def _make_callback_class():
             if self.validation is not None and correct is not None:
                 self.progress.update(message=f"epoch {epoch + 1}: validating on {len(self.validation[1]):,} images")
                 _, right = self.test(on=self.validation)
-                if right is not None:
+                if right is not None:  # stopped while validating: the epoch is kept, as after a stopped test
                     record.update(validation_accuracy=right / len(self.validation[1]), validation_correct=right)
                     record["validation_images"] = len(self.validation[1])
             self.history.append(record)

@@ -308,6 +308,7 @@ def chosen() -> tuple:
     Start button's callback, which runs before the script, sees the values the teacher just set."""
     state = st.session_state
     recipe, full = state["train_recipe"], find_source()
+    available = TRAINING_IMAGES[state["train_source"]]  # a limit above it trains on all of them
     if state["train_source"] == "full" and not full:
         return None, None, f"The full CIFAR-10 is not on this computer. {HOW_TO_GET_IT}"
     try:
@@ -319,7 +320,7 @@ def chosen() -> tuple:
             batch_size=int(state[f"train_batch_{recipe}"]),
             limit=state["train_limit"] or None,
             seed=int(state.get("train_seed", 0)),
-            validation=held_out(state["train_limit"] or TRAINING_IMAGES[state["train_source"]])
+            validation=held_out(min(state["train_limit"] or available, available))
             if state.get("train_validation")
             else 0,
         )
@@ -478,11 +479,12 @@ with right:
         "Training images to use", list(SIZES), format_func=SIZES.get, key="train_limit", disabled=not teacher
     )
     st.checkbox(
-        "Hold out 1 in 10 training images for validation",
+        "Hold out the last 1 in 10 training images for validation",
         key="train_validation",
         disabled=not teacher,
         help="They are never trained on and are tested after every epoch, so the best epoch can be chosen "
-        "without looking at the test set (5,000 of the full CIFAR-10's 50,000).",
+        "without looking at the test set (5,000 of the full CIFAR-10's 50,000). The run learns from fewer "
+        "images: the Lesson recipe so ended at 78.05 %, below the article's line.",
     )
     st.number_input(
         "Seed: the random start",

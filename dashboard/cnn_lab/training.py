@@ -102,8 +102,6 @@ def fitting(devices: list[str]):
     the same distribution again (it splits each batch between the devices as fit takes it); on TensorFlow
     none, as the model keeps the strategy it was built in, and the callbacks' tests then run outside that
     strategy's scope (inside it, a network built for one device cannot run)."""
-    import contextlib
-
     import keras
 
     return data_parallel(devices) if keras.config.backend() == "jax" else contextlib.nullcontext()
@@ -114,8 +112,6 @@ def one_device(devices: list[str]):
     called inside a data-parallel run (TensorFlow's models keep the strategy they were built in: without
     one, a model called during a mirrored fit would run every image on each device and return it twice).
     On JAX a network built outside data_parallel already is such a network."""
-    import contextlib
-
     import keras
 
     if len(devices) < 2 or keras.config.backend() != "tensorflow":

@@ -36,13 +36,22 @@ def _why_no_browser() -> str | None:
     return None
 
 
+def on_ci() -> bool:
+    """True where the suite runs as CI (CI services set CI=true; so does .ci/run)."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.hookimpl(trylast=True)  # after `-m` deselected: a pass without browser tests needs no browser
 def pytest_collection_modifyitems(config, items):
     """Every test marked `browser` (pytestmark = pytest.mark.browser) is skipped, with the reason,
-    where Playwright or chromium is missing; CI has both."""
+    where Playwright or chromium is missing; under CI, which must have both, the run fails instead."""
     browser_tests = [item for item in items if item.get_closest_marker("browser")]
-    if browser_tests and (reason := _why_no_browser()):
-        for item in browser_tests:
-            item.add_marker(pytest.mark.skip(reason=reason))
+    if not browser_tests or (reason := _why_no_browser()) is None:
+        return
+    if on_ci():
+        raise pytest.UsageError(f"CI=true, and the browser tests ({len(browser_tests)}) cannot run: {reason}")
+    for item in browser_tests:
+        item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -38,15 +38,24 @@ def under_jax(args: list[str], timeout: float, **env) -> subprocess.CompletedPro
     )
 
 
-def _is_core(test_file) -> bool:
-    return any(line.startswith("pytestmark = pytest.mark.core") for line in test_file.read_text().splitlines())
+CORE = "core and not one_backend"  # the core tests that run on both backends
+
+
+def core_test_files() -> list[str]:
+    """The files that hold core tests, as pytest's own `-m` selects them (a module's pytestmark, a list of
+    marks, a decorator), from a collect-only pass on this backend: the JAX pass then imports only these,
+    not the pages' and browser tests' files."""
+    args = ["-m", "pytest", "--collect-only", "-qq", "-p", "no:cacheprovider", "-m", CORE, "tests"]
+    out = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-2000:]
+    # -qq lists one line per file: "tests/test_model.py: 5"
+    return sorted(str(ROOT / line.split(":")[0]) for line in out.stdout.splitlines() if line.startswith("tests/"))
 
 
 def test_the_core_tests_pass_under_jax():
-    # only the files of core tests are collected: the pages' and browser tests' files are not even imported
-    core_files = sorted(str(f) for f in (ROOT / "tests").glob("test_*.py") if _is_core(f))
+    core_files = core_test_files()
     assert len(core_files) >= 6, core_files
-    args = ["-m", "pytest", "-m", "core and not one_backend", "-q", "-p", "no:cacheprovider", *core_files]
+    args = ["-m", "pytest", "-m", CORE, "-q", "-p", "no:cacheprovider", *core_files]
     out = under_jax(args, timeout=1500)
     summary = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
     assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-2000:]

@@ -4,7 +4,7 @@ import json
 
 from cnn_lab.model_card import ModelRecord, model_record
 from cnn_lab.recipes import PRESETS, differences, preset
-from cnn_lab.reference import ARTICLE_RUN, article_run
+from cnn_lab.reference import ARTICLE_RUN, ReferenceRun, article_run
 
 
 def test_the_articles_recipe_differs_from_itself_in_nothing():
@@ -49,10 +49,16 @@ def test_the_reference_run_is_the_articles_recipe_on_the_full_data():
     assert reference is not None, f"{ARTICLE_RUN} is missing: python scripts/reference_run.py <article run>"
     assert reference.config == PRESETS["article"]
     assert reference.data.startswith("the full CIFAR-10")
-    assert [h["epoch"] for h in reference.history] == list(range(1, reference.epochs_done + 1))
-    assert reference.epochs_done <= reference.config.epochs
-    done = f"{reference.epochs_done}" if reference.finished else f"{reference.epochs_done} of 20"
-    assert reference.summary() == f"{100 * reference.test_accuracy:.2f} % after {done} epochs"
+    assert [h["epoch"] for h in reference.history] == list(range(1, 21)) and reference.finished
+    assert reference.test_accuracy == 0.7478
+    assert reference.summary() == "74.78 % after 20 epochs"
+
+
+def test_an_unfinished_reference_says_how_far_it_got():
+    history = [{"epoch": e, "test_accuracy": a} for e, a in [(1, 0.4123), (2, 0.5), (3, 0.70104)]]
+    unfinished = ReferenceRun(PRESETS["article"], history, "the bundled sample", {})
+    assert not unfinished.finished
+    assert unfinished.summary() == "70.10 % after 3 of 20 epochs"
 
 
 def test_a_missing_or_damaged_reference_is_none(tmp_path):

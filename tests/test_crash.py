@@ -5,15 +5,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
+from conftest import wait_for
 
 pytest.importorskip("keras")
 
 from cnn_lab.model import load_classifier  # noqa: E402
-from cnn_lab.runs import list_runs, run_path, snapshot  # noqa: E402
+from cnn_lab.runs import list_runs, read_json, run_path, snapshot  # noqa: E402
 from cnn_lab.training import train  # noqa: E402
 
 
@@ -40,12 +40,16 @@ def test_kill_9_during_training_loses_at_most_the_epoch_in_progress():
         stderr=subprocess.DEVNULL,
         env=dict(os.environ),
     )
+
+    def in_a_later_epoch() -> bool:
+        """An epoch is checkpointed, and the run has trained batches of the next one."""
+        assert proc.poll() is None, "the run ended before it could be killed"
+        done = read_json(folder / "history.json", [])
+        progress = read_json(folder / "progress.json", {})
+        return bool(done) and progress.get("epoch", 0) >= len(done) and progress.get("batch", 0) > 0
+
     try:
-        deadline = time.time() + 240
-        while not (folder / "history.json").is_file() and time.time() < deadline and proc.poll() is None:
-            time.sleep(0.1)
-        assert (folder / "history.json").is_file(), "no epoch was checkpointed"
-        time.sleep(0.5)  # somewhere in a later epoch
+        wait_for(in_a_later_epoch, timeout=240, what="the run (a batch past its first checkpoint)")
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()

@@ -11,7 +11,7 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def machine() -> dict:
-    from cnn_lab.training import describe_device
+    from cnn_lab.training.devices import describe_device
 
     return {**describe_device(), "python": platform.python_version(), "cores": os.cpu_count()}
 

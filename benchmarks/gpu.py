@@ -59,7 +59,7 @@ def setup(a):
     """Keras set for speed on this device: mixed precision where it pays, steps per call, the target's batch."""
     import keras
 
-    from cnn_lab.training import describe_device, has_bfloat16
+    from cnn_lab.training.devices import describe_device, has_bfloat16
 
     device = describe_device()
     gpu = device["kind"] == "GPU"
@@ -77,7 +77,7 @@ def compiled_trainer(config, a, steps_per_epoch):
     import keras
 
     from cnn_lab.model import build_cnn, trainer
-    from cnn_lab.training import build_optimizer
+    from cnn_lab.training.optimizer import build_optimizer
 
     cnn = build_cnn(config.model)  # built in data_parallel(...): on every device the backend reports
     net = trainer(cnn, config.augment, seed=config.seed)
@@ -96,7 +96,8 @@ def throughput(data, a) -> list[dict]:
     import numpy as np
 
     from cnn_lab.recipes import preset, scaled
-    from cnn_lab.training import data_parallel, one_hot
+    from cnn_lab.training.devices import data_parallel
+    from cnn_lab.training.loop import one_hot
 
     rows = []
     for batch in a.batches:

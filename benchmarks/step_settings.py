@@ -24,7 +24,7 @@ SETTINGS = [  # (what, environment, steps per execution, jit_compile)
     ("2 intra-op threads, 1 inter-op thread", {"TF_NUM_INTRAOP_THREADS": "2", "TF_NUM_INTEROP_THREADS": "1"}, 1, False),
     ("steps_per_execution 4", {}, 4, False),
     ("steps_per_execution 16", {}, 16, False),
-    ("compiled (jit_compile, XLA)", {}, 1, True),  # what a run on JAX always does (training.speed_settings)
+    ("compiled (jit_compile, XLA)", {}, 1, True),  # what a run on JAX always does (training.devices.speed_settings)
 ]
 
 TIME_ONE = """
@@ -33,7 +33,8 @@ import keras
 from cnn_lab.data import load_cifar10
 from cnn_lab.model import build_cnn, trainer
 from cnn_lab.recipes import preset
-from cnn_lab.training import build_optimizer, one_hot
+from cnn_lab.training.loop import one_hot
+from cnn_lab.training.optimizer import build_optimizer
 
 name, data_source, images, steps_per_execution = sys.argv[1], sys.argv[2] or None, int(sys.argv[3]), int(sys.argv[4])
 jit_compile = sys.argv[5] == "True"

@@ -32,7 +32,7 @@ from cnn_lab.recipes import ARTICLE_ACCURACY, CNNConfig, TrainConfig, preset
 from train_throughput import bare
 
 TRAIN = (  # one run, in a process of its own: python -c TRAIN CONFIG_JSON DATA FOLDER STARTED
-    "import json, sys; from cnn_lab.training import train; from cnn_lab.recipes import TrainConfig; "
+    "import json, sys; from cnn_lab.training.loop import train; from cnn_lab.recipes import TrainConfig; "
     "config, data, folder, started = json.loads(sys.argv[1]), sys.argv[2] or None, sys.argv[3], float(sys.argv[4]); "
     "train(TrainConfig.from_dict(config), data, folder, started=started)"
 )

@@ -2,7 +2,7 @@
 
     python benchmarks/train_throughput.py [--preset fast] [--images 12800] [--epochs 3] [--quick]
 
-"pipeline" is exactly what `cnn-lab train` and the Train page run: cnn_lab.training.train, uint8 images
+"pipeline" is exactly what `cnn-lab train` and the Train page run: cnn_lab.training.loop.train, uint8 images
 in, the augmentation inside the compiled training step, progress published every batch.
 "bare" is the same network (same config, optimizer and loss) fitted on in-memory float tensors
 of 24x24 centre crops with no augmentation and no callbacks. Both train on the same images;
@@ -20,7 +20,8 @@ from common import save, table  # noqa: E402
 from cnn_lab.data import load_cifar10  # noqa: E402
 from cnn_lab.recipes import preset  # noqa: E402
 from cnn_lab.runs import read_json  # noqa: E402
-from cnn_lab.training import build_optimizer, one_hot, train  # noqa: E402
+from cnn_lab.training.loop import one_hot, train  # noqa: E402
+from cnn_lab.training.optimizer import build_optimizer  # noqa: E402
 
 
 def pipeline(config, data_source, folder):

@@ -3,7 +3,7 @@
     python benchmarks/watched_training.py [--data PATH] [--seconds 15] [--quick]
 
 A run trains in a process of its own, started exactly as the Train page starts it
-(cnn_lab.training.start: `python -m cnn_lab train` as a child process), and the server only reads
+(cnn_lab.training.launcher.start: `python -m cnn_lab train` as a child process), and the server only reads
 its run folder. Here this process plays the server: one thread per watching student does, once a
 second, what the page's live part does (read the run folder: runs.snapshot and list_runs) and
 then Streamlit's after-run step, as its ScriptRunner does it:
@@ -33,7 +33,8 @@ from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 
 from cnn_lab.data import SAMPLE_PATH  # noqa: E402
 from cnn_lab.recipes import preset  # noqa: E402
-from cnn_lab import runs, training  # noqa: E402
+from cnn_lab import runs  # noqa: E402
+from cnn_lab.training import launcher  # noqa: E402
 
 STREAMLIT_CLEANUP = script_runner._clean_problem_modules
 LAB_GC = tomllib.loads((ROOT / "dashboard" / ".streamlit" / "config.toml").read_text())["runner"]["postScriptGC"]
@@ -106,7 +107,7 @@ def main() -> None:
 
     root = Path(tempfile.mkdtemp(prefix="cnn-lab-watched-"))
     folder = runs.run_path(
-        training.start(preset("fast", epochs=200), data=args.data or str(SAMPLE_PATH), root=root), root
+        launcher.start(preset("fast", epochs=200), data=args.data or str(SAMPLE_PATH), root=root), root
     )
     while not runs.snapshot(folder)["batches"]:
         assert runs.snapshot(folder)["status"] in ("starting", "running"), runs.snapshot(folder)
@@ -123,7 +124,7 @@ def main() -> None:
                 row[f"{name} ms/run"] = cost
             rows.append(row)
     finally:
-        training.stop(folder.name, root)
+        launcher.stop(folder.name, root)
         while runs.live_run(root):
             time.sleep(0.2)
     table(

@@ -70,7 +70,7 @@ args = parser.parse_args()
 if not Path(args.data).exists():
     parser.error(f"--data {args.data}: no such file")
 
-from cnn_lab.training import train  # noqa: E402  (imports Keras: after the arguments are checked)
+from cnn_lab.training.loop import train  # noqa: E402  (imports Keras: after the arguments are checked)
 
 
 def keep(name: str, config: dict, history: list) -> None:

@@ -20,7 +20,8 @@ from functools import cache
 import numpy as np
 import pytest
 
-from cnn_lab import augment, guesses, lessons, photo, rounds, training
+from cnn_lab import augment, guesses, lessons, photo, rounds
+from cnn_lab.training import devices
 from cnn_lab import gradient as G
 from cnn_lab.experiments import EXPERIMENTS, QUICK
 from cnn_lab.compare import chance_gap, differences, flatten, reference_runs, with_defaults
@@ -202,7 +203,7 @@ def claims() -> list[tuple[str, str]]:
     on_right, on_other = 1 - smooth + smooth / 10, smooth / 10
     floor = -(on_right * math.log(on_right) + 9 * on_other * math.log(on_other))  # the smoothed loss's minimum
     sample = read_sample()
-    gpu = training.speed_settings({"kind": "GPU"})
+    gpu = devices.speed_settings({"kind": "GPU"})
     lesson_seconds = int(measured(r"again on the final main[^|]*\|[^|]*\|[^|]*\| \*\*(\d+) s\*\*"))
     per_student = measured(r"\*\*\+([\d.]+) MB per session\*\*")
     reference = article_run()
@@ -366,7 +367,7 @@ def claims() -> list[tuple[str, str]]:
             "README.md",
             f"On a GPU a run's steps are compiled (XLA), {gpu['steps_per_execution']} to a call, and in bfloat16 "
             "where the GPU has it (from compute capability 8.0)"
-            if gpu["jit_compile"] and inspect.getsource(training.has_bfloat16).count(">= (8, 0)")
+            if gpu["jit_compile"] and inspect.getsource(devices.has_bfloat16).count(">= (8, 0)")
             else "(README: the GPU settings changed)",
         ),
         (

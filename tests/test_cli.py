@@ -105,6 +105,27 @@ def test_train_then_resume_and_extend_from_the_command_line(tmp_path):
         assert int(saved["iteration"]) == 2  # one step of 64 images per epoch, counted on from the checkpoint
 
 
+def test_a_run_planned_in_its_folder_trains_what_its_config_says(tmp_path):
+    """The Train page writes a new run's config.json and starts `cnn-lab train --run-dir DIR`: the command trains
+    that config, not a preset's, and refuses a flag that would quietly change it."""
+    from cnn_lab.data import SAMPLE_PATH
+    from cnn_lab.recipes import TrainConfig, preset
+    from cnn_lab.training.loop import plan, planned
+
+    run = tmp_path / "runs" / "20250101-000000-9a1d"
+    run.mkdir(parents=True)
+    config = preset("lesson", epochs=1, limit=64, seed=3)
+    plan(run, config, str(SAMPLE_PATH))
+    said = _one_line_error(cnn_lab("train", "--seed", "4", "--run-dir", run))
+    assert "already plans its run: --seed cannot change it" in said
+    out = cnn_lab("train", "--run-dir", run)
+    assert out.returncode == 0, out.stderr
+    assert "finished after 1 of 1 epochs" in out.stdout
+    saved = json.loads((run / "config.json").read_text())
+    assert TrainConfig.from_dict(saved["train"]) == config and saved["data_source"] == str(SAMPLE_PATH)
+    assert "bundled sample" in saved["data"] and not planned(run)  # it started: no longer only planned
+
+
 def _history(run):
     return json.loads((run / "history.json").read_text())
 

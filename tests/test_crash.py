@@ -14,7 +14,7 @@ pytest.importorskip("keras")
 
 from cnn_lab.model import load_classifier  # noqa: E402
 from cnn_lab.runs import list_runs, read_json, run_path, snapshot  # noqa: E402
-from cnn_lab.training import train  # noqa: E402
+from cnn_lab.training.loop import train  # noqa: E402
 
 
 def test_kill_9_during_training_loses_at_most_the_epoch_in_progress():

@@ -17,7 +17,7 @@ from conftest import ROOT
 
 from cnn_lab.data import SAMPLE_PATH
 from cnn_lab.runs import snapshot
-from cnn_lab.training import device_words
+from cnn_lab.training.devices import device_words
 
 # The child: two devices, one SGD step with the recipe's global batch on both, then on the first alone.
 CHILD = """
@@ -30,7 +30,8 @@ if keras.config.backend() == "tensorflow":  # TensorFlow: two logical devices on
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 from cnn_lab.model import CNNConfig, build_cnn, trainer
-from cnn_lab.training import data_parallel, describe_device, local_devices, one_hot
+from cnn_lab.training.devices import data_parallel, describe_device, local_devices
+from cnn_lab.training.loop import one_hot
 
 devices = local_devices()
 assert len(devices) == 2 and describe_device()["devices"] == devices, devices

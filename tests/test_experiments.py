@@ -8,7 +8,8 @@ import pytest
 from conftest import fake_run, page_text
 from streamlit.testing.v1 import AppTest
 
-from cnn_lab import access, cli, experiments, training
+from cnn_lab import access, experiments
+from cnn_lab.training import launcher, loop
 from cnn_lab.experiments import EXPERIMENTS, QUICK
 from cnn_lab.compare import differences, flatten
 from cnn_lab.recipes import TrainConfig
@@ -18,13 +19,13 @@ PAGE = "../dashboard/views/train.py"
 
 
 @pytest.mark.parametrize("key", EXPERIMENTS)
-def test_each_experiment_changes_one_setting_and_the_command_line_can_train_it(key):
+def test_each_experiment_changes_one_setting_and_the_command_line_can_train_it(key, tmp_path):
     experiment = EXPERIMENTS[key]
     changed = differences([flatten(QUICK.to_dict()), flatten(experiment.config.to_dict())])  # Compare's table
     assert list(changed) == [experiment.change[0]], changed
-    # the page starts what `cnn-lab train` runs: its arguments, read by the command line, give the same recipe
-    args = cli._parser().parse_args(["train", *training.command_line(experiment.config)])
-    assert cli.train_config(args) == experiment.config
+    # the page plans the run in its folder and starts `cnn-lab train --run-dir`, which trains what the plan says
+    loop.plan(tmp_path, experiment.config, None)
+    assert loop.planned(tmp_path) and loop.planned_config(tmp_path) == (experiment.config, None)
 
 
 def test_a_runs_saved_config_says_which_experiment_it_is():
@@ -57,7 +58,7 @@ def full_data(monkeypatch, tmp_path):
 
 @pytest.fixture
 def started(monkeypatch):
-    """training.start, recorded instead of run: each call makes the run folder a start would."""
+    """launcher.start, recorded instead of run: each call makes the run folder a start would."""
     calls = []
 
     def start(config=None, data=None, resume=None, root=None):
@@ -67,7 +68,7 @@ def started(monkeypatch):
         calls.append((config, data))
         return run_id
 
-    monkeypatch.setattr(training, "start", start)
+    monkeypatch.setattr(launcher, "start", start)
     return calls
 
 

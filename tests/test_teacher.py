@@ -17,7 +17,7 @@ from cnn_lab.access import (
     token_matches,
     write_active_model,
 )
-from cnn_lab import training
+from cnn_lab.training import launcher
 from cnn_lab.runs import delete_run, list_runs, live_run, run_path, snapshot, stop_requested, write_status
 from conftest import fake_run, wait_for
 
@@ -125,7 +125,7 @@ def test_a_student_watches_read_only_and_cannot_start_stop_or_delete(monkeypatch
     from cnn_lab.data import SAMPLE_PATH
     from cnn_lab.recipes import preset
 
-    run_id = training.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH))  # the teacher's run, going
+    run_id = launcher.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH))  # the teacher's run, going
     student = page()
     assert not student.exception
     assert "Only the teacher can start, stop, resume or delete runs" in everything(student)
@@ -140,7 +140,7 @@ def test_a_student_watches_read_only_and_cannot_start_stop_or_delete(monkeypatch
     forged(student.checkbox(key="train_delete_sure")).check().run()
     forged(button(student, "Delete it")).click().run()
     assert old.is_dir()
-    training.stop(run_id)
+    launcher.stop(run_id)
     wait_for(lambda: live_run() is None)
     student.run()
     forged(button(student, "Start training")).click().run()

@@ -15,7 +15,8 @@ import pytest
 from conftest import ROOT, fake_run, figures, page_text, texts, wait_for
 from streamlit.testing.v1 import AppTest
 
-from cnn_lab import runs, training
+from cnn_lab import runs
+from cnn_lab.training import launcher
 from cnn_lab.data import SAMPLE_PATH
 from cnn_lab.recipes import PRESETS
 from cnn_lab.runs import list_runs, live_run, run_path, snapshot, training_pid
@@ -106,7 +107,7 @@ def test_stopped_run_resumes_and_becomes_the_active_model():
     at = quick_run(page(), epochs=3)
     run_id = the_run()["run_id"]
     wait_for(lambda: len(state(run_id)["history"]) >= 1)
-    training.stop(run_id)
+    launcher.stop(run_id)
     wait_for(lambda: state(run_id)["status"] in ("stopped", "finished"))
     done = len(state(run_id)["history"])
     assert done < 3, "the run finished before it could be stopped"
@@ -149,7 +150,7 @@ def test_a_failed_run_says_why_on_the_page_and_in_the_log(caplog):
         json.dumps({"train": {"epochs": 3, "preset": "fast"}, "data": "sample", "data_source": str(SAMPLE_PATH)})
     )
     (folder / "model.keras").write_bytes(b"not a model")
-    training.start(resume=folder)  # the process starts, then fails on the broken checkpoint
+    launcher.start(resume=folder)  # the process starts, then fails on the broken checkpoint
     wait_for(lambda: state(folder.name)["status"] == "failed" and not live_run(), what="the failure")
     at = page()
     assert f"**Failed: run `{folder.name}`**" in page_text(at)
@@ -163,7 +164,7 @@ def test_a_run_whose_process_crashes_below_python_shows_as_failed_with_the_end_o
     exception to record: the run is failed all the same, and says what its process printed last."""
     from cnn_lab.recipes import preset
 
-    run_id = training.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH))
+    run_id = launcher.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH))
     folder = run_path(run_id)
     wait_for(lambda: len(state(run_id)["batches"]) >= 1, what="a batch")
     os.kill(training_pid(folder), signal.SIGABRT)
@@ -188,14 +189,14 @@ def test_a_crash_says_its_fatal_line_and_leaves_out_the_stack_s_addresses():
             @     0x7f9e5fd40634  absl::lts_20260107::log_internal::LogMessage::SendToLog()
             @     0x7f9e5fd405b6  absl::lts_20260107::log_internal::LogMessage::Flush()
         """)
-    report = training.crash_report("SIGABRT", xla)
+    report = launcher.crash_report("SIGABRT", xla)
     assert report["error"] == (
         "the training process crashed (SIGABRT): [id=0] Termination timeout for `all reduce` of 40 s exceeded."
     )
     assert report["traceback"].splitlines()[-1] == "*** Check failure stack trace: ***"
     assert "0x7f9e" not in report["traceback"]
     python = "Fatal Python error: Segmentation fault\n\nCurrent thread 0x01 (most recent call first):\n  File x.py"
-    assert training.crash_report("SIGSEGV", python)["error"] == (
+    assert launcher.crash_report("SIGSEGV", python)["error"] == (
         "the training process crashed (SIGSEGV): Fatal Python error: Segmentation fault"
     )
 
@@ -211,8 +212,8 @@ def test_a_run_from_a_terminal_is_watched_and_can_be_stopped_but_not_started_twi
             json.dumps({"status": "running", "pid": other.pid, "host": socket.gethostname()})
         )
         assert list_runs()[0]["status"] == "running"
-        with pytest.raises(training.RunBusy, match="20260101-000000-abcd"):
-            training.start(resume=folder)
+        with pytest.raises(launcher.RunBusy, match="20260101-000000-abcd"):
+            launcher.start(resume=folder)
         at = page()
         assert "**Training: run `20260101-000000-abcd`**" in page_text(at)
         assert not [s for s in at.selectbox if s.key == "train_resume_choice"]
@@ -273,7 +274,7 @@ def test_a_student_cannot_end_a_run(tiny_model_path, monkeypatch):
         (folder / "stop").write_text(json.dumps({"requested": time.time() - runs.STOP_GRACE_SECONDS - 5}))
         at = page()
         assert at.button(key="train_force_stop").disabled
-        assert training.force_stop("20260101-000000-5701") and other.wait(timeout=30) == -signal.SIGKILL
+        assert launcher.force_stop("20260101-000000-5701") and other.wait(timeout=30) == -signal.SIGKILL
     finally:
         other.kill()
         other.wait()
@@ -317,10 +318,11 @@ def test_training_on_the_sample_says_it_cannot_be_compared_with_the_test_set():
 
 SERVER = textwrap.dedent("""
     import sys, time
-    from cnn_lab import runs, training
+    from cnn_lab import runs
+    from cnn_lab.training import launcher
     from cnn_lab.data import SAMPLE_PATH
     from cnn_lab.recipes import preset
-    print(training.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH)), flush=True)
+    print(launcher.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH)), flush=True)
     time.sleep(600)
 """)
 

@@ -10,7 +10,9 @@ from conftest import fake_run, wait_for
 
 pytest.importorskip("keras")
 
-from cnn_lab import runs, training  # noqa: E402
+from cnn_lab import runs  # noqa: E402
+from cnn_lab.data import DataError, load_cifar10  # noqa: E402
+from cnn_lab.training import callback, launcher, loop, progress  # noqa: E402
 from cnn_lab.data import SAMPLE_PATH  # noqa: E402
 from cnn_lab.model import CNNConfig  # noqa: E402
 from cnn_lab.recipes import TrainConfig, preset  # noqa: E402
@@ -24,7 +26,7 @@ TINY = CNNConfig(filters=(4, 8, 8), dense=(16, 16), batch_norm=True)
 def test_a_run_trains_evaluates_and_checkpoints_every_epoch():
     folder = run_path(new_run_id())
     config = TrainConfig(model=TINY, epochs=2, batch_size=32, limit=128, augment="article")
-    assert training.train(config, str(SAMPLE_PATH), folder) == "finished"
+    assert loop.train(config, str(SAMPLE_PATH), folder) == "finished"
     history = json.loads((folder / "history.json").read_text())
     assert [h["epoch"] for h in history] == [1, 2]
     for h in history:
@@ -41,17 +43,17 @@ def test_a_run_trains_evaluates_and_checkpoints_every_epoch():
 
 
 def test_stop_takes_effect_within_a_batch_then_resume_goes_on(monkeypatch):
-    monkeypatch.setattr(training, "PUBLISH_EVERY", 0)  # progress.json after every batch: the test sees each one
+    monkeypatch.setattr(progress, "PUBLISH_EVERY", 0)  # progress.json after every batch: the test sees each one
     folder = run_path(new_run_id())
     config = TrainConfig(
         model=TINY, epochs=3, batch_size=8, limit=400, learning_rate=1e-3, schedule="cosine", warmup_epochs=0.5
     )
     ended = []
-    thread = threading.Thread(target=lambda: ended.append(training.train(config, str(SAMPLE_PATH), folder)))
+    thread = threading.Thread(target=lambda: ended.append(loop.train(config, str(SAMPLE_PATH), folder)))
     thread.start()
     wait_for(lambda: len(snapshot(folder)["history"]) == 1 and snapshot(folder)["batch"] >= 5)
-    with pytest.raises(training.RunBusy):  # one run at a time: this process trains one
-        training.start(config, str(SAMPLE_PATH))
+    with pytest.raises(launcher.RunBusy):  # one run at a time: this process trains one
+        launcher.start(config, str(SAMPLE_PATH))
     runs.request_stop(folder)
     assert snapshot(folder)["status"] == "stopping"  # every reader sees the request at once
     seen = snapshot(folder)["batch"]
@@ -62,7 +64,7 @@ def test_stop_takes_effect_within_a_batch_then_resume_goes_on(monkeypatch):
     assert len(s["history"]) == 1  # the half epoch is not saved as if finished
     assert list_runs()[0]["status"] == "stopped"
 
-    assert training.train(None, None, folder, resume=True) == "finished"
+    assert loop.train(None, None, folder, resume=True) == "finished"
     assert [h["epoch"] for h in snapshot(folder)["history"]] == [1, 2, 3]
     # the optimizer went on from where it was: 3 epochs of 50 steps in all (found by name, not position)
     with np.load(folder / "optimizer.npz") as saved:
@@ -95,15 +97,7 @@ def test_bad_ids_and_configs_are_refused():
     with pytest.raises(ValueError):
         preset("nope")
     with pytest.raises(ValueError, match="no run to resume"):
-        training.start(resume=runs.runs_dir() / "missing")
-    with pytest.raises(ValueError, match="changes more"):  # the command line cannot say a custom network
-        training.command_line(TrainConfig(preset="fast", model=TINY))
-    assert training.command_line(preset("fast", epochs=3, limit=256))[-4:] == ["--seed", "0", "--limit", "256"]
-    assert training.command_line(preset("fast", seed=3))[-2:] == ["--seed", "3"]
-    from cnn_lab import cli
-
-    held = preset("lesson", validation=5000, limit=20000, seed=2)  # the command line says all of it, and back
-    assert cli.train_config(cli._parser().parse_args(["train", *training.command_line(held)])) == held
+        launcher.start(resume=runs.runs_dir() / "missing")
     with pytest.raises(ValueError, match="validation"):
         TrainConfig(validation=-1)
     assert preset("article").batch_size == 64 and preset("article").augment == "article"
@@ -113,21 +107,19 @@ def test_checks_within_an_epoch_and_the_line_passed_on_every_test_image(monkeypa
     """Twice an epoch the test accuracy is measured: in between on the first 50 test images, at the end
     on all of them. A check that reaches the line (here 0 %, so the first one does) has every test image
     tested at once: the figure that says the line is passed is a full-test-set number, never the subset's."""
-    monkeypatch.setattr(training, "ARTICLE_ACCURACY", 0.0)
+    monkeypatch.setattr(callback, "ARTICLE_ACCURACY", 0.0)
     tested = []
-    real = training._make_callback_class
+    test = callback.TrainingCallback.test
 
-    def spying():  # every test pass of the run, by its number of images
-        callback = real()
-        test = callback.test
-        callback.test = lambda self, images=None: tested.append(images) or test(self, images)
-        return callback
+    def spying(self, images=None, on=None):  # every test pass of the run, by its number of images
+        tested.append(images)
+        return test(self, images, on)
 
-    monkeypatch.setattr(training, "_make_callback_class", spying)
+    monkeypatch.setattr(callback.TrainingCallback, "test", spying)
     folder = run_path(new_run_id())
     config = TrainConfig(model=TINY, epochs=2, batch_size=32, limit=128, checks_per_epoch=2, check_images=50)
     started = time.time() - 30  # Start was pressed 30 s before the training began: the run's clock counts them
-    assert training.train(config, str(SAMPLE_PATH), folder, started=started) == "finished"
+    assert loop.train(config, str(SAMPLE_PATH), folder, started=started) == "finished"
     s = snapshot(folder)
     assert [(c["epoch"], c["test_images"]) for c in s["checks"]] == [(0.5, 50), (1.5, 50)]
     crossed = s["crossed"]
@@ -147,23 +139,23 @@ def test_a_gpu_s_settings_train_in_bfloat16_several_steps_a_call_and_save_float3
     from cnn_lab.model import load_classifier, predict
 
     gpu = {"precision": "mixed_bfloat16", "jit_compile": False, "steps_per_execution": 4}
-    monkeypatch.setattr(training, "speed_settings", lambda device: gpu)
-    monkeypatch.setattr(training, "PUBLISH_EVERY", 0)
+    monkeypatch.setattr(loop, "speed_settings", lambda device: gpu)
+    monkeypatch.setattr(progress, "PUBLISH_EVERY", 0)
     folder = run_path(new_run_id())
     config = TrainConfig(model=TINY, epochs=2, batch_size=8, limit=64, checks_per_epoch=2, check_images=40)
-    assert training.train(config, str(SAMPLE_PATH), folder) == "finished"
+    assert loop.train(config, str(SAMPLE_PATH), folder) == "finished"
     s = snapshot(folder)
     assert [b["step"] for b in s["batches"]] == [4, 8, 12, 16]  # 2 calls of 4 steps an epoch, every batch counted
     assert [c["epoch"] for c in s["checks"]] == [0.5, 1.5]
     saved = load_classifier(folder / "model.keras")
     assert {layer.dtype_policy.name for layer in saved.get_layer("cnn").layers} == {"float32"}
-    data = training.load_cifar10(str(SAMPLE_PATH))
+    data = load_cifar10(str(SAMPLE_PATH))
     correct = int((predict(saved, data.x_test).argmax(1) == data.y_test).sum())
     assert s["history"][-1]["test_correct"] == correct  # tested as saved
     assert keras.config.dtype_policy().name == "float32"  # the process's policy is back
 
-    training.extend(folder, 3)  # and a resumed run goes on in bfloat16 from the float32 checkpoint
-    assert training.train(None, None, folder, resume=True) == "finished"
+    loop.extend(folder, 3)  # and a resumed run goes on in bfloat16 from the float32 checkpoint
+    assert loop.train(None, None, folder, resume=True) == "finished"
     assert [h["epoch"] for h in snapshot(folder)["history"]] == [1, 2, 3]
 
 
@@ -184,14 +176,14 @@ def test_a_validation_split_is_held_out_of_training_and_tested_every_epoch(monke
     monkeypatch.setattr(keras.Model, "fit", recording_fit)
     folder = run_path(new_run_id())
     config = TrainConfig(model=TINY, epochs=2, batch_size=32, limit=160, validation=32, augment="none")
-    assert training.train(config, str(SAMPLE_PATH), folder) == "finished"
+    assert loop.train(config, str(SAMPLE_PATH), folder) == "finished"
     assert seen == [128]  # 160 images, the last 32 held out
     history = json.loads((folder / "history.json").read_text())
     assert all(h["validation_images"] == 32 and 0 <= h["validation_accuracy"] <= 1 for h in history)
     assert all(h["test_images"] == 200 for h in history)  # the sample's whole test set, as ever
-    data = training.load_cifar10(str(SAMPLE_PATH))
+    data = load_cifar10(str(SAMPLE_PATH))
     held = data.x_train[128:160], data.y_train[128:160]
     correct = int((predict(load_classifier(folder / "model.keras"), held[0]).argmax(1) == held[1]).sum())
     assert history[-1]["validation_correct"] == correct  # validated as saved, on exactly those images
-    with pytest.raises(training.DataError, match="cannot hold out 160 images"):
-        training.train(TrainConfig(model=TINY, limit=160, validation=160), str(SAMPLE_PATH), run_path(new_run_id()))
+    with pytest.raises(DataError, match="cannot hold out 160 images"):
+        loop.train(TrainConfig(model=TINY, limit=160, validation=160), str(SAMPLE_PATH), run_path(new_run_id()))

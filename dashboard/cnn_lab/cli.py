@@ -146,9 +146,14 @@ def _bar(fraction, width=24):
     return "#" * filled + "." * (width - filled)
 
 
+def _settings_given(args) -> list[str]:
+    """The flags given that set a run's settings, as typed: ["--epochs", "--seed"]."""
+    return [f"--{name.replace('_', '-')}" for name in ("epochs", *RESUME_KEEPS) if getattr(args, name) is not None]
+
+
 def _check_resume(args) -> None:
     """No flag is silently ignored: a resumed run keeps its own settings, so changing one is refused."""
-    fixed = [f"--{name.replace('_', '-')}" for name in RESUME_KEEPS if getattr(args, name) is not None]
+    fixed = [flag for flag in _settings_given(args) if flag != "--epochs"]
     if args.resume and fixed:
         raise UsageError(
             f"--resume goes on with the run's own settings, so {', '.join(fixed)} cannot change them; "
@@ -177,7 +182,7 @@ def _train(args) -> int:
     from pathlib import Path
 
     from . import runs
-    from .training import extend, train
+    from .training.loop import extend, planned, train
 
     run_dir = args.run_dir
     if args.resume and not run_dir:
@@ -189,8 +194,12 @@ def _train(args) -> int:
     if args.resume and args.epochs is not None:
         extend(Path(run_dir), args.epochs)  # refuses, in plain words, what cannot be extended
     if not args.resume:
-        config = train_config(args)
-        run_dir = run_dir or runs.run_path(runs.new_run_id())
+        if run_dir and planned(Path(run_dir)):  # a run the Train page planned: its config.json says what
+            if changed := _settings_given(args):
+                raise UsageError(f"{run_dir} already plans its run: {', '.join(changed)} cannot change it")
+        else:
+            config = train_config(args)
+            run_dir = run_dir or runs.run_path(runs.new_run_id())
     folder = Path(run_dir)
     print(f"run {folder.name} -> {folder}", flush=True)
     if args.name is not None:

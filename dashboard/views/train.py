@@ -1,6 +1,6 @@
 """Train: start, watch, stop, resume and delete runs, and choose the model the Results pages look at.
 
-A run trains in a process of its own (`python -m cnn_lab train`, started by cnn_lab.training.start)
+A run trains in a process of its own (`python -m cnn_lab train`, started by cnn_lab.training.launcher.start)
 and reports through its run folder; this page only starts it, asks it to stop and reads its
 folder (cnn_lab.runs), so every tab and every student sees the same run live, a page rerun never
 trains anything, and a crashed run cannot take the page down. Every control acts in its on_click
@@ -17,7 +17,9 @@ import streamlit as st
 
 import charts
 import ui
-from cnn_lab import experiments, training
+from cnn_lab import experiments
+from cnn_lab.training import launcher
+from cnn_lab.training.devices import device_words
 from cnn_lab.compare import choice_in_words, chosen_epochs, compare, gap_in_words
 from cnn_lab.access import DEFAULT, write_active_model
 from cnn_lab.data import HOW_TO_GET_IT, SAMPLE_PATH, TRAINING_IMAGES, find_source
@@ -77,7 +79,7 @@ WORDS = {
 
 @st.cache_resource(show_spinner="Looking for a GPU...")
 def device() -> dict:
-    from cnn_lab.training import describe_device  # imports the backend (TensorFlow, JAX): once per server
+    from cnn_lab.training.devices import describe_device  # imports the backend (TensorFlow, JAX): once per server
 
     return describe_device()
 
@@ -85,10 +87,10 @@ def device() -> dict:
 def say_device(found: dict) -> None:
     """Which devices the run uses (all of them, data-parallel, where there are several), and on which backend."""
     if found["kind"] == "GPU":
-        st.success(f"Training on **{training.device_words(found)}**.", icon=":material/memory:")
+        st.success(f"Training on **{device_words(found)}**.", icon=":material/memory:")
     else:
         st.info(
-            f"Training on **{training.device_words(found)}**: no GPU found, so a full run takes a while. "
+            f"Training on **{device_words(found)}**: no GPU found, so a full run takes a while. "
             + GPU_HINTS.get(found.get("backend"), ""),
             icon=":material/memory:",
         )
@@ -283,8 +285,8 @@ def start(**how) -> str | None:
     if not ui.is_teacher():  # a disabled button is not a lock: check again
         return None
     try:
-        return training.start(**how)
-    except training.RunBusy:
+        return launcher.start(**how)
+    except launcher.RunBusy:
         busy = live_run()
         st.session_state["train_error"] = ("busy", busy.name if busy else None)
     except (ValueError, OSError) as e:
@@ -342,12 +344,12 @@ def start_new() -> None:
 
 def stop(run_id: str) -> None:
     if ui.is_teacher():
-        training.stop(run_id)
+        launcher.stop(run_id)
 
 
 def force_stop(run_id: str) -> None:
     if ui.is_teacher():
-        training.force_stop(run_id)
+        launcher.force_stop(run_id)
 
 
 def choose_model(choices: dict) -> None:

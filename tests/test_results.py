@@ -4,12 +4,16 @@ NumPy references on hand-made predictions; and the shared background evaluation 
 import json
 import os
 import re
+import subprocess
+import sys
+import threading
+import time
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import captions, figures, run
+from conftest import ROOT, captions, figures, run
 from cnn_lab.data import load_cifar10
 from cnn_lab.evaluation import EVALUATIONS, Evaluation, EvaluationJob
 from cnn_lab.model import load_classifier
@@ -162,10 +166,12 @@ def test_evaluation_job_matches_predict_and_is_cached_per_file_version(tiny_mode
 def test_evaluation_job_stops_and_reports_a_broken_file(tiny_model_path, tmp_path, caplog):
     data = load_cifar10()
     job = EvaluationJob()
-    with job._turn:  # another evaluation holds the turn: this one waits in the queue
-        key = job.start(tiny_model_path, data)
-        assert job.status(key)["status"] == "queued"
-        job.stop(key)
+    busy = threading.Event()
+    job._pool.submit(busy.wait)  # another evaluation holds the one thread: this one waits in the queue
+    key = job.start(tiny_model_path, data)
+    assert job.status(key)["status"] == "queued"
+    job.stop(key)
+    busy.set()
     assert job.wait(key, 60)["status"] == "stopped" and job.result(key) is None
     broken = tmp_path / "broken.keras"
     broken.write_bytes(b"not a model")
@@ -174,6 +180,56 @@ def test_evaluation_job_stops_and_reports_a_broken_file(tiny_model_path, tmp_pat
     assert state["status"] == "failed" and state["error"]
     (record,) = [r for r in caplog.records if r.name == "cnn_lab.evaluation"]  # in the server's log,
     assert str(broken) in record.getMessage() and record.exc_info  # with its traceback
+
+
+def test_a_server_with_evaluations_under_way_exits_at_once(tmp_path):
+    """Stopping the lab does not wait for its evaluations: the running one stops after its chunk, the
+    queued one never starts (a model that would take a minute stands in for a real one)."""
+    code = f"""
+import sys, time, types
+sys.path.insert(0, {str(ROOT / "dashboard")!r})
+slow = sys.modules["cnn_lab.model"] = types.ModuleType("cnn_lab.model")
+slow.load_classifier = lambda path: None
+def predict(model, images, should_stop, on_progress, **options):
+    for chunk in range(600):
+        if should_stop():
+            return None
+        time.sleep(0.1)
+slow.predict = predict
+from cnn_lab.evaluation import EvaluationJob
+class Data:
+    source, x_test, y_test, class_names = "made up", [0] * 10, [0] * 10, tuple("abcdefghij")
+job = EvaluationJob()
+first, second = job.start(sys.argv[1], Data()), job.start(sys.argv[2], Data())
+while job.status(first)["status"] != "running":
+    time.sleep(0.01)
+print(job.status(first)["status"], job.status(second)["status"])
+"""
+    for name in ("a.keras", "b.keras"):
+        (tmp_path / name).write_text(name)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "a.keras"), str(tmp_path / "b.keras")],
+        capture_output=True,
+        text=True,
+        timeout=50,
+    )
+    assert done.stdout.split() == ["running", "queued"], done.stderr
+    assert time.perf_counter() - started < 20  # not the 60 s of the running evaluation, nor 120 s with the queued one
+
+
+def test_the_easiest_and_hardest_classes_as_numpy_finds_them():
+    labels = np.repeat(np.arange(10), 10)
+    said = labels.copy()
+    for c, wrong in enumerate([3, 0, 5, 9, 0, 5, 1, 2, 9, 4]):  # class 0 loses 3 images, class 3 loses 9, ...
+        said[10 * c : 10 * c + wrong] = (c + 1) % 10
+    made = Evaluation(np.eye(10, dtype="float32")[said], labels)
+    accuracy = np.array([np.mean(said[labels == c] == c) for c in range(10)])  # the reference
+    names = made.class_names
+    assert made.easiest_and_hardest() == (names[int(np.argmax(accuracy))], names[int(np.argmin(accuracy))])
+    assert made.easiest_and_hardest() == ("automobile", "cat")  # ties: the first class (automobile and deer)
+    without_cats = Evaluation(made.probabilities[labels != 3], labels[labels != 3])
+    assert without_cats.easiest_and_hardest() == ("automobile", "ship")  # a class with no test images is neither
 
 
 def test_per_class_counts_most_confused_pair_and_top_classes():

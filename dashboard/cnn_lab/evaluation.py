@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 import logging
 import threading
-import time
+from concurrent import futures
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +55,12 @@ class Evaluation:
             name: float(np.mean(self.predictions[self.labels == c] == c)) if np.any(self.labels == c) else float("nan")
             for c, name in enumerate(self.class_names)
         }
+
+    def easiest_and_hardest(self) -> tuple[str, str]:
+        """The classes with the highest and the lowest accuracy (the first of a tie; a class with no test
+        images is neither)."""
+        tested = {name: accuracy for name, accuracy in self.per_class().items() if not np.isnan(accuracy)}
+        return max(tested, key=tested.get), min(tested, key=tested.get)
 
     def top_classes(self, index: int, count: int = 3) -> list[int]:
         """The `count` classes the model gave test image `index` the highest probabilities, highest first."""
@@ -186,8 +192,9 @@ class EvaluationJob:
 
     A result is kept per model file version and test set: (path, modification time, size, data
     source). Thirty students opening the results of one model share one evaluation; a rerun of
-    a page only reads it. One evaluation runs at a time (the others wait their turn), and
-    `stop(key)` ends one after the chunk in progress. Nothing here imports streamlit.
+    a page only reads it. One evaluation runs at a time (a pool of one thread: the others wait
+    their turn in its queue), and `stop(key)` ends one after the chunk in progress, or before it
+    starts. Nothing here imports streamlit.
 
         key = EVALUATIONS.start("model.keras", data)    # returns at once
         EVALUATIONS.status(key)    # {"status": "queued" | "running" | "done" | ..., "done": 500, ...}
@@ -196,11 +203,14 @@ class EvaluationJob:
 
     def __init__(self, keep: int = 16):
         self._lock = threading.Lock()
-        self._turn = threading.Lock()  # two cores are plenty busy with one evaluation at a time
+        self._pool = futures.ThreadPoolExecutor(1, "cnn-lab-evaluation")  # two cores: one evaluation at a time
         self._keep = keep
         self._results: dict[tuple, Evaluation] = {}  # oldest first
-        self._states: dict[tuple, dict] = {}
-        self._stops: dict[tuple, threading.Event] = {}
+        self._states: dict[tuple, dict] = {}  # the evaluations not done: status, images done, error
+        self._jobs: dict[tuple, tuple[futures.Future, threading.Event]] = {}  # the latest evaluation of each key
+        # A stopping server must not wait for an evaluation: stop them all before the pool's own exit hook
+        # joins its thread (threading's exit hooks, which concurrent.futures uses, run before atexit's).
+        threading._register_atexit(self.stop_all)
 
     @staticmethod
     def key(model_path, data) -> tuple:
@@ -243,25 +253,34 @@ class EvaluationJob:
         with self._lock:
             if key in self._results or self._states.get(key, {}).get("status") in ("queued", "running"):
                 return key
-            self._stops[key] = stop = threading.Event()
             self._states[key] = {"status": "queued", "done": 0, "total": len(data.x_test), "error": None}
-        threading.Thread(
-            target=self._run, args=(key, Path(model_path), data, stop), name="cnn-lab-evaluation", daemon=True
-        ).start()
+            stop = threading.Event()
+            self._jobs[key] = (self._pool.submit(self._run, key, Path(model_path), data, stop), stop)
         return key
 
     def stop(self, key: tuple) -> None:
+        """Stop an evaluation: one still queued never starts, a running one ends after its chunk."""
         with self._lock:
-            if key in self._stops:
-                self._stops[key].set()
+            if key not in self._jobs:
+                return
+            future, stop = self._jobs[key]
+            stop.set()
+            if future.cancel():
+                self._states[key]["status"] = "stopped"
+
+    def stop_all(self) -> None:
+        """Stop every evaluation: a server that shuts down does not wait for them."""
+        with self._lock:
+            keys = list(self._jobs)
+        for key in keys:
+            self.stop(key)
 
     def wait(self, key: tuple, timeout: float | None = None) -> dict:
         """Block until the evaluation leaves the queue and finishes (for scripts and tests)."""
-        deadline = None if timeout is None else time.time() + timeout
-        while self.status(key)["status"] in ("queued", "running"):
-            if deadline is not None and time.time() > deadline:
-                break
-            time.sleep(0.05)
+        with self._lock:
+            future = self._jobs[key][0] if key in self._jobs else None
+        if future is not None:
+            futures.wait([future], timeout)
         return self.status(key)
 
     def _set(self, key, **changes) -> None:
@@ -269,32 +288,28 @@ class EvaluationJob:
             self._states.setdefault(key, {}).update(changes)
 
     def _run(self, key, model_path: Path, data, stop: threading.Event) -> None:
-        with self._turn:
-            if stop.is_set():
-                self._set(key, status="stopped")
-                return
-            self._set(key, status="running")
-            try:
-                from .model import load_classifier
+        self._set(key, status="running")
+        try:
+            from .model import load_classifier
 
-                model = load_classifier(model_path)
-                evaluation = evaluate(
-                    model,
-                    data.x_test,
-                    data.y_test,
-                    data.class_names,
-                    should_stop=stop.is_set,
-                    on_progress=lambda done, total: self._set(key, done=done, total=total),
-                )
-            except Exception as e:  # a broken file: every reader sees why, and the server's log has the traceback
-                log.exception("Evaluating %s failed", model_path)
-                self._set(key, status="failed", error=f"{type(e).__name__}: {str(e).splitlines()[0][:300]}")
-                return
-            if evaluation is None:
-                self._set(key, status="stopped")
-            else:
-                SAVED.save(model_path, data, evaluation)
-                self.store(key, evaluation)
+            model = load_classifier(model_path)
+            evaluation = evaluate(
+                model,
+                data.x_test,
+                data.y_test,
+                data.class_names,
+                should_stop=stop.is_set,
+                on_progress=lambda done, total: self._set(key, done=done, total=total),
+            )
+        except Exception as e:  # a broken file: every reader sees why, and the server's log has the traceback
+            log.exception("Evaluating %s failed", model_path)
+            self._set(key, status="failed", error=f"{type(e).__name__}: {str(e).splitlines()[0][:300]}")
+            return
+        if evaluation is None:
+            self._set(key, status="stopped")
+        else:
+            SAVED.save(model_path, data, evaluation)
+            self.store(key, evaluation)
 
 
 EVALUATIONS = EvaluationJob()

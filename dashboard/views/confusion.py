@@ -40,7 +40,7 @@ st.caption(
 )
 st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="cm_chart", config={"displayModeBar": False})
 per_class = result.per_class()
-easiest, hardest = max(per_class, key=per_class.get), min(per_class, key=per_class.get)
+easiest, hardest = result.easiest_and_hardest()
 st.caption(
     f"The matrix: the most frequent mistake is {names[worst[0]]} called {names[worst[1]]} "
     f"({counts[worst[0], worst[1]]:,} times). Right answers per class go from {100 * per_class[hardest]:.0f} % "

@@ -83,7 +83,7 @@ st.header("Per class")
 per_class = result.per_class()
 right, seen = result.per_class_counts()
 st.plotly_chart(charts.per_class_figure(per_class, per_class.values(), right, seen), config={"displayModeBar": False})
-easiest, hardest = max(per_class, key=per_class.get), min(per_class, key=per_class.get)
+easiest, hardest = result.easiest_and_hardest()
 st.markdown(
     f"Blue bars beat the article's overall {100 * ARTICLE_ACCURACY:.2f} %, orange ones fall short. "
     f"The easiest class for this model is **{easiest}** ({100 * per_class[easiest]:.1f} %), the hardest "

@@ -286,3 +286,22 @@ def delete_run(run_id: str, root: Path | None = None) -> Path:
         raise ValueError(f"run {run_id} is {what}: only a finished, stopped, interrupted or failed run can be deleted")
     shutil.rmtree(folder)
     return folder
+
+
+# --- what may be done with a run, by its status ------------------------------------------------
+def can_delete(status: str) -> bool:
+    """A run can be deleted once no process trains it: finished, stopped, interrupted or failed."""
+    return status in DELETABLE
+
+
+def can_resume(run: dict) -> bool:
+    """A run (as list_runs gives it) can resume when it ended early (stopped, interrupted or failed)
+    with a checkpoint saved and epochs still to train."""
+    return (
+        run["status"] in RESUMABLE and run["has_model"] and bool(run["epochs"]) and run["epochs_done"] < run["epochs"]
+    )
+
+
+def can_export(run: dict) -> bool:
+    """A run (as list_runs gives it) can be exported once it has a model and no process trains it."""
+    return run["has_model"] and run["status"] not in TRAINING_NOW

@@ -20,7 +20,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from cnn_lab import augment, guesses, lessons, photo, rounds
+from cnn_lab import augment, guesses, lessons, photo, round_codes
 from cnn_lab.training import devices
 from cnn_lab import gradient as G
 from cnn_lab.experiments import EXPERIMENTS, QUICK
@@ -405,13 +405,13 @@ def claims() -> list[tuple[str, str]]:
             f"the Lesson recipe passes the article's {article(1)} in about {round(lesson_seconds / 60)} minutes",
         ),
         ("README.md", f"student adds about {per_student} MB"),
-        # --- you vs the network: cnn_lab.rounds
-        ("lessons/you_vs_network_rules.md", f"Each round is {rounds.ROUND_LENGTH} CIFAR-10 test images"),
+        # --- you vs the network: cnn_lab.round_codes
+        ("lessons/you_vs_network_rules.md", f"Each round is {round_codes.ROUND_LENGTH} CIFAR-10 test images"),
         (
             "lessons/you_vs_network_rules.md",
-            f"images where fewer than {100 * rounds.HARD_FOR_PEOPLE:.0f} % of people gave the true class",
+            f"images where fewer than {100 * round_codes.HARD_FOR_PEOPLE:.0f} % of people gave the true class",
         ),
-        ("lessons/you_vs_network_rules.md", f"at least {100 * rounds.EASY_FOR_PEOPLE:.0f} % of people were right"),
+        ("lessons/you_vs_network_rules.md", f"at least {100 * round_codes.EASY_FOR_PEOPLE:.0f} % of people were right"),
         # --- the check questions at the end of each lesson page (lessons/*_questions.toml)
         (
             "README.md",

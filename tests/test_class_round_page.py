@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cnn_lab import access, class_round
+from cnn_lab import access, class_round_store
 from cnn_lab.data import load_cifar10
 from cnn_lab.evaluation import EVALUATIONS, Evaluation
 from conftest import PAGES, fake_run, figures, page_text, texts
@@ -65,13 +65,13 @@ def test_a_round_played_by_a_teacher_and_two_students(monkeypatch, evaluated, ti
     assert "No class round yet" in page_text(early) and early.text[0].value == "You play as Early"
     teacher.text_input(key="class_round_code").input("random-42")
     button(teacher, "Start").click().run()
-    round_ = class_round.ClassRounds(class_round.runs_dir() / class_round.FILE_NAME).current()
+    round_ = class_round_store.ClassRounds(class_round_store.runs_dir() / class_round_store.FILE_NAME).current()
     assert (round_.code, round_.position, len(round_.images)) == ("random-42", 0, 10)
     assert "Round random-42: image 1 of 10" in [h.value for h in teacher.header]
     early.run()
     assert len(answer_buttons(early)) == 10  # straight to the answers
 
-    odd = "\u202e<b>Zoë</b>\x00 🦊"  # a 10 kB one: tests/test_class_round.py (the field takes 24 characters)
+    odd = "\u202e<b>Zoë</b>\x00 🦊"  # a 10 kB one: tests/test_class_round_store.py (the field takes 24 characters)
     students = [session(tiny_model_path) for _ in range(2)]
     for student, nickname in zip(students, (odd, "")):
         student.text_input(key="class_round_nickname_input").input(nickname)
@@ -137,7 +137,7 @@ def test_people_beside_the_class_and_a_bad_code(monkeypatch, evaluated, tiny_mod
     teacher.text_input(key="class_round_code").input("")
     teacher.selectbox(key="class_round_kind").set_value("cat-dog")
     button(teacher, "Start").click().run()
-    round_ = class_round.ClassRounds(class_round.runs_dir() / class_round.FILE_NAME).current()
+    round_ = class_round_store.ClassRounds(class_round_store.runs_dir() / class_round_store.FILE_NAME).current()
     assert round_.kind == "cat-dog" and set(evaluated.labels[list(round_.images)]) <= {3, 5}
     button(teacher, "Reveal").click().run()
     bars = figures(teacher)[0]["data"]

@@ -1,4 +1,4 @@
-"""The class round's store (cnn_lab.class_round): every answer kept exactly once, under 30 writers at once and
+"""The class round's store (cnn_lab.class_round_store): every answer kept exactly once, under 30 writers at once and
 across a restart; no second answer for one image; no answer into another round, a closed one or a revealed
 image; odd nicknames made safe."""
 
@@ -9,11 +9,10 @@ import sys
 import threading
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from cnn_lab import class_round
-from cnn_lab.class_round import ClassRounds, safe_nickname
+from cnn_lab import class_round_store
+from cnn_lab.class_round_store import ClassRounds, safe_nickname
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
 STUDENTS = 30
@@ -22,7 +21,7 @@ IMAGES = [7, 3, 11, 42]
 
 @pytest.fixture
 def store(tmp_path):
-    return ClassRounds(tmp_path / class_round.FILE_NAME)
+    return ClassRounds(tmp_path / class_round_store.FILE_NAME)
 
 
 def _answer_together(store_path, round_id, position, students, answer_of):
@@ -49,7 +48,7 @@ def _answer_together(store_path, round_id, position, students, answer_of):
 PROCESS_STUDENT = """
 import sys, time
 from pathlib import Path
-from cnn_lab.class_round import ClassRounds
+from cnn_lab.class_round_store import ClassRounds
 path, round_id, participant, start = sys.argv[1], int(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
 store = ClassRounds(path)
 print("ready", flush=True)
@@ -60,13 +59,13 @@ print(store.answer(round_id, 1, participant, "from a process", 3), flush=True)
 
 
 def test_thirty_students_at_once_and_a_restart_lose_nothing(tmp_path):
-    path = tmp_path / class_round.FILE_NAME
+    path = tmp_path / class_round_store.FILE_NAME
     round_id = ClassRounds(path).start("ABC123", "random", IMAGES).id
     students = [f"student-{number}" for number in range(STUDENTS)]
 
     # image 0: 30 threads in one server
     outcomes = _answer_together(path, round_id, 0, students, lambda participant: int(participant.split("-")[1]) % 10)
-    assert set(outcomes.values()) == {class_round.TAKEN}
+    assert set(outcomes.values()) == {class_round_store.TAKEN}
     ClassRounds(path).next_image(round_id)
 
     # the server restarts: new processes with new stores answer image 1, 30 at once
@@ -86,7 +85,7 @@ def test_thirty_students_at_once_and_a_restart_lose_nothing(tmp_path):
         assert process.stdout.readline().strip() == "ready", process.stderr.read()
     start.touch()
     outcomes = [process.communicate(timeout=120) for process in processes]
-    assert [out.strip() for out, _err in outcomes] == [class_round.TAKEN] * STUDENTS, outcomes
+    assert [out.strip() for out, _err in outcomes] == [class_round_store.TAKEN] * STUDENTS, outcomes
 
     # and again in this process, with a new store object
     fresh = ClassRounds(path)
@@ -95,8 +94,12 @@ def test_thirty_students_at_once_and_a_restart_lose_nothing(tmp_path):
     keys = [(position, participant) for position, participant, _nickname, _answer in answers]
     assert len(set(keys)) == len(keys)  # exactly once each
     assert set(keys) == {(position, participant) for position in (0, 1) for participant in students}
-    assert class_round.class_counts(answers, 0).tolist() == [3] * 10
-    assert class_round.class_counts(answers, 1).tolist() == [0, 0, 0, STUDENTS, 0, 0, 0, 0, 0, 0]
+    chosen = {
+        position: sorted(answer for at, _participant, _nickname, answer in answers if at == position)
+        for position in (0, 1)
+    }
+    assert chosen[0] == sorted(number % 10 for number in range(STUDENTS))
+    assert chosen[1] == [3] * STUDENTS
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -114,17 +117,17 @@ def test_the_same_student_thirty_times_at_once_is_kept_once(store):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == sorted([class_round.TAKEN] + [class_round.ALREADY] * (STUDENTS - 1))
+    assert sorted(outcomes) == sorted([class_round_store.TAKEN] + [class_round_store.ALREADY] * (STUDENTS - 1))
     assert len(store.answers(round_id)) == 1
 
 
 def test_a_second_answer_for_one_image_is_refused(store):
     round_id = store.start("X", "random", IMAGES).id
-    assert store.answer(round_id, 0, "p1", "Ada", 3) == class_round.TAKEN
-    assert store.answer(round_id, 0, "p1", "Ada", 5) == class_round.ALREADY
+    assert store.answer(round_id, 0, "p1", "Ada", 3) == class_round_store.TAKEN
+    assert store.answer(round_id, 0, "p1", "Ada", 5) == class_round_store.ALREADY
     assert store.answer_of(round_id, 0, "p1") == 3  # the first answer stands
     store.next_image(round_id)
-    assert store.answer(round_id, 1, "p1", "Ada", 5) == class_round.TAKEN  # the next image is a new question
+    assert store.answer(round_id, 1, "p1", "Ada", 5) == class_round_store.TAKEN  # the next image is a new question
 
 
 def test_answers_only_go_into_the_current_open_unrevealed_image(store):
@@ -132,19 +135,19 @@ def test_answers_only_go_into_the_current_open_unrevealed_image(store):
     new = store.start("NEW", "random", IMAGES)
     assert store.get(old.id).state == "closed"  # one class round at a time
     assert store.current().id == new.id
-    assert store.answer(old.id, 0, "p1", "Ada", 1) == class_round.CLOSED
-    assert store.answer(new.id + 1, 0, "p1", "Ada", 1) == class_round.NO_ROUND
-    assert store.answer(new.id, 1, "p1", "Ada", 1) == class_round.NOT_NOW  # an image not shown yet
+    assert store.answer(old.id, 0, "p1", "Ada", 1) == class_round_store.CLOSED
+    assert store.answer(new.id + 1, 0, "p1", "Ada", 1) == class_round_store.NO_ROUND
+    assert store.answer(new.id, 1, "p1", "Ada", 1) == class_round_store.NOT_NOW  # an image not shown yet
     store.next_image(new.id)
-    assert store.answer(new.id, 0, "p1", "Ada", 1) == class_round.NOT_NOW  # an image moved past
+    assert store.answer(new.id, 0, "p1", "Ada", 1) == class_round_store.NOT_NOW  # an image moved past
     store.reveal(new.id)
-    assert store.answer(new.id, 1, "p1", "Ada", 1) == class_round.REVEALED
+    assert store.answer(new.id, 1, "p1", "Ada", 1) == class_round_store.REVEALED
     store.next_image(new.id)
-    assert store.answer(new.id, 2, "p1", "Ada", 1) == class_round.TAKEN
+    assert store.answer(new.id, 2, "p1", "Ada", 1) == class_round_store.TAKEN
     for bad in (10, -1, True, "3", 2.0):
-        assert store.answer(new.id, 2, "p2", "Bo", bad) == class_round.BAD_ANSWER
+        assert store.answer(new.id, 2, "p2", "Bo", bad) == class_round_store.BAD_ANSWER
     store.close(new.id)
-    assert store.answer(new.id, 2, "p3", "Cy", 1) == class_round.CLOSED
+    assert store.answer(new.id, 2, "p3", "Cy", 1) == class_round_store.CLOSED
     assert [row[0] for row in store.answers(old.id)] == []
     assert store.answers(new.id) == [(2, "p1", "Ada", 1)]
 
@@ -152,14 +155,16 @@ def test_answers_only_go_into_the_current_open_unrevealed_image(store):
 def test_teacher_controls(store):
     round_ = store.start("CODE", "hard for people", IMAGES)
     assert (round_.position, round_.revealed, round_.state, round_.image) == (0, False, "open", IMAGES[0])
-    assert store.reveal(round_.id).revealed
+    assert round_.shown == 0  # no answer shown yet
+    round_ = store.reveal(round_.id)
+    assert round_.revealed and round_.shown == 1
     round_ = store.next_image(round_.id)
-    assert (round_.position, round_.revealed) == (1, False)
+    assert (round_.position, round_.revealed, round_.shown) == (1, False, 1)
     for _ in range(10):
         round_ = store.next_image(round_.id)
     assert round_.position == len(IMAGES) - 1 and round_.is_last  # stops at the last image
     round_ = store.close(round_.id)
-    assert (round_.state, round_.revealed) == ("closed", True)
+    assert (round_.state, round_.revealed, round_.shown) == ("closed", True, len(IMAGES))
     assert store.next_image(round_.id).position == len(IMAGES) - 1  # a closed round stays where it ended
     store.answer(store.start("B", "random", IMAGES).id, 0, "p", "n", 1)
     store.clear(round_.id)
@@ -181,7 +186,7 @@ def test_a_round_needs_images(store):
         ("", "Anonymous"),
         ("   \n\t ", "Anonymous"),
         (None, "Anonymous"),
-        ("x" * 10_000, "x" * class_round.NICKNAME_MAX),
+        ("x" * 10_000, "x" * class_round_store.NICKNAME_MAX),
         ("<b>bold</b><script>alert(1)</script>", "<b>bold</b><script>alert"),  # kept as text, cut to length
         ("Zoë 🦊🐱", "Zoë 🦊🐱"),
         ("👩\u200d🚀 astro", "👩\u200d🚀 astro"),  # an emoji sequence stays whole
@@ -199,80 +204,4 @@ def test_nicknames_are_made_safe(typed, shown):
 def test_an_odd_nickname_is_stored_safe(store):
     round_id = store.start("X", "random", IMAGES).id
     store.answer(round_id, 0, "p1", "\u202e" + "y" * 10_000, 2)
-    assert store.answers(round_id)[0][2] == "y" * class_round.NICKNAME_MAX
-
-
-def test_class_results_against_the_network(store):
-    labels = np.arange(50) % 10
-    network = labels.copy()
-    images = [0, 1, 2, 3]
-    network[1] = 9  # the network is wrong on image 1 ...
-    network[3] = 0  # ... and on image 3
-    round_ = store.start("X", "random", images)
-    plan = {  # position: answers of three students
-        0: [0, 0, 5],  # class right (2 of 3), network right
-        1: [1, 1, 1],  # class right, network wrong
-        2: [7, 7, 2],  # class wrong, network right
-        3: [4, 3, 4],  # class wrong (chose 4), network wrong
-    }
-    for position, chosen in plan.items():
-        for student, answer in enumerate(chosen):
-            store.answer(round_.id, position, f"s{student}", "n", answer)
-        store.reveal(round_.id)
-        if position < 3:
-            round_ = store.next_image(round_.id)
-    round_ = store.get(round_.id)
-    results = class_round.round_results(round_, store.answers(round_.id), labels, network)
-    assert [r.answered for r in results] == [3, 3, 3, 3]
-    assert [r.right for r in results] == [2, 3, 1, 1]
-    assert [r.class_choice for r in results] == [0, 1, 7, 4]
-    class_only, network_only = class_round.class_beat_network(results)
-    assert [r.image for r in class_only] == [1]
-    assert [r.image for r in network_only] == [2]
-    class_curve, network_curve = class_round.running_accuracy(results)
-    assert class_curve == pytest.approx([2 / 3, 5 / 6, 6 / 9, 7 / 12])
-    assert network_curve == pytest.approx([1, 1 / 2, 2 / 3, 2 / 4])
-
-
-def test_only_shown_images_are_scored(store):
-    round_ = store.start("X", "random", [0, 1, 2])
-    store.answer(round_.id, 0, "s", "n", 0)
-    labels = network = np.arange(3)
-    assert class_round.round_results(store.get(round_.id), store.answers(round_.id), labels, network) == []
-    store.reveal(round_.id)
-    assert len(class_round.round_results(store.get(round_.id), store.answers(round_.id), labels, network)) == 1
-
-
-def test_a_tie_is_no_class_answer():
-    assert class_round.class_choice(np.array([2, 2, 0, 0, 0, 0, 0, 0, 0, 0])) is None
-    assert class_round.class_choice(np.zeros(10)) is None
-    assert class_round.class_choice(np.array([0, 3, 1, 0, 0, 0, 0, 0, 0, 0])) == 1
-
-
-def test_student_scores(store):
-    labels = np.arange(10)
-    round_ = store.start("X", "random", [0, 1, 2])
-    store.answer(round_.id, 0, "a", "Ada", 0)
-    store.answer(round_.id, 0, "b", "Bo", 5)
-    store.reveal(round_.id)
-    store.next_image(round_.id)
-    store.answer(round_.id, 1, "b", "Bo", 1)
-    store.answer(round_.id, 1, "c", "Cy", 1)
-    assert class_round.student_scores(store.get(round_.id), store.answers(round_.id), labels) == [
-        ("a", "Ada", 1, 1),
-        ("b", "Bo", 0, 1),  # image 1 is not revealed yet: it does not count
-    ]
-    round_ = store.reveal(round_.id)
-    assert class_round.student_scores(round_, store.answers(round_.id), labels) == [
-        ("a", "Ada", 1, 1),
-        ("c", "Cy", 1, 1),
-        ("b", "Bo", 1, 2),
-    ]
-
-
-def test_an_image_nobody_answered_is_no_score_of_0():
-    """'the class 0 % right' for an image nobody answered would blame the class: it has no score yet."""
-    silent = class_round.ImageResult(position=0, image=5, label=3, answered=0, right=0, class_choice=None, network=3)
-    spoken = class_round.ImageResult(position=1, image=6, label=2, answered=4, right=3, class_choice=2, network=1)
-    class_curve, network_curve = class_round.running_accuracy([silent, spoken])
-    assert class_curve == [None, 0.75] and network_curve == [1.0, 0.5]
+    assert store.answers(round_id)[0][2] == "y" * class_round_store.NICKNAME_MAX

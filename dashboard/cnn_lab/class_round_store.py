@@ -1,6 +1,8 @@
-"""A class round: the teacher shows one image at a time, every student answers, the projector shows the class.
+"""The class round's store: its rounds and every student's answer, safe under many writers and a restart.
 
-The answers live in one SQLite file, `<runs folder>/class_rounds.sqlite` (Python's own `sqlite3`, WAL mode):
+In a class round the teacher shows one test image at a time and every student answers; what the projector
+makes of the answers is round_scores' job. The answers live in one SQLite file,
+`<runs folder>/class_rounds.sqlite` (Python's own `sqlite3`, WAL mode):
 
     rounds   id, code, kind, images (the test-set indices, JSON), position (the image shown now),
              revealed (whether the answer to it is shown), state ("open" or "closed"), started
@@ -131,6 +133,11 @@ class Round:
     @property
     def is_last(self) -> bool:
         return self.position == len(self.images) - 1
+
+    @property
+    def shown(self) -> int:
+        """How many images have their answer shown: those before the current one, and it once revealed."""
+        return self.position + 1 if self.revealed else self.position
 
 
 def _round(row) -> Round:
@@ -297,106 +304,3 @@ class _Connection:
                 self.connection.execute("ROLLBACK" if error_type else "COMMIT")
         finally:
             self.connection.close()
-
-
-# --- what the projector shows ----------------------------------------------------------------------
-def class_counts(answers: Sequence[tuple], position: int) -> np.ndarray:
-    """How many students chose each class for the image at `position` (10 ints)."""
-    counts = np.zeros(NUM_CLASSES, dtype=int)
-    for answer_position, _participant, _nickname, answer in answers:
-        if answer_position == position:
-            counts[answer] += 1
-    return counts
-
-
-def class_choice(counts: np.ndarray) -> int | None:
-    """The class's answer: the class most students chose; None when nobody answered or two classes tie."""
-    counts = np.asarray(counts)
-    if counts.sum() == 0 or (counts == counts.max()).sum() > 1:
-        return None
-    return int(counts.argmax())
-
-
-@dataclass(frozen=True)
-class ImageResult:
-    position: int
-    image: int  # test-set index
-    label: int
-    answered: int  # how many students answered
-    right: int  # how many of them chose the true label
-    class_choice: int | None  # the class's most chosen class (None: nobody or a tie)
-    network: int  # the network's class
-
-    @property
-    def class_accuracy(self) -> float | None:
-        return self.right / self.answered if self.answered else None
-
-    @property
-    def class_right(self) -> bool:
-        return self.class_choice == self.label
-
-    @property
-    def network_right(self) -> bool:
-        return self.network == self.label
-
-
-def round_results(
-    round_: Round, answers: Sequence[tuple], labels: np.ndarray, network: np.ndarray
-) -> list[ImageResult]:
-    """One ImageResult per image whose answer has been shown (the images before the current one, and the
-    current one once revealed). `labels` and `network` are the true and the network's classes of the whole
-    test set (or any array indexed by the round's test-set indices)."""
-    shown = round_.position + 1 if round_.revealed else round_.position
-    results = []
-    for position in range(shown):
-        image = round_.images[position]
-        counts = class_counts(answers, position)
-        label = int(labels[image])
-        results.append(
-            ImageResult(
-                position=position,
-                image=image,
-                label=label,
-                answered=int(counts.sum()),
-                right=int(counts[label]),
-                class_choice=class_choice(counts),
-                network=int(network[image]),
-            )
-        )
-    return results
-
-
-def running_accuracy(results: Sequence[ImageResult]) -> tuple[list[float | None], list[float]]:
-    """The class's and the network's accuracy after each shown image (the class's: share of all its answers
-    so far that were right, None while nobody has answered; the network's: share of images so far it got
-    right)."""
-    class_curve, network_curve = [], []
-    answered = right = network_right = 0
-    for number, result in enumerate(results, start=1):
-        answered += result.answered
-        right += result.right
-        network_right += result.network_right
-        class_curve.append(right / answered if answered else None)
-        network_curve.append(network_right / number)
-    return class_curve, network_curve
-
-
-def class_beat_network(results: Sequence[ImageResult]) -> tuple[list[ImageResult], list[ImageResult]]:
-    """(the images the class got right and the network wrong, the images the network got right and the class
-    wrong); the class's answer is the class it chose most."""
-    class_only = [result for result in results if result.class_right and not result.network_right]
-    network_only = [result for result in results if result.network_right and not result.class_right]
-    return class_only, network_only
-
-
-def student_scores(round_: Round, answers: Sequence[tuple], labels: np.ndarray) -> list[tuple[str, str, int, int]]:
-    """(participant, nickname, right, answered) for everyone who answered a shown image of the round, the most
-    right first (then the fewest answered, then the first to answer)."""
-    shown = round_.position + 1 if round_.revealed else round_.position
-    scores: dict[str, list] = {}
-    for position, participant, nickname, answer in answers:
-        if position < shown:
-            score = scores.setdefault(participant, [participant, nickname, 0, 0])
-            score[2] += int(answer == labels[round_.images[position]])
-            score[3] += 1
-    return sorted((tuple(score) for score in scores.values()), key=lambda score: (-score[2], score[3]))

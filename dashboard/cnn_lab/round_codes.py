@@ -1,7 +1,8 @@
-"""You vs the network: rounds of 10 test images, chosen from a round code, and their scores.
+"""A round's code and the test images it holds: rounds of 10, the same for everyone who types the same code.
 
 A round code is a round kind and a number, like `people-4821`: everyone who types the same code (on the
-same test set, with the same model) gets the same 10 images in the same order. The kinds:
+same test set, with the same model) gets the same 10 images in the same order, on You vs the network and
+in a class round alike. The kinds:
 
 - `random`: any test images;
 - `people`: hard for people: fewer than 4 in 5 of CIFAR-10H's people gave the true class;
@@ -10,10 +11,7 @@ same test set, with the same model) gets the same 10 images in the same order. T
 - `network-easy`: the network gets them right but they are hard for people;
 - `cat-dog`, `car-truck`: only cats and dogs, or only automobiles and trucks.
 
-Scores: you and the network score 1 for each image given its true class. The average person scores,
-on each image, the fraction of CIFAR-10H's people who gave it its true class (38 of 51 people: 0.75):
-how often a person picked at random from them would be right. The network's answers come from an
-`Evaluation` (the model's probabilities for the whole test set, computed once), never predicted again.
+Who got a round's images right is round_scores' job.
 """
 
 from __future__ import annotations
@@ -59,33 +57,6 @@ _CODE = re.compile(r"^\s*([a-z-]+?)-?(\d{1,6})\s*$")
 
 class RoundError(ValueError):
     """A round code that cannot be read, or a round that cannot be made here. The message says why."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Outcome:
-    """One image of a round, once answered."""
-
-    index: int  # in the loaded test set
-    true: int
-    you: int  # the class the student chose
-    network: int  # the class the network gave the highest probability
-    people: float | None  # the share of people who gave the true class; None without CIFAR-10H
-
-    @property
-    def you_right(self) -> bool:
-        return self.you == self.true
-
-    @property
-    def network_right(self) -> bool:
-        return self.network == self.true
-
-
-@dataclasses.dataclass(frozen=True)
-class Score:
-    played: int
-    you: int
-    network: int
-    people: float | None  # the average person's score; None without CIFAR-10H
 
 
 def make_code(kind: str, number: int | None = None) -> str:
@@ -141,78 +112,3 @@ def pick_images(code: str, evaluation: Evaluation, people: HumanLabels | None) -
         raise RoundError(f"No test image here is '{KINDS[kind].title.lower()}': choose another kind of round.")
     generator = np.random.default_rng([zlib.crc32(kind.encode()), number])
     return generator.choice(pool, size=min(ROUND_LENGTH, len(pool)), replace=False)
-
-
-def outcomes(images, answers, evaluation: Evaluation, people: HumanLabels | None) -> list[Outcome]:
-    """The answered images of a round: `answers[k]` is the student's class for `images[k]`."""
-    agreement = None if people is None else people.agreement(evaluation.labels)
-    return [
-        Outcome(
-            int(i),
-            int(evaluation.labels[i]),
-            int(answer),
-            int(evaluation.predictions[i]),
-            None if agreement is None else float(agreement[i]),
-        )
-        for i, answer in zip(images, answers)
-    ]
-
-
-def score(played: list[Outcome]) -> Score:
-    return Score(
-        len(played),
-        sum(o.you_right for o in played),
-        sum(o.network_right for o in played),
-        None if any(o.people is None for o in played) else float(sum(o.people for o in played)),
-    )
-
-
-def a(name: str) -> str:
-    """'a cat', 'an airplane'."""
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
-
-
-def _images(played: list[Outcome], words) -> str:
-    """'image 3 (a cat it called a dog), image 7 (...)'."""
-    return ", ".join(f"image {n} ({words(o)})" for n, o in played)
-
-
-def _beat(who: str, won: list, words) -> str:
-    """'You beat the network on 2 images: image 3 (...), image 7 (...).', or on no image."""
-    if not won:
-        return f"{who} on no image."
-    return f"{who} on {len(won)} image{'s' * (len(won) > 1)}: {_images(won, words)}."
-
-
-def summary(played: list[Outcome], class_names) -> list[str]:
-    """The end of a round in plain words: where you beat the network, where it beat you, and people."""
-    if not played:
-        return []
-    numbered = list(enumerate(played, start=1))
-    you_only = [(n, o) for n, o in numbered if o.you_right and not o.network_right]
-    network_only = [(n, o) for n, o in numbered if o.network_right and not o.you_right]
-    both = sum(o.you_right and o.network_right for o in played)
-    neither = sum(not o.you_right and not o.network_right for o in played)
-    total = score(played)
-    lines = [
-        f"You got {total.you} of {total.played} right, the network {total.network}.",
-        _beat(
-            "You beat the network",
-            you_only,
-            lambda o: f"{a(class_names[o.true])} it called {a(class_names[o.network])}",
-        ),
-        _beat(
-            "The network beat you",
-            network_only,
-            lambda o: f"{a(class_names[o.true])} you called {a(class_names[o.you])}",
-        ),
-    ]
-    lines.append(f"You were both right on {both} and both wrong on {neither}.")
-    if total.people is not None:
-        hardest_number, hardest = min(numbered, key=lambda item: item[1].people)
-        lines.append(
-            f"The average person would have scored {total.people:.1f} of {total.played}. The hardest image for "
-            f"people was image {hardest_number}: {100 * hardest.people:.0f} % of them called it "
-            f"{a(class_names[hardest.true])}."
-        )
-    return lines

@@ -15,7 +15,7 @@ import streamlit as st
 import charts
 from cnn_lab.evaluation import Evaluation
 from cnn_lab.human_labels import CREDIT, HOW_TO_GET_IT, HumanLabels
-from cnn_lab.rounds import Outcome, a
+from cnn_lab.round_scores import Outcome, a
 from lesson_ui import crisp, show
 
 NETWORK = "the network's probabilities"  # how sure it is of each class: it answers the largest
@@ -85,7 +85,7 @@ def round_strip(data, played: list[Outcome], class_names, per_row: int = 5) -> N
     crisp()
     for first in range(0, len(played), per_row):
         for column, (n, o) in zip(st.columns(per_row), enumerate(played[first : first + per_row], first + 1)):
-            you = "right" if o.you_right else class_names[o.you]
+            you = "right" if o.answer_right else class_names[o.answer]
             network = "right" if o.network_right else class_names[o.network]
             people = "" if o.people is None else f"; people {100 * o.people:.0f} % right"
             caption = f"{n}. {class_names[o.true]}: you {you}, the network {network}{people}"

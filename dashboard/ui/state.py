@@ -241,7 +241,7 @@ def evaluation():
 
 @st.cache_resource
 def _class_rounds(path: str):
-    from cnn_lab.class_round import ClassRounds
+    from cnn_lab.class_round_store import ClassRounds
 
     return ClassRounds(path)
 
@@ -249,7 +249,7 @@ def _class_rounds(path: str):
 def class_rounds():
     """The class rounds' store (<runs folder>/class_rounds.sqlite), one object per server: it keeps a path,
     every call opens its own connection."""
-    from cnn_lab.class_round import FILE_NAME
+    from cnn_lab.class_round_store import FILE_NAME
     from cnn_lab.runs import runs_dir
 
     return _class_rounds(str(runs_dir() / FILE_NAME))

@@ -1,5 +1,5 @@
 """A class round: the teacher shows one test image at a time, every student answers, the projector compares the
-class with the network. The round lives in cnn_lab.class_round's SQLite store; this page only draws it and
+class with the network. The round lives in cnn_lab.class_round_store's SQLite store; this page only draws it and
 follows it once a second."""
 
 import secrets
@@ -9,8 +9,8 @@ import streamlit as st
 
 import charts
 import ui
-from cnn_lab import class_round, rounds
-from cnn_lab.class_round import OUTCOME_TEXT, safe_nickname
+from cnn_lab import class_round_store, round_codes, round_scores
+from cnn_lab.class_round_store import OUTCOME_TEXT, safe_nickname
 from cnn_lab.images import enlarge
 from ui import reveal
 
@@ -39,7 +39,7 @@ network = result.predictions
 # address (?seat=...), so that reloading the tab does not make a new student who could answer again.
 SEAT = "seat"
 kept = st.session_state.get("class_round_participant") or st.query_params.get(SEAT, "")
-participant = kept if class_round.is_seat(kept) else secrets.token_hex(8)
+participant = kept if class_round_store.is_seat(kept) else secrets.token_hex(8)
 st.session_state["class_round_participant"] = participant
 if st.query_params.get(SEAT) != participant:
     st.query_params[SEAT] = participant
@@ -50,10 +50,10 @@ def start() -> None:
     """A round from the code typed (or a new code of the kind chosen): the same images as on You vs the network."""
     typed = st.session_state.get("class_round_code", "").strip()
     try:
-        code = typed or rounds.make_code(st.session_state["class_round_kind"])
-        kind, _number = rounds.parse_code(code)
-        store.start(code, kind, rounds.pick_images(code, result, people))
-    except rounds.RoundError as e:
+        code = typed or round_codes.make_code(st.session_state["class_round_kind"])
+        kind, _number = round_codes.parse_code(code)
+        store.start(code, kind, round_codes.pick_images(code, result, people))
+    except round_codes.RoundError as e:
         st.session_state["class_round_error"] = str(e)
 
 
@@ -63,7 +63,7 @@ def join() -> None:
 
 def answer(round_id: int, position: int, choice: int) -> None:
     outcome = store.answer(round_id, position, participant, st.session_state["class_round_nickname"], choice)
-    if outcome != class_round.TAKEN:
+    if outcome != class_round_store.TAKEN:
         st.session_state["class_round_refused"] = OUTCOME_TEXT[outcome]
 
 
@@ -72,7 +72,10 @@ if teacher:
     with st.expander("Start a class round (it ends the round now shown)", expanded=store.current() is None):
         left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
         left.selectbox(
-            "Kind of round", list(rounds.KINDS), format_func=lambda k: rounds.KINDS[k].title, key="class_round_kind"
+            "Kind of round",
+            list(round_codes.KINDS),
+            format_func=lambda k: round_codes.KINDS[k].title,
+            key="class_round_kind",
         )
         middle.text_input(
             "Round code (optional)",
@@ -119,7 +122,7 @@ def join_panel() -> bool:
         "Your nickname (anything you like): it is kept with your answers until the teacher clears the round, "
         "and the class may see it on the Most right list; nothing else about you is asked",
         key="class_round_nickname_input",
-        max_chars=class_round.NICKNAME_MAX,
+        max_chars=class_round_store.NICKNAME_MAX,
         on_change=join,
     )
     st.button("Join", on_click=join, key="class_round_join")
@@ -146,7 +149,7 @@ def student_panel(round_) -> None:
 def class_panel(round_, answers) -> None:
     """The class's answers to the image shown: alone while the class answers, beside the network and people
     once revealed."""
-    counts = class_round.class_counts(answers, round_.position)
+    counts = round_scores.class_counts(answers, round_.position)
     the_class = (f"the class's answers ({counts.sum()} answered)", counts / max(counts.sum(), 1))
     if round_.revealed:
         mine = None if teacher or presenter else store.answer_of(round_.id, round_.position, participant)
@@ -157,10 +160,10 @@ def class_panel(round_, answers) -> None:
 
 
 def round_so_far(round_, answers) -> None:
-    results = class_round.round_results(round_, answers, result.labels, network)
+    results = round_scores.class_outcomes(round_, answers, result.labels, network)
     if not results:
         return
-    class_curve, network_curve = class_round.running_accuracy(results)
+    class_curve, network_curve = round_scores.running_accuracy(results)
     st.markdown(
         f"**After {len(results)} image{'s' * (len(results) != 1)}:** the class "
         + ("has not answered yet" if class_curve[-1] is None else f"{class_curve[-1]:.0%} right")
@@ -174,7 +177,7 @@ def round_so_far(round_, answers) -> None:
     )
     if round_.is_open:
         return
-    class_only, network_only = class_round.class_beat_network(results)
+    class_only, network_only = round_scores.who_beat_whom(results)
     for title, shown in (
         ("The class got these right, the network did not", class_only),
         ("The network got these right, the class did not", network_only),
@@ -183,13 +186,14 @@ def round_so_far(round_, answers) -> None:
         if not shown:
             st.caption("None.")
         for column, image in zip(st.columns(5), shown[:5]):
-            said = "no clear answer" if image.class_choice is None else names[image.class_choice]
+            said = "no clear answer" if image.answer is None else names[image.answer]
             column.image(
-                enlarge(data.x_test[image.image], 4),
-                caption=f"{rounds.a(names[image.label])}: the class said {said}, the network {names[image.network]}",
+                enlarge(data.x_test[image.index], 4),
+                caption=f"{round_scores.a(names[image.true])}: the class said {said}, "
+                f"the network {names[image.network]}",
                 output_format="PNG",
             )
-    scores = class_round.student_scores(round_, answers, result.labels)
+    scores = round_scores.student_scores(round_, answers, result.labels)
     if scores:
         st.subheader("Most right")
         st.dataframe(
@@ -212,10 +216,10 @@ def follow() -> None:
         )
         return
     answers = store.answers(round_.id)
-    answered = int(class_round.class_counts(answers, round_.position).sum())
+    answered = int(round_scores.class_counts(answers, round_.position).sum())
     state = "closed" if not round_.is_open else "answer revealed" if round_.revealed else "answering"
     st.header(f"Round {round_.code}: image {round_.position + 1} of {len(round_.images)}")
-    kind = rounds.KINDS[round_.kind].title if round_.kind in rounds.KINDS else round_.kind
+    kind = round_codes.KINDS[round_.kind].title if round_.kind in round_codes.KINDS else round_.kind
     st.caption(f"{kind} · {answered} answered · {state}")
     if teacher:
         teacher_controls(round_)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from cnn_lab import rounds
+from cnn_lab import round_codes, round_scores
 from cnn_lab.human_labels import HOW_TO_GET_IT
 from ui import reveal
 
@@ -19,19 +19,19 @@ state = st.session_state
 
 if "vs_code" not in state:
     state["vs_kind"] = "random"
-    state["vs_code"] = rounds.make_code("random")
+    state["vs_code"] = round_codes.make_code("random")
 for key in _WIDGET_KEYS:
     state[key] = state[key]
 
 
 def new_round() -> None:
-    state["vs_code"] = rounds.make_code(state["vs_kind"])
+    state["vs_code"] = round_codes.make_code(state["vs_kind"])
 
 
 def code_typed() -> None:
     try:
-        state["vs_kind"] = rounds.parse_code(state["vs_code"])[0]
-    except rounds.RoundError:
+        state["vs_kind"] = round_codes.parse_code(state["vs_code"])[0]
+    except round_codes.RoundError:
         pass  # the page says what is wrong with it
 
 
@@ -52,8 +52,8 @@ with st.container(border=True):
     kind, code, button = st.columns([3, 2, 1], vertical_alignment="bottom")
     kind.selectbox(
         "Kind of round",
-        list(rounds.KINDS),
-        format_func=lambda name: rounds.KINDS[name].title,
+        list(round_codes.KINDS),
+        format_func=lambda name: round_codes.KINDS[name].title,
         key="vs_kind",
         on_change=new_round,
     )
@@ -66,20 +66,20 @@ with st.container(border=True):
     button.button("New round", icon=":material/casino:", on_click=new_round, width="stretch")
 
 try:
-    images = rounds.pick_images(state["vs_code"], result, people)
-except rounds.RoundError as e:
+    images = round_codes.pick_images(state["vs_code"], result, people)
+except round_codes.RoundError as e:
     st.error(str(e), icon=":material/error:")
     if "CIFAR-10H" in str(e):
         st.info(HOW_TO_GET_IT, icon=":material/group:")
     st.stop()
 
-round_code = rounds.make_code(*rounds.parse_code(state["vs_code"]))
+round_code = round_codes.make_code(*round_codes.parse_code(state["vs_code"]))
 if state.get("vs_round") != round_code:
     state["vs_round"] = round_code
     play_again()
 st.caption(
     f"Round **{round_code}**: give this code to a friend and you both get the same {len(images)} images. "
-    + ("" if len(images) == rounds.ROUND_LENGTH else f"Only {len(images)} test images here are of this kind. ")
+    + ("" if len(images) == round_codes.ROUND_LENGTH else f"Only {len(images)} test images here are of this kind. ")
     + (
         ""
         if people
@@ -89,8 +89,8 @@ st.caption(
 )
 
 at, answers = state["vs_at"], state["vs_answers"]
-played = rounds.outcomes(images, answers, result, people)
-score = rounds.score(played)
+played = round_scores.outcomes(images, answers, result, people)
+score = round_scores.score(played)
 
 
 def show_score() -> None:
@@ -131,7 +131,7 @@ if at < len(images):
 else:
     st.subheader("How the round went")
     show_score()
-    st.markdown("\n".join(f"- {line}" for line in rounds.summary(played, names)))
+    st.markdown("\n".join(f"- {line}" for line in round_scores.summary(played, names)))
     reveal.round_strip(data, played, names)
     again, other = st.columns(2)
     again.button("Play this round again", icon=":material/replay:", on_click=play_again, width="stretch")

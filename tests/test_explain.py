@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnn_lab.explain import ExplainError, explain, overlay, split, where_strongest
+from cnn_lab.explain import ExplainError, Explanation, explain, overlay, split, where_strongest
 from cnn_lab.model import CNNConfig, build_cnn, classifier, cnn_of, load_classifier
 
 pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)
@@ -95,6 +95,14 @@ def test_grad_cam_shape_and_range_on_a_saved_flip_tta_model(tmp_path, tiny_model
             assert heatmap.shape == (24, 24) and np.isfinite(heatmap).all()
             assert heatmap.min() >= 0 and heatmap.max() <= 1
             assert heatmap.max() in (0.0, 1.0)  # scaled to its peak, or no evidence at all
+
+
+def test_an_explanation_says_whether_anything_counts_for_the_class():
+    nothing = Explanation(np.zeros((24, 24), np.float32), 3, "Grad-CAM", "conv3")
+    assert not nothing.found_any
+    somewhere = np.zeros((24, 24), np.float32)
+    somewhere[5, 7] = 0.01
+    assert Explanation(somewhere, 3, "Grad-CAM", "conv3").found_any
 
 
 def test_flip_tta_map_is_mirror_symmetric_for_a_mirror_symmetric_model_input():

@@ -10,10 +10,15 @@ from cnn_lab.photo import (
     MIN_SIDE,
     Photo,
     PhotoError,
+    classify,
     display_name,
+    enlarged_square,
     megabytes,
     open_photo,
+    place,
+    ranking,
     read_photo,
+    read_upload,
     square_box,
     square_crop,
     to_cifar,
@@ -142,3 +147,54 @@ def test_file_names_are_shown_as_plain_short_text():
     assert display_name("a\nb\x1b[31m.jpg") == "a?b?[31m.jpg"
     assert len(display_name("x" * 500)) == 60
     assert display_name(None) == "photo"
+
+
+def test_an_upload_is_read_timed_or_refused_before_it_is_read():
+    jpeg = samples.cat_jpeg()
+    good = read_upload("cat\n.jpg", len(jpeg), lambda: jpeg, LIMIT)
+    assert good.error is None and good.name == "cat?.jpg" and good.seconds > 0
+    np.testing.assert_array_equal(good.pixels, to_cifar(read_photo(jpeg).image))
+
+    def never_read():
+        raise AssertionError("a file over the limit is not read")
+
+    big = read_upload("big.jpg", LIMIT + 1, never_read, LIMIT)
+    assert big.error == "The file is 20 MB, over the upload limit of 20 MB." and big.pixels is None
+    empty = read_upload("empty.jpg", 0, lambda: b"", LIMIT)
+    assert "empty" in empty.error and empty.probabilities is None
+
+
+def test_classify_gives_every_photo_read_its_answer_in_one_batch():
+    jpeg = samples.cat_jpeg()
+    uploads = [read_upload(name, len(data), lambda d=data: d, LIMIT) for name, data in [("a", jpeg), ("b", b"")]]
+    uploads.append(read_upload("c", len(jpeg), lambda: jpeg[::-1], LIMIT))  # not an image: not classified
+    uploads.append(read_upload("d", len(jpeg), lambda: jpeg, LIMIT))
+    batches = []
+
+    def predict(images):  # the mean of each image's colours, as if they were probabilities
+        batches.append(images.shape)
+        return images.reshape(len(images), -1, 3).mean(1)[:, [0, 1, 2, 0, 1, 2, 0, 1, 2, 0]].astype("float32")
+
+    classify(uploads, predict)
+    assert batches == [(2, 32, 32, 3)]  # one batch, of the two photos read
+    for upload in (uploads[0], uploads[3]):
+        expected = upload.pixels.reshape(-1, 3).mean(0)[[0, 1, 2, 0, 1, 2, 0, 1, 2, 0]]
+        np.testing.assert_allclose(upload.probabilities, expected, rtol=1e-6)
+        assert upload.probabilities.dtype == np.float64 and upload.network_seconds > 0
+    assert uploads[1].probabilities is None and uploads[2].probabilities is None
+    classify(uploads[1:3], predict)  # nothing read: nothing to predict
+    assert len(batches) == 1
+
+
+def test_ranking_and_place_as_numpy_sorts_them():
+    p = np.array([0.01, 0.02, 0.4, 0.03, 0.3, 0.04, 0.1, 0.05, 0.02, 0.03])
+    assert ranking(p) == list(np.argsort(-p, kind="stable")) == [2, 4, 6, 7, 5, 3, 9, 1, 8, 0]
+    assert [place(p, c) for c in (2, 4, 1, 8, 0)] == [1, 2, 8, 9, 10]  # ties: the first class first
+    assert ranking(np.full(10, 0.1)) == list(range(10))
+
+
+def test_the_enlarged_square_is_the_centre_square_resized():
+    image = Image.fromarray(np.random.default_rng(0).integers(0, 256, (90, 60, 3), dtype=np.uint8))
+    square = enlarged_square(image, 120)
+    assert square.shape == (120, 120, 3) and square.dtype == np.uint8
+    np.testing.assert_array_equal(square, np.asarray(image.crop((0, 15, 60, 75)).resize((120, 120), Image.LANCZOS)))

@@ -39,6 +39,11 @@ class Explanation:
     method: str  # "Grad-CAM" or "gradient saliency"
     layer: str | None  # the layer Grad-CAM looked at
 
+    @property
+    def found_any(self) -> bool:
+        """Whether any part of the picture raised the class's score (else the heatmap is all 0)."""
+        return bool(self.heatmap.max() > 0)
+
 
 def has_flip_tta(model: keras.Model) -> bool:
     return any(layer.name == "flip_tta" for layer in model.layers)

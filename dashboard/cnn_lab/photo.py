@@ -5,7 +5,9 @@
 `read_photo(data)` turns any uploaded bytes into a `Photo` (an RGB image plus plain notes on what
 was done to it, e.g. "transparent parts shown on white"), or raises PhotoError with a message a
 student can read: empty files, documents renamed .jpg, cut-short files, decompression bombs and
-images too small to show anything never get further than this module.
+images too small to show anything never get further than this module. `read_upload` does that
+for one uploaded file, timed, and `classify` gives every photo read the network's answer, in one
+batch; `ranking` and `place` read an answer.
 
 Large JPEGs are decoded at a reduced scale (Pillow's `draft`, done inside the JPEG decoder): a
 12-megapixel photo becomes ~500 x 375 pixels in a few milliseconds, still far more than the
@@ -17,7 +19,9 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import time
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -265,3 +269,62 @@ def display_name(name: str | None, limit: int = 60) -> str:
     (Pages still show it with st.text, never as Markdown or HTML, and never use it as a path.)"""
     text = "".join(ch if ch.isprintable() else "?" for ch in str(name or "photo"))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def enlarged_square(image: Image.Image, side: int) -> np.ndarray:
+    """The centre square of a photo at side x side pixels (Lanczos), as uint8 (side, side, 3)."""
+    return np.asarray(square_crop(image).resize((side, side), Image.LANCZOS))
+
+
+@dataclasses.dataclass
+class Upload:
+    """One uploaded file: the photo in it made into 32x32 pixels, or the plain reason why not."""
+
+    name: str  # safe to show as plain text (display_name)
+    photo: Photo | None = None
+    pixels: np.ndarray | None = None  # (32, 32, 3) uint8
+    error: str | None = None
+    seconds: float = 0.0  # reading it and shrinking it to 32x32
+    probabilities: np.ndarray | None = None  # (10,) float64, once `classify` has given them
+    network_seconds: float = 0.0  # its share of the network's time on the batch
+
+
+def read_upload(name: str, size: int, read: Callable[[], bytes], limit: int) -> Upload:
+    """Read one upload of `size` bytes (`read()` gives them) and make it 32x32 pixels, timed. A file over
+    `limit` bytes (the server's upload limit) is refused before it is read: the browser refuses those
+    first, this guards any other client."""
+    upload = Upload(display_name(name))
+    started = time.perf_counter()
+    try:
+        if size > limit:
+            raise PhotoError(f"The file is {megabytes(size)}, over the upload limit of {megabytes(limit)}.")
+        upload.photo = read_photo(read(), max_bytes=limit)
+        upload.pixels = to_cifar(upload.photo.image)
+    except PhotoError as e:
+        upload.error = str(e)
+    else:
+        upload.seconds = time.perf_counter() - started
+    return upload
+
+
+def classify(uploads: list[Upload], predict: Callable[[np.ndarray], np.ndarray]) -> None:
+    """Give every upload that was read its 10 class probabilities, all in one batch through `predict`
+    (uint8 images -> probabilities), and each its share of the time the batch took."""
+    read = [upload for upload in uploads if upload.error is None]
+    if not read:
+        return
+    started = time.perf_counter()
+    probabilities = predict(np.stack([upload.pixels for upload in read]))
+    seconds = (time.perf_counter() - started) / len(read)
+    for upload, p in zip(read, probabilities):
+        upload.probabilities, upload.network_seconds = np.asarray(p, np.float64), seconds
+
+
+def ranking(probabilities) -> list[int]:
+    """The classes, the most likely first (of equal probabilities, the first class first)."""
+    return [int(c) for c in np.argsort(-np.asarray(probabilities), kind="stable")]
+
+
+def place(probabilities, class_index: int) -> int:
+    """Where a class comes in `ranking`: 1 for the network's answer, up to 10."""
+    return ranking(probabilities).index(class_index) + 1

@@ -5,9 +5,8 @@ Every upload goes through cnn_lab.photo.read_photo, which turns a bad file into 
 sentence (PhotoError). File names are shown with st.text only, never as Markdown or paths.
 """
 
-import time
+import functools
 
-import numpy as np
 import streamlit as st
 from PIL import Image
 
@@ -15,7 +14,7 @@ import charts
 import ui
 from cnn_lab.data import CLASS_NAMES
 from cnn_lab.images import enlarge
-from cnn_lab.photo import EXTENSIONS, MB, PhotoError, display_name, megabytes, read_photo, square_crop, to_cifar
+from cnn_lab.photo import EXTENSIONS, MB, classify, enlarged_square, megabytes, place, ranking, read_upload, square_crop
 from cnn_lab.texts import read_lesson
 
 COLUMNS = 4
@@ -68,67 +67,48 @@ def _ready(_model, path: str, modified: float) -> bool:
 _ready(model, str(path), path.stat().st_mtime)
 
 
-def load(upload) -> dict:
-    """One upload, read and made into 32x32 pixels, or the plain reason why not."""
-    name = display_name(upload.name)
-    started = time.perf_counter()
-    try:
-        if upload.size > limit:  # the browser refuses these first; this guards any other client
-            raise PhotoError(f"The file is {megabytes(upload.size)}, over the upload limit of {megabytes(limit)}.")
-        photo = read_photo(upload.getvalue(), max_bytes=limit)
-        pixels = to_cifar(photo.image)
-    except PhotoError as e:
-        return {"name": name, "error": str(e)}
-    return {"name": name, "photo": photo, "pixels": pixels, "seconds": time.perf_counter() - started}
-
-
-items = [load(upload) for upload in files]
-good = [item for item in items if "error" not in item]
-if good:
-    started = time.perf_counter()
-    probabilities = predict(model, np.stack([item["pixels"] for item in good]))
-    model_seconds = time.perf_counter() - started
-    for item, p in zip(good, probabilities):
-        item["probabilities"] = np.asarray(p, np.float64)
+items = [read_upload(upload.name, upload.size, upload.getvalue, limit) for upload in files]
+classify(items, functools.partial(predict, model))
+good = [item for item in items if item.error is None]
 
 if len(items) > 1:
     st.header(f"Your {len(items)} photos")
     for row in range(0, len(items), COLUMNS):
         for column, item in zip(st.columns(COLUMNS), items[row : row + COLUMNS]):
             with column.container(border=True):
-                st.text(item["name"])
-                if "error" in item:
-                    st.error(item["error"], icon=":material/broken_image:")
+                st.text(item.name)
+                if item.error is not None:
+                    st.error(item.error, icon=":material/broken_image:")
                     continue
-                p = item["probabilities"]
-                best = int(p.argmax())
+                p = item.probabilities
+                best = ranking(p)[0]
                 st.image(
-                    square_crop(item["photo"].image).resize((160, 160), Image.LANCZOS),
+                    square_crop(item.photo.image).resize((160, 160), Image.LANCZOS),
                     caption="Its centre square (shrunk to 32 × 32, the network sees its middle 24 × 24)",
-                    alt=f"the centre square of {item['name']}",
+                    alt=f"the centre square of {item.name}",
                 )
                 st.progress(float(p[best]), text=f"The network says **{CLASS_NAMES[best]}**: {100 * p[best]:.1f} %")
-                for note in item["photo"].notes:
+                for note in item.photo.notes:
                     st.caption(note)
 
 if not good:
     if len(items) == 1:
-        st.text(items[0]["name"])
-        st.error(items[0]["error"], icon=":material/broken_image:")
+        st.text(items[0].name)
+        st.error(items[0].error, icon=":material/broken_image:")
     st.stop()
 
 if len(good) > 1:
     st.header("Look closer at one photo")
     chosen = st.selectbox(
-        "Photo", range(len(good)), format_func=lambda i: f"{i + 1}. {good[i]['name']}", key="photo_chosen"
+        "Photo", range(len(good)), format_func=lambda i: f"{i + 1}. {good[i].name}", key="photo_chosen"
     )
     item = good[min(chosen or 0, len(good) - 1)]
 else:
     item = good[0]
     if len(items) == 1:
-        st.text(item["name"])
+        st.text(item.name)
 
-photo, pixels, p = item["photo"], item["pixels"], item["probabilities"]
+photo, pixels, p = item.photo, item.pixels, item.probabilities
 for note in photo.notes:
     st.info(note, icon=":material/info:")
 
@@ -149,7 +129,7 @@ for column, (picture, caption, alt, output_format) in zip(
         (
             photo.image,
             f"① Your photo, turned the right way up: {width:,} x {height:,} pixels{decoded}",
-            f"your photo, {item['name']}",
+            f"your photo, {item.name}",
             "auto",
         ),
         (
@@ -180,15 +160,14 @@ with st.expander("⑤ Its numbers: 24 x 24 x 3 = 1,728 values from 0 to 255"):
     )
     for channel, tab in enumerate(st.tabs(["red", "green", "blue"])):
         tab.dataframe(seen[..., channel], height=300)
-total_ms = 1000 * (item["seconds"] + model_seconds / len(good))
 st.caption(
-    f"Reading and shrinking this photo took {1000 * item['seconds']:.0f} ms on the server; the network's "
-    f"answer {1000 * model_seconds / len(good):.0f} ms: {total_ms:.0f} ms in all."
+    f"Reading and shrinking this photo took {1000 * item.seconds:.0f} ms on the server; the network's "
+    f"answer {1000 * item.network_seconds:.0f} ms: {1000 * (item.seconds + item.network_seconds):.0f} ms in all."
 )
 
 st.header("2. What the network says")
-order = np.argsort(-p, kind="stable")
-best = int(order[0])
+order = ranking(p)
+best = order[0]
 left, right = st.columns([3, 2])
 left.plotly_chart(charts.top5_figure(p, CLASS_NAMES), width="stretch", key="photo_top5")
 left.caption("The bars: " + ", ".join(f"{CLASS_NAMES[c]} {100 * p[c]:.1f} %" for c in order[:5]) + ".")
@@ -197,7 +176,7 @@ with right:
     if truth == SOMETHING_ELSE:
         st.info(ONLY_TEN, icon=":material/info:")
     elif truth != NOT_SAYING:
-        rank = int(np.where(order == CLASS_NAMES.index(truth))[0][0]) + 1
+        rank = place(p, CLASS_NAMES.index(truth))
         if rank == 1:
             st.success(f"Right: the network's first choice is {truth}.", icon=":material/check_circle:")
         else:
@@ -226,7 +205,7 @@ try:
 except ExplainError as e:
     st.warning(str(e), icon=":material/warning:")
 else:
-    big = np.asarray(square.resize((SHOW, SHOW), Image.LANCZOS))
+    big = enlarged_square(photo.image, SHOW)
     a, b = st.columns(2)
     a.image(big, width=SHOW, caption="The centre square of your photo", alt="")  # as in step ② above
     b.image(
@@ -238,7 +217,7 @@ else:
         "purple = little or none. "
         "The dimmed border is cut off before the network looks.",
     )
-    if explanation.heatmap.max() == 0:
+    if not explanation.found_any:
         st.info(
             f"Nothing in this photo raised the score of {CLASS_NAMES[target]}: by this measure, no part of it "
             "counts for that class.",

@@ -2,6 +2,7 @@
 starts, stops, resumes or deletes runs and chooses the class's model."""
 
 import json
+import logging
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -265,3 +266,19 @@ def test_the_teacher_chooses_the_model_the_whole_class_sees(monkeypatch, tiny_mo
     teacher.checkbox(key="train_delete_sure").check().run()
     button(teacher, "Delete it").click().run()
     assert not good.exists() and read_active_model() == DEFAULT  # the class goes back to the shipped model
+
+
+# --- the one guard --------------------------------------------------------------------------------
+def test_the_guard_runs_the_teachers_callback_and_refuses_anyone_elses(monkeypatch, caplog):
+    from ui import teacher
+
+    done = []
+    guarded = teacher.teacher_only(lambda what: done.append(what) or what)
+    monkeypatch.setattr(teacher, "is_teacher", lambda: True)
+    assert guarded("start") == "start" and done == ["start"]
+    monkeypatch.setattr(teacher, "is_teacher", lambda: False)
+    monkeypatch.setattr(teacher.st, "toast", lambda text, icon: done.append(text))
+    with caplog.at_level(logging.WARNING):
+        assert guarded("delete") is None
+    assert done == ["start", "Only the teacher can do that; the teacher signs in in the sidebar."]
+    assert "this session is not the teacher's" in caplog.text

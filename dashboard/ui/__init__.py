@@ -2,7 +2,8 @@
 
 - `state`: the data, CIFAR-10H's human labels, the models and their evaluation, loaded once per server and
   shared by every session;
-- `teacher`: the teacher token's sign-in and the note beside a control a student cannot use;
+- `teacher`: the teacher token's sign-in, and the one lock on a teacher's controls: `locked()` disables
+  them, `@teacher_only` guards their callbacks, `only_the_teacher` says why beside them;
 - `projector`: the presenter view and the hidden sidebar;
 - `streamlit_patch`: the one change the lab makes to Streamlit itself;
 - `widgets`: the lesson text, a page picker, the link to the Train page, a guess before a reveal and the
@@ -31,7 +32,7 @@ from .state import (
     require_model,
 )
 from .streamlit_patch import keep_keras_between_runs
-from .teacher import is_teacher, only_the_teacher, teacher_sign_in, teacher_token
+from .teacher import is_teacher, locked, only_the_teacher, teacher_only, teacher_sign_in, teacher_token
 from .widgets import answered, check_questions, guess, lesson, link_to, link_to_train, one_page
 
 __all__ = [
@@ -53,7 +54,9 @@ __all__ = [
     "require_model",
     "keep_keras_between_runs",
     "is_teacher",
+    "locked",
     "only_the_teacher",
+    "teacher_only",
     "teacher_sign_in",
     "teacher_token",
     "lesson",

@@ -1,10 +1,13 @@
-"""The teacher: the token, the sidebar's sign-in, and the note beside a control a student cannot use.
+"""The teacher: the token, the sidebar's sign-in, and the one lock on a teacher's controls.
 
-The token itself is checked in cnn_lab.access; this module only keeps the sign-in in the session.
+A teacher's control is drawn `disabled=ui.locked()`, its callback is decorated `@ui.teacher_only`, and
+`ui.only_the_teacher(what)` says beside it why a student cannot use it. The token itself is checked in
+cnn_lab.access; this module only keeps the sign-in in the session.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 
@@ -112,8 +115,33 @@ def teacher_sign_in() -> bool:
     return False
 
 
+def locked() -> bool:
+    """Whether this session's teacher controls are disabled: a student's session when a token is set, and
+    every session while the lock is closed (teacher_token). Draw such a control `disabled=ui.locked()`."""
+    return not is_teacher()
+
+
+def teacher_only(callback):
+    """Decorate a teacher's control's on_click or on_change callback: it runs only in the teacher's session.
+
+    A disabled widget is no lock (a tampered browser can still send its click), so the callback checks
+    again when it runs; in any other session it changes nothing, says why in a toast, and logs it."""
+
+    @functools.wraps(callback)
+    def guarded(*args, **kwargs):
+        if is_teacher():
+            return callback(*args, **kwargs)
+        log.warning("refused %s: this session is not the teacher's", callback.__name__)
+        st.toast("Only the teacher can do that; the teacher signs in in the sidebar.", icon=":material/lock:")
+        return None
+
+    return guarded
+
+
 def only_the_teacher(what: str) -> None:
-    """The note beside a control a student cannot use."""
-    st.caption(
-        f":material/lock: Only the teacher can {what}. You see everything live; the teacher signs in in the sidebar."
-    )
+    """The note beside a control a student cannot use; nothing in the teacher's session."""
+    if locked():
+        st.caption(
+            f":material/lock: Only the teacher can {what}. You see everything live; the teacher signs in in the "
+            "sidebar."
+        )

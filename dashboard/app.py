@@ -21,6 +21,7 @@ PAGES = [
     ("Lessons", "views/5_network.py", "The network", ":material/account_tree:"),
     ("Lessons", "views/gradient.py", "How it learns", ":material/trending_down:"),
     ("Train", "views/train.py", "Train", ":material/model_training:"),
+    ("Train", "views/runs.py", "Runs", ":material/folder_open:"),
     ("Train", "views/compare.py", "Compare runs", ":material/compare_arrows:"),
     ("Results", "views/results.py", "Accuracy", ":material/leaderboard:"),
     ("Results", "views/confusion.py", "Confusion matrix", ":material/grid_view:"),

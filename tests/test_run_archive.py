@@ -82,16 +82,16 @@ def test_each_bad_zip_gets_its_message_and_writes_nothing(exported, tmp_path, mo
     refused(bomb, "would unpack to 1,000,002 bytes", tmp_path)
 
 
-def test_the_train_page_names_a_run(tiny_model_path):
+def test_the_runs_page_names_a_run(tiny_model_path):
     folder = fake_run("20250101-000000-0e02", model=tiny_model_path)
-    at = AppTest.from_file("../dashboard/views/train.py", default_timeout=120).run()
-    assert at.selectbox(key="train_manage_choice").value["run_id"] == folder.name
-    at.text_input(key=f"train_name_{folder.name}").input("crop and flip, <b>20</b> epochs")
-    at.button(key="train_name_save").click().run()
+    at = AppTest.from_file("../dashboard/views/runs.py", default_timeout=120).run()
+    assert at.selectbox(key="runs_manage_choice").value["run_id"] == folder.name
+    at.text_input(key=f"runs_name_{folder.name}").input("crop and flip, <b>20</b> epochs")
+    at.button(key="runs_name_save").click().run()
     assert run_name(folder) == "crop and flip, <b>20</b> epochs"
     assert list(at.dataframe[0].value["Name"]) == ["crop and flip, <b>20</b> epochs"]  # text, never markup
     assert f"{folder.name} “crop and flip, <b>20</b> epochs”: 1 of 3 epochs, finished" in (
-        at.selectbox(key="train_manage_choice").options
+        at.selectbox(key="runs_manage_choice").options
     )
     assert [b for b in at.get("download_button") if b.proto.label.startswith("Export it as a zip")]
 

@@ -1,8 +1,10 @@
 """Teacher controls: with a token set, students watch read-only and only the signed-in teacher
-starts, stops, resumes or deletes runs and chooses the class's model."""
+starts, stops (Train page), resumes or deletes runs and chooses the class's model (Runs page)."""
 
+import ast
 import json
 import logging
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -23,6 +25,7 @@ from cnn_lab.runs import delete_run, list_runs, live_run, run_path, snapshot, st
 from conftest import fake_run, wait_for
 
 PAGE = "../dashboard/views/train.py"
+RUNS = "../dashboard/views/runs.py"
 TOKEN = "owl-lantern-42"
 
 
@@ -83,9 +86,13 @@ def test_delete_run_removes_finished_runs_only(tmp_path):
     assert [r["run_id"] for r in list_runs()] == ["20260101-000000-cccc"]
 
 
-# --- the Train page ---------------------------------------------------------------------------
+# --- the Train and Runs pages -------------------------------------------------------------------
 def page(at: AppTest | None = None) -> AppTest:
     return (at or AppTest.from_file(PAGE, default_timeout=120)).run()
+
+
+def runs_page() -> AppTest:
+    return AppTest.from_file(RUNS, default_timeout=120).run()
 
 
 def button(at: AppTest, label: str):
@@ -114,10 +121,12 @@ def everything(at: AppTest) -> str:
 
 def test_without_a_token_the_lab_is_open(monkeypatch):
     monkeypatch.delenv(access.TOKEN_VARIABLE, raising=False)
-    at = page()  # no secrets file either: reading st.secrets must not fail
-    assert not at.exception
+    fake_run("20260101-000000-aaaa")
+    at, runs = page(), runs_page()  # no secrets file either: reading st.secrets must not fail
+    assert not at.exception and not runs.exception
     assert not button(at, "Start training").disabled and not at.sidebar.text_input
-    assert "Only the teacher" not in everything(at)
+    assert not runs.selectbox(key="runs_model_choice").disabled and not runs.sidebar.text_input
+    assert "Only the teacher" not in everything(at) and "Only the teacher" not in everything(runs)
 
 
 def test_a_student_watches_read_only_and_cannot_start_stop_or_delete(monkeypatch):
@@ -127,19 +136,20 @@ def test_a_student_watches_read_only_and_cannot_start_stop_or_delete(monkeypatch
     from cnn_lab.recipes import preset
 
     run_id = launcher.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH))  # the teacher's run, going
-    student = page()
-    assert not student.exception
-    assert "Only the teacher can start, stop, resume or delete runs" in everything(student)
-    assert button(student, "Start training").disabled and button(student, "Delete it").disabled
-    assert student.selectbox(key="train_model_choice").disabled
+    student, runs = page(), runs_page()
+    assert not student.exception and not runs.exception
+    assert "Only the teacher can start or stop runs" in everything(student)
+    assert button(student, "Start training").disabled and button(runs, "Delete it").disabled
+    assert runs.selectbox(key="runs_model_choice").disabled and button(runs, "Save the name").disabled
+    assert "Only the teacher can delete runs" in everything(runs) and "Teacher sign-in" in everything(runs)
     assert student.radio(key="train_source").disabled
     assert button(student, "Stop").disabled
 
     # forged clicks on the disabled controls change nothing (Streamlit discards them; the page checks again)
     forged(button(student, "Stop")).click().run()
     assert live_run().name == run_id and not stop_requested(run_path(run_id))
-    forged(student.checkbox(key="train_delete_sure")).check().run()
-    forged(button(student, "Delete it")).click().run()
+    forged(runs.checkbox(key="runs_delete_sure")).check().run()
+    forged(button(runs, "Delete it")).click().run()
     assert old.is_dir()
     launcher.stop(run_id)
     wait_for(lambda: live_run() is None)
@@ -165,9 +175,12 @@ def test_a_wrong_token_is_refused_without_echo_and_the_right_one_unlocks(monkeyp
     assert "Signed in as the teacher" in everything(at) and "Only the teacher" not in everything(at)
     assert not button(at, "Start training").disabled
 
-    at.checkbox(key="train_delete_sure").check().run()
-    button(at, "Delete it").click().run()
-    assert not old.exists() and any("Deleted run 20260101-000000-aaaa" in s.value for s in at.success)
+    runs = runs_page()  # the Runs page has the sign-in too: the teacher finds Delete there
+    assert button(runs, "Delete it").disabled
+    runs.sidebar.text_input(key="teacher_token_input").input(TOKEN).run()
+    runs.checkbox(key="runs_delete_sure").check().run()
+    button(runs, "Delete it").click().run()
+    assert not old.exists() and any("Deleted run 20260101-000000-aaaa" in s.value for s in runs.success)
 
     at.radio(key="train_source").set_value("sample")
     at.selectbox(key="train_limit").set_value(256)
@@ -211,15 +224,16 @@ def test_a_secrets_file_that_cannot_be_read_locks_every_control(monkeypatch, tmp
         lambda name, real=config.get_option: [str(secrets)] if name == "secrets.files" else real(name),
     )
     old = fake_run("20260101-000000-aaaa")
-    at = page()
-    assert not at.exception
-    assert button(at, "Start training").disabled and button(at, "Delete it").disabled
-    assert at.selectbox(key="train_model_choice").disabled
-    assert not at.sidebar.text_input  # nobody can sign in: no token is known
-    [locked] = [e.value for e in at.sidebar.error]
-    assert "Every control is locked" in locked and str(secrets) in locked and "CNN_LAB_TEACHER_TOKEN" in locked
-    forged(at.checkbox(key="train_delete_sure")).check().run()
-    forged(button(at, "Delete it")).click().run()
+    at, runs = page(), runs_page()
+    assert not at.exception and not runs.exception
+    assert button(at, "Start training").disabled and button(runs, "Delete it").disabled
+    assert runs.selectbox(key="runs_model_choice").disabled
+    assert not at.sidebar.text_input and not runs.sidebar.text_input  # nobody can sign in: no token is known
+    for shown in (at, runs):
+        [locked] = [e.value for e in shown.sidebar.error]
+        assert "Every control is locked" in locked and str(secrets) in locked and "CNN_LAB_TEACHER_TOKEN" in locked
+    forged(runs.checkbox(key="runs_delete_sure")).check().run()
+    forged(button(runs, "Delete it")).click().run()
     assert old.is_dir()
     class_round = AppTest.from_file("../dashboard/views/class_round.py", default_timeout=120).run()
     assert not any("needs a teacher token" in i.value for i in class_round.info)  # locked too, not "one laptop"
@@ -244,31 +258,53 @@ def test_the_teacher_chooses_the_model_the_whole_class_sees(monkeypatch, tiny_mo
     good = fake_run("20260101-000000-aaaa", model=tiny_model_path)
     broken = fake_run("20260101-000000-bbbb")
     (broken / "model.keras").write_bytes(b"PK\x03\x04 not really a zip")
-    teacher, student = page(), page()
+    teacher, student = runs_page(), runs_page()
     teacher.sidebar.text_input(key="teacher_token_input").input(TOKEN).run()
 
-    teacher.selectbox(key="train_model_choice").set_value(str(broken / "model.keras")).run()
+    teacher.selectbox(key="runs_model_choice").set_value(str(broken / "model.keras")).run()
     assert any(
         "Could not use Run 20260101-000000-bbbb" in e.value and "not a Keras model file" in e.value
         for e in teacher.error
     )
     assert read_active_model() == DEFAULT
 
-    teacher.selectbox(key="train_model_choice").set_value(str(good / "model.keras")).run()
+    teacher.selectbox(key="runs_model_choice").set_value(str(good / "model.keras")).run()
     assert not teacher.error and read_active_model() == "20260101-000000-aaaa"
     student.session_state["model_path"] = str(ui.DEFAULT_MODEL)  # a session's own pick no longer counts
     student.run()
-    assert student.selectbox(key="train_model_choice").value == str(good / "model.keras")
+    assert student.selectbox(key="runs_model_choice").value == str(good / "model.keras")
     assert "in everyone" in everything(student) and "in this session" not in everything(student)
 
     ids = [r["run_id"] for r in list_runs()]
-    teacher.selectbox(key="train_delete_choice").select_index(ids.index("20260101-000000-aaaa")).run()
-    teacher.checkbox(key="train_delete_sure").check().run()
+    teacher.selectbox(key="runs_delete_choice").select_index(ids.index("20260101-000000-aaaa")).run()
+    teacher.checkbox(key="runs_delete_sure").check().run()
     button(teacher, "Delete it").click().run()
     assert not good.exists() and read_active_model() == DEFAULT  # the class goes back to the shipped model
 
 
 # --- the one guard --------------------------------------------------------------------------------
+def callbacks_of(page: Path) -> dict[str, list[str]]:
+    """{each function a page hands a widget as on_click or on_change: its decorators}."""
+    tree = ast.parse(page.read_text(encoding="utf-8"))
+    handed = {
+        k.value.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for k in node.keywords
+        if k.arg in ("on_click", "on_change") and isinstance(k.value, ast.Name)
+    }
+    defined = {f.name: [ast.unparse(d) for d in f.decorator_list] for f in tree.body if isinstance(f, ast.FunctionDef)}
+    return {name: defined[name] for name in handed}
+
+
+@pytest.mark.parametrize("name", ["train.py", "runs.py"])
+def test_every_control_that_changes_the_lab_is_guarded_by_the_one_teacher_lock(name):
+    """A disabled widget is no lock: each callback of the Train and Runs pages is `@ui.teacher_only`."""
+    callbacks = callbacks_of(Path(__file__).parents[1] / "dashboard" / "views" / name)
+    assert len(callbacks) >= 4, callbacks
+    assert {name: decorators for name, decorators in callbacks.items() if decorators != ["ui.teacher_only"]} == {}
+
+
 def test_the_guard_runs_the_teachers_callback_and_refuses_anyone_elses(monkeypatch, caplog):
     from ui import teacher
 

@@ -1,5 +1,6 @@
 """The Train page starts `cnn-lab train` as a process of its own and reads its run folder: start,
-watch, stop (seen at once), resume, pick a model; a killed run or a killed server loses nothing."""
+watch, stop (seen at once); the Runs page resumes a run and picks a model; a killed run or a killed
+server loses nothing."""
 
 import json
 import os
@@ -22,10 +23,15 @@ from cnn_lab.recipes import PRESETS
 from cnn_lab.runs import list_runs, live_run, run_path, snapshot, training_pid
 
 PAGE = "../dashboard/views/train.py"
+RUNS = "../dashboard/views/runs.py"
 
 
 def page() -> AppTest:
     return AppTest.from_file(PAGE, default_timeout=120).run()
+
+
+def runs_page() -> AppTest:
+    return AppTest.from_file(RUNS, default_timeout=120).run()
 
 
 def quick_run(at: AppTest, epochs: int) -> AppTest:
@@ -82,7 +88,7 @@ def test_start_progress_stop():
     assert f"**Stopped: run `{run_id}`**" in page_text(at)
     kept = len(state(run_id)["history"])  # the bar shows what was kept, not the epoch it stopped in
     assert at.get("progress")[0].proto.text == f"{kept} of 50 epochs finished and saved"
-    table = at.dataframe[0].value
+    table = runs_page().dataframe[0].value
     assert list(table["Run"]) == [run_id] and list(table["Status"]) == ["stopped"]
 
 
@@ -104,24 +110,25 @@ def test_two_sessions_watch_one_run_and_a_second_start_is_refused():
 
 
 def test_stopped_run_resumes_and_becomes_the_active_model():
-    at = quick_run(page(), epochs=3)
+    quick_run(page(), epochs=3)
     run_id = the_run()["run_id"]
     wait_for(lambda: len(state(run_id)["history"]) >= 1)
     launcher.stop(run_id)
     wait_for(lambda: state(run_id)["status"] in ("stopped", "finished"))
     done = len(state(run_id)["history"])
     assert done < 3, "the run finished before it could be stopped"
-    at.run()
-    run = at.selectbox(key="train_resume_choice").value
+    runs = runs_page()
+    run = runs.selectbox(key="runs_resume_choice").value
     assert run["status"] == "stopped" and run["epochs_done"] == done
-    at.button(key="train_resume").click().run()
+    runs.button(key="runs_resume").click().run()
+    assert not runs.exception
     wait_for(lambda: state(run_id)["status"] == "finished")
     assert [h["epoch"] for h in state(run_id)["history"]] == [1, 2, 3]
-    at.run()
+    runs.run()
     model = str(run["path"] / "model.keras")
-    at.selectbox(key="train_model_choice").set_value(model).run()
-    assert at.session_state["model_path"] == model
-    assert not at.exception
+    runs.selectbox(key="runs_model_choice").set_value(model).run()
+    assert runs.session_state["model_path"] == model
+    assert not runs.exception
 
 
 def test_a_run_killed_mid_epoch_shows_as_interrupted_and_resumes():
@@ -134,9 +141,11 @@ def test_a_run_killed_mid_epoch_shows_as_interrupted_and_resumes():
     at.run()
     assert not at.exception
     assert f"**Interrupted: run `{run_id}`**" in page_text(at)
-    assert list(at.dataframe[0].value["Status"]) == ["interrupted"]
-    assert at.selectbox(key="train_resume_choice").value["run_id"] == run_id
-    at.button(key="train_resume").click().run()
+    assert "It can resume from its last finished epoch, on the Runs page." in page_text(at)
+    runs = runs_page()
+    assert list(runs.dataframe[0].value["Status"]) == ["interrupted"]
+    assert runs.selectbox(key="runs_resume_choice").value["run_id"] == run_id
+    runs.button(key="runs_resume").click().run()
     wait_for(lambda: len(state(run_id)["history"]) > done)  # it goes on from its last finished epoch
     assert [h["epoch"] for h in state(run_id)["history"]][: done + 1] == list(range(1, done + 2))
     at.run()
@@ -216,7 +225,7 @@ def test_a_run_from_a_terminal_is_watched_and_can_be_stopped_but_not_started_twi
             launcher.start(resume=folder)
         at = page()
         assert "**Training: run `20260101-000000-abcd`**" in page_text(at)
-        assert not [s for s in at.selectbox if s.key == "train_resume_choice"]
+        assert not [s for s in runs_page().selectbox if s.key == "runs_resume_choice"]
         at.button(key="train_stop").click().run()
         assert (folder / "stop").is_file() and "Stop requested" in page_text(at)
     finally:
@@ -256,7 +265,7 @@ def test_a_run_stuck_in_a_step_can_be_ended_from_the_page_and_resumes_from_its_l
         wait_for(lambda: not runs._alive(helper), 30, "the run's own child process to end")
         at.run()
         assert f"**Interrupted: run `{folder.name}`**" in page_text(at)
-        assert at.selectbox(key="train_resume_choice").value["run_id"] == folder.name  # resumable
+        assert runs_page().selectbox(key="runs_resume_choice").value["run_id"] == folder.name  # resumable
         assert at.get("progress")[0].proto.text == "1 of 5 epochs finished and saved"
     finally:
         stuck.kill()
@@ -287,23 +296,24 @@ def test_the_model_chooser_offers_a_live_runs_newest_checkpoint(tiny_model_path)
         (folder / "status.json").write_text(
             json.dumps({"status": "running", "pid": other.pid, "host": socket.gethostname()})
         )
-        at = page()
+        at = runs_page()
         assert (
             "Run 20260101-000000-5702 (fast, 1 epochs, 50.0 % after its last epoch, running)"
-            in at.selectbox(key="train_model_choice").options
+            in at.selectbox(key="runs_model_choice").options
         )
         history = [{"epoch": 1, "test_accuracy": 0.7}, {"epoch": 2, "test_accuracy": 0.6}]  # model.keras: epoch 2's
         # what the once-a-second watcher compares to rerun the whole page, model chooser included
-        assert at.session_state["train_seen"] == ("20260101-000000-5702", "running", 1)
+        assert at.session_state["runs_seen"] == (("20260101-000000-5702", "", "running", 1),)
         (folder / "history.json").write_text(json.dumps(history))  # the run saved its next epoch
         at.run()
-        assert at.session_state["train_seen"] == ("20260101-000000-5702", "running", 2)
+        assert at.session_state["runs_seen"] == (("20260101-000000-5702", "", "running", 2),)
         assert (
             "Run 20260101-000000-5702 (fast, 2 epochs, 60.0 % after its last epoch, running)"
-            in at.selectbox(key="train_model_choice").options
+            in at.selectbox(key="runs_model_choice").options
         )
+        assert "**Run `20260101-000000-5702` is training now**: watch it live, or stop it" in page_text(at)
         option = str(folder / "model.keras")
-        at.selectbox(key="train_model_choice").set_value(option).run()
+        at.selectbox(key="runs_model_choice").set_value(option).run()
         assert at.session_state["model_path"] == option
     finally:
         other.kill()
@@ -435,3 +445,18 @@ def test_a_run_with_a_validation_set_is_chosen_by_it_not_by_the_test():
     [validated] = [t for t in curves if t["name"].startswith("validation")]
     assert validated["name"] == "validation accuracy (80 held-out training images)"
     assert validated["y"] == pytest.approx([60, 55])
+
+
+def test_the_runs_page_opens_without_tensorflow():
+    """Choosing, naming or deleting a run needs no Keras: it is imported only once a model is opened."""
+    code = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'dashboard')!r})\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(ROOT / 'dashboard' / 'views' / 'runs.py')!r}, default_timeout=60).run()\n"
+        "assert not at.exception and at.selectbox(key='runs_model_choice'), 'the page did not draw'\n"
+        "print(sorted(m for m in ('tensorflow', 'keras', 'jax') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"

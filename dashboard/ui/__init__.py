@@ -4,6 +4,8 @@
   shared by every session;
 - `teacher`: the teacher token's sign-in, and the one lock on a teacher's controls: `locked()` disables
   them, `@teacher_only` guards their callbacks, `only_the_teacher` says why beside them;
+- `run_start`: starting a run from a page (Start, an experiment, Resume) and why a start was refused;
+- `run_view`: one run's status, progress and numbers, as the Train page's live watch shows them;
 - `projector`: the presenter view and the hidden sidebar;
 - `streamlit_patch`: the one change the lab makes to Streamlit itself;
 - `widgets`: the lesson text, a page picker, the link to the Train page, a guess before a reveal and the
@@ -16,6 +18,8 @@ Pages `import ui` and call `ui.dataset()`, `ui.require_model()`...: every public
 
 from . import state
 from .projector import presenter_css, projector
+from .run_start import refuse_start, refused_start, start_run
+from .run_view import say_device, show_run
 from .state import (
     NO_MODEL_YET,
     chosen_model_path,
@@ -39,6 +43,11 @@ __all__ = [
     "state",
     "presenter_css",
     "projector",
+    "refuse_start",
+    "refused_start",
+    "start_run",
+    "say_device",
+    "show_run",
     "NO_MODEL_YET",
     "chosen_model_path",
     "class_rounds",

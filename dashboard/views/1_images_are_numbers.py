@@ -1,11 +1,11 @@
 """Lesson 1: a picture is a grid of numbers (greyscale), or three grids (red, green, blue)."""
 
-import numpy as np
 import streamlit as st
 
 import charts
 import lesson_ui
 import ui
+from cnn_lab.captions import scaled, value_range
 from cnn_lab.lessons import GREY_WEIGHTS, greyscale, greyscale_uint8
 
 lesson_ui.section("images_are_numbers")
@@ -31,13 +31,14 @@ with large:
 lesson_ui.section("images_are_numbers_grey")
 r, g, b = GREY_WEIGHTS
 grey = greyscale_uint8(pixels)
+darkest, lightest = value_range(grey)
 left, right = st.columns([1, 2], vertical_alignment="center")
 with left:
     lesson_ui.show(
         grey,
         "The same picture in greyscale",
         scale=6,
-        alt=f"{picked.caption} in greyscale: grey values from {grey.min()} to {grey.max()}",
+        alt=f"{picked.caption} in greyscale: grey values from {darkest} to {lightest}",
     )
 with right:
     st.latex(rf"\text{{grey}} = {r}\,R + {g}\,G + {b}\,B")
@@ -63,7 +64,7 @@ st.plotly_chart(
     key="grey_heatmap",
 )
 st.caption(
-    f"The grid above: 32 rows × 32 columns of grey values, from {grey.min()} (darkest) to {grey.max()} "
+    f"The grid above: 32 rows × 32 columns of grey values, from {darkest} (darkest) to {lightest} "
     f"(lightest); row {row}, column {col} holds {grey[row, col]}."
 )
 
@@ -97,15 +98,15 @@ st.caption(
 
 # --- shape -------------------------------------------------------------------------------------
 lesson_ui.section("images_are_numbers_shape")
-scaled = pixels.astype(np.float32) / 255
+stored, divided = value_range(pixels), value_range(scaled(pixels))
 a, b_ = st.columns(2)
 a.metric("Shape of the array", " × ".join(map(str, pixels.shape)), help="rows × columns × colours")
 b_.metric("How many numbers", f"{pixels.size:,}")
 st.table(
     {
         "form": ["as stored (uint8)", "÷ 255 (the whole picture, before the crop)"],
-        "smallest value": [str(pixels.min()), f"{scaled.min():.3f}"],
-        "largest value": [str(pixels.max()), f"{scaled.max():.3f}"],
+        "smallest value": [str(stored[0]), f"{divided[0]:.3f}"],
+        "largest value": [str(stored[1]), f"{divided[1]:.3f}"],
         "possible range": ["0 to 255", "0 to 1"],
     }
 )

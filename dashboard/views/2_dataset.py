@@ -1,11 +1,12 @@
 """Lesson 2: CIFAR-10's classes, its training/test split, and a random batch of 64."""
 
-import numpy as np
 import streamlit as st
 
 import charts
 import lesson_ui
 import ui
+from cnn_lab.captions import most_and_fewest, value_range
+from cnn_lab.examples import class_examples
 from cnn_lab.images import enlarge, grid
 from cnn_lab.lessons import BATCH_SIZE, class_counts, random_batch
 
@@ -31,28 +32,27 @@ if data.is_sample:
 # --- classes and counts ------------------------------------------------------------------------
 st.header("The 10 classes")
 st.plotly_chart(charts.class_counts_figure(names, train_counts, test_counts), key="class_counts")
-most, fewest = int(np.argmax(train_counts)), int(np.argmin(train_counts))
-if train_counts[most] == train_counts[fewest] and test_counts.min() == test_counts.max():
-    st.caption(f"Every class has {train_counts[most]:,} training and {test_counts.max():,} test images.")
+most, fewest = most_and_fewest(train_counts)
+test_fewest, test_most = value_range(test_counts)
+if train_counts[most] == train_counts[fewest] and test_fewest == test_most:
+    st.caption(f"Every class has {train_counts[most]:,} training and {test_most:,} test images.")
 else:
     st.caption(
         f"Training images per class: most {names[most]} ({train_counts[most]:,}), fewest {names[fewest]} "
-        f"({train_counts[fewest]:,}); test images per class: {test_counts.min():,} to {test_counts.max():,}."
+        f"({train_counts[fewest]:,}); test images per class: {test_fewest:,} to {test_most:,}."
     )
 
 per_class = 10
 seed = st.session_state.setdefault("dataset_examples_seed", 0)
 if st.button("Show other examples", icon=":material/shuffle:"):
     seed = st.session_state["dataset_examples_seed"] = seed + 1
-rng = np.random.default_rng(seed)
 columns = st.columns(2)
-for label, name in enumerate(names):
-    indices = np.flatnonzero(data.y_train == label)
-    chosen = rng.choice(indices, size=min(per_class, len(indices)), replace=False)
+examples = class_examples(data.y_train, len(names), per_class, seed)
+for label, (name, (chosen, total)) in enumerate(zip(names, examples)):
     with columns[label % 2]:
         st.image(
             enlarge(grid(data.x_train[chosen], columns=per_class, pad=1), 2),
-            caption=f"{name}: {len(chosen)} of its {len(indices):,} training images",
+            caption=f"{name}: {len(chosen)} of its {total:,} training images",
             width="stretch",
             output_format="PNG",
             alt=f"{len(chosen)} training images of the class {name}, side by side",
@@ -67,9 +67,7 @@ if (
     or max(batch) >= len(data.x_train)
 ):  # a first batch, or one from other data
     batch = st.session_state["dataset_batch"] = random_batch(len(data.x_train)).tolist()
-batch = np.asarray(batch)
-labels = data.y_train[batch]
-counts = class_counts(labels)
+counts = class_counts(data.y_train[batch])
 st.markdown(
     f"**A batch of {len(batch)} different training images** "
     f"(from {len(data.x_train):,}); under each, the label the network has to learn:"

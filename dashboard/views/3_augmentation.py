@@ -5,13 +5,13 @@ Every picture here is made by the functions and the layer that training uses (cn
 
 import functools
 
-import numpy as np
 import streamlit as st
 
 import charts
 import lesson_ui
 import ui
 from cnn_lab import augment
+from cnn_lab.captions import most_clipped, scaled, share, share_outside, value_range
 from cnn_lab.guesses import augmentation_guess, distractors
 from cnn_lab.images import enlarge, outlined
 from cnn_lab.lessons import augment_with_overflow, augmented, clip_overlay
@@ -21,7 +21,7 @@ data = ui.dataset()
 picked = lesson_ui.pick_image(data)
 if picked is None:
     st.stop()
-image = picked.pixels.astype(np.float32) / 255  # what the network's first layer makes of the pixels
+image = scaled(picked.pixels)  # what the network's first layer makes of the pixels
 
 
 SAYS = {  # what each step's result is, for its alt text
@@ -209,12 +209,13 @@ lesson_ui.show(
 # --- the clip ----------------------------------------------------------------------------------
 lesson_ui.section("augmentation_clip")
 changed = result["clipped_share"]
+most = most_clipped(changed)
 SLIDERS = "your slider values (steps 1 to 6 together)"
 choices = [SLIDERS, *range(16)]
 pick = st.selectbox(
     "Which picture",
     choices,
-    index=int(changed.argmax()) + 1 if changed.max() > 0 else 0,
+    index=0 if most is None else most + 1,
     format_func=lambda c: c if c == SLIDERS else f"version #{c + 1} of the 16: {changed[c]:.0%} of its pixels clipped",
     key="aug_clip_pick",
 )
@@ -232,7 +233,8 @@ if pick == SLIDERS:
 else:
     before, after = result["before_clip"][pick], versions[pick]
     above, below, name = result["above"][pick], result["below"][pick], f"Version #{pick + 1}"
-if not (above.any() or below.any()):
+above_share, below_share = share(above), share(below)
+if above_share == below_share == 0:
     st.info(
         "Nothing went past 0 or 1 here, so the clip changes nothing. To see it work, choose your "
         "slider values and move the contrast slider (step 4) towards 1 and the brightness slider (step 5) up.",
@@ -243,16 +245,17 @@ left_col, middle_col, right_col = st.columns([1, 1, 1.6])
 lesson_ui.show(after, f"{name} after the clip", 7, left_col, alt=f"{name} of {picked.caption} after the clip")
 lesson_ui.show(
     overlay,
-    f"Orange: above 1 before the clip ({above.mean():.0%} of the pixels). Blue: below 0 ({below.mean():.0%}).",
+    f"Orange: above 1 before the clip ({above_share:.0%} of the pixels). Blue: below 0 ({below_share:.0%}).",
     7,
     middle_col,
-    alt=f"the same picture in grey, with the {above.mean():.0%} of pixels that went above 1 in orange "
-    f"and the {below.mean():.0%} that went below 0 in blue",
+    alt=f"the same picture in grey, with the {above_share:.0%} of pixels that went above 1 in orange "
+    f"and the {below_share:.0%} that went below 0 in blue",
 )
 right_col.plotly_chart(charts.clip_histogram(before), key="clip_histogram")
+smallest, largest = value_range(before)
 right_col.caption(
-    f"The histogram: {np.mean((before < 0) | (before > 1)):.0%} of the values before the clip lie "
-    f"outside 0 to 1 (from {before.min():.2f} to {before.max():.2f})."
+    f"The histogram: {share_outside(before):.0%} of the values before the clip lie "
+    f"outside 0 to 1 (from {smallest:.2f} to {largest:.2f})."
 )
 
 ui.check_questions("augmentation")

@@ -1,13 +1,13 @@
 """Lesson 4: a filter sliding over a greyscale tile, and max-pooling step by step. (The trained model's
 first layer, on all three colours, is on the next page: Channels, bias and ReLU.)"""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 import charts
 import lesson_ui
 import ui
+from cnn_lab.captions import colour_limit, value_range
 from cnn_lab.guesses import pool_guess, sign_guess
 from cnn_lab.images import outlined
 from cnn_lab.lessons import conv2d, conv_step, greyscale, max_pool, random_grid
@@ -83,7 +83,7 @@ with left:
         key="conv_input",
     )
 with right:
-    limit = float(np.abs(whole).max()) or 1.0
+    limit = colour_limit(whole)
     st.plotly_chart(
         charts.pixel_heatmap(
             whole,
@@ -97,11 +97,12 @@ with right:
         ),
         key="conv_output",
     )
+smallest, largest = value_range(whole)
 st.caption(
     "Right: the feature map of the whole picture. At the borders the filter would stick out, so the "
     "picture first gets a frame of zeros (*padding*) and the map stays 32 × 32. "
     "Purple is a large positive sum, orange a large negative one, white about 0. "
-    f"Its sums go from {whole.min():.0f} to {whole.max():.0f}."
+    f"Its sums go from {smallest:.0f} to {largest:.0f}."
 )
 
 # --- max-pooling, step by step -----------------------------------------------------------------

@@ -1,14 +1,15 @@
 """Lesson 5: the real model's layers (output shape, parameters) and one image flowing through
 every one of them, ending in the 10 class probabilities."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 import charts
 import lesson_ui
 import ui
+from cnn_lab.captions import above_zero, map_average, nearly_equal, value_range
 from cnn_lab.guesses import class_guess, shape_guess, shape_text
+from cnn_lab.photo import ranking
 from cnn_lab.texts import lesson_items
 
 WHAT = lesson_items("network_layers")  # what each kind of layer does, in plain words
@@ -103,19 +104,20 @@ elif out.ndim == 3:
     st.caption(
         f"The 16 maps (of {out.shape[-1]}) with the strongest answers for this image; "
         "bright is large (Viridis scale, each map on its own scale). Hover for the numbers. Strongest: "
-        f"map {shown[0] + 1} (average {out[..., shown[0]].mean():.2f}); weakest shown: map {shown[-1] + 1} "
-        f"(average {out[..., shown[-1]].mean():.2f})."
+        f"map {shown[0] + 1} (average {map_average(out, shown[0]):.2f}); weakest shown: map {shown[-1] + 1} "
+        f"(average {map_average(out, shown[-1]):.2f})."
     )
 else:
     st.plotly_chart(charts.vector_figure(out), key="network_vector")
+    smallest, largest = value_range(out)
     st.caption(
         f"The {out.size:,} numbers in one row, left to right; hover for each one. They go from "
-        f"{out.min():.2f} to {out.max():.2f}; {int((out > 0).sum()):,} of them are above 0."
+        f"{smallest:.2f} to {largest:.2f}; {above_zero(out):,} of them are above 0."
     )
 
 probabilities = steps[-1]["output"]
 final = predict(model, picked.pixels[None])[0]  # the model's own answer (with its mirror, if any)
-best = int(final.argmax())
+best, second = ranking(final)[:2]
 st.header("The network's answer")
 left, right = st.columns([1, 4], vertical_alignment="center")
 lesson_ui.show(picked.pixels, picked.caption, 4, left, alt=picked.caption)
@@ -127,15 +129,15 @@ with right:
             charts.probability_bars(final, data.class_names, title="The 10 class probabilities (softmax)"),
             key="network_probabilities",
         )
-        second = int(np.argsort(-final)[1])
         st.caption(
             f"The bars: {data.class_names[best]} {final[best]:.1%}, then {data.class_names[second]} "
             f"{final[second]:.1%}; the other 8 classes share {1 - final[best] - final[second]:.1%}."
         )
-        if not np.allclose(final, probabilities, atol=1e-4):
+        if not nearly_equal(final, probabilities):
+            alone = ranking(probabilities)[0]
             st.caption(
-                f"The path above alone says {data.class_names[int(probabilities.argmax())]} "
-                f"({probabilities.max():.1%}); the bars are its answer averaged with that for the mirror image."
+                f"The path above alone says {data.class_names[alone]} "
+                f"({probabilities[alone]:.1%}); the bars are its answer averaged with that for the mirror image."
             )
 
 ui.check_questions("network")

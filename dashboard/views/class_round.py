@@ -10,6 +10,7 @@ import streamlit as st
 import charts
 import ui
 from cnn_lab import class_round_store, round_codes, round_scores
+from cnn_lab.captions import counted_shares
 from cnn_lab.class_round_store import OUTCOME_TEXT, safe_nickname
 from cnn_lab.images import enlarge
 from ui import reveal
@@ -149,8 +150,8 @@ def student_panel(round_) -> None:
 def class_panel(round_, answers) -> None:
     """The class's answers to the image shown: alone while the class answers, beside the network and people
     once revealed."""
-    counts = round_scores.class_counts(answers, round_.position)
-    the_class = (f"the class's answers ({counts.sum()} answered)", counts / max(counts.sum(), 1))
+    answered, shares = counted_shares(round_scores.class_counts(answers, round_.position))
+    the_class = (f"the class's answers ({answered} answered)", shares)
     if round_.revealed:
         mine = None if teacher or presenter else store.answer_of(round_.id, round_.position, participant)
         reveal.show_reveal(round_.image, result, people, answer=mine, more=[the_class])
@@ -216,7 +217,7 @@ def follow() -> None:
         )
         return
     answers = store.answers(round_.id)
-    answered = int(round_scores.class_counts(answers, round_.position).sum())
+    answered, _ = counted_shares(round_scores.class_counts(answers, round_.position))
     state = "closed" if not round_.is_open else "answer revealed" if round_.revealed else "answering"
     st.header(f"Round {round_.code}: image {round_.position + 1} of {len(round_.images)}")
     kind = round_codes.KINDS[round_.kind].title if round_.kind in round_codes.KINDS else round_.kind

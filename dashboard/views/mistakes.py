@@ -44,7 +44,7 @@ else:
     for row in range(0, len(shown), COLUMNS):
         for column, i in zip(st.columns(COLUMNS), shown[row : row + COLUMNS]):
             probabilities = result.probabilities[i]
-            said = int(probabilities.argmax())
+            said = int(result.predictions[i])
             with column.container(border=True):
                 st.image(
                     enlarge(data.x_test[i], 5),

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-import charts
+import charts.classroom
 from conftest import captions, figures, page_text, run, texts
 from cnn_lab import human_labels
 from cnn_lab.data import load_cifar10
@@ -177,13 +177,13 @@ def test_answers_figure_puts_every_share_on_one_axis():
     names = tuple(load_cifar10().class_names)
     network = np.full(10, 0.1)
     people = np.eye(10)[3]
-    figure = charts.answers_figure(names, [("the network", network), ("people", people)], true=3, answer=5)
+    figure = charts.classroom.answers_figure(names, [("the network", network), ("people", people)], true=3, answer=5)
     assert [t.name for t in figure.data] == ["the network", "people"]
     np.testing.assert_allclose(figure.data[0].x, 10.0)
     np.testing.assert_allclose(figure.data[1].x, 100 * people)
     assert figure.data[0].y[3] == "<b>cat (true)</b>" and figure.data[0].y[5] == "<b>dog (your answer)</b>"
     assert figure.layout.xaxis.range == (0, 118)
-    same = charts.answers_figure(names, [("the network", network)], true=3, answer=3)
+    same = charts.classroom.answers_figure(names, [("the network", network)], true=3, answer=3)
     assert same.data[0].y[3] == "<b>cat (true, your answer)</b>"
 
 
@@ -192,7 +192,7 @@ def test_the_reveal_tells_probabilities_from_answers_and_marks_the_network_s_one
     shares. They are two kinds of share: each is named for what it is, and the network's answer is marked."""
     names = tuple(load_cifar10().class_names)
     probabilities = np.array([0.05, 0, 0, 0.4, 0, 0.55, 0, 0, 0, 0])
-    figure = charts.answers_figure(
+    figure = charts.classroom.answers_figure(
         names, [(reveal.NETWORK, probabilities), (reveal.PEOPLE, np.eye(10)[3])], true=3, network_answer=5
     )
     assert [t.name for t in figure.data] == ["the network's probabilities", "people's answers (CIFAR-10H)"]

@@ -4,7 +4,7 @@
 - `answer_buttons`: the 10 classes as buttons, each also pressed by its number key (0 airplane ... 9 truck);
 - `show_reveal`: the true class, the network's top 3, how people labelled it (CIFAR-10H, credited), and
   one figure with the network's probabilities beside people's answers, each labelled as what it is
-  (charts.answers_figure), the network's one answer marked; `more` adds bars, e.g. a class's answers;
+  (charts.classroom.answers_figure), the network's one answer marked; `more` adds bars, e.g. a class's answers;
 - `round_strip`: a finished round's images, small, each with who got it right.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-import charts
+import charts.classroom
 from cnn_lab.evaluation import Evaluation
 from cnn_lab.human_labels import CREDIT, HOW_TO_GET_IT, HumanLabels
 from cnn_lab.round_scores import Outcome, a
@@ -74,7 +74,9 @@ def show_reveal(
     series = [(NETWORK, probabilities)]
     if people is not None:
         series.append((PEOPLE, people.shares()[index]))
-    figure = charts.answers_figure(names, [*series, *more], true, answer, network_answer=int(probabilities.argmax()))
+    figure = charts.classroom.answers_figure(
+        names, [*series, *more], true, answer, network_answer=int(probabilities.argmax())
+    )
     st.plotly_chart(figure, key=f"reveal_{index}")
     if people is not None:
         st.caption(CREDIT)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-import charts
+import charts.grids
 import lesson_ui
 import ui
 from cnn_lab.captions import scaled, value_range
@@ -53,7 +53,7 @@ with right:
 numbers = st.toggle("Write the numbers in the squares", value=True, key="grey_numbers")
 st.caption("Hover over a square for its row, column and value. Drag a box to zoom in, double-click to zoom out.")
 st.plotly_chart(
-    charts.pixel_heatmap(
+    charts.grids.pixel_heatmap(
         grey,
         numbers=numbers,
         height=700,
@@ -79,9 +79,9 @@ channel_numbers = st.toggle(
 for column, (index, name) in zip(st.columns(3), enumerate(("red", "green", "blue"))):
     with column:
         st.plotly_chart(
-            charts.pixel_heatmap(
+            charts.grids.pixel_heatmap(
                 pixels[..., index],
-                colorscale=charts.CHANNEL_SCALES[name],
+                colorscale=charts.grids.CHANNEL_SCALES[name],
                 numbers=channel_numbers,
                 title=f"{name.capitalize()} (0 to 255)",
                 height=300,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-import charts
+import charts.data
 import lesson_ui
 import ui
 from cnn_lab.captions import most_and_fewest, value_range
@@ -31,7 +31,7 @@ if data.is_sample:
 
 # --- classes and counts ------------------------------------------------------------------------
 st.header("The 10 classes")
-st.plotly_chart(charts.class_counts_figure(names, train_counts, test_counts), key="class_counts")
+st.plotly_chart(charts.data.class_counts_figure(names, train_counts, test_counts), key="class_counts")
 most, fewest = most_and_fewest(train_counts)
 test_fewest, test_most = value_range(test_counts)
 if train_counts[most] == train_counts[fewest] and test_fewest == test_most:
@@ -81,7 +81,7 @@ for start in range(0, len(batch), 8):
             width="stretch",
             output_format="PNG",
         )
-st.plotly_chart(charts.batch_counts_figure(names, counts), key="batch_counts")
+st.plotly_chart(charts.data.batch_counts_figure(names, counts), key="batch_counts")
 st.caption("Classes in this batch: " + ", ".join(f"{name} {n}" for name, n in zip(names, counts)) + ".")
 
 ui.check_questions("dataset")

@@ -7,7 +7,7 @@ import functools
 
 import streamlit as st
 
-import charts
+import charts.data
 import lesson_ui
 import ui
 from cnn_lab import augment
@@ -251,7 +251,7 @@ lesson_ui.show(
     alt=f"the same picture in grey, with the {above_share:.0%} of pixels that went above 1 in orange "
     f"and the {below_share:.0%} that went below 0 in blue",
 )
-right_col.plotly_chart(charts.clip_histogram(before), key="clip_histogram")
+right_col.plotly_chart(charts.data.clip_histogram(before), key="clip_histogram")
 smallest, largest = value_range(before)
 right_col.caption(
     f"The histogram: {share_outside(before):.0%} of the values before the clip lie "

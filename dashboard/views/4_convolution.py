@@ -4,7 +4,8 @@ first layer, on all three colours, is on the next page: Channels, bias and ReLU.
 import pandas as pd
 import streamlit as st
 
-import charts
+import charts.convolution
+import charts.grids
 import lesson_ui
 import ui
 from cnn_lab.captions import colour_limit, value_range
@@ -68,7 +69,9 @@ one = conv_step(tile, kernel, r, q)
 sign_key = f"guess_sign_{tile_row}_{tile_col}_{position}_" + "_".join(f"{k:g}" for k in kernel.ravel())
 sum_slot = st.empty()  # the figure, below the guess that hides its sum
 shown = ui.guess(sign_guess(tile, kernel, r, q), sign_key)
-sum_slot.plotly_chart(charts.convolution_figure(tile, kernel, one, feature, r, q, hidden=not shown), key="conv_figure")
+sum_slot.plotly_chart(
+    charts.convolution.convolution_figure(tile, kernel, one, feature, r, q, hidden=not shown), key="conv_figure"
+)
 if shown:
     terms = " + ".join(
         f"{t:g} × {k:.3g}" if k >= 0 else f"{t:g} × ({k:.3g})" for t, k in zip(one["tile"].ravel(), kernel.ravel())
@@ -79,13 +82,15 @@ whole = conv2d(grey, kernel, padding="same")
 left, right = st.columns(2)
 with left:
     st.plotly_chart(
-        charts.pixel_heatmap(grey, numbers=False, height=360, colorbar=False, title="The whole image in greyscale"),
+        charts.grids.pixel_heatmap(
+            grey, numbers=False, height=360, colorbar=False, title="The whole image in greyscale"
+        ),
         key="conv_input",
     )
 with right:
     limit = colour_limit(whole)
     st.plotly_chart(
-        charts.pixel_heatmap(
+        charts.grids.pixel_heatmap(
             whole,
             numbers=False,
             height=360,
@@ -160,7 +165,9 @@ window = values[2 * i : 2 * i + 2, 2 * j : 2 * j + 2]
 pool_key = f"guess_pool_{step}_" + "_".join(f"{v:g}" for v in window.ravel())
 pool_shown = ui.guess(pool_guess(values, step), pool_key)  # below the grid; the figure above waits for it
 with figure_col:
-    st.plotly_chart(charts.pooling_figure(values, pooled, rows, cols, step, hidden=not pool_shown), key="pool_figure")
+    st.plotly_chart(
+        charts.convolution.pooling_figure(values, pooled, rows, cols, step, hidden=not pool_shown), key="pool_figure"
+    )
 if pool_shown:
     st.markdown(
         f"**Step {step} of {windows}:** the window at rows {2 * i}–{2 * i + 1}, columns {2 * j}–{2 * j + 1} "

@@ -4,7 +4,9 @@ every one of them, ending in the 10 class probabilities."""
 import pandas as pd
 import streamlit as st
 
-import charts
+import charts.grids
+import charts.network
+import charts.probabilities
 import lesson_ui
 import ui
 from cnn_lab.captions import above_zero, map_average, nearly_equal, value_range
@@ -45,7 +47,7 @@ steps = layer_activations(model, picked.pixels)
 total, trained = sum(s["params"] for s in steps), sum(s["trained"] for s in steps)
 st.header(f"The layers of `{ui.model_path().name}`")
 guessed = {s["name"] for s in steps if ui.answered(shape_key(s["name"]))}
-st.plotly_chart(charts.network_diagram(network_outline(steps, shown=guessed)), key="network_diagram")
+st.plotly_chart(charts.network.network_diagram(network_outline(steps, shown=guessed)), key="network_diagram")
 st.caption(
     "The whole network, drawn from the model's own layers: the picture goes in on the left, 10 probabilities "
     "come out on the right. A box is as tall as its maps are wide; orange bars are rows of numbers. "
@@ -96,7 +98,7 @@ elif out.ndim == 3 and name in ("scale", "center_crop"):
 elif out.ndim == 3:
     shown = strongest_maps(out, 16)
     st.plotly_chart(
-        charts.maps_figure(
+        charts.grids.maps_figure(
             [out[..., c] for c in shown], [f"map {c + 1}" for c in shown], size=max(90, 110 - out.shape[0])
         ),
         key="network_maps",
@@ -108,7 +110,7 @@ elif out.ndim == 3:
         f"(average {map_average(out, shown[-1]):.2f})."
     )
 else:
-    st.plotly_chart(charts.vector_figure(out), key="network_vector")
+    st.plotly_chart(charts.network.vector_figure(out), key="network_vector")
     smallest, largest = value_range(out)
     st.caption(
         f"The {out.size:,} numbers in one row, left to right; hover for each one. They go from "
@@ -126,7 +128,9 @@ with right:
     if ui.guess(class_guess(final, data.class_names), class_key):
         st.markdown(f"It says **{data.class_names[best]}** ({final[best]:.1%}).")
         st.plotly_chart(
-            charts.probability_bars(final, data.class_names, title="The 10 class probabilities (softmax)"),
+            charts.probabilities.probability_bars(
+                final, data.class_names, title="The 10 class probabilities (softmax)"
+            ),
             key="network_probabilities",
         )
         st.caption(

@@ -4,7 +4,8 @@ convolution layer on the student's image (its filters, their feature maps after 
 import pandas as pd
 import streamlit as st
 
-import charts
+import charts.convolution
+import charts.grids
 import lesson_ui
 import ui
 from cnn_lab.guesses import relu_guess
@@ -59,7 +60,7 @@ if ui.guess(relu_guess(step), guess_key):
         (right, maps["after"], "After ReLU"),
     ):
         column.plotly_chart(
-            charts.pixel_heatmap(
+            charts.grids.pixel_heatmap(
                 values,
                 numbers=False,
                 height=360,
@@ -105,7 +106,7 @@ if order == "in order":
     chosen = list(range(start, min(start + 8, count)))
 else:
     chosen = strongest_maps(maps, 8)
-st.plotly_chart(charts.filters_figure(kernel1, maps, pooled_maps, chosen), key="first_layer")
+st.plotly_chart(charts.convolution.filters_figure(kernel1, maps, pooled_maps, chosen), key="first_layer")
 st.caption(
     f"Top: filter (its {kernel1.shape[0]} × {kernel1.shape[1]} × 3 weights as colours). Middle: its "
     f"{maps.shape[0]} × {maps.shape[1]} feature map after ReLU (yellow = strong answer, dark purple = 0). Bottom: "

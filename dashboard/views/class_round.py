@@ -7,7 +7,7 @@ import time
 
 import streamlit as st
 
-import charts
+import charts.classroom
 import ui
 from cnn_lab import class_round_store, round_codes, round_scores
 from cnn_lab.captions import counted_shares
@@ -156,7 +156,9 @@ def class_panel(round_, answers) -> None:
         mine = None if teacher or presenter else store.answer_of(round_.id, round_.position, participant)
         reveal.show_reveal(round_.image, result, people, answer=mine, more=[the_class])
     else:
-        figure = charts.answers_figure(names, [the_class], true=None, colours=(charts.CLASS_COLOUR,))
+        figure = charts.classroom.answers_figure(
+            names, [the_class], true=None, colours=(charts.classroom.CLASS_COLOUR,)
+        )
         st.plotly_chart(figure, key="class_round_answers_chart")
 
 
@@ -172,7 +174,7 @@ def round_so_far(round_, answers) -> None:
         f"the network {network_curve[-1]:.0%}."
     )
     st.plotly_chart(
-        charts.class_vs_network_figure(class_curve, network_curve),
+        charts.classroom.class_vs_network_figure(class_curve, network_curve),
         width="stretch",
         key="class_round_curve",
     )

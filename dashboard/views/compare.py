@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-import charts
+import charts.compare
 import ui
 from cnn_lab.compare import (
     VALIDATION_PAIR,
@@ -107,14 +107,16 @@ def live(picked: list[str], by: str) -> None:
         shown = "—" if run["test_accuracy"] is None else f"{100 * run['test_accuracy']:.2f} %"
         column.metric(run["label"], shown, help=f"test accuracy after {run['epochs_done']} of {run['epochs']} epochs")
         column.caption(final(run) if run["test_correct"] is not None else "")  # N/10000: in full, under the number
-    st.plotly_chart(charts.compare_accuracy_figure(found, by), key="compare_accuracy", config={"displayModeBar": False})
-    st.plotly_chart(charts.gap_figure(found, by), key="compare_gap", config={"displayModeBar": False})
+    st.plotly_chart(
+        charts.compare.compare_accuracy_figure(found, by), key="compare_accuracy", config={"displayModeBar": False}
+    )
+    st.plotly_chart(charts.compare.gap_figure(found, by), key="compare_gap", config={"displayModeBar": False})
     for run in found:
         st.markdown(f"- {gap_in_words(run)}")
     for run in found:  # a run with a validation set: its best epoch, chosen fairly and by peeking at the test
         if choice := choice_in_words(run["history"]):
             st.markdown(f"- {run['label']}: {choice}")
-    st.plotly_chart(charts.compare_loss_figure(found, by), key="compare_loss", config={"displayModeBar": False})
+    st.plotly_chart(charts.compare.compare_loss_figure(found, by), key="compare_loss", config={"displayModeBar": False})
     if not any(r["status"] in TRAINING_NOW for r in found):
         st.caption("None of these runs is training: the charts stay as they are.")
 
@@ -139,14 +141,15 @@ both = ui.evaluations_of(
 if both is None:
     st.stop()
 st.plotly_chart(
-    charts.class_difference_figure(
+    charts.compare.class_difference_figure(
         both[0].class_names, class_differences(*both), run_label(Path(a)), run_label(Path(b))
     ),
     key="compare_classes",
 )
 st.subheader("Which confusions got rarer, which more common")
 st.plotly_chart(
-    charts.confusion_difference_figure(confusion_difference(*both), both[0].class_names), key="compare_confusion"
+    charts.compare.confusion_difference_figure(confusion_difference(*both), both[0].class_names),
+    key="compare_confusion",
 )
 st.caption(
     "Each cell: how many more test images of the row's class the second run called the column's class "

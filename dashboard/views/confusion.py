@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-import charts
+import charts.results
 import ui
 from cnn_lab.images import enlarge
 
@@ -33,7 +33,7 @@ mistakes_only = st.toggle(
     help="The right answers on the diagonal are so many that they would make every "
     "mistake look equally dark. Switch off to colour all cells on one scale.",
 )
-fig = charts.confusion_figure(counts, names, mistakes_only, (true, pred))
+fig = charts.results.confusion_figure(counts, names, mistakes_only, (true, pred))
 st.caption(
     f"{ui.model_label(ui.model_path())}: {result.total:,} test images, {result.total - result.correct:,} "
     f"of them wrong. Click a cell to see its images."

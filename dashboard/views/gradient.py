@@ -3,7 +3,7 @@ weight; then why softmax goes with cross-entropy, and what Adam and AdamW add.""
 
 import streamlit as st
 
-import charts
+import charts.gradient
 import ui
 from cnn_lab.gradient import BEST, RATES, curve, descend, jumps_past_the_bottom, loss
 from cnn_lab.guesses import step_guess
@@ -16,7 +16,7 @@ steps = c.slider("Steps", 0, 20, 6, key="gradient_steps")
 path = descend(start, rate, steps)
 if ui.guess(step_guess(path[0]["weight"], path[0]["slope"], rate), f"guess_step_{start}"):
     weights, losses = curve(path)
-    st.plotly_chart(charts.descent_figure(weights, losses, path, BEST), key="gradient_descent")
+    st.plotly_chart(charts.gradient.descent_figure(weights, losses, path, BEST), key="gradient_descent")
     last = path[-1]
     jumps = jumps_past_the_bottom(path)
     st.caption(

@@ -10,7 +10,7 @@ import functools
 import streamlit as st
 from PIL import Image
 
-import charts
+import charts.probabilities
 import ui
 from cnn_lab.data import CLASS_NAMES
 from cnn_lab.images import enlarge
@@ -169,7 +169,7 @@ st.header("2. What the network says")
 order = ranking(p)
 best = order[0]
 left, right = st.columns([3, 2])
-left.plotly_chart(charts.top5_figure(p, CLASS_NAMES), width="stretch", key="photo_top5")
+left.plotly_chart(charts.probabilities.top5_figure(p, CLASS_NAMES), width="stretch", key="photo_top5")
 left.caption("The bars: " + ", ".join(f"{CLASS_NAMES[c]} {100 * p[c]:.1f} %" for c in order[:5]) + ".")
 with right:
     truth = st.selectbox("What is really in your photo?", [NOT_SAYING, *CLASS_NAMES, SOMETHING_ELSE], key="photo_truth")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-import charts
+import charts.results
 import ui
 from cnn_lab.model_card import model_record
 from cnn_lab.recipes import ARTICLE_ACCURACY, PRESETS, differences
@@ -82,7 +82,9 @@ else:
 st.header("Per class")
 per_class = result.per_class()
 right, seen = result.per_class_counts()
-st.plotly_chart(charts.per_class_figure(per_class, per_class.values(), right, seen), config={"displayModeBar": False})
+st.plotly_chart(
+    charts.results.per_class_figure(per_class, per_class.values(), right, seen), config={"displayModeBar": False}
+)
 easiest, hardest = result.easiest_and_hardest()
 st.markdown(
     f"Blue bars beat the article's overall {100 * ARTICLE_ACCURACY:.2f} %, orange ones fall short. "

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import streamlit as st
 
-import charts
+import charts.compare
+import charts.training
 import ui
 from cnn_lab import experiments
 from cnn_lab.training import launcher
@@ -94,7 +95,7 @@ def beside_its_reference(snap: dict) -> None:
     st.subheader("The experiment beside its reference")
     st.markdown(f"**{experiment.question}** Look for {experiment.look_for}")
     compared = compare([reference, Path(snap["run_dir"])])["runs"]
-    figure = charts.compare_accuracy_figure(compared)
+    figure = charts.compare.compare_accuracy_figure(compared)
     st.plotly_chart(figure, key="train_experiment_curves", config={"displayModeBar": False})
     for run in compared:
         st.markdown(f"- {gap_in_words(run)}")
@@ -121,8 +122,8 @@ def watch() -> None:
     if snap is not None:
         ui.show_run(snap)
         if snap["batches"]:
-            st.plotly_chart(charts.training_curves(snap), key="curves", config={"displayModeBar": False})
-            st.caption(charts.training_curves_in_words(snap))
+            st.plotly_chart(charts.training.training_curves(snap), key="curves", config={"displayModeBar": False})
+            st.caption(charts.training.training_curves_in_words(snap))
         elif snap["status"] in ("starting", "running"):
             st.caption("The curves appear after the first batch.")
         if snap["status"] in TRAINING_NOW:

@@ -94,7 +94,7 @@ if keras.config.backend() == "tensorflow":
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 from cnn_lab import runs
-from cnn_lab.cli import main
+from cnn_lab.cli.main import main
 
 if stop_after := int(os.environ.get("STOP_AFTER", 0)):
     write_json = runs.write_json

@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from cnn_lab import cli
+from cnn_lab.cli.main import main as cnn_lab_main
 from cnn_lab import data as D
 from cnn_lab import human_labels as H
 
@@ -160,15 +160,15 @@ def test_cnn_lab_download_fetches_both(monkeypatch, capsys):
     monkeypatch.setattr(D, "online", lambda host="www.cs.toronto.edu", timeout=1.0: True)
     monkeypatch.setattr(D, "download", lambda: fetched.append("cifar-10") or "cifar.tar.gz")
     monkeypatch.setattr(H, "download", lambda: fetched.append("cifar-10h") or "counts.npy")
-    assert cli.main(["download"]) == 0
+    assert cnn_lab_main(["download"]) == 0
     assert fetched == ["cifar-10", "cifar-10h"]
     assert "Peterson" in capsys.readouterr().out
 
 
 def test_cnn_lab_data_names_the_file_or_says_where_to_get_it(human_counts, nowhere_local, capsys):
-    assert cli.main(["data"]) == 0
+    assert cnn_lab_main(["data"]) == 0
     assert "cnn-lab download" in capsys.readouterr().out
-    assert cli.main(["data", "--human-labels", str(human_counts)]) == 0
+    assert cnn_lab_main(["data", "--human-labels", str(human_counts)]) == 0
     assert f"CIFAR-10H, {human_counts}" in capsys.readouterr().out
-    assert cli.main(["data", "--human-labels", "no/such.npy"]) == 2
+    assert cnn_lab_main(["data", "--human-labels", "no/such.npy"]) == 2
     assert "no such file" in capsys.readouterr().err

@@ -1,0 +1,66 @@
+"""The commands about runs already made: runs (the list), compare, name, export and import."""
+
+import json
+from pathlib import Path
+
+from .. import runs
+from .usage import UsageError, run_folder
+
+
+def list_command(args) -> int:
+    found = runs.list_runs()
+    if args.json:
+        keep = ("run_id", "name", "status", "epochs_done", "epochs", "preset", "best_test_accuracy", "data", "started")
+        print(json.dumps([{**{k: r[k] for k in keep}, "path": str(r["path"])} for r in found]))
+        return 0
+    if not found:
+        print(f"no runs yet in {runs.runs_dir()}")
+        return 0
+    print(f"{len(found)} run{'s' * (len(found) != 1)} in {runs.runs_dir()}, newest first:")
+    for r in found:
+        best = f"{100 * r['best_test_accuracy']:.2f} %" if r["best_test_accuracy"] is not None else "untested"
+        data = "sample" if "sample" in str(r["data"]) else "full CIFAR-10"
+        print(
+            f"  {r['run_id']}  {r['status']:<11} {r['preset'] or '?':<8} {r['epochs_done']:>3} of "
+            f"{r['epochs'] or '?':<3} epochs  best {best:<9} {data}" + (f"  {r['name']!r}" if r["name"] else "")
+        )
+    return 0
+
+
+def name_command(args) -> int:
+    folder = run_folder(args.run)
+    name = runs.set_name(folder, args.name)
+    print(f"run {folder.name} is called {name!r}" if name else f"run {folder.name} has no name now")
+    return 0
+
+
+def export_command(args) -> int:
+    from ..run_archive import export_run
+
+    folder = run_folder(args.run)
+    out = Path(args.output or f"{folder.name}.zip")
+    out.write_bytes(export_run(folder))
+    print(f"saved {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def import_command(args) -> int:
+    from ..run_archive import import_run
+
+    given = Path(args.zip)
+    if not given.is_file():
+        raise UsageError(f"{given}: no such file")
+    run_id = import_run(given.read_bytes())
+    print(f"imported as run {run_id} in {runs.runs_dir()}")
+    return 0
+
+
+def compare_command(args) -> int:
+    from ..compare import compare, table
+
+    folders = [run_folder(given) for given in args.run]
+    if len(folders) < 2:
+        raise UsageError("compare needs two runs or more")
+    comparison = compare(folders)
+    print(json.dumps(comparison) if args.json else table(comparison))
+    return 0

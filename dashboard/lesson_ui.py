@@ -1,6 +1,6 @@
 """What the five lesson pages share on the Streamlit side: the image picker and `show` for small images.
 
-The figures are in charts.py, the computation in cnn_lab.lessons; no TensorFlow here: pages 1 and 2 stay light.
+The figures are in the charts package, the computation in cnn_lab.lessons; no TensorFlow here: pages 1 and 2 stay light.
 """
 
 from __future__ import annotations

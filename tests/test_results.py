@@ -130,7 +130,7 @@ def test_pages_say_so_when_the_model_file_is_missing(tmp_path):
     for page in ("results.py", "confusion.py", "mistakes.py"):
         at = run(page, tmp_path / "gone.keras")
         assert not at.exception
-        assert any("is gone" in w.value and "Train page" in w.value for w in at.warning)
+        assert any("is gone" in w.value and "Runs page" in w.value for w in at.warning)
 
 
 def test_results_page_evaluates_in_the_background_once(tiny_model_path, tmp_path):

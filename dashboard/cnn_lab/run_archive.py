@@ -50,9 +50,7 @@ def _read_members(raw: bytes) -> dict[str, bytes]:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise ImportRefused(
-            "it is not a zip file (export a run from the Train page or with `cnn-lab export`)"
-        ) from None
+        raise ImportRefused("it is not a zip file (export a run from the Runs page or with `cnn-lab export`)") from None
     names = [e.filename for e in entries]
     strange = [n for n in names if n not in LIMITS]
     if strange:

@@ -15,7 +15,7 @@ from cnn_lab.human_labels import HumanLabels, find_counts, load_human_labels
 from cnn_lab.model_card import model_record
 
 from .teacher import teacher_token
-from .widgets import link_to_train
+from .widgets import link_to, link_to_train
 
 # The shipped model; CNN_LAB_MODEL points the lab at another file instead (the browser tests use a
 # tiny one when the shipped model is absent).
@@ -90,7 +90,7 @@ def _model(path: str, modified: float):
 
 
 def chosen_model_path() -> Path:
-    """The model chosen on the Train page: by the teacher for the whole class when a teacher token
+    """The model chosen on the Runs page: by the teacher for the whole class when a teacher token
     is set (<runs>/active_model.json), else by this session; the shipped one by default."""
     if teacher_token():
         from cnn_lab.access import active_model_path
@@ -168,15 +168,17 @@ def model_label(path: Path) -> str:
 
 
 def require_model() -> Path:
-    """The active model's file; if it is missing, say so, point to the Train page and stop the page."""
+    """The active model's file; if it is missing, say so, point to the Train or Runs page and stop the page."""
     path = model_path()
     if not path.is_file():
         if path == DEFAULT_MODEL:
             st.warning(NO_MODEL_YET, icon=":material/warning:")
         else:
             st.warning(
-                f"**The model file `{path}` is gone.** Choose another one on the Train page.", icon=":material/warning:"
+                f"**The model file `{path}` is gone.** Choose another one on the Runs page.", icon=":material/warning:"
             )
+            link_to("runs.py", "Go to the Runs page", ":material/folder_open:", "Runs")
+            st.stop()
         link_to_train()
         st.stop()
     if path != DEFAULT_MODEL and (problem := model_problem(path)):

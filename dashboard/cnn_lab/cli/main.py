@@ -69,7 +69,7 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("run", help="a run's id or its folder")
     x.add_argument("--output", "-o", help="the zip file to write (default: <run id>.zip here)")
     i = sub.add_parser("import", help="take in a run exported from CNN Lab, as a new run")
-    i.add_argument("zip", help="a zip written by `cnn-lab export` or the Train page")
+    i.add_argument("zip", help="a zip written by `cnn-lab export` or the Runs page")
 
     e = sub.add_parser("evaluate", help="test a saved model on the CIFAR-10 test set")
     e.add_argument("--model", required=True, help="a .keras file saved by CNN Lab")

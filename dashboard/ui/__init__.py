@@ -10,8 +10,9 @@
 - `streamlit_patch`: the one change the lab makes to Streamlit itself;
 - `widgets`: the lesson text, a page picker, the link to the Train page, a guess before a reveal and the
   check questions;
-- `reveal`: one test image to guess, its answer buttons and its reveal (`from ui import reveal`: it
-  draws with lesson_ui, which imports ui, so it is not imported here).
+- `reveal`: one test image to guess, its answer buttons and its reveal (`from ui import reveal`).
+- `lesson_picker`: what the five lesson pages share, the image picker and `show` for small images
+  (`from ui import lesson_picker`).
 
 Pages `import ui` and call `ui.dataset()`, `ui.require_model()`...: every public name is here.
 """

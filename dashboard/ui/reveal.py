@@ -16,7 +16,7 @@ import charts.classroom
 from cnn_lab.evaluation import Evaluation
 from cnn_lab.human_labels import CREDIT, HOW_TO_GET_IT, HumanLabels
 from cnn_lab.round_scores import Outcome, a
-from lesson_ui import crisp, show
+from .lesson_picker import crisp, show
 
 NETWORK = "the network's probabilities"  # how sure it is of each class: it answers the largest
 PEOPLE = "people's answers (CIFAR-10H)"  # how many of them gave each answer

@@ -3,15 +3,15 @@
 import streamlit as st
 
 import charts.grids
-import lesson_ui
+from ui import lesson_picker
 import ui
 from cnn_lab.captions import scaled, value_range
 from cnn_lab.lessons import GREY_WEIGHTS, greyscale, greyscale_uint8
 
-lesson_ui.section("images_are_numbers")
+lesson_picker.section("images_are_numbers")
 data = ui.dataset()
 ui.data_badge(data)
-picked = lesson_ui.pick_image(data)
+picked = lesson_picker.pick_image(data)
 if picked is None:
     st.stop()
 pixels = picked.pixels
@@ -20,7 +20,7 @@ small, large = st.columns([1, 3], vertical_alignment="bottom")
 with small:
     st.image(pixels, width=32, caption="True size: 32 × 32 pixels", output_format="PNG", alt="")  # the same picture
 with large:
-    lesson_ui.show(
+    lesson_picker.show(
         pixels,
         f"{picked.caption}, enlarged 8 times",
         scale=8,
@@ -28,13 +28,13 @@ with large:
     )
 
 # --- greyscale ---------------------------------------------------------------------------------
-lesson_ui.section("images_are_numbers_grey")
+lesson_picker.section("images_are_numbers_grey")
 r, g, b = GREY_WEIGHTS
 grey = greyscale_uint8(pixels)
 darkest, lightest = value_range(grey)
 left, right = st.columns([1, 2], vertical_alignment="center")
 with left:
-    lesson_ui.show(
+    lesson_picker.show(
         grey,
         "The same picture in greyscale",
         scale=6,
@@ -69,7 +69,7 @@ st.caption(
 )
 
 # --- colour ------------------------------------------------------------------------------------
-lesson_ui.section("images_are_numbers_colour")
+lesson_picker.section("images_are_numbers_colour")
 channel_numbers = st.toggle(
     "Write the numbers in the squares",
     value=False,
@@ -97,7 +97,7 @@ st.caption(
 )
 
 # --- shape -------------------------------------------------------------------------------------
-lesson_ui.section("images_are_numbers_shape")
+lesson_picker.section("images_are_numbers_shape")
 stored, divided = value_range(pixels), value_range(scaled(pixels))
 a, b_ = st.columns(2)
 a.metric("Shape of the array", " × ".join(map(str, pixels.shape)), help="rows × columns × colours")

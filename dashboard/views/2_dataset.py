@@ -3,15 +3,15 @@
 import streamlit as st
 
 import charts.data
-import lesson_ui
+from ui import lesson_picker
 import ui
 from cnn_lab.captions import most_and_fewest, value_range
 from cnn_lab.examples import class_examples
 from cnn_lab.images import enlarge, grid
 from cnn_lab.lessons import BATCH_SIZE, class_counts, random_batch
 
-lesson_ui.section("dataset")
-lesson_ui.crisp()
+lesson_picker.section("dataset")
+lesson_picker.crisp()
 data = ui.dataset()
 ui.data_badge(data)
 names = data.class_names
@@ -59,7 +59,7 @@ for label, (name, (chosen, total)) in enumerate(zip(names, examples)):
         )
 
 # --- a random batch ----------------------------------------------------------------------------
-lesson_ui.section("dataset_batch")
+lesson_picker.section("dataset_batch")
 batch = st.session_state.get("dataset_batch")
 if (
     st.button(f"Draw a random batch of {BATCH_SIZE}", icon=":material/casino:", type="primary")

@@ -8,7 +8,7 @@ import functools
 import streamlit as st
 
 import charts.data
-import lesson_ui
+from ui import lesson_picker
 import ui
 from cnn_lab import augment
 from cnn_lab.captions import most_clipped, scaled, share, share_outside, value_range
@@ -16,9 +16,9 @@ from cnn_lab.guesses import augmentation_guess, distractors
 from cnn_lab.images import enlarge, outlined
 from cnn_lab.lessons import augment_with_overflow, augmented, clip_overlay
 
-lesson_ui.section("augmentation")
+lesson_picker.section("augmentation")
 data = ui.dataset()
-picked = lesson_ui.pick_image(data)
+picked = lesson_picker.pick_image(data)
 if picked is None:
     st.stop()
 image = scaled(picked.pixels)  # what the network's first layer makes of the pixels
@@ -41,8 +41,8 @@ def step(title, note, name, control):
         value = control()
         st.caption(note)
     out = augmented(image, name, value)
-    lesson_ui.show(image, f"Original ({picked.caption})", 5, original, alt="")  # the picture at the top again
-    lesson_ui.show(
+    lesson_picker.show(image, f"Original ({picked.caption})", 5, original, alt="")  # the picture at the top again
+    lesson_picker.show(
         out,
         f"{title[3:]}: {out.shape[0]} × {out.shape[1]} pixels",
         5,
@@ -59,7 +59,7 @@ with middle:
     top = st.slider("Top row of the window", 0, 32 - augment.CROP, 0, key="aug_top")
     left = st.slider("Left column of the window", 0, 32 - augment.CROP, 0, key="aug_left")
     st.caption("Training picks the window's corner at random: 9 × 9 = 81 possible windows.")
-lesson_ui.show(
+lesson_picker.show(
     outlined(image, top, left, augment.CROP, 5),
     "Original, with the window in orange",
     1,
@@ -67,7 +67,7 @@ lesson_ui.show(
     alt=f"{picked.caption}, with a 24 × 24 window outlined in orange from row {top}, column {left}",
 )
 cropped = augmented(image, "crop", (top, left))
-lesson_ui.show(
+lesson_picker.show(
     cropped,
     f"The 24 × 24 window at row {top}, column {left}",
     5,
@@ -132,7 +132,7 @@ for name, title, note, label, lowest, highest, start, increment in COLOUR_STEPS:
     )
 
 # --- all together ------------------------------------------------------------------------------
-lesson_ui.section("augmentation_grid")
+lesson_picker.section("augmentation_grid")
 seed_col, button_col = st.columns([1, 3], vertical_alignment="bottom")
 seed = seed_col.number_input("Seed", 0, 1_000_000, key="aug_seed")
 button_col.button(
@@ -150,7 +150,7 @@ quiz, candidates = st.cache_data(max_entries=32, show_spinner=False)(augmentatio
 )
 st.markdown(f"**Before you see them:** {len(candidates)} training versions, only one of them of your picture.")
 for column, letter, candidate in zip(st.columns(len(candidates)), quiz.options, candidates):
-    lesson_ui.show(
+    lesson_picker.show(
         candidate,
         f"{letter}",
         5,
@@ -188,17 +188,17 @@ with st.expander("The values drawn for each version"):
     st.markdown("\n".join(f"- **#{i + 1}**: {describe(i)}" for i in range(16)))
 
 # --- test time ---------------------------------------------------------------------------------
-lesson_ui.section("augmentation_test")
+lesson_picker.section("augmentation_test")
 original, _, result_col = st.columns([1, 0.4, 1])
 margin = (32 - augment.CROP) // 2
-lesson_ui.show(
+lesson_picker.show(
     outlined(image, margin, margin, augment.CROP, 5),
     "Original, with the centre window in orange",
     1,
     original,
     alt=f"{picked.caption}, with the centre 24 × 24 window outlined in orange",
 )
-lesson_ui.show(
+lesson_picker.show(
     augmented(image, "center_crop"),
     "What the network gets at test time: the centre 24 × 24",
     5,
@@ -207,7 +207,7 @@ lesson_ui.show(
 )
 
 # --- the clip ----------------------------------------------------------------------------------
-lesson_ui.section("augmentation_clip")
+lesson_picker.section("augmentation_clip")
 changed = result["clipped_share"]
 most = most_clipped(changed)
 SLIDERS = "your slider values (steps 1 to 6 together)"
@@ -242,8 +242,8 @@ if above_share == below_share == 0:
     )
 overlay = clip_overlay(after, above, below)  # dimmed grey, orange where it was above 1, blue below 0
 left_col, middle_col, right_col = st.columns([1, 1, 1.6])
-lesson_ui.show(after, f"{name} after the clip", 7, left_col, alt=f"{name} of {picked.caption} after the clip")
-lesson_ui.show(
+lesson_picker.show(after, f"{name} after the clip", 7, left_col, alt=f"{name} of {picked.caption} after the clip")
+lesson_picker.show(
     overlay,
     f"Orange: above 1 before the clip ({above_share:.0%} of the pixels). Blue: below 0 ({below_share:.0%}).",
     7,

@@ -6,19 +6,19 @@ import streamlit as st
 
 import charts.convolution
 import charts.grids
-import lesson_ui
+from ui import lesson_picker
 import ui
 from cnn_lab.captions import colour_limit, value_range
 from cnn_lab.guesses import pool_guess, sign_guess
 from cnn_lab.images import outlined
 from cnn_lab.lessons import conv2d, conv_step, greyscale, max_pool, random_grid
 
-lesson_ui.section("convolution")
+lesson_picker.section("convolution")
 data = ui.dataset()
-picked = lesson_ui.pick_image(data)
+picked = lesson_picker.pick_image(data)
 
 # --- a filter sliding over a tile --------------------------------------------------------------
-lesson_ui.section("convolution_kernel")
+lesson_picker.section("convolution_kernel")
 if picked is None:
     st.info("Pick an image (or upload a photo) at the top of the page to go on.", icon=":material/arrow_upward:")
     st.stop()
@@ -54,7 +54,7 @@ with kernel_col:
     ).to_numpy(dtype=float, na_value=0)
     st.caption("The filter's 9 weights: click one to change it.")
 with image_col:
-    lesson_ui.show(
+    lesson_picker.show(
         outlined(picked.pixels, tile_row, tile_col, TILE, 5),
         f"{picked.caption}: the tile in orange",
         1,
@@ -111,7 +111,7 @@ st.caption(
 )
 
 # --- max-pooling, step by step -----------------------------------------------------------------
-lesson_ui.section("convolution_pool")
+lesson_picker.section("convolution_pool")
 ARTICLE_GRID = [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]
 if "pool_grid" not in st.session_state:
     st.session_state["pool_grid"] = ARTICLE_GRID

@@ -7,7 +7,7 @@ import streamlit as st
 import charts.grids
 import charts.network
 import charts.probabilities
-import lesson_ui
+from ui import lesson_picker
 import ui
 from cnn_lab.captions import above_zero, map_average, nearly_equal, value_range
 from cnn_lab.guesses import class_guess, shape_guess, shape_text
@@ -32,9 +32,9 @@ def shape_key(name: str) -> str:
     return f"guess_shape_{ui.model_path().name}_{name}"
 
 
-lesson_ui.section("network")
+lesson_picker.section("network")
 data = ui.dataset()
-picked = lesson_ui.pick_image(data)
+picked = lesson_picker.pick_image(data)
 ui.require_model()  # this page shows a trained network: without one it says how to get one, and stops
 if picked is None:
     st.stop()
@@ -76,7 +76,7 @@ if "flip_tta" in [layer.name for layer in model.layers]:
         "below is the path of the picture itself."
     )
 
-lesson_ui.section("network_flow")
+lesson_picker.section("network_flow")
 names = [s["name"] for s in steps]
 name = st.select_slider("Layer", names, value="conv1" if "conv1" in names else names[0], key="network_layer")
 index = names.index(name)
@@ -89,7 +89,7 @@ if shape_shown:
 if not shape_shown or name == "softmax":
     pass  # the output appears once the shape is guessed; softmax's is the bar chart below
 elif out.ndim == 3 and name in ("scale", "center_crop"):
-    lesson_ui.show(
+    lesson_picker.show(
         out,
         f"{picked.caption}, after {name}: {shape(step)}",
         8 if out.shape[0] == 24 else 6,
@@ -122,7 +122,7 @@ final = predict(model, picked.pixels[None])[0]  # the model's own answer (with i
 best, second = ranking(final)[:2]
 st.header("The network's answer")
 left, right = st.columns([1, 4], vertical_alignment="center")
-lesson_ui.show(picked.pixels, picked.caption, 4, left, alt=picked.caption)
+lesson_picker.show(picked.pixels, picked.caption, 4, left, alt=picked.caption)
 with right:
     class_key = f"guess_class_{ui.model_path().name}_{picked.caption}"
     if ui.guess(class_guess(final, data.class_names), class_key):

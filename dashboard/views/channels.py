@@ -6,15 +6,15 @@ import streamlit as st
 
 import charts.convolution
 import charts.grids
-import lesson_ui
+from ui import lesson_picker
 import ui
 from cnn_lab.guesses import relu_guess
 from cnn_lab.images import grid, outlined
 from cnn_lab.lessons import CHANNEL_FILTERS, COLOURS, channel_maps, channel_step, filter_pictures, strongest_maps
 
-lesson_ui.section("channels")
+lesson_picker.section("channels")
 data = ui.dataset()
-picked = lesson_ui.pick_image(data)
+picked = lesson_picker.pick_image(data)
 if picked is None:
     st.info("Pick an image (or upload a photo) at the top of the page to go on.", icon=":material/arrow_upward:")
     st.stop()
@@ -31,7 +31,7 @@ col = d.number_input("Tile: left column", 0, 29, 14, key="channel_col")
 step = channel_step(picked.pixels, kernel, bias, row, col)
 
 image_col, *colour_cols = st.columns([1.2, 1, 1, 1])
-lesson_ui.show(
+lesson_picker.show(
     outlined(picked.pixels, row, col, 3, 5),
     f"{picked.caption}: the 3 × 3 tile in orange",
     1,
@@ -80,7 +80,7 @@ if ui.guess(relu_guess(step), guess_key):
     )
 
 # --- the model's first layer -------------------------------------------------------------------
-lesson_ui.section("convolution_real")
+lesson_picker.section("convolution_real")
 path = ui.require_model()  # the network's own filters: without a model it says how to get one, and stops
 
 from cnn_lab.lessons import layer_activations  # noqa: E402  (Keras is loaded only from here on)
@@ -99,7 +99,7 @@ kernel1, *_ = cnn_of(model).get_layer("conv1").get_weights()
 count = kernel1.shape[-1]
 
 crop_col, order_col, show_col = st.columns([1, 2, 1], vertical_alignment="center")
-lesson_ui.show(crop, "What the network sees", 6, crop_col, alt=f"the centre 24 × 24 of {picked.caption}")
+lesson_picker.show(crop, "What the network sees", 6, crop_col, alt=f"the centre 24 × 24 of {picked.caption}")
 order = order_col.radio("Which filters", ["the 8 that react most to this image", "in order"], key="filters_order")
 if order == "in order":
     start = show_col.number_input(f"From filter (1 to {count - 7})", 1, max(1, count - 7), 1, key="filters_start") - 1
@@ -114,10 +114,10 @@ st.caption(
     f"filters {', '.join(str(f + 1) for f in chosen)}."
 )
 
-lesson_ui.section("convolution_filters")
+lesson_picker.section("convolution_filters")
 pictures = filter_pictures(kernel1)[:count]
 scale = max(2, 800 // (16 * (kernel1.shape[0] + 1) + 1))
-lesson_ui.show(
+lesson_picker.show(
     grid(pictures, columns=16, pad=1),
     f"The {count} filters of the first layer ({ui.model_path().name})",
     scale=scale,

@@ -8,9 +8,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-import ui
 from cnn_lab.images import enlarge
 from cnn_lab.photo import PhotoError, open_photo, to_cifar
+
+from .widgets import lesson
 
 ANY = "any class"
 # The picker's choices live under these keys; re-assigning them each run keeps them while the
@@ -20,7 +21,7 @@ _KEYS = ("lesson_source", "lesson_class", "lesson_index")
 
 def section(name: str) -> None:
     """Show lessons/<name>.md (one part of a page's lesson)."""
-    ui.lesson(name)
+    lesson(name)
 
 
 class Picked:

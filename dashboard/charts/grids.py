@@ -74,6 +74,22 @@ def pixel_heatmap(
     return figure
 
 
+def signed_heatmap(values, limit: float, title: str, value_name: str, **more) -> go.Figure:
+    """A map of signed numbers (a filter's sums, a feature map) without the numbers written: purple below 0,
+    orange above, white at 0, the colours running from -limit to +limit."""
+    return pixel_heatmap(
+        values,
+        numbers=False,
+        height=360,
+        colorscale="PuOr",
+        zmin=-limit,
+        zmax=limit,
+        title=title,
+        value_name=value_name,
+        **more,
+    )
+
+
 def maps_figure(
     maps, titles, *, columns: int = 8, colorscale="Viridis", size: int = 110, shared_scale: bool = False
 ) -> go.Figure:

@@ -15,11 +15,17 @@ import streamlit as st
 import charts.classroom
 from cnn_lab.evaluation import Evaluation
 from cnn_lab.human_labels import CREDIT, HOW_TO_GET_IT, HumanLabels
+from cnn_lab.round_codes import KINDS
 from cnn_lab.round_scores import Outcome, a
 from .lesson_picker import crisp, show
 
 NETWORK = "the network's probabilities"  # how sure it is of each class: it answers the largest
 PEOPLE = "people's answers (CIFAR-10H)"  # how many of them gave each answer
+
+
+def kind_of_round(column, key: str, on_change=None) -> None:
+    """The "Kind of round" list of a round of test images (You vs the network, a class round)."""
+    column.selectbox("Kind of round", list(KINDS), format_func=lambda k: KINDS[k].title, key=key, on_change=on_change)
 
 
 def show_test_image(data, index: int, caption: str, scale: int = 8) -> None:

@@ -90,16 +90,7 @@ with left:
 with right:
     limit = colour_limit(whole)
     st.plotly_chart(
-        charts.grids.pixel_heatmap(
-            whole,
-            numbers=False,
-            height=360,
-            colorscale="PuOr",
-            zmin=-limit,
-            zmax=limit,
-            title=f"Every tile through the “{name}” filter",
-            value_name="sum",
-        ),
+        charts.grids.signed_heatmap(whole, limit, f"Every tile through the “{name}” filter", "sum"),
         key="conv_output",
     )
 smallest, largest = value_range(whole)

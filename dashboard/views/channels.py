@@ -60,17 +60,7 @@ if ui.guess(relu_guess(step), guess_key):
         (right, maps["after"], "After ReLU"),
     ):
         column.plotly_chart(
-            charts.grids.pixel_heatmap(
-                values,
-                numbers=False,
-                height=360,
-                colorscale="PuOr",
-                zmin=-limit,
-                zmax=limit,
-                title=title,
-                value_name="value",
-                mark=(row + 1, col + 1),
-            ),
+            charts.grids.signed_heatmap(values, limit, title, "value", mark=(row + 1, col + 1)),
             key=f"channel_map_{title}",
         )
     st.caption(

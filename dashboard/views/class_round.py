@@ -72,12 +72,7 @@ def answer(round_id: int, position: int, choice: int) -> None:
 if teacher:
     with st.expander("Start a class round (it ends the round now shown)", expanded=store.current() is None):
         left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
-        left.selectbox(
-            "Kind of round",
-            list(round_codes.KINDS),
-            format_func=lambda k: round_codes.KINDS[k].title,
-            key="class_round_kind",
-        )
+        reveal.kind_of_round(left, "class_round_kind")
         middle.text_input(
             "Round code (optional)",
             key="class_round_code",

@@ -50,13 +50,7 @@ def play_again() -> None:
 
 with st.container(border=True):
     kind, code, button = st.columns([3, 2, 1], vertical_alignment="bottom")
-    kind.selectbox(
-        "Kind of round",
-        list(round_codes.KINDS),
-        format_func=lambda name: round_codes.KINDS[name].title,
-        key="vs_kind",
-        on_change=new_round,
-    )
+    reveal.kind_of_round(kind, "vs_kind", on_change=new_round)
     code.text_input(
         "Round code",
         key="vs_code",

@@ -8,7 +8,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from cnn_lab.model import CNNConfig, build_cnn, classifier, cnn_of, load_classifier  # noqa: E402
+from cnn_lab.model import CNNConfig, NotACifarClassifier, build_cnn, classifier, cnn_of, load_classifier  # noqa: E402
 
 pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)
 
@@ -66,5 +66,6 @@ def test_saved_model_loads_with_keras_alone(tmp_path):
 def test_load_classifier_refuses_other_models(tmp_path):
     other = keras.Sequential([keras.Input((8,)), keras.layers.Dense(3)])
     other.save(tmp_path / "other.keras")
-    with pytest.raises(ValueError, match="expected a model from 32x32x3 images to 10 classes"):
+    with pytest.raises(NotACifarClassifier, match="expected a model from 32x32x3 images to 10 classes") as refused:
         load_classifier(tmp_path / "other.keras")
+    assert refused.value.found == "(None, 8) -> (None, 3)"  # what it is instead

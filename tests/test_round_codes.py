@@ -114,7 +114,7 @@ def test_the_same_code_gives_the_same_ten_images(evaluation, people):
 def test_kinds_that_need_people_say_so_without_cifar10h(evaluation):
     assert len(R.pick_images("network-1", evaluation, None)) == 10
     for kind in ("people", "people-easy", "network-easy"):
-        with pytest.raises(R.RoundError, match="needs CIFAR-10H"):
+        with pytest.raises(R.NeedsHumanLabels, match="needs CIFAR-10H"):
             R.pick_images(f"{kind}-1", evaluation, None)
 
 

@@ -96,14 +96,19 @@ def cnn_of(model: keras.Model) -> keras.Model:
     return model.get_layer("cnn")
 
 
+class NotACifarClassifier(ValueError):
+    """A Keras model that opens but is for another task: not 32x32x3 images in, 10 classes out."""
+
+    def __init__(self, path, found: str):
+        super().__init__(f"{path}: expected a model from 32x32x3 images to 10 classes, found {found}")
+        self.found = found
+
+
 def load_classifier(path) -> keras.Model:
-    """Load a saved classifier safely (no arbitrary code) and check its contract."""
+    """Load a saved classifier safely (no arbitrary code) and check its contract (NotACifarClassifier)."""
     model = keras.saving.load_model(path, compile=False, safe_mode=True)
     if tuple(model.input_shape[1:]) != (32, 32, 3) or tuple(model.output_shape[1:]) != (10,):
-        raise ValueError(
-            f"{path}: expected a model from 32x32x3 images to 10 classes, "
-            f"found {model.input_shape} -> {model.output_shape}"
-        )
+        raise NotACifarClassifier(path, f"{model.input_shape} -> {model.output_shape}")
     return model
 
 

@@ -59,6 +59,10 @@ class RoundError(ValueError):
     """A round code that cannot be read, or a round that cannot be made here. The message says why."""
 
 
+class NeedsHumanLabels(RoundError):
+    """A round of a kind that needs CIFAR-10H (how people labelled the images), where it is missing."""
+
+
 def make_code(kind: str, number: int | None = None) -> str:
     """`kind-number`; a new random number when none is given."""
     if kind not in KINDS:
@@ -84,7 +88,7 @@ def candidates(kind: str, evaluation: Evaluation, people: HumanLabels | None) ->
     labels, network_right = evaluation.labels, evaluation.predictions == evaluation.labels
     if KINDS[kind].needs_people:
         if people is None:
-            raise RoundError(f"A round '{KINDS[kind].title}' needs CIFAR-10H, how people labelled the images.")
+            raise NeedsHumanLabels(f"A round '{KINDS[kind].title}' needs CIFAR-10H, how people labelled the images.")
         if len(people.counts) != len(labels):
             raise RoundError("CIFAR-10H and the network's results are for different test sets.")
         agreement = people.agreement(labels)

@@ -119,11 +119,15 @@ def model_problem(path: Path) -> str | None:
     not, in plain words."""
     import zipfile
 
+    from cnn_lab.model import NotACifarClassifier  # Keras: only where a model is opened anyway
+
     try:
         _model(str(path), path.stat().st_mtime)
         return None
     except FileNotFoundError:
         return "the file is not there"
+    except NotACifarClassifier as e:
+        return f"it is a Keras model for another task: expected 32x32x3 images in and 10 classes out, found {e.found}"
     except Exception as e:
         text = " ".join(str(e).split())
         if not zipfile.is_zipfile(path):
@@ -132,8 +136,6 @@ def model_problem(path: Path) -> str | None:
             )
         if "Lambda" in text or "arbitrary code" in text:
             return "it contains Python code, which the lab never runs (models are opened in safe mode)"
-        if "expected a model from 32x32x3" in text:
-            return "it is a Keras model for another task: " + text.split(": ", 1)[-1]
         return f"it could not be opened as a CIFAR-10 classifier ({type(e).__name__}: {text[:200]})"
 
 

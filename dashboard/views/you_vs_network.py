@@ -63,7 +63,7 @@ try:
     images = round_codes.pick_images(state["vs_code"], result, people)
 except round_codes.RoundError as e:
     st.error(str(e), icon=":material/error:")
-    if "CIFAR-10H" in str(e):
+    if isinstance(e, round_codes.NeedsHumanLabels):
         st.info(HOW_TO_GET_IT, icon=":material/group:")
     st.stop()
 

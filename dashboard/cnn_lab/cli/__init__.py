@@ -4,6 +4,7 @@
     train   `cnn-lab train`, with its progress printed
     runs    runs, compare, name, export, import
     data    evaluate, download, data
+    usage   what they share: the usage error, the parser, a run named by its id or folder
 
 The commands:
 

@@ -7,7 +7,8 @@ the server's time for every script run written down by benchmarks/timed_server.p
 context per student in Debian's chromium (on the same 2 cores: the browsers need several times the server's CPU,
 and the script prints both). Every student opens the Class round page, which follows the round by itself (a
 fragment rerun every second), and joins with a nickname. The teacher's moves go straight into the
-round's store (cnn_lab.class_round_store), as the teacher's buttons would. Two phases, in this order, in the same run:
+round's store (cnn_lab.classroom.round_store), as the teacher's buttons would. Two phases, in this order,
+in the same run:
 
 1. without training: a round of --images images; for each, every student answers within --burst seconds,
    then the teacher reveals it and moves on once every student's page shows the reveal;
@@ -187,7 +188,7 @@ async def run(args) -> dict:
     from playwright.async_api import async_playwright
 
     sys.path.insert(0, str(ROOT / "dashboard"))
-    from cnn_lab.class_round_store import FILE_NAME, ClassRounds
+    from cnn_lab.classroom.round_store import FILE_NAME, ClassRounds
 
     work = Path(tempfile.mkdtemp(prefix="cnn-lab-class-round-"))
     model = None if SHIPPED_MODEL.is_file() else tiny_model(work / "tiny.keras")

@@ -4,7 +4,7 @@
 
 Single image: p50/p95 of `model.predict_on_batch` (a compiled call, what the photo page and the
 lessons use) against `model.predict` (Keras's general loop, the baseline) on the same images in
-the same run. Full test set: `cnn_lab.evaluation.evaluate` over every test image, in chunks of
+the same run. Full test set: `cnn_lab.network.evaluation.evaluate` over every test image, in chunks of
 500, as the Results pages do.
 """
 
@@ -15,9 +15,11 @@ from pathlib import Path
 
 from common import save, table  # noqa: E402
 
-from cnn_lab.data import PROJECT_ROOT, load_cifar10  # noqa: E402
-from cnn_lab.evaluation import evaluate  # noqa: E402
-from cnn_lab.model import load_classifier  # noqa: E402
+from cnn_lab.network.data import load_cifar10  # noqa: E402
+
+from cnn_lab.settings import PROJECT_ROOT
+from cnn_lab.network.evaluation import evaluate  # noqa: E402
+from cnn_lab.network.model import load_classifier  # noqa: E402
 
 
 def latencies(call, images, repeats):

@@ -7,7 +7,7 @@ the shipped model's evaluation time, in one prepared run that writes JSON and a 
 
 It needs Keras, JAX (or TensorFlow) and this tree: no network, no TensorFlow on a JAX machine
 (benchmarks/gpu_carry.sh makes ready what travels to a machine with JAX alone: Keras's wheels, the data). Each
-measurement trains the lab's own network (cnn_lab.model.trainer: uint8 pixels in, the augmentation
+measurement trains the lab's own network (cnn_lab.network.model.trainer: uint8 pixels in, the augmentation
 inside the compiled step) with compiled steps (jit_compile: XLA), `steps_per_execution` steps per
 call, and mixed precision (bfloat16) where the GPU has it. The article's batch of 64 is always
 measured; larger batches get the learning rate scaled with the batch (linear scaling from the
@@ -76,7 +76,7 @@ def setup(a):
 def compiled_trainer(config, a, steps_per_epoch):
     import keras
 
-    from cnn_lab.model import build_cnn, trainer
+    from cnn_lab.network.model import build_cnn, trainer
     from cnn_lab.training.optimizer import build_optimizer
 
     cnn = build_cnn(config.model)  # built in data_parallel(...): on every device the backend reports
@@ -95,7 +95,7 @@ def throughput(data, a) -> list[dict]:
     """Training images/s for each batch size: one untimed epoch (tracing), then one timed epoch."""
     import numpy as np
 
-    from cnn_lab.recipes import preset, scaled
+    from cnn_lab.training.recipes import preset, scaled
     from cnn_lab.training.devices import data_parallel
     from cnn_lab.training.loop import one_hot
 
@@ -123,7 +123,7 @@ def time_to_target(a) -> dict:
 
     from time_to_target import one_run
 
-    from cnn_lab.recipes import preset, scaled
+    from cnn_lab.training.recipes import preset, scaled
 
     config = scaled(preset("fast"), a.target_batch)
     with tempfile.TemporaryDirectory() as tmp:
@@ -140,7 +140,7 @@ def time_to_target(a) -> dict:
 
 def evaluation_time(data) -> dict:
     """The shipped model on the test images: one warm-up call, then the timed pass."""
-    from cnn_lab.model import load_classifier, predict
+    from cnn_lab.network.model import load_classifier, predict
 
     model = load_classifier(SHIPPED)
     predict(model, data.x_test[:1000], batch_size=1000)
@@ -158,7 +158,7 @@ def measure(a) -> dict:
     started = time.perf_counter()
     import keras
 
-    from cnn_lab.data import load_cifar10
+    from cnn_lab.network.data import load_cifar10
 
     device = setup(a)
     print(
@@ -226,7 +226,7 @@ def main(argv=None):
     if only:
         import keras
 
-        from cnn_lab.data import load_cifar10
+        from cnn_lab.network.data import load_cifar10
 
         device = setup(a)
         rows = throughput(load_cifar10(a.data), a)

@@ -48,7 +48,7 @@ def free_port() -> int:
 
 def tiny_model(path: Path) -> Path:
     """A small untrained classifier with the real contract, for when the shipped model is absent."""
-    from cnn_lab.model import CNNConfig, build_cnn, classifier
+    from cnn_lab.network.model import CNNConfig, build_cnn, classifier
 
     classifier(build_cnn(CNNConfig(filters=(4, 8, 8), dense=(16, 16)))).save(path)
     return path
@@ -154,11 +154,11 @@ def kill_runs(root: Path, timeout: float = 30) -> None:
     """Stop for good whatever still trains in this runs folder (a run outlives its server on purpose)."""
     import signal
 
-    from cnn_lab import runs
+    from cnn_lab.runs import folders
 
     deadline = time.time() + timeout
-    while (folder := runs.live_run(root)) is not None:
-        pid = runs.training_pid(folder)
+    while (folder := folders.live_run(root)) is not None:
+        pid = folders.training_pid(folder)
         if pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)

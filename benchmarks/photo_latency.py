@@ -3,7 +3,7 @@ against a naive one, measured in the same run.
 
     python benchmarks/photo_latency.py [--photo PHOTO.jpg] [--model assets/models/default.keras] [--repeats 30]
 
-Photo page (cnn_lab.photo + cnn_lab.model.predict):
+Photo page (cnn_lab.network.photo + cnn_lab.network.model.predict):
     decode      read_photo: JPEG decoded at reduced scale with Pillow's draft(), EXIF orientation, RGB
     preprocess  to_cifar: centre square, 32x32 Lanczos
     model       predict_on_batch: one compiled call (traced once, before timing)
@@ -26,8 +26,8 @@ from common import save, table  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image, ImageOps  # noqa: E402
 
-from cnn_lab.data import PROJECT_ROOT  # noqa: E402
-from cnn_lab.photo import read_photo, square_crop, to_cifar  # noqa: E402
+from cnn_lab.settings import PROJECT_ROOT  # noqa: E402
+from cnn_lab.network.photo import read_photo, square_crop, to_cifar  # noqa: E402
 
 TARGET_MS = 50
 
@@ -44,7 +44,7 @@ def phone_photo() -> bytes:
 
 
 def load_model(path: str):
-    from cnn_lab.model import CNNConfig, build_cnn, classifier, load_classifier
+    from cnn_lab.network.model import CNNConfig, build_cnn, classifier, load_classifier
 
     if Path(path).is_file():
         return load_classifier(path), path
@@ -93,7 +93,7 @@ def main():
     data = Path(a.photo).read_bytes() if a.photo else phone_photo()
     with Image.open(io.BytesIO(data)) as probe:
         size = probe.size
-    from cnn_lab.model import predict
+    from cnn_lab.network.model import predict
 
     model, model_name = load_model(a.model)
     ours, ours_answer = run(fast, data, model, predict, a.repeats)

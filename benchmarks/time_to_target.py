@@ -26,13 +26,14 @@ from pathlib import Path
 
 from common import save, table
 
-from cnn_lab import runs
-from cnn_lab.data import load_cifar10
-from cnn_lab.recipes import ARTICLE_ACCURACY, CNNConfig, TrainConfig, preset
+from cnn_lab.runs import folders
+from cnn_lab.network.data import load_cifar10
+from cnn_lab.training.recipes import CNNConfig, TrainConfig, preset
+from cnn_lab.settings import ARTICLE_ACCURACY
 from train_throughput import bare
 
 TRAIN = (  # one run, in a process of its own: python -c TRAIN CONFIG_JSON DATA FOLDER STARTED
-    "import json, sys; from cnn_lab.training.loop import train; from cnn_lab.recipes import TrainConfig; "
+    "import json, sys; from cnn_lab.training.loop import train; from cnn_lab.training.recipes import TrainConfig; "
     "config, data, folder, started = json.loads(sys.argv[1]), sys.argv[2] or None, sys.argv[3], float(sys.argv[4]); "
     "train(TrainConfig.from_dict(config), data, folder, started=started)"
 )
@@ -58,12 +59,12 @@ def one_run(config: TrainConfig, data: str | None, folder: Path, budget: float |
     seconds); what it did, on its clock."""
     started = time.time()
     arguments = [json.dumps(config.to_dict()), data or "", str(folder), str(started)]
-    package = str(Path(runs.__file__).resolve().parents[1])  # the child imports this very cnn_lab
+    package = str(Path(folders.__file__).resolve().parents[1])  # the child imports this very cnn_lab
     path = os.pathsep.join(p for p in (package, os.environ.get("PYTHONPATH")) if p)
     child = subprocess.Popen([sys.executable, "-c", TRAIN, *arguments], env={**os.environ, "PYTHONPATH": path})
     shown = 0
     while child.poll() is None:
-        s = runs.snapshot(folder)
+        s = folders.snapshot(folder)
         points = sorted(s["checks"] + [{**h, "tested": "all"} for h in s["history"]], key=lambda p: p["epoch"])
         for p in points[shown:]:
             images = "all" if p.get("tested") else f"{p['test_images']:,}"
@@ -71,9 +72,9 @@ def one_run(config: TrainConfig, data: str | None, folder: Path, budget: float |
         shown = len(points)
         over = budget is not None and time.time() - started > budget
         if (s["crossed"] or over) and s["status"] != "stopping":
-            runs.request_stop(folder)
+            folders.request_stop(folder)
         time.sleep(0.2)
-    s = runs.snapshot(folder)
+    s = folders.snapshot(folder)
     if s["status"] == "failed":
         raise SystemExit(s["error"])
     return {"crossed": s["crossed"], "history": s["history"], "checks": s["checks"]}

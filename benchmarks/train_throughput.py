@@ -17,9 +17,9 @@ from pathlib import Path
 
 from common import save, table  # noqa: E402
 
-from cnn_lab.data import load_cifar10  # noqa: E402
-from cnn_lab.recipes import preset  # noqa: E402
-from cnn_lab.runs import read_json  # noqa: E402
+from cnn_lab.network.data import load_cifar10  # noqa: E402
+from cnn_lab.training.recipes import preset  # noqa: E402
+from cnn_lab.runs.folders import read_json  # noqa: E402
 from cnn_lab.training.loop import one_hot, train  # noqa: E402
 from cnn_lab.training.optimizer import build_optimizer  # noqa: E402
 
@@ -33,7 +33,7 @@ def pipeline(config, data_source, folder):
 def bare(config, data):
     import keras
 
-    from cnn_lab.model import build_cnn
+    from cnn_lab.network.model import build_cnn
 
     x = data.x_train[: config.limit, 4:28, 4:28].astype("float32") / 255
     y = one_hot(data.y_train[: config.limit])

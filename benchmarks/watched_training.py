@@ -5,7 +5,7 @@
 A run trains in a process of its own, started exactly as the Train page starts it
 (cnn_lab.training.launcher.start: `python -m cnn_lab train` as a child process), and the server only reads
 its run folder. Here this process plays the server: one thread per watching student does, once a
-second, what the page's live part does (read the run folder: runs.snapshot and list_runs) and
+second, what the page's live part does (read the run folder: folders.snapshot and list_runs) and
 then Streamlit's after-run step, as its ScriptRunner does it:
 - "Streamlit's defaults": its own _clean_problem_modules (keras clear_session) and gc.collect(2);
 - "the lab's settings": after ui.keep_keras_between_runs, with postScriptGC read from the config.
@@ -31,9 +31,9 @@ from common import save, table  # noqa: E402
 
 from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 
-from cnn_lab.data import SAMPLE_PATH  # noqa: E402
-from cnn_lab.recipes import preset  # noqa: E402
-from cnn_lab import runs  # noqa: E402
+from cnn_lab.settings import SAMPLE_PATH  # noqa: E402
+from cnn_lab.training.recipes import preset  # noqa: E402
+from cnn_lab.runs import folders  # noqa: E402
 from cnn_lab.training import launcher  # noqa: E402
 
 STREAMLIT_CLEANUP = script_runner._clean_problem_modules
@@ -60,7 +60,7 @@ def images_per_second(folder: Path, seconds: float) -> float:
     (10,000 images, several seconds) is not training and would otherwise land in some rows only."""
 
     def step():
-        b = runs.snapshot(folder)["batches"]
+        b = folders.snapshot(folder)["batches"]
         return b[-1]["step"] if b else 0
 
     changes, end = [(time.perf_counter(), step())], time.perf_counter() + seconds
@@ -69,7 +69,7 @@ def images_per_second(folder: Path, seconds: float) -> float:
         if (now := step()) != changes[-1][1]:
             changes.append((time.perf_counter(), now))
     pairs = [(t1 - t0, s1 - s0) for (t0, s0), (t1, s1) in zip(changes[1:], changes[2:]) if t1 - t0 < 2]
-    batch = runs.snapshot(folder)["config"]["batch_size"]
+    batch = folders.snapshot(folder)["config"]["batch_size"]
     return batch * sum(n for _, n in pairs) / sum(t for t, _ in pairs) if pairs else 0.0
 
 
@@ -80,7 +80,7 @@ def watched(folder: Path, viewers: int, settings: str, seconds: float) -> tuple[
     def student():
         while not stop.is_set():
             started = time.perf_counter()
-            runs.snapshot(folder), runs.list_runs(folder.parent)  # what the live part reads
+            folders.snapshot(folder), folders.list_runs(folder.parent)  # what the live part reads
             after_run(settings)
             costs.append(time.perf_counter() - started)
             stop.wait(max(0.0, 1.0 - (time.perf_counter() - started)))
@@ -106,11 +106,11 @@ def main() -> None:
     import keras  # noqa: F401  (loaded, as in the server: Streamlit cleans Keras up only once it is imported)
 
     root = Path(tempfile.mkdtemp(prefix="cnn-lab-watched-"))
-    folder = runs.run_path(
+    folder = folders.run_path(
         launcher.start(preset("fast", epochs=200), data=args.data or str(SAMPLE_PATH), root=root), root
     )
-    while not runs.snapshot(folder)["batches"]:
-        assert runs.snapshot(folder)["status"] in ("starting", "running"), runs.snapshot(folder)
+    while not folders.snapshot(folder)["batches"]:
+        assert folders.snapshot(folder)["status"] in ("starting", "running"), folders.snapshot(folder)
         time.sleep(0.2)
     time.sleep(3)  # past tracing
     rows = []
@@ -125,7 +125,7 @@ def main() -> None:
             rows.append(row)
     finally:
         launcher.stop(folder.name, root)
-        while runs.live_run(root):
+        while folders.live_run(root):
             time.sleep(0.2)
     table(
         rows,

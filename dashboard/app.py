@@ -32,7 +32,7 @@ PAGES = [
 ]
 
 ui.keep_keras_between_runs()  # a class watching a run must not slow it down (see ui/streamlit_patch.py)
-ui.projector()  # presenter view (?present=1) and a hidden sidebar (?sidebar=off), before every page
+ui.presenter_view_controls()  # presenter view (?present=1) and a hidden sidebar (?sidebar=off), before every page
 
 sections: dict[str, list] = {}
 for section, path, title, icon in PAGES:

@@ -10,7 +10,9 @@ import argparse
 
 import numpy as np
 
-from cnn_lab.data import SAMPLE_PATH, DataError, read_source
+from cnn_lab.network.data import DataError, read_source
+
+from cnn_lab.settings import SAMPLE_PATH
 
 PER_CLASS = 100
 

@@ -15,7 +15,7 @@ Each group changes one setting and keeps the same number of epochs:
 - noise: the lesson recipe again with seed 1, its only difference: how far two runs apart by chance alone;
 - validation: the lesson recipe with its last 5,000 training images held out as a validation set, to
   choose by without looking at the test set;
-- quick: the one-click experiments' reference (cnn_lab.experiments: the article's recipe on 2,000 images).
+- quick: the one-click experiments' reference (cnn_lab.runs.experiments: the article's recipe on 2,000 images).
 
 A run that is stopped or killed resumes where it was when this script is run again.
 """
@@ -25,12 +25,12 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from cnn_lab import runs
-from cnn_lab.compare import data_kind
-from cnn_lab.data import PROJECT_ROOT
-from cnn_lab.experiments import QUICK, REFERENCE, REFERENCE_TITLE
-from cnn_lab.recipes import PRESETS
-from cnn_lab.reference import ARTICLE_RUN
+from cnn_lab.runs import folders
+from cnn_lab.runs.compare import data_kind
+from cnn_lab.settings import PROJECT_ROOT
+from cnn_lab.runs.experiments import QUICK, REFERENCE, REFERENCE_TITLE
+from cnn_lab.training.recipes import PRESETS
+from cnn_lab.runs.reference import ARTICLE_RUN
 
 ARTICLE, FAST = PRESETS["article"], PRESETS["fast"]
 TITLES = {
@@ -79,14 +79,14 @@ def keep(name: str, config: dict, history: list) -> None:
     kept.mkdir(parents=True, exist_ok=True)
     config = {**config, "data": data_kind(config["data"])}  # what it is, not where it was
     config.pop("data_source", None)
-    runs.write_json(kept / "config.json", config)
-    runs.write_json(kept / "history.json", history)
-    runs.write_json(kept / "status.json", {"status": "finished"})
-    runs.write_json(kept / "name.json", {"name": TITLES[name]})
+    folders.write_json(kept / "config.json", config)
+    folders.write_json(kept / "history.json", history)
+    folders.write_json(kept / "status.json", {"status": "finished"})
+    folders.write_json(kept / "name.json", {"name": TITLES[name]})
     print(f"{name}: kept in {kept}", flush=True)
 
 
-article = runs.read_json(ARTICLE_RUN)  # the augmentation group's first: trained and kept already
+article = folders.read_json(ARTICLE_RUN)  # the augmentation group's first: trained and kept already
 keep("article", {k: article[k] for k in ("train", "data", "device", "started")}, article["history"])
 
 for name in args.only or EXPERIMENTS:
@@ -95,4 +95,4 @@ for name in args.only or EXPERIMENTS:
     status = train(None if resume else EXPERIMENTS[name], args.data, folder, resume=resume)
     if status != "finished":
         sys.exit(f"{name}: {status}; run this script again to go on")
-    keep(name, runs.read_json(folder / "config.json"), runs.read_json(folder / "history.json"))
+    keep(name, folders.read_json(folder / "config.json"), folders.read_json(folder / "history.json"))

@@ -11,10 +11,10 @@ import argparse
 import json
 import sys
 
-from cnn_lab.data import PROJECT_ROOT
-from cnn_lab.recipes import PRESETS, TrainConfig
-from cnn_lab.reference import ARTICLE_RUN
-from cnn_lab.runs import read_json
+from cnn_lab.settings import PROJECT_ROOT
+from cnn_lab.training.recipes import PRESETS, TrainConfig
+from cnn_lab.runs.reference import ARTICLE_RUN
+from cnn_lab.runs.folders import read_json
 
 ap = argparse.ArgumentParser()
 ap.add_argument("run", help="the run folder of a `cnn-lab train --preset article` run")

@@ -13,10 +13,12 @@ import shutil
 import time
 from pathlib import Path
 
-from cnn_lab.data import PROJECT_ROOT, DataError, load_cifar10
-from cnn_lab.evaluation import evaluate
-from cnn_lab.model import load_classifier
-from cnn_lab.runs import read_json
+from cnn_lab.network.data import DataError, load_cifar10
+
+from cnn_lab.settings import PROJECT_ROOT
+from cnn_lab.network.evaluation import evaluate
+from cnn_lab.network.model import load_classifier
+from cnn_lab.runs.folders import read_json
 
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument("run", help="the run folder, e.g. runs/<run-id>")

@@ -78,12 +78,12 @@ def _isolated_runs(tmp_path_factory, monkeypatch):
 @pytest.fixture(autouse=True)
 def _no_run_left_training(_isolated_runs):
     """A run a test left training (in a process of its own) is killed before the next test starts."""
-    from cnn_lab import runs
+    from cnn_lab.runs import folders
 
     yield
     deadline = time.time() + 30
-    while (folder := runs.live_run()) is not None:
-        pid = runs.training_pid(folder)
+    while (folder := folders.live_run()) is not None:
+        pid = folders.training_pid(folder)
         if pid is not None and pid != os.getpid():
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -121,7 +121,7 @@ def human_counts():
 @pytest.fixture(scope="session")
 def tiny_model_path(tmp_path_factory):
     """A small, untrained classifier with the real contract (uint8 32x32x3 in, 10 probabilities out)."""
-    from cnn_lab.model import CNNConfig, build_cnn, classifier
+    from cnn_lab.network.model import CNNConfig, build_cnn, classifier
 
     path = tmp_path_factory.mktemp("models") / "tiny.keras"
     classifier(build_cnn(CNNConfig(filters=(4, 8, 8), dense=(16, 16)))).save(path)
@@ -181,7 +181,7 @@ def page_text(at) -> str:
 
 def fake_run(run_id: str, status: str = "finished", model=None, epochs: int = 3, data: str = "sample"):
     """A run folder as training leaves it, with one tested epoch (no training needed)."""
-    from cnn_lab.runs import run_path
+    from cnn_lab.runs.folders import run_path
 
     folder = run_path(run_id)
     folder.mkdir(parents=True)

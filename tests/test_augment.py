@@ -6,7 +6,7 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 import keras  # noqa: E402
 
-from cnn_lab import augment as A  # noqa: E402
+from cnn_lab.network import augment as A  # noqa: E402
 
 pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)
 

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from cnn_lab.explain import explain
-from cnn_lab.model import CNNConfig, build_cnn, classifier, load_classifier, predict
+from cnn_lab.network.explain import explain
+from cnn_lab.network.model import CNNConfig, build_cnn, classifier, load_classifier, predict
 
 pytestmark = [
     pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="needs JAX: pip install jax"),
@@ -86,7 +86,7 @@ from pathlib import Path
 import keras, numpy as np
 sys.path.insert(0, {str(ROOT / "tests")!r})
 from test_backends import _model, _numbers
-from cnn_lab.model import load_classifier
+from cnn_lab.network.model import load_classifier
 assert keras.config.backend() == "jax", keras.config.backend()
 folder = Path(sys.argv[1])
 images = np.load(folder / "images.npy")

@@ -129,7 +129,7 @@ def test_a_photo_gets_a_prediction(server, page, tmp_path):
 def test_a_tiny_training_run_draws_its_curves_outlives_its_server_and_stops_at_once(page, tmp_path_factory):
     """Start a run in the browser and kill -9 the server mid-run: the run trains on in its own process,
     a restarted server's Train page finds it, and a click on Stop says so at once and stops it."""
-    from cnn_lab import runs
+    from cnn_lab.runs import folders
 
     work = tmp_path_factory.mktemp("restart")
     model = None if SHIPPED_MODEL.is_file() else tiny_model(work / "tiny.keras")
@@ -166,12 +166,12 @@ def test_a_tiny_training_run_draws_its_curves_outlives_its_server_and_stops_at_o
             server.kill()  # the class's server dies mid-run
             server.wait()
 
-        [folder] = [r["path"] for r in runs.list_runs(work / "runs")]
-        step = lambda: runs.snapshot(folder)["batches"][-1]["step"]  # noqa: E731
+        [folder] = [r["path"] for r in folders.list_runs(work / "runs")]
+        step = lambda: folders.snapshot(folder)["batches"][-1]["step"]  # noqa: E731
         seen = step()
         deadline = time.time() + 90
         while step() == seen:  # the run trains on without its server
-            assert time.time() < deadline and runs.training_pid(folder), "the run did not outlive its server"
+            assert time.time() < deadline and folders.training_pid(folder), "the run did not outlive its server"
             time.sleep(0.2)
 
         with lab_server(work, model=model, log=work / "second.log") as (base, _):
@@ -187,7 +187,7 @@ def test_a_tiny_training_run_draws_its_curves_outlives_its_server_and_stops_at_o
             assert "Stopped: run" in main_text(page) and not stop.count()
             assert problems(page) == {"exceptions": [], "errors": []}
             shot(page, "train-stopped")
-        assert runs.training_pid(folder) is None and runs.snapshot(folder)["status"] == "stopped"
+        assert folders.training_pid(folder) is None and folders.snapshot(folder)["status"] == "stopped"
         for log in ("first.log", "second.log"):
             assert "Traceback" not in (work / log).read_text(), (work / log).read_text()[-3000:]
     finally:

@@ -1,10 +1,10 @@
-"""The numbers the lesson pages write beside their pictures (cnn_lab.captions) and the Dataset page's
-examples of each class (cnn_lab.examples), against numpy written out by hand."""
+"""The numbers the lesson pages write beside their pictures (cnn_lab.lessons.captions) and the Dataset page's
+examples of each class (cnn_lab.lessons.examples), against numpy written out by hand."""
 
 import numpy as np
 
-from cnn_lab import captions
-from cnn_lab.examples import class_examples
+from cnn_lab.lessons import captions
+from cnn_lab.lessons.examples import class_examples
 
 RNG = np.random.default_rng(7)
 

@@ -16,8 +16,8 @@ import charts.probabilities
 import charts.results
 import charts.style
 import charts.training
-from cnn_lab.images import BLUE, GREY, OKABE_ITO, ORANGE, VERMILLION, rgb
-from cnn_lab.recipes import ARTICLE_ACCURACY
+from cnn_lab.network.images import BLUE, GREY, OKABE_ITO, ORANGE, VERMILLION, rgb
+from cnn_lab.settings import ARTICLE_ACCURACY
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
@@ -38,7 +38,7 @@ def test_the_okabe_ito_palette_is_written_down_once():
         for path in (ROOT / folder).rglob("*.py")
         if hex_codes.search(path.read_text(encoding="utf-8"))
     ]
-    assert found == ["dashboard/cnn_lab/images.py"]
+    assert found == ["dashboard/cnn_lab/network/images.py"]
     assert rgb(ORANGE) == (230, 159, 0)
 
 

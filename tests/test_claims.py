@@ -20,20 +20,24 @@ from functools import cache
 import numpy as np
 import pytest
 
-from cnn_lab import augment, guesses, lessons, photo, round_codes
+from cnn_lab.network import augment, photo
+from cnn_lab.lessons import guesses, maths
+from cnn_lab.classroom import round_codes
 from cnn_lab.training import devices
-from cnn_lab import gradient as G
-from cnn_lab.experiments import EXPERIMENTS, QUICK
-from cnn_lab.compare import chance_gap, differences, flatten, reference_runs, with_defaults
-from cnn_lab.runs import read_json
-from cnn_lab.target import reference_epoch
-from cnn_lab.data import CLASS_NAMES, PROJECT_ROOT, read_sample
-from cnn_lab.data import TRAINING_IMAGES as TRAINS_ON
-from cnn_lab.model_card import read_card
-from cnn_lab.questions import read_questions
-from cnn_lab.recipes import ARTICLE_ACCURACY, CROP, PRESETS, VALIDATION_SHARE, CNNConfig, held_out
-from cnn_lab.reference import article_run
-from cnn_lab.texts import lesson_items, read_lesson, spoken_words
+from cnn_lab.lessons import gradient as G
+from cnn_lab.runs.experiments import EXPERIMENTS, QUICK
+from cnn_lab.runs.compare import chance_gap, differences, flatten, reference_runs, with_defaults
+from cnn_lab.runs.folders import read_json
+from cnn_lab.runs.eta import reference_epoch
+from cnn_lab.network.data import read_sample
+from cnn_lab.settings import BATCH_SIZE, CLASS_NAMES, PROJECT_ROOT
+from cnn_lab.network.data import TRAINING_IMAGES as TRAINS_ON
+from cnn_lab.runs.model_card import read_card
+from cnn_lab.lessons.questions import read_questions
+from cnn_lab.training.recipes import PRESETS, VALIDATION_SHARE, CNNConfig, held_out
+from cnn_lab.settings import ARTICLE_ACCURACY, CROP
+from cnn_lab.runs.reference import article_run
+from cnn_lab.lessons.texts import lesson_items, read_lesson, spoken_words
 
 VIEWS = PROJECT_ROOT / "dashboard" / "views"
 EXPERIMENTS_DIR = PROJECT_ROOT / "assets" / "reference" / "experiments"
@@ -82,7 +86,7 @@ def parameters(model: CNNConfig) -> int:
 
 @cache
 def _parameters(fields: tuple) -> int:
-    from cnn_lab.model import build_cnn
+    from cnn_lab.network.model import build_cnn
 
     return build_cnn(CNNConfig(*fields)).count_params()
 
@@ -99,7 +103,7 @@ def first_layer_parameters(model: CNNConfig) -> int:
 
 @cache
 def _first_layer_parameters(fields: tuple) -> int:
-    from cnn_lab.model import build_cnn
+    from cnn_lab.network.model import build_cnn
 
     return build_cnn(CNNConfig(*fields)).get_layer("conv1").count_params()
 
@@ -111,7 +115,7 @@ def built(model: CNNConfig):
 
 @cache
 def _built(fields: tuple):
-    from cnn_lab.model import build_cnn
+    from cnn_lab.network.model import build_cnn
 
     return build_cnn(CNNConfig(*fields))
 
@@ -142,7 +146,7 @@ def batch_mix_is_usually(commonest: tuple[int, int], rarest: tuple[int, int], ba
     balanced 50,000, the commonest class has between `commonest` images and the rarest between `rarest`."""
     labels, rng = np.repeat(np.arange(10), TRAINING_IMAGES // 10), np.random.default_rng(0)
     counts = np.array(
-        [np.bincount(labels[lessons.random_batch(len(labels), rng=rng)], minlength=10) for _ in range(batches)]
+        [np.bincount(labels[maths.random_batch(len(labels), rng=rng)], minlength=10) for _ in range(batches)]
     )
     most, least = counts.max(axis=1), counts.min(axis=1)
     inside = lambda v, span: (span[0] <= v) & (v <= span[1])  # noqa: E731
@@ -220,9 +224,9 @@ def claims() -> list[tuple[str, str]]:
         PROJECT_ROOT / "assets" / "reference" / "experiments" / "no_augmentation" / "history.json"
     )
     red_grey, green_grey = (
-        int(lessons.greyscale_uint8(np.array([[c]], np.uint8))[0, 0]) for c in ([255, 0, 0], [0, 130, 0])
+        int(maths.greyscale_uint8(np.array([[c]], np.uint8))[0, 0]) for c in ([255, 0, 0], [0, 130, 0])
     )
-    valid = lessons.conv2d(np.zeros((32, 32)), np.zeros((3, 3))).shape  # no padding: where a 3 x 3 filter fits
+    valid = maths.conv2d(np.zeros((32, 32)), np.zeros((3, 3))).shape  # no padding: where a 3 x 3 filter fits
     return [
         # --- the augmentation: augment.py's ranges, and which recipe uses them
         ("lessons/augmentation.md", f"a {CROP} × {CROP} window out of the 32 × 32 photo, at one of {positions} places"),
@@ -287,7 +291,7 @@ def claims() -> list[tuple[str, str]]:
             else "(photo.to_cifar no longer resizes with Lanczos)",
         ),
         # --- batches
-        ("lessons/dataset_batch.md", f"`train_batch_size` is {lessons.BATCH_SIZE}"),
+        ("lessons/dataset_batch.md", f"`train_batch_size` is {BATCH_SIZE}"),
         (
             "lessons/dataset_batch.md",
             f"{TRAINING_IMAGES // fast.batch_size} batches of {fast.batch_size} and a last "
@@ -295,7 +299,7 @@ def claims() -> list[tuple[str, str]]:
         ),
         ("lessons/dataset_batch.md", f"The shipped model used batches of {card['train']['batch_size']}"),
         ("lessons/train.md", f"({paper.batch_size} in the article)"),
-        ("lessons/dataset_batch.md", f"a **batch** of {lessons.BATCH_SIZE} images"),
+        ("lessons/dataset_batch.md", f"a **batch** of {BATCH_SIZE} images"),
         (
             "lessons/dataset_batch.md",
             "the commonest class usually gets 9 to 12 images, the rarest only 1 to 4"
@@ -405,7 +409,7 @@ def claims() -> list[tuple[str, str]]:
             f"the Lesson recipe passes the article's {article(1)} in about {round(lesson_seconds / 60)} minutes",
         ),
         ("README.md", f"student adds about {per_student} MB"),
-        # --- you vs the network: cnn_lab.round_codes
+        # --- you vs the network: cnn_lab.classroom.round_codes
         ("lessons/you_vs_network_rules.md", f"Each round is {round_codes.ROUND_LENGTH} CIFAR-10 test images"),
         (
             "lessons/you_vs_network_rules.md",
@@ -420,16 +424,16 @@ def claims() -> list[tuple[str, str]]:
             else "(the lesson pages have different numbers of check questions)",
         ),
         (QUESTIONS + "images_are_numbers_questions.toml", f"32 × 32 × 3 = {32 * 32 * 3:,}"),
-        (QUESTIONS + "images_are_numbers_questions.toml", f"Red's weight is {lessons.GREY_WEIGHTS[0]:.4f}"),
-        (QUESTIONS + "images_are_numbers_questions.toml", f"Green's weight is {lessons.GREY_WEIGHTS[1]:.4f}"),
-        (QUESTIONS + "images_are_numbers_questions.toml", f"Blue's weight is {lessons.GREY_WEIGHTS[2]:.4f}"),
+        (QUESTIONS + "images_are_numbers_questions.toml", f"Red's weight is {maths.GREY_WEIGHTS[0]:.4f}"),
+        (QUESTIONS + "images_are_numbers_questions.toml", f"Green's weight is {maths.GREY_WEIGHTS[1]:.4f}"),
+        (QUESTIONS + "images_are_numbers_questions.toml", f"Blue's weight is {maths.GREY_WEIGHTS[2]:.4f}"),
         (
             QUESTIONS + "dataset_questions.toml",
             f"{TRAINING_IMAGES:,} training images shared equally by 10 classes",
         ),
         (QUESTIONS + "dataset_questions.toml", f'answer = "{TRAINING_IMAGES // 10:,}"'),
-        (QUESTIONS + "dataset_questions.toml", f"A batch of {lessons.BATCH_SIZE} training images"),
-        (QUESTIONS + "dataset_questions.toml", f"{lessons.BATCH_SIZE} ÷ 10 = {lessons.BATCH_SIZE / 10:g}"),
+        (QUESTIONS + "dataset_questions.toml", f"A batch of {BATCH_SIZE} training images"),
+        (QUESTIONS + "dataset_questions.toml", f"{BATCH_SIZE} ÷ 10 = {BATCH_SIZE / 10:g}"),
         (
             QUESTIONS + "augmentation_questions.toml",
             f"at {32 - CROP + 1} rows (0 to {32 - CROP}) and {32 - CROP + 1} columns: "
@@ -504,7 +508,7 @@ def claims() -> list[tuple[str, str]]:
             f"{CROP} × {CROP} × 3 goes into the article's first layer of {paper.model.filters[0]} filters",
         ),
         (QUESTIONS + "channels_questions.toml", f'answer = "{" × ".join(map(str, layer1.output.shape[1:]))}"'),
-        # --- how it learns: cnn_lab/gradient.py's one-weight network, the recipes' optimizers
+        # --- how it learns: cnn_lab/lessons/gradient.py's one-weight network, the recipes' optimizers
         (
             "lessons/gradient.md",
             f"90 % on it costs {-math.log(0.9):.2f}, 10 % costs {-math.log(0.1):.1f}",
@@ -619,19 +623,19 @@ def claims() -> list[tuple[str, str]]:
         ),
         ("README.md", f"# accuracy: {card['test_result']} on the full test set"),
         (
-            "dashboard/cnn_lab/experiments.py",
+            "dashboard/cnn_lab/runs/experiments.py",
             "in the article's network, with no batch-norm and no "
             if not QUICK.model.batch_norm and not QUICK.warmup_epochs and QUICK.schedule == "constant"
             else "(the quick experiments' recipe changed)",
         ),
         (
-            "dashboard/cnn_lab/experiments.py",
+            "dashboard/cnn_lab/runs/experiments.py",
             "The Lesson recipe does peak at this rate: its "
             if lesson.learning_rate == EXPERIMENTS["rate_1e-2"].change[1] and lesson.warmup_epochs
             else "(the Lesson recipe's peak rate changed)",
         ),
         (
-            "dashboard/cnn_lab/experiments.py",
+            "dashboard/cnn_lab/runs/experiments.py",
             "batch-norm and its warm-up keep such steps in check." if lesson.model.batch_norm else "(no batch-norm)",
         ),
         (
@@ -655,13 +659,13 @@ def claims() -> list[tuple[str, str]]:
             else "(the article's reference run changed)",
         ),
         (
-            "dashboard/cnn_lab/guesses.py",
+            "dashboard/cnn_lab/lessons/guesses.py",
             "counts as about 0 here: a tenth of the largest sum on this tile, and never "
             if guesses.ABOUT_ZERO == 0.1
             else "(ABOUT_ZERO changed)",
         ),
         (
-            "dashboard/cnn_lab/guesses.py",
+            "dashboard/cnn_lab/lessons/guesses.py",
             "less than 2 % of the largest this filter can make." if guesses.ABOUT_ZERO_FLOOR == 0.02 else "(the floor)",
         ),
         # --- the bundled sample
@@ -712,7 +716,7 @@ def test_the_articles_accuracy_is_written_one_way():
         for found in re.findall(r"(?<![\d.])78\.4\d*(?= ?%)", text):
             decimals = len(found.split(".")[1])
             assert found == f"{100 * ARTICLE_ACCURACY:.{decimals}f}", f"{path.name}: {found} %"
-        if path.name != "recipes.py":
+        if path.name != "settings.py":
             assert not re.search(r"(?<![\d.])0\.784", text), f"{path.name} types the article's accuracy again"
 
 
@@ -722,7 +726,7 @@ def test_the_only_ten_classes_note_names_the_ten_classes():
 
 
 def test_every_kind_of_layer_the_lab_builds_is_explained():
-    from cnn_lab.model import build_cnn, classifier
+    from cnn_lab.network.model import build_cnn, classifier
 
     said = lesson_items("network_layers")
     for name, recipe in PRESETS.items():
@@ -753,9 +757,9 @@ def test_every_lesson_is_shown_by_a_page():
 @pytest.mark.full_data
 def test_the_shipped_model_is_right_more_often_than_its_probabilities_say(full_archive):
     """lessons/mistakes.md: the shipped model's probabilities run low (label smoothing, the mirror average)."""
-    from cnn_lab.data import load_cifar10
-    from cnn_lab.evaluation import evaluate
-    from cnn_lab.model import load_classifier
+    from cnn_lab.network.data import load_cifar10
+    from cnn_lab.network.evaluation import evaluate
+    from cnn_lab.network.model import load_classifier
 
     data = load_cifar10(str(full_archive))
     result = evaluate(load_classifier(PROJECT_ROOT / "assets" / "models" / "default.keras"), data.x_test, data.y_test)

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cnn_lab import access, class_round_store
-from cnn_lab.data import load_cifar10
-from cnn_lab.evaluation import EVALUATIONS, Evaluation
+from cnn_lab import settings
+from cnn_lab.classroom import class_model, round_store
+from cnn_lab.network.data import load_cifar10
+from cnn_lab.network.evaluation import EVALUATIONS, Evaluation
 from conftest import PAGES, fake_run, figures, page_text, texts
 
 TOKEN = "owl-lantern-42"
@@ -23,7 +24,7 @@ def evaluated(tiny_model_path):
     probabilities[:, 0] = 0.82
     made = Evaluation(probabilities, data.y_test)
     run = fake_run("20260101-000000-aaaa", model=tiny_model_path)
-    access.write_active_model("20260101-000000-aaaa")
+    class_model.write_active_model("20260101-000000-aaaa")
     for path in (tiny_model_path, run / "model.keras"):
         EVALUATIONS.store(EVALUATIONS.key(path, data), made)
     return made
@@ -54,7 +55,7 @@ def test_without_a_token_nothing_is_shared(evaluated, tiny_model_path):
 
 
 def test_a_round_played_by_a_teacher_and_two_students(monkeypatch, evaluated, tiny_model_path):
-    monkeypatch.setenv(access.TOKEN_VARIABLE, TOKEN)
+    monkeypatch.setenv(settings.TEACHER_TOKEN_VARIABLE, TOKEN)
     teacher = session(tiny_model_path)
     assert not [b for b in teacher.button if b.label == "Start"]  # not signed in yet
     teacher.sidebar.text_input(key="teacher_token_input").input(TOKEN).run()
@@ -65,7 +66,7 @@ def test_a_round_played_by_a_teacher_and_two_students(monkeypatch, evaluated, ti
     assert "No class round yet" in page_text(early) and early.text[0].value == "You play as Early"
     teacher.text_input(key="class_round_code").input("random-42")
     button(teacher, "Start").click().run()
-    round_ = class_round_store.ClassRounds(class_round_store.runs_dir() / class_round_store.FILE_NAME).current()
+    round_ = round_store.ClassRounds(round_store.runs_dir() / round_store.FILE_NAME).current()
     assert (round_.code, round_.position, len(round_.images)) == ("random-42", 0, 10)
     assert "Round random-42: image 1 of 10" in [h.value for h in teacher.header]
     early.run()
@@ -127,7 +128,7 @@ def test_a_round_played_by_a_teacher_and_two_students(monkeypatch, evaluated, ti
 
 
 def test_people_beside_the_class_and_a_bad_code(monkeypatch, evaluated, tiny_model_path, human_counts):
-    monkeypatch.setenv(access.TOKEN_VARIABLE, TOKEN)
+    monkeypatch.setenv(settings.TEACHER_TOKEN_VARIABLE, TOKEN)
     monkeypatch.setenv("CNN_LAB_HUMAN_LABELS", str(human_counts))
     teacher = session(tiny_model_path)
     teacher.sidebar.text_input(key="teacher_token_input").input(TOKEN).run()
@@ -137,13 +138,13 @@ def test_people_beside_the_class_and_a_bad_code(monkeypatch, evaluated, tiny_mod
     teacher.text_input(key="class_round_code").input("")
     teacher.selectbox(key="class_round_kind").set_value("cat-dog")
     button(teacher, "Start").click().run()
-    round_ = class_round_store.ClassRounds(class_round_store.runs_dir() / class_round_store.FILE_NAME).current()
+    round_ = round_store.ClassRounds(round_store.runs_dir() / round_store.FILE_NAME).current()
     assert round_.kind == "cat-dog" and set(evaluated.labels[list(round_.images)]) <= {3, 5}
     button(teacher, "Reveal").click().run()
     bars = figures(teacher)[0]["data"]
     people = bars[1]
     assert people["name"].endswith("people's answers (CIFAR-10H)")
-    from cnn_lab.human_labels import load_human_labels
+    from cnn_lab.classroom.human_labels import load_human_labels
 
     counts = load_human_labels(load_cifar10(), human_counts).counts[round_.image]
     assert np.allclose(people["x"], 100 * counts / counts.sum())

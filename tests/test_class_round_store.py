@@ -1,4 +1,4 @@
-"""The class round's store (cnn_lab.class_round_store): every answer kept exactly once, under 30 writers at once and
+"""The class round's store (cnn_lab.classroom.round_store): every answer kept exactly once, under 30 writers at once and
 across a restart; no second answer for one image; no answer into another round, a closed one or a revealed
 image; odd nicknames made safe."""
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cnn_lab import class_round_store
-from cnn_lab.class_round_store import ClassRounds, safe_nickname
+from cnn_lab.classroom import round_store
+from cnn_lab.classroom.round_store import ClassRounds, safe_nickname
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
 STUDENTS = 30
@@ -21,7 +21,7 @@ IMAGES = [7, 3, 11, 42]
 
 @pytest.fixture
 def store(tmp_path):
-    return ClassRounds(tmp_path / class_round_store.FILE_NAME)
+    return ClassRounds(tmp_path / round_store.FILE_NAME)
 
 
 def _answer_together(store_path, round_id, position, students, answer_of):
@@ -48,7 +48,7 @@ def _answer_together(store_path, round_id, position, students, answer_of):
 PROCESS_STUDENT = """
 import sys, time
 from pathlib import Path
-from cnn_lab.class_round_store import ClassRounds
+from cnn_lab.classroom.round_store import ClassRounds
 path, round_id, participant, start = sys.argv[1], int(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
 store = ClassRounds(path)
 print("ready", flush=True)
@@ -59,13 +59,13 @@ print(store.answer(round_id, 1, participant, "from a process", 3), flush=True)
 
 
 def test_thirty_students_at_once_and_a_restart_lose_nothing(tmp_path):
-    path = tmp_path / class_round_store.FILE_NAME
+    path = tmp_path / round_store.FILE_NAME
     round_id = ClassRounds(path).start("ABC123", "random", IMAGES).id
     students = [f"student-{number}" for number in range(STUDENTS)]
 
     # image 0: 30 threads in one server
     outcomes = _answer_together(path, round_id, 0, students, lambda participant: int(participant.split("-")[1]) % 10)
-    assert set(outcomes.values()) == {class_round_store.TAKEN}
+    assert set(outcomes.values()) == {round_store.TAKEN}
     ClassRounds(path).next_image(round_id)
 
     # the server restarts: new processes with new stores answer image 1, 30 at once
@@ -85,7 +85,7 @@ def test_thirty_students_at_once_and_a_restart_lose_nothing(tmp_path):
         assert process.stdout.readline().strip() == "ready", process.stderr.read()
     start.touch()
     outcomes = [process.communicate(timeout=120) for process in processes]
-    assert [out.strip() for out, _err in outcomes] == [class_round_store.TAKEN] * STUDENTS, outcomes
+    assert [out.strip() for out, _err in outcomes] == [round_store.TAKEN] * STUDENTS, outcomes
 
     # and again in this process, with a new store object
     fresh = ClassRounds(path)
@@ -117,17 +117,17 @@ def test_the_same_student_thirty_times_at_once_is_kept_once(store):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == sorted([class_round_store.TAKEN] + [class_round_store.ALREADY] * (STUDENTS - 1))
+    assert sorted(outcomes) == sorted([round_store.TAKEN] + [round_store.ALREADY] * (STUDENTS - 1))
     assert len(store.answers(round_id)) == 1
 
 
 def test_a_second_answer_for_one_image_is_refused(store):
     round_id = store.start("X", "random", IMAGES).id
-    assert store.answer(round_id, 0, "p1", "Ada", 3) == class_round_store.TAKEN
-    assert store.answer(round_id, 0, "p1", "Ada", 5) == class_round_store.ALREADY
+    assert store.answer(round_id, 0, "p1", "Ada", 3) == round_store.TAKEN
+    assert store.answer(round_id, 0, "p1", "Ada", 5) == round_store.ALREADY
     assert store.answer_of(round_id, 0, "p1") == 3  # the first answer stands
     store.next_image(round_id)
-    assert store.answer(round_id, 1, "p1", "Ada", 5) == class_round_store.TAKEN  # the next image is a new question
+    assert store.answer(round_id, 1, "p1", "Ada", 5) == round_store.TAKEN  # the next image is a new question
 
 
 def test_answers_only_go_into_the_current_open_unrevealed_image(store):
@@ -135,19 +135,19 @@ def test_answers_only_go_into_the_current_open_unrevealed_image(store):
     new = store.start("NEW", "random", IMAGES)
     assert store.get(old.id).state == "closed"  # one class round at a time
     assert store.current().id == new.id
-    assert store.answer(old.id, 0, "p1", "Ada", 1) == class_round_store.CLOSED
-    assert store.answer(new.id + 1, 0, "p1", "Ada", 1) == class_round_store.NO_ROUND
-    assert store.answer(new.id, 1, "p1", "Ada", 1) == class_round_store.NOT_NOW  # an image not shown yet
+    assert store.answer(old.id, 0, "p1", "Ada", 1) == round_store.CLOSED
+    assert store.answer(new.id + 1, 0, "p1", "Ada", 1) == round_store.NO_ROUND
+    assert store.answer(new.id, 1, "p1", "Ada", 1) == round_store.NOT_NOW  # an image not shown yet
     store.next_image(new.id)
-    assert store.answer(new.id, 0, "p1", "Ada", 1) == class_round_store.NOT_NOW  # an image moved past
+    assert store.answer(new.id, 0, "p1", "Ada", 1) == round_store.NOT_NOW  # an image moved past
     store.reveal(new.id)
-    assert store.answer(new.id, 1, "p1", "Ada", 1) == class_round_store.REVEALED
+    assert store.answer(new.id, 1, "p1", "Ada", 1) == round_store.REVEALED
     store.next_image(new.id)
-    assert store.answer(new.id, 2, "p1", "Ada", 1) == class_round_store.TAKEN
+    assert store.answer(new.id, 2, "p1", "Ada", 1) == round_store.TAKEN
     for bad in (10, -1, True, "3", 2.0):
-        assert store.answer(new.id, 2, "p2", "Bo", bad) == class_round_store.BAD_ANSWER
+        assert store.answer(new.id, 2, "p2", "Bo", bad) == round_store.BAD_ANSWER
     store.close(new.id)
-    assert store.answer(new.id, 2, "p3", "Cy", 1) == class_round_store.CLOSED
+    assert store.answer(new.id, 2, "p3", "Cy", 1) == round_store.CLOSED
     assert [row[0] for row in store.answers(old.id)] == []
     assert store.answers(new.id) == [(2, "p1", "Ada", 1)]
 
@@ -186,7 +186,7 @@ def test_a_round_needs_images(store):
         ("", "Anonymous"),
         ("   \n\t ", "Anonymous"),
         (None, "Anonymous"),
-        ("x" * 10_000, "x" * class_round_store.NICKNAME_MAX),
+        ("x" * 10_000, "x" * round_store.NICKNAME_MAX),
         ("<b>bold</b><script>alert(1)</script>", "<b>bold</b><script>alert"),  # kept as text, cut to length
         ("Zoë 🦊🐱", "Zoë 🦊🐱"),
         ("👩\u200d🚀 astro", "👩\u200d🚀 astro"),  # an emoji sequence stays whole
@@ -204,4 +204,4 @@ def test_nicknames_are_made_safe(typed, shown):
 def test_an_odd_nickname_is_stored_safe(store):
     round_id = store.start("X", "random", IMAGES).id
     store.answer(round_id, 0, "p1", "\u202e" + "y" * 10_000, 2)
-    assert store.answers(round_id)[0][2] == "y" * class_round_store.NICKNAME_MAX
+    assert store.answers(round_id)[0][2] == "y" * round_store.NICKNAME_MAX

@@ -71,7 +71,7 @@ def test_the_results_pages_fall_back_too(shipped, tmp_path):
 
 
 def test_offline_the_home_page_starts_on_the_sample_without_trying_the_network(monkeypatch):
-    import cnn_lab.data
+    import cnn_lab.network.data
     import ui
 
     monkeypatch.delenv("CNN_LAB_OFFLINE", raising=False)  # not told: the network is simply not there
@@ -85,9 +85,9 @@ def test_offline_the_home_page_starts_on_the_sample_without_trying_the_network(m
         raise AssertionError("a page tried to download CIFAR-10")
 
     monkeypatch.setattr(socket, "create_connection", no_network)
-    monkeypatch.setattr(cnn_lab.data, "download", no_download)
-    monkeypatch.setattr(cnn_lab.data, "local_candidates", lambda: [])  # no data/ archive on this computer
-    cnn_lab.data._load_cached.cache_clear()
+    monkeypatch.setattr(cnn_lab.network.data, "download", no_download)
+    monkeypatch.setattr(cnn_lab.network.data, "local_candidates", lambda: [])  # no data/ archive on this computer
+    cnn_lab.network.data._load_cached.cache_clear()
     ui.state._dataset.clear()
     try:
         at = AppTest.from_file(APP, default_timeout=30).run()
@@ -97,7 +97,7 @@ def test_offline_the_home_page_starts_on_the_sample_without_trying_the_network(m
         assert "`cnn-lab download`" in note and "data/ folder" in note
         assert not tried  # no page even asks whether the network is there
     finally:
-        cnn_lab.data._load_cached.cache_clear()
+        cnn_lab.network.data._load_cached.cache_clear()
         ui.state._dataset.clear()
 
 
@@ -105,12 +105,12 @@ def styles(at: AppTest) -> str:
     return " ".join(h.proto.body for h in at.get("html"))
 
 
-# ui.projector() as app.py runs it before every page. (AppTest reruns app.py's page, not app.py,
+# ui.presenter_view_controls() as app.py runs it before every page. (AppTest reruns app.py's page, not app.py,
 # so app.py is checked on first runs only.)
 SHELL = """
 import streamlit as st
 import ui
-ui.projector()
+ui.presenter_view_controls()
 st.markdown("A lesson")
 """
 

@@ -108,8 +108,8 @@ def test_train_then_resume_and_extend_from_the_command_line(tmp_path):
 def test_a_run_planned_in_its_folder_trains_what_its_config_says(tmp_path):
     """The Train page writes a new run's config.json and starts `cnn-lab train --run-dir DIR`: the command trains
     that config, not a preset's, and refuses a flag that would quietly change it."""
-    from cnn_lab.data import SAMPLE_PATH
-    from cnn_lab.recipes import TrainConfig, preset
+    from cnn_lab.settings import SAMPLE_PATH
+    from cnn_lab.training.recipes import TrainConfig, preset
     from cnn_lab.training.loop import plan, planned
 
     run = tmp_path / "runs" / "20250101-000000-9a1d"
@@ -132,7 +132,7 @@ def _history(run):
 
 @pytest.mark.one_backend  # the command line's rules, the same on every backend; and it trains 5 times
 def test_resume_with_epochs_extends_a_run_and_no_flag_is_ignored(tmp_path):
-    from cnn_lab.runs import runs_dir
+    from cnn_lab.runs.folders import runs_dir
 
     article = runs_dir() / "20250101-000000-a001"
     out = cnn_lab("train", "--preset", "article", "--epochs", "1", "--limit", "64", "--run-dir", article)
@@ -170,7 +170,7 @@ def test_resume_with_epochs_extends_a_run_and_no_flag_is_ignored(tmp_path):
     report = json.loads(cnn_lab("compare", article.name, fast.name, "--json").stdout)
     article_config = json.loads((article / "config.json").read_text())["train"]
     fast_config = json.loads((fast / "config.json").read_text())["train"]
-    from cnn_lab.compare import flatten
+    from cnn_lab.runs.compare import flatten
 
     a, f = flatten(article_config), flatten(fast_config)
     assert set(report["differences"]) == {name for name in a if a[name] != f[name]}
@@ -184,7 +184,7 @@ def test_a_kill_from_another_process_stops_the_run_after_its_batch(tmp_path):
     after its batch, keeps its last finished epoch and says it stopped (a kill while in model.fit too)."""
     from conftest import wait_for
 
-    from cnn_lab import runs
+    from cnn_lab.runs import folders
 
     run = tmp_path / "runs" / "20250101-000000-5e9d"
     child = subprocess.Popen(
@@ -196,12 +196,12 @@ def test_a_kill_from_another_process_stops_the_run_after_its_batch(tmp_path):
         env=dict(os.environ),
     )
     try:
-        wait_for(lambda: (run / "history.json").is_file() and runs.snapshot(run)["batches"], 180, "a trained epoch")
+        wait_for(lambda: (run / "history.json").is_file() and folders.snapshot(run)["batches"], 180, "a trained epoch")
         child.send_signal(signal.SIGTERM)
         out, _ = child.communicate(timeout=120)
     finally:
         child.kill()
     assert child.returncode == 0, out
     assert "stopping after this batch" in out and f"stopped: {run}" in out
-    assert runs.snapshot(run)["status"] == "stopped"
+    assert folders.snapshot(run)["status"] == "stopped"
     assert 1 <= len(_history(run)) < 50

@@ -1,11 +1,11 @@
-"""cnn_lab.compare: the settings that differ and each run's numbers, against hand-made runs."""
+"""cnn_lab.runs.compare: the settings that differ and each run's numbers, against hand-made runs."""
 
 import json
 
 import pytest
 from conftest import fake_run
 
-from cnn_lab.compare import compare, differences, flatten, gap_in_words, numbers, table
+from cnn_lab.runs.compare import compare, differences, flatten, gap_in_words, numbers, table
 
 
 def test_only_the_settings_that_differ_are_listed():
@@ -78,7 +78,7 @@ def test_a_run_that_learned_nothing_is_not_said_to_have_a_healthy_gap():
 
 
 def test_choosing_by_validation_against_choosing_by_the_test():
-    from cnn_lab.compare import choice_in_words, chosen_epochs
+    from cnn_lab.runs.compare import choice_in_words, chosen_epochs
 
     history = [
         {"epoch": 1, "test_accuracy": 0.60, "validation_accuracy": 0.50},

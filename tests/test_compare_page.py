@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from conftest import figures, run
 
-from cnn_lab import compare
-from cnn_lab.data import load_cifar10
-from cnn_lab.evaluation import SAVED, Evaluation
-from cnn_lab.recipes import PRESETS
-from cnn_lab.runs import runs_dir, set_name
+from cnn_lab.runs import compare
+from cnn_lab.network.data import load_cifar10
+from cnn_lab.network.evaluation import SAVED, Evaluation
+from cnn_lab.training.recipes import PRESETS
+from cnn_lab.runs.folders import runs_dir, set_name
 
 
 def recorded(folder, train, accuracies, tests, name=None):
@@ -46,7 +46,7 @@ def shipped(tmp_path, monkeypatch):
         [0.5, 0.62, 0.58],
         "no augmentation",
     )
-    monkeypatch.setattr(compare, "REFERENCE_RUNS", root)
+    monkeypatch.setattr(compare, "REFERENCE_EXPERIMENTS", root)
     return root
 
 
@@ -107,7 +107,7 @@ def test_confusion_and_per_class_differences_check_against_numpy(shipped, tiny_m
 
 
 def test_fewer_than_two_runs_say_so(tmp_path, monkeypatch):
-    monkeypatch.setattr(compare, "REFERENCE_RUNS", tmp_path / "none")
+    monkeypatch.setattr(compare, "REFERENCE_EXPERIMENTS", tmp_path / "none")
     at = run("compare.py")
     assert not at.exception and "Comparing needs two runs or more" in at.info[0].value
     assert not at.multiselect  # no empty, greyed-out chooser
@@ -119,7 +119,7 @@ def test_the_page_opens_on_the_first_group_shipped_with_two_runs_or_more(tmp_pat
     recorded(root / "article", article, [0.5], [0.5])  # the augmentation group, alone
     recorded(root / "fast_rate_1e-2", dataclasses.replace(fast, learning_rate=1e-2), [0.5], [0.5])
     recorded(root / "fast_rate_1e-3", dataclasses.replace(fast, learning_rate=1e-3), [0.5], [0.5])
-    monkeypatch.setattr(compare, "REFERENCE_RUNS", root)
+    monkeypatch.setattr(compare, "REFERENCE_EXPERIMENTS", root)
     at = run("compare.py")
     assert [Path(p).name for p in at.multiselect(key="compare_runs").value] == ["fast_rate_1e-2", "fast_rate_1e-3"]
     assert list(at.dataframe[0].value["setting"]) == ["learning_rate"]
@@ -157,7 +157,7 @@ def test_a_link_that_names_its_runs_opens_on_them_once(tmp_path, monkeypatch):
     recorded(root / "article", PRESETS["article"], [0.5], [0.5])
     recorded(root / "quick", PRESETS["article"], [0.4], [0.4])
     recorded(root / "no_augmentation", PRESETS["article"], [0.3], [0.3])
-    monkeypatch.setattr(compare, "REFERENCE_RUNS", root)
+    monkeypatch.setattr(compare, "REFERENCE_EXPERIMENTS", root)
     at = AppTest.from_file("../dashboard/views/compare.py", default_timeout=60)
     at.query_params["runs"] = ["quick", "no_augmentation"]
     at.run()

@@ -12,8 +12,8 @@ from conftest import wait_for
 
 pytest.importorskip("keras")
 
-from cnn_lab.model import load_classifier  # noqa: E402
-from cnn_lab.runs import list_runs, read_json, run_path, snapshot  # noqa: E402
+from cnn_lab.network.model import load_classifier  # noqa: E402
+from cnn_lab.runs.folders import list_runs, read_json, run_path, snapshot  # noqa: E402
 from cnn_lab.training.loop import train  # noqa: E402
 
 

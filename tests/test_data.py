@@ -8,7 +8,8 @@ import tarfile
 import numpy as np
 import pytest
 
-from cnn_lab import data as D
+from cnn_lab.settings import CLASS_NAMES, SAMPLE_PATH
+from cnn_lab.network import data as D
 
 pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)
 
@@ -26,7 +27,7 @@ def _batch(n, seed, label_offset=0):
 def _tiny_blobs(n=4):
     blobs = {name: pickle.dumps(_batch(n, i, i), protocol=2) for i, name in enumerate(D.TRAIN_BATCHES)}
     blobs["test_batch"] = pickle.dumps(_batch(n, 9, 3), protocol=2)
-    blobs["batches.meta"] = pickle.dumps({b"label_names": [c.encode() for c in D.CLASS_NAMES]}, protocol=2)
+    blobs["batches.meta"] = pickle.dumps({b"label_names": [c.encode() for c in CLASS_NAMES]}, protocol=2)
     return blobs
 
 
@@ -48,7 +49,7 @@ def test_archive_is_read_into_hwc_uint8(tiny_archive):
     d = D.read_source(tiny_archive)
     assert d.x_train.shape == (20, 32, 32, 3) and d.x_train.dtype == np.uint8
     assert d.x_test.shape == (4, 32, 32, 3) and d.y_test.dtype == np.uint8
-    assert d.class_names == D.CLASS_NAMES and not d.is_sample
+    assert d.class_names == CLASS_NAMES and not d.is_sample
     raw = _batch(4, 9, 3)[b"data"][0]
     # Row layout: 1024 red values, then green, then blue, each row-major 32x32.
     assert d.x_test[0, 0, 0].tolist() == [raw[0], raw[1024], raw[2048]]
@@ -139,7 +140,7 @@ def test_shape_and_label_checks(tmp_path, change, message):
 
 
 def test_bundled_sample_is_genuine_test_images_and_balanced():
-    with np.load(D.SAMPLE_PATH) as f:
+    with np.load(SAMPLE_PATH) as f:
         x, y, index = f["x"], f["y"], f["test_index"]
     assert x.shape == (len(y), 32, 32, 3) and x.dtype == np.uint8
     assert np.bincount(y, minlength=10).min() >= 100
@@ -167,6 +168,6 @@ def test_full_archive(full_archive):
     assert d.x_train.shape == (50000, 32, 32, 3) and d.x_test.shape == (10000, 32, 32, 3)
     assert d.y_train[:5].tolist() == [6, 9, 9, 4, 1] and d.y_test[:5].tolist() == [3, 8, 8, 0, 6]
     assert np.bincount(d.y_train).tolist() == [5000] * 10 and np.bincount(d.y_test).tolist() == [1000] * 10
-    with np.load(D.SAMPLE_PATH) as f:
+    with np.load(SAMPLE_PATH) as f:
         np.testing.assert_array_equal(f["x"], d.x_test[f["test_index"]])
         np.testing.assert_array_equal(f["y"], d.y_test[f["test_index"]])

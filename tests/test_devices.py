@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from cnn_lab.data import SAMPLE_PATH
-from cnn_lab.runs import snapshot
+from cnn_lab.settings import SAMPLE_PATH
+from cnn_lab.runs.folders import snapshot
 from cnn_lab.training.devices import device_words
 
 # The child: two devices, one SGD step with the recipe's global batch on both, then on the first alone.
@@ -29,7 +29,7 @@ if keras.config.backend() == "tensorflow":  # TensorFlow: two logical devices on
 
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from cnn_lab.model import CNNConfig, build_cnn, trainer
+from cnn_lab.network.model import CNNConfig, build_cnn, trainer
 from cnn_lab.training.devices import data_parallel, describe_device, local_devices
 from cnn_lab.training.loop import one_hot
 
@@ -93,18 +93,18 @@ if keras.config.backend() == "tensorflow":
 
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from cnn_lab import runs
+from cnn_lab.runs import folders
 from cnn_lab.cli.main import main
 
 if stop_after := int(os.environ.get("STOP_AFTER", 0)):
-    write_json = runs.write_json
+    write_json = folders.write_json
 
     def write_and_stop(path, value, indent=1):
         write_json(path, value, indent)
         if path.name == "history.json" and len(value) == stop_after:
-            runs.request_stop(path.parent)  # what the Train page's Stop does
+            folders.request_stop(path.parent)  # what the Train page's Stop does
 
-    runs.write_json = write_and_stop
+    folders.write_json = write_and_stop
 sys.exit(main(sys.argv[1:]))
 """
 

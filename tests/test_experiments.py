@@ -8,12 +8,13 @@ import pytest
 from conftest import fake_run, page_text
 from streamlit.testing.v1 import AppTest
 
-from cnn_lab import access, experiments
+from cnn_lab import settings
+from cnn_lab.runs import experiments
 from cnn_lab.training import launcher, loop
-from cnn_lab.experiments import EXPERIMENTS, QUICK
-from cnn_lab.compare import differences, flatten
-from cnn_lab.recipes import TrainConfig
-from cnn_lab.runs import list_runs
+from cnn_lab.runs.experiments import EXPERIMENTS, QUICK
+from cnn_lab.runs.compare import differences, flatten
+from cnn_lab.training.recipes import TrainConfig
+from cnn_lab.runs.folders import list_runs
 
 PAGE = "../dashboard/views/train.py"
 
@@ -94,7 +95,7 @@ def test_without_the_full_data_the_experiments_say_so_and_cannot_start(started):
 
 
 def test_students_cannot_start_an_experiment(full_data, started, monkeypatch):
-    monkeypatch.setenv(access.TOKEN_VARIABLE, "owl-lantern-42")
+    monkeypatch.setenv(settings.TEACHER_TOKEN_VARIABLE, "owl-lantern-42")
     at = AppTest.from_file(PAGE, default_timeout=120).run()
     assert all(at.button(key=f"train_experiment_{key}").disabled for key in EXPERIMENTS)
     assert any("Only the teacher can" in c.value for c in at.caption)

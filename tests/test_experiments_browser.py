@@ -8,7 +8,7 @@ import re
 import pytest
 from test_browser import main_text, open_page, reveal, shot
 
-from cnn_lab.experiments import QUICK
+from cnn_lab.runs.experiments import QUICK
 from lab_browser import ROOT, SHIPPED_MODEL, kill_runs, lab_server, problems, settle, tiny_model
 
 pytestmark = pytest.mark.browser

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnn_lab.explain import ExplainError, Explanation, explain, overlay, split, where_strongest
-from cnn_lab.model import CNNConfig, build_cnn, classifier, cnn_of, load_classifier
+from cnn_lab.network.explain import ExplainError, Explanation, explain, overlay, split, where_strongest
+from cnn_lab.network.model import CNNConfig, build_cnn, classifier, cnn_of, load_classifier
 
 pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)
 

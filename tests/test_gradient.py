@@ -4,7 +4,7 @@ slope of softmax + cross-entropy, each against a reference (finite differences; 
 import numpy as np
 import pytest
 
-from cnn_lab import gradient as G
+from cnn_lab.lessons import gradient as G
 
 pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)
 

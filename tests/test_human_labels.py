@@ -6,9 +6,10 @@ import shutil
 import numpy as np
 import pytest
 
+from cnn_lab.settings import CLASS_NAMES, SAMPLE_PATH
 from cnn_lab.cli.main import main as cnn_lab_main
-from cnn_lab import data as D
-from cnn_lab import human_labels as H
+from cnn_lab.network import data as D
+from cnn_lab.classroom import human_labels as H
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def test_the_shared_file_is_cifar10h(human_counts):
 def test_lined_up_with_the_bundled_sample(human_counts):
     """The sample's test images are official test images `test_index[every fifth]`: their rows, in that order."""
     sample = D.read_sample()
-    with np.load(D.SAMPLE_PATH) as f:
+    with np.load(SAMPLE_PATH) as f:
         expected = np.load(human_counts)[f["test_index"][np.arange(len(f["y"])) % 5 == 0]]
     people = H.load_human_labels(sample, human_counts)
     np.testing.assert_array_equal(people.counts, expected)
@@ -56,13 +57,13 @@ def test_agreement_shares_and_words_against_numpy():
     np.testing.assert_allclose(people.agreement(labels), [38 / 51, 1.0, 25 / 51])
     np.testing.assert_allclose(people.shares(), counts / counts.sum(1)[:, None])
     assert people.people(0) == 51
-    assert people.in_words(0, D.CLASS_NAMES) == "51 people: 38 said cat, 11 dog, 2 deer"
-    assert people.in_words(1, D.CLASS_NAMES) == "50 people: 50 said airplane"
-    assert people.in_words(2, D.CLASS_NAMES) == "51 people: 26 said truck, 25 automobile"
+    assert people.in_words(0, CLASS_NAMES) == "51 people: 38 said cat, 11 dog, 2 deer"
+    assert people.in_words(1, CLASS_NAMES) == "50 people: 50 said airplane"
+    assert people.in_words(2, CLASS_NAMES) == "51 people: 26 said truck, 25 automobile"
 
 
 def test_search_order_named_then_env_then_data_then_keras_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr(H, "PROJECT_ROOT", tmp_path / "project")
+    monkeypatch.setattr(H, "LOCAL_DATA", tmp_path / "project" / "data")
     assert H.find_counts() is None
     cached = D.keras_cache_dir() / H.COUNTS_NAME  # KERAS_HOME is a temporary folder in every test
     cached.parent.mkdir(parents=True)

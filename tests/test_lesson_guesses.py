@@ -7,9 +7,9 @@ never from the page."""
 import numpy as np
 import pytest
 
-from cnn_lab.lessons import conv2d
-from cnn_lab.guesses import SIGNS, class_guess, pool_guess, shape_text, sign_guess
-from cnn_lab.questions import read_questions
+from cnn_lab.lessons.maths import conv2d
+from cnn_lab.lessons.guesses import SIGNS, class_guess, pool_guess, shape_text, sign_guess
+from cnn_lab.lessons.questions import read_questions
 from conftest import captions, figures, run
 
 LESSONS = {
@@ -158,8 +158,8 @@ def test_the_augmentation_guess_judges_a_right_and_a_wrong_pick():
 
 def test_the_augmentation_guess_shows_the_pictures_own_training_version():
     """The right picture is the augmentation layer's output for this image, the others for other test images."""
-    from cnn_lab.data import read_sample
-    from cnn_lab.guesses import augmentation_guess, distractors
+    from cnn_lab.network.data import read_sample
+    from cnn_lab.lessons.guesses import augmentation_guess, distractors
 
     data = read_sample()
     image = data.x_test[5] / 255
@@ -167,7 +167,7 @@ def test_the_augmentation_guess_shows_the_pictures_own_training_version():
     assert len(set(others.tolist())) == 3 and (data.y_test[others] != data.y_test[5]).all()
     guess, shown = augmentation_guess(image, data.x_test[others] / 255, ["one", "two", "three"], seed=4)
     assert shown.shape == (4, 24, 24, 3) and shown.min() >= 0 and shown.max() <= 1
-    from cnn_lab.augment import ArticleAugmentation
+    from cnn_lab.network.augment import ArticleAugmentation
 
     batch = np.stack([image, *(data.x_test[others] / 255)]).astype(np.float32)
     versions = np.asarray(ArticleAugmentation(mode="article", seed=4)(batch, training=True))
@@ -197,8 +197,8 @@ def test_the_shape_after_a_layer_is_guessed_before_it_is_shown(tiny_model_path):
 
 
 def test_the_networks_class_is_guessed_before_its_bars_are_shown(tiny_model_path):
-    from cnn_lab.data import read_sample
-    from cnn_lab.model import load_classifier, predict
+    from cnn_lab.network.data import read_sample
+    from cnn_lab.network.model import load_classifier, predict
 
     data = read_sample()
     at = run("5_network.py", model_path=tiny_model_path)
@@ -216,7 +216,7 @@ def test_the_networks_class_is_guessed_before_its_bars_are_shown(tiny_model_path
 
 
 def test_shape_text_and_the_wrong_shapes_offered():
-    from cnn_lab.guesses import shape_options
+    from cnn_lab.lessons.guesses import shape_options
 
     assert shape_text((24, 24, 64)) == "24 × 24 × 64" and shape_text((1152,)) == "1,152"
     options = shape_options((24, 24, 64), (12, 12, 64))
@@ -225,7 +225,7 @@ def test_shape_text_and_the_wrong_shapes_offered():
 
 
 def test_every_guess_offers_its_answer_and_takes_it_from_a_reference():
-    from cnn_lab.lessons import conv2d
+    from cnn_lab.lessons.maths import conv2d
 
     rng = np.random.default_rng(11)
     for _ in range(50):

@@ -33,8 +33,8 @@ def png_bytes(size=(60, 40), colour=(200, 30, 30)):
 
 
 def test_images_are_numbers_shows_the_greyscale_heatmap_with_its_numbers():
-    from cnn_lab.data import read_sample
-    from cnn_lab.lessons import greyscale_uint8
+    from cnn_lab.network.data import read_sample
+    from cnn_lab.lessons.maths import greyscale_uint8
 
     at = run("1_images_are_numbers.py", lesson_class="cat", lesson_index=3)
     drawn = figures(at)
@@ -88,7 +88,7 @@ def test_random_button_picks_an_image_of_the_chosen_class():
 
 
 def test_dataset_counts_come_from_the_data_and_say_it_is_the_sample():
-    from cnn_lab.data import read_sample
+    from cnn_lab.network.data import read_sample
 
     data = read_sample()
     at = run("2_dataset.py")
@@ -164,7 +164,7 @@ def test_pooling_figure_follows_the_grid_and_the_step():
 
 
 def test_kernel_step_sum_is_the_multiply_and_add():
-    from cnn_lab.lessons import conv2d
+    from cnn_lab.lessons.maths import conv2d
 
     at = run("4_convolution.py")
     at.slider(key="kernel_position").set_value(8).run()
@@ -177,8 +177,8 @@ def test_kernel_step_sum_is_the_multiply_and_add():
 
 
 def test_channels_one_filter_over_three_colours_its_bias_and_relu():
-    from cnn_lab.data import read_sample
-    from cnn_lab.lessons import CHANNEL_FILTERS, channel_maps, channel_step
+    from cnn_lab.network.data import read_sample
+    from cnn_lab.lessons.maths import CHANNEL_FILTERS, channel_maps, channel_step
 
     data = read_sample()
     cat = data.x_test[np.flatnonzero(data.y_test == data.class_names.index("cat"))[3]]
@@ -226,7 +226,7 @@ def test_network_without_a_model_says_so(tmp_path):
 
 
 def test_network_shows_every_layer_and_the_probabilities(tiny_model_path):
-    from cnn_lab.model import load_classifier
+    from cnn_lab.network.model import load_classifier
 
     at = run("5_network.py", model_path=tiny_model_path)
     show_me(show_me(at, "guess_shape_tiny.keras_conv1"), "guess_class_")
@@ -235,7 +235,7 @@ def test_network_shows_every_layer_and_the_probabilities(tiny_model_path):
     assert table.loc["conv1", "output shape"] == "24 × 24 × 4" and table.loc["conv1", "parameters"] == "112"
     bars = figures(at)[-1]["data"][0]
     model = load_classifier(tiny_model_path)
-    from cnn_lab.data import read_sample
+    from cnn_lab.network.data import read_sample
 
     expected = model.predict(read_sample().x_test[:1], verbose=0)[0] * 100
     np.testing.assert_allclose(np.asarray(bars["y"]), expected, rtol=1e-4)
@@ -270,7 +270,7 @@ def test_light_pages_do_not_import_tensorflow(page):
 
 
 def test_how_it_learns_steps_downhill_on_one_weight_after_the_guess():
-    from cnn_lab.gradient import BEST, descend
+    from cnn_lab.lessons.gradient import BEST, descend
 
     at = run("gradient.py")
     assert not figures(at)  # the steps wait for the guess: which way does the first one go?

@@ -8,7 +8,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from cnn_lab.model import CNNConfig, NotACifarClassifier, build_cnn, classifier, cnn_of, load_classifier  # noqa: E402
+from cnn_lab.network.model import CNNConfig, NotACifarClassifier, build_cnn, classifier, cnn_of, load_classifier  # noqa: E402
 
 pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)
 

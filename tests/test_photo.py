@@ -6,7 +6,7 @@ import pytest
 from PIL import Image, ImageOps
 
 import photo_samples as samples
-from cnn_lab.photo import (
+from cnn_lab.network.photo import (
     MIN_SIDE,
     Photo,
     PhotoError,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from cnn_lab.questions import QuestionsError, parse_questions, read_questions
-from cnn_lab.texts import LESSONS
+from cnn_lab.lessons.questions import QuestionsError, parse_questions, read_questions
+from cnn_lab.settings import LESSON_TEXTS
 
 PAGES_LESSONS = ["images_are_numbers", "dataset", "augmentation", "convolution", "network"]
 GOOD = """
@@ -30,8 +30,8 @@ def test_each_lesson_page_has_2_or_3_questions_with_a_why_for_every_answer(lesso
 
 
 def test_every_questions_file_belongs_to_a_lesson():
-    for path in LESSONS.glob("*_questions.toml"):
-        assert (LESSONS / (path.name.removesuffix("_questions.toml") + ".md")).is_file(), path.name
+    for path in LESSON_TEXTS.glob("*_questions.toml"):
+        assert (LESSON_TEXTS / (path.name.removesuffix("_questions.toml") + ".md")).is_file(), path.name
 
 
 def test_a_good_file_is_read_with_its_answers_and_whys():
@@ -78,6 +78,6 @@ def test_a_page_shows_a_broken_file_as_a_message_not_a_traceback(monkeypatch, tm
     from conftest import run
 
     (tmp_path / "dataset_questions.toml").write_text(GOOD.replace("correct = true\n", ""), encoding="utf-8")
-    monkeypatch.setattr("cnn_lab.questions.LESSONS", tmp_path)
+    monkeypatch.setattr("cnn_lab.lessons.questions.LESSON_TEXTS", tmp_path)
     at = run("2_dataset.py")
     assert any("The check questions cannot be shown: dataset_questions.toml, question 1" in e.value for e in at.error)

@@ -2,9 +2,9 @@
 
 import json
 
-from cnn_lab.model_card import ModelRecord, model_record
-from cnn_lab.recipes import PRESETS, differences, preset
-from cnn_lab.reference import ARTICLE_RUN, ReferenceRun, article_run
+from cnn_lab.runs.model_card import ModelRecord, model_record
+from cnn_lab.training.recipes import PRESETS, differences, preset
+from cnn_lab.runs.reference import ARTICLE_RUN, ReferenceRun, article_run
 
 
 def test_the_articles_recipe_differs_from_itself_in_nothing():

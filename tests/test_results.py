@@ -14,10 +14,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, captions, figures, run
-from cnn_lab.data import load_cifar10
-from cnn_lab.evaluation import EVALUATIONS, Evaluation, EvaluationJob
-from cnn_lab.model import load_classifier
-from cnn_lab.model import predict
+from cnn_lab.network.data import load_cifar10
+from cnn_lab.network.evaluation import EVALUATIONS, Evaluation, EvaluationJob
+from cnn_lab.network.model import load_classifier
+from cnn_lab.network.model import predict
 
 
 @pytest.fixture
@@ -175,10 +175,10 @@ def test_evaluation_job_stops_and_reports_a_broken_file(tiny_model_path, tmp_pat
     assert job.wait(key, 60)["status"] == "stopped" and job.result(key) is None
     broken = tmp_path / "broken.keras"
     broken.write_bytes(b"not a model")
-    with caplog.at_level("ERROR", logger="cnn_lab.evaluation"):
+    with caplog.at_level("ERROR", logger="cnn_lab.network.evaluation"):
         state = job.wait(job.start(broken, data), 60)
     assert state["status"] == "failed" and state["error"]
-    (record,) = [r for r in caplog.records if r.name == "cnn_lab.evaluation"]  # in the server's log,
+    (record,) = [r for r in caplog.records if r.name == "cnn_lab.network.evaluation"]  # in the server's log,
     assert str(broken) in record.getMessage() and record.exc_info  # with its traceback
 
 
@@ -188,7 +188,7 @@ def test_a_server_with_evaluations_under_way_exits_at_once(tmp_path):
     code = f"""
 import sys, time, types
 sys.path.insert(0, {str(ROOT / "dashboard")!r})
-slow = sys.modules["cnn_lab.model"] = types.ModuleType("cnn_lab.model")
+slow = sys.modules["cnn_lab.network.model"] = types.ModuleType("cnn_lab.network.model")
 slow.load_classifier = lambda path: None
 def predict(model, images, should_stop, on_progress, **options):
     for chunk in range(600):
@@ -196,7 +196,7 @@ def predict(model, images, should_stop, on_progress, **options):
             return None
         time.sleep(0.1)
 slow.predict = predict
-from cnn_lab.evaluation import EvaluationJob
+from cnn_lab.network.evaluation import EvaluationJob
 class Data:
     source, x_test, y_test, class_names = "made up", [0] * 10, [0] * 10, tuple("abcdefghij")
 job = EvaluationJob()
@@ -244,8 +244,8 @@ def test_per_class_counts_most_confused_pair_and_top_classes():
 
 
 def test_the_model_card_gives_the_shipped_result(tmp_path):
-    from cnn_lab.data import PROJECT_ROOT
-    from cnn_lab.model_card import reported_result
+    from cnn_lab.settings import PROJECT_ROOT
+    from cnn_lab.runs.model_card import reported_result
 
     assert re.fullmatch(r"\d+/10000 \(\d+\.\d\d%\)", reported_result(PROJECT_ROOT / "assets/models/default.keras"))
     (tmp_path / "bad.json").write_text("[1, 2")
@@ -267,8 +267,8 @@ def _model_with(tmp_path, tiny_model_path, made_up, name, about):
 
 
 def test_a_model_is_named_with_every_way_its_recipe_differs_from_the_articles(tmp_path, tiny_model_path, made_up):
-    from cnn_lab.recipes import PRESETS
-    from cnn_lab.reference import article_run
+    from cnn_lab.training.recipes import PRESETS
+    from cnn_lab.runs.reference import article_run
 
     path = _model_with(tmp_path, tiny_model_path, made_up, "shipped_like.keras", {"train": PRESETS["best"].to_dict()})
     at = run("results.py", path)
@@ -292,7 +292,7 @@ def test_a_model_is_named_with_every_way_its_recipe_differs_from_the_articles(tm
 
 def _results_of_a_run(tmp_path, tiny_model_path, made_up, recipe: str, on_the_sample: bool):
     """The Accuracy page of a run's model trained with `recipe` (a run folder's config.json says how)."""
-    from cnn_lab.recipes import PRESETS
+    from cnn_lab.training.recipes import PRESETS
 
     about = {"train": PRESETS[recipe].to_dict(), "is_sample": on_the_sample}
     return run("results.py", _model_with(tmp_path, tiny_model_path, made_up, "runs/abc/model.keras", about))
@@ -320,7 +320,7 @@ def test_the_article_s_own_network_trained_longer_is_not_called_another_network(
     network trained for more epochs or on 2,000 images. The heading says whether the network differs."""
     import dataclasses
 
-    from cnn_lab.recipes import PRESETS
+    from cnn_lab.training.recipes import PRESETS
 
     longer = dataclasses.replace(PRESETS["article"], epochs=40, limit=2000)
     path = _model_with(tmp_path, tiny_model_path, made_up, "longer.keras", {"train": longer.to_dict()})
@@ -336,7 +336,7 @@ def test_the_article_s_own_network_trained_longer_is_not_called_another_network(
 
 def test_a_stopped_run_s_model_says_it_did_not_train_to_its_end(tmp_path, tiny_model_path, made_up):
     """A model chosen from a run stopped after 3 of its 20 epochs is not 'trained with the article's recipe'."""
-    from cnn_lab.recipes import PRESETS
+    from cnn_lab.training.recipes import PRESETS
 
     about = {"train": PRESETS["article"].to_dict(), "is_sample": False}
     path = _model_with(tmp_path, tiny_model_path, made_up, "runs/abc/model.keras", about)

@@ -1,12 +1,12 @@
-"""A round's code and its images (cnn_lab.round_codes): round codes, the images each kind of round holds, and
+"""A round's code and its images (cnn_lab.classroom.round_codes): round codes, the images each kind of round holds, and
 the same images for the same code, checked against values written out once."""
 
 import numpy as np
 import pytest
 
-from cnn_lab import round_codes as R
-from cnn_lab.evaluation import Evaluation
-from cnn_lab.human_labels import HumanLabels
+from cnn_lab.classroom import round_codes as R
+from cnn_lab.network.evaluation import Evaluation
+from cnn_lab.classroom.human_labels import HumanLabels
 
 
 @pytest.fixture

@@ -1,15 +1,15 @@
-"""Who got a round's images right (cnn_lab.round_scores): one student's score and end-of-round summary on You
+"""Who got a round's images right (cnn_lab.classroom.round_scores): one student's score and end-of-round summary on You
 vs the network, and what a class round's projector shows (the class's answer, its running accuracy against
 the network's, who beat whom, the students most right), checked against values worked out by hand."""
 
 import numpy as np
 import pytest
 
-from cnn_lab import round_scores as S
-from cnn_lab.class_round_store import Round
-from cnn_lab.data import CLASS_NAMES
-from cnn_lab.evaluation import Evaluation
-from cnn_lab.human_labels import HumanLabels
+from cnn_lab.classroom import round_scores as S
+from cnn_lab.classroom.round_store import Round
+from cnn_lab.settings import CLASS_NAMES
+from cnn_lab.network.evaluation import Evaluation
+from cnn_lab.classroom.human_labels import HumanLabels
 
 # Four test images, 20 people each:
 #          0 a cat         1 an airplane  2 an automobile  3 a deer

@@ -1,4 +1,4 @@
-"""A run as a zip (cnn_lab.run_archive): a round trip gives the same run, and every kind of bad zip
+"""A run as a zip (cnn_lab.runs.archive): a round trip gives the same run, and every kind of bad zip
 gets its own plain message with nothing written, inside the runs folder or outside it."""
 
 import io
@@ -9,9 +9,9 @@ import pytest
 from conftest import fake_run
 from streamlit.testing.v1 import AppTest
 
-from cnn_lab import run_archive
-from cnn_lab.run_archive import ImportRefused, export_run, import_run
-from cnn_lab.runs import list_runs, run_name, runs_dir, set_name
+from cnn_lab.runs import archive
+from cnn_lab.runs.archive import ImportRefused, export_run, import_run
+from cnn_lab.runs.folders import list_runs, run_name, runs_dir, set_name
 
 FILES = ("config.json", "history.json", "model.keras", "name.json")
 
@@ -76,7 +76,7 @@ def test_each_bad_zip_gets_its_message_and_writes_nothing(exported, tmp_path, mo
     refused(zipped({**good, "model.keras": foreign.read_bytes()}), "cannot be used by CNN Lab", tmp_path)
     foreign.unlink()
 
-    monkeypatch.setitem(run_archive.LIMITS, "history.json", 10_000)  # a zip bomb, in small
+    monkeypatch.setitem(archive.LIMITS, "history.json", 10_000)  # a zip bomb, in small
     bomb = zipped({**good, "history.json": b"[" + b" " * 1_000_000 + b"]"})
     assert len(bomb) < 20_000
     refused(bomb, "would unpack to 1,000,002 bytes", tmp_path)

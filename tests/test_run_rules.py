@@ -1,10 +1,10 @@
-"""What may be done with a run, by its status (cnn_lab.runs): the Runs page offers Resume, Delete and
+"""What may be done with a run, by its status (cnn_lab.runs.folders): the Runs page offers Resume, Delete and
 Export by these rules, and a list_runs row of a real run folder follows them."""
 
 import pytest
 from conftest import fake_run
 
-from cnn_lab.runs import can_delete, can_export, can_resume, list_runs
+from cnn_lab.runs.folders import can_delete, can_export, can_resume, list_runs
 
 STATUSES = ("starting", "running", "stopping", "stopped", "finished", "failed", "interrupted")
 

@@ -1,4 +1,4 @@
-"""Evaluations kept on disk (cnn_lab.evaluation.SAVED), keyed by the hashes of the model file and
+"""Evaluations kept on disk (cnn_lab.network.evaluation.SAVED), keyed by the hashes of the model file and
 the test set: a restarted lab finds them, a changed file or test set is evaluated afresh, a damaged
 file is ignored, and a training run leaves its checkpoint's evaluation there."""
 
@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from conftest import run
 
-from cnn_lab import evaluation
-from cnn_lab.data import load_cifar10
-from cnn_lab.evaluation import SAVED, EvaluationJob
-from cnn_lab.model import CNNConfig, build_cnn, classifier, load_classifier, predict
-from cnn_lab.runs import runs_dir
+from cnn_lab.network import evaluation
+from cnn_lab.network.data import load_cifar10
+from cnn_lab.network.evaluation import SAVED, EvaluationJob
+from cnn_lab.network.model import CNNConfig, build_cnn, classifier, load_classifier, predict
+from cnn_lab.runs.folders import runs_dir
 
 
 def evaluated(model, data) -> EvaluationJob:
@@ -75,7 +75,7 @@ def test_the_results_page_of_a_restarted_lab_opens_at_once(tiny_model_path, monk
 
 
 def test_a_training_run_keeps_its_checkpoints_evaluation():
-    from cnn_lab.recipes import preset
+    from cnn_lab.training.recipes import preset
     from cnn_lab.training.loop import train
 
     folder = runs_dir() / "20250101-000000-e001"

@@ -4,8 +4,8 @@ and the words for the moment it was passed."""
 import json
 
 from cnn_lab.formatting import minutes_and_seconds
-from cnn_lab.recipes import PRESETS
-from cnn_lab.target import crossing_words, reference_epoch, seconds_to_line
+from cnn_lab.training.recipes import PRESETS
+from cnn_lab.runs.eta import crossing_words, reference_epoch, seconds_to_line
 
 
 def test_durations_in_words():
@@ -66,8 +66,8 @@ def test_the_expected_epoch_comes_from_the_reference_run_with_the_same_seed():
     """The shipped Lesson runs from seeds 0 and 1 passed 78.4 % in epochs 6 and 7: a seed-1 run expects 7."""
     import dataclasses
 
-    from cnn_lab.recipes import PRESETS
-    from cnn_lab.target import reference_epoch
+    from cnn_lab.training.recipes import PRESETS
+    from cnn_lab.runs.eta import reference_epoch
 
     lesson = PRESETS["lesson"]
     assert reference_epoch(lesson.to_dict()) == 6

@@ -9,19 +9,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cnn_lab import access
-from cnn_lab.access import (
-    DEFAULT,
-    active_model_path,
-    fingerprint,
-    read_active_model,
-    signed_in,
-    teacher_token,
-    token_matches,
-    write_active_model,
-)
+from cnn_lab import settings
+from cnn_lab.classroom import class_model
+from cnn_lab.classroom import teacher_token as token_module
+from cnn_lab.classroom.teacher_token import fingerprint, signed_in, teacher_token, token_matches
+from cnn_lab.classroom.class_model import DEFAULT, active_model_path, read_active_model, write_active_model
 from cnn_lab.training import launcher
-from cnn_lab.runs import delete_run, list_runs, live_run, run_path, snapshot, stop_requested, write_status
+from cnn_lab.runs.folders import delete_run, list_runs, live_run, run_path, snapshot, stop_requested, write_status
 from conftest import fake_run, wait_for
 
 PAGE = "../dashboard/views/train.py"
@@ -31,17 +25,17 @@ TOKEN = "owl-lantern-42"
 
 # --- the pure part ----------------------------------------------------------------------------
 def test_the_token_comes_from_the_environment_first_then_the_secret(monkeypatch):
-    monkeypatch.delenv(access.TOKEN_VARIABLE, raising=False)
+    monkeypatch.delenv(settings.TEACHER_TOKEN_VARIABLE, raising=False)
     assert teacher_token() is None and teacher_token("  ") is None and teacher_token(123) is None
     assert teacher_token("from-secrets") == "from-secrets"
-    monkeypatch.setenv(access.TOKEN_VARIABLE, " from-env ")
+    monkeypatch.setenv(settings.TEACHER_TOKEN_VARIABLE, " from-env ")
     assert teacher_token("from-secrets") == "from-env"
 
 
 def test_the_token_is_compared_in_constant_time(monkeypatch):
     calls = []
-    real = access.hmac.compare_digest
-    monkeypatch.setattr(access.hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
+    real = token_module.hmac.compare_digest
+    monkeypatch.setattr(token_module.hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
     assert token_matches(TOKEN, TOKEN) and token_matches(f" {TOKEN}\n", TOKEN)
     assert not token_matches("owl-lantern-43", TOKEN) and not token_matches(TOKEN[:-1], TOKEN)
     assert calls and all(isinstance(a, bytes) and isinstance(b, bytes) for a, b in calls)
@@ -62,9 +56,9 @@ def test_the_class_model_is_default_or_a_checked_run_id(tmp_path):
     for bad in ("../../etc", "/tmp/x.keras", "", None):
         with pytest.raises(ValueError):
             write_active_model(bad, tmp_path)
-    (tmp_path / access.ACTIVE_MODEL_FILE).write_text(json.dumps({"model": "../../secret"}))
+    (tmp_path / class_model.ACTIVE_MODEL_FILE).write_text(json.dumps({"model": "../../secret"}))
     assert read_active_model(tmp_path) == DEFAULT  # a foreign value is never used as a path
-    (tmp_path / access.ACTIVE_MODEL_FILE).write_text("{not json")
+    (tmp_path / class_model.ACTIVE_MODEL_FILE).write_text("{not json")
     assert active_model_path(tmp_path / "shipped.keras", tmp_path) == tmp_path / "shipped.keras"
 
 
@@ -120,7 +114,7 @@ def everything(at: AppTest) -> str:
 
 
 def test_without_a_token_the_lab_is_open(monkeypatch):
-    monkeypatch.delenv(access.TOKEN_VARIABLE, raising=False)
+    monkeypatch.delenv(settings.TEACHER_TOKEN_VARIABLE, raising=False)
     fake_run("20260101-000000-aaaa")
     at, runs = page(), runs_page()  # no secrets file either: reading st.secrets must not fail
     assert not at.exception and not runs.exception
@@ -130,10 +124,10 @@ def test_without_a_token_the_lab_is_open(monkeypatch):
 
 
 def test_a_student_watches_read_only_and_cannot_start_stop_or_delete(monkeypatch):
-    monkeypatch.setenv(access.TOKEN_VARIABLE, TOKEN)
+    monkeypatch.setenv(settings.TEACHER_TOKEN_VARIABLE, TOKEN)
     old = fake_run("20260101-000000-aaaa")
-    from cnn_lab.data import SAMPLE_PATH
-    from cnn_lab.recipes import preset
+    from cnn_lab.settings import SAMPLE_PATH
+    from cnn_lab.training.recipes import preset
 
     run_id = launcher.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH))  # the teacher's run, going
     student, runs = page(), runs_page()
@@ -159,7 +153,7 @@ def test_a_student_watches_read_only_and_cannot_start_stop_or_delete(monkeypatch
 
 
 def test_a_wrong_token_is_refused_without_echo_and_the_right_one_unlocks(monkeypatch):
-    monkeypatch.setenv(access.TOKEN_VARIABLE, TOKEN)
+    monkeypatch.setenv(settings.TEACHER_TOKEN_VARIABLE, TOKEN)
     old = fake_run("20260101-000000-aaaa")
     at = page()
     sign_in = at.sidebar.text_input(key="teacher_token_input")
@@ -190,13 +184,13 @@ def test_a_wrong_token_is_refused_without_echo_and_the_right_one_unlocks(monkeyp
     button(at, "Stop").click().run()
     wait_for(lambda: snapshot(run_path(run_id))["status"] == "stopped")
 
-    monkeypatch.setenv(access.TOKEN_VARIABLE, "a-new-token")  # the teacher changes the token
+    monkeypatch.setenv(settings.TEACHER_TOKEN_VARIABLE, "a-new-token")  # the teacher changes the token
     at.run()
     assert button(at, "Start training").disabled  # signed out
 
 
 def test_the_token_can_live_in_secrets(monkeypatch):
-    monkeypatch.delenv(access.TOKEN_VARIABLE, raising=False)
+    monkeypatch.delenv(settings.TEACHER_TOKEN_VARIABLE, raising=False)
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.secrets["teacher_token"] = TOKEN
     at.run()
@@ -208,13 +202,13 @@ def test_the_token_can_live_in_secrets(monkeypatch):
 def test_a_secrets_file_that_cannot_be_read_locks_every_control(monkeypatch, tmp_path):
     """A teacher who mistypes one quote in secrets.toml must not hand every student the Stop, Delete and
     Import buttons: Streamlit reads such a file as no file at all, so the lab checks it itself (fails closed)."""
-    monkeypatch.delenv(access.TOKEN_VARIABLE, raising=False)
+    monkeypatch.delenv(settings.TEACHER_TOKEN_VARIABLE, raising=False)
     secrets = tmp_path / "secrets.toml"
     secrets.write_text('teacher_token = "owl-lantern-42\n')  # the closing quote forgotten
-    problem = access.secrets_problem([tmp_path / "absent.toml", secrets])
+    problem = token_module.secrets_problem([tmp_path / "absent.toml", secrets])
     assert problem and problem.startswith(str(secrets)) and TOKEN not in problem
-    assert teacher_token(None, problem) == access.LOCKED and teacher_token("x", problem) == "x"
-    assert access.secrets_problem([tmp_path / "absent.toml"]) is None
+    assert teacher_token(None, problem) == token_module.LOCKED and teacher_token("x", problem) == "x"
+    assert token_module.secrets_problem([tmp_path / "absent.toml"]) is None
 
     from streamlit import config
 
@@ -245,7 +239,7 @@ def test_a_secrets_file_that_cannot_be_read_locks_every_control(monkeypatch, tmp
     at.sidebar.text_input(key="teacher_token_input").input(TOKEN).run()
     assert not button(at, "Start training").disabled
 
-    monkeypatch.setenv(access.TOKEN_VARIABLE, TOKEN)  # the environment's token needs no secrets file at all
+    monkeypatch.setenv(settings.TEACHER_TOKEN_VARIABLE, TOKEN)  # the environment's token needs no secrets file at all
     secrets.write_text("[broken")
     at = page()
     assert not at.sidebar.error and at.sidebar.text_input(key="teacher_token_input")
@@ -254,7 +248,7 @@ def test_a_secrets_file_that_cannot_be_read_locks_every_control(monkeypatch, tmp
 def test_the_teacher_chooses_the_model_the_whole_class_sees(monkeypatch, tiny_model_path):
     import ui
 
-    monkeypatch.setenv(access.TOKEN_VARIABLE, TOKEN)
+    monkeypatch.setenv(settings.TEACHER_TOKEN_VARIABLE, TOKEN)
     good = fake_run("20260101-000000-aaaa", model=tiny_model_path)
     broken = fake_run("20260101-000000-bbbb")
     (broken / "model.keras").write_bytes(b"PK\x03\x04 not really a zip")

@@ -16,11 +16,11 @@ import pytest
 from conftest import ROOT, fake_run, figures, page_text, texts, wait_for
 from streamlit.testing.v1 import AppTest
 
-from cnn_lab import runs
+from cnn_lab.runs import folders
 from cnn_lab.training import launcher
-from cnn_lab.data import SAMPLE_PATH
-from cnn_lab.recipes import PRESETS
-from cnn_lab.runs import list_runs, live_run, run_path, snapshot, training_pid
+from cnn_lab.settings import SAMPLE_PATH
+from cnn_lab.training.recipes import PRESETS
+from cnn_lab.runs.folders import list_runs, live_run, run_path, snapshot, training_pid
 
 PAGE = "../dashboard/views/train.py"
 RUNS = "../dashboard/views/runs.py"
@@ -117,18 +117,18 @@ def test_stopped_run_resumes_and_becomes_the_active_model():
     wait_for(lambda: state(run_id)["status"] in ("stopped", "finished"))
     done = len(state(run_id)["history"])
     assert done < 3, "the run finished before it could be stopped"
-    runs = runs_page()
-    run = runs.selectbox(key="runs_resume_choice").value
+    runs_view = runs_page()
+    run = runs_view.selectbox(key="runs_resume_choice").value
     assert run["status"] == "stopped" and run["epochs_done"] == done
-    runs.button(key="runs_resume").click().run()
-    assert not runs.exception
+    runs_view.button(key="runs_resume").click().run()
+    assert not runs_view.exception
     wait_for(lambda: state(run_id)["status"] == "finished")
     assert [h["epoch"] for h in state(run_id)["history"]] == [1, 2, 3]
-    runs.run()
+    runs_view.run()
     model = str(run["path"] / "model.keras")
-    runs.selectbox(key="runs_model_choice").set_value(model).run()
-    assert runs.session_state["model_path"] == model
-    assert not runs.exception
+    runs_view.selectbox(key="runs_model_choice").set_value(model).run()
+    assert runs_view.session_state["model_path"] == model
+    assert not runs_view.exception
 
 
 def test_a_run_killed_mid_epoch_shows_as_interrupted_and_resumes():
@@ -142,10 +142,10 @@ def test_a_run_killed_mid_epoch_shows_as_interrupted_and_resumes():
     assert not at.exception
     assert f"**Interrupted: run `{run_id}`**" in page_text(at)
     assert "It can resume from its last finished epoch, on the Runs page." in page_text(at)
-    runs = runs_page()
-    assert list(runs.dataframe[0].value["Status"]) == ["interrupted"]
-    assert runs.selectbox(key="runs_resume_choice").value["run_id"] == run_id
-    runs.button(key="runs_resume").click().run()
+    runs_view = runs_page()
+    assert list(runs_view.dataframe[0].value["Status"]) == ["interrupted"]
+    assert runs_view.selectbox(key="runs_resume_choice").value["run_id"] == run_id
+    runs_view.button(key="runs_resume").click().run()
     wait_for(lambda: len(state(run_id)["history"]) > done)  # it goes on from its last finished epoch
     assert [h["epoch"] for h in state(run_id)["history"]][: done + 1] == list(range(1, done + 2))
     at.run()
@@ -171,7 +171,7 @@ def test_a_failed_run_says_why_on_the_page_and_in_the_log(caplog):
 def test_a_run_whose_process_crashes_below_python_shows_as_failed_with_the_end_of_its_log(caplog):
     """An abort (XLA's fatal checks end a process so, as issue 29's stuck collectives did) gives Python no
     exception to record: the run is failed all the same, and says what its process printed last."""
-    from cnn_lab.recipes import preset
+    from cnn_lab.training.recipes import preset
 
     run_id = launcher.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH))
     folder = run_path(run_id)
@@ -256,13 +256,13 @@ def test_a_run_stuck_in_a_step_can_be_ended_from_the_page_and_resumes_from_its_l
         at.button(key="train_stop").click().run()
         assert "Stop requested" in page_text(at)
         assert not [b for b in at.button if b.key == "train_force_stop"]  # not before it had time to stop
-        long_ago = time.time() - runs.STOP_GRACE_SECONDS - 5
+        long_ago = time.time() - folders.STOP_GRACE_SECONDS - 5
         (folder / "stop").write_text(json.dumps({"requested": long_ago}))  # ...and it never did
         at.run()
         assert re.search(r"asked to stop 6\d s ago and has not stopped", page_text(at))
         at.button(key="train_force_stop").click().run()
         assert stuck.wait(timeout=30) == -signal.SIGKILL
-        wait_for(lambda: not runs._alive(helper), 30, "the run's own child process to end")
+        wait_for(lambda: not folders._alive(helper), 30, "the run's own child process to end")
         at.run()
         assert f"**Interrupted: run `{folder.name}`**" in page_text(at)
         assert runs_page().selectbox(key="runs_resume_choice").value["run_id"] == folder.name  # resumable
@@ -280,7 +280,7 @@ def test_a_student_cannot_end_a_run(tiny_model_path, monkeypatch):
         (folder / "status.json").write_text(
             json.dumps({"status": "running", "pid": other.pid, "host": socket.gethostname()})
         )
-        (folder / "stop").write_text(json.dumps({"requested": time.time() - runs.STOP_GRACE_SECONDS - 5}))
+        (folder / "stop").write_text(json.dumps({"requested": time.time() - folders.STOP_GRACE_SECONDS - 5}))
         at = page()
         assert at.button(key="train_force_stop").disabled
         assert launcher.force_stop("20260101-000000-5701") and other.wait(timeout=30) == -signal.SIGKILL
@@ -328,10 +328,10 @@ def test_training_on_the_sample_says_it_cannot_be_compared_with_the_test_set():
 
 SERVER = textwrap.dedent("""
     import sys, time
-    from cnn_lab import runs
+    from cnn_lab.runs import folders
     from cnn_lab.training import launcher
-    from cnn_lab.data import SAMPLE_PATH
-    from cnn_lab.recipes import preset
+    from cnn_lab.settings import SAMPLE_PATH
+    from cnn_lab.training.recipes import preset
     print(launcher.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH)), flush=True)
     time.sleep(600)
 """)
@@ -384,7 +384,7 @@ def test_on_a_cpu_the_page_proposes_the_lesson_recipe_and_marks_the_moment_the_l
 def test_while_a_lesson_run_trains_the_page_says_when_the_line_is_expected(tmp_path, monkeypatch):
     """The ETA to 78.4 %: the reference run of the same recipe passed it in epoch 3; this run is at epoch 2,
     batch 50 of 100, 1,280 images/s, batches of 128: 150 batches, 15 s."""
-    from cnn_lab import compare
+    from cnn_lab.runs import compare
 
     lesson = PRESETS["lesson"]
     reference = tmp_path / "reference" / "lesson"
@@ -394,7 +394,7 @@ def test_while_a_lesson_run_trains_the_page_says_when_the_line_is_expected(tmp_p
     (reference / "history.json").write_text(
         json.dumps([{"epoch": e + 1, "test_accuracy": a} for e, a in enumerate(accuracies)])
     )
-    monkeypatch.setattr(compare, "REFERENCE_RUNS", tmp_path / "reference")
+    monkeypatch.setattr(compare, "REFERENCE_EXPERIMENTS", tmp_path / "reference")
     folder = run_path("20260101-000000-e7a0")
     folder.mkdir(parents=True)
     (folder / "config.json").write_text(json.dumps({"train": {**lesson.to_dict(), "seed": 5}, "data": "full"}))

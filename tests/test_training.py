@@ -10,13 +10,13 @@ from conftest import fake_run, wait_for
 
 pytest.importorskip("keras")
 
-from cnn_lab import runs  # noqa: E402
-from cnn_lab.data import DataError, load_cifar10  # noqa: E402
+from cnn_lab.runs import folders  # noqa: E402
+from cnn_lab.network.data import DataError, load_cifar10  # noqa: E402
 from cnn_lab.training import callback, launcher, loop, progress  # noqa: E402
-from cnn_lab.data import SAMPLE_PATH  # noqa: E402
-from cnn_lab.model import CNNConfig  # noqa: E402
-from cnn_lab.recipes import TrainConfig, preset  # noqa: E402
-from cnn_lab.runs import list_runs, new_run_id, run_path, snapshot  # noqa: E402
+from cnn_lab.settings import SAMPLE_PATH  # noqa: E402
+from cnn_lab.network.model import CNNConfig  # noqa: E402
+from cnn_lab.training.recipes import TrainConfig, preset  # noqa: E402
+from cnn_lab.runs.folders import list_runs, new_run_id, run_path, snapshot  # noqa: E402
 
 pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)
 
@@ -36,7 +36,7 @@ def test_a_run_trains_evaluates_and_checkpoints_every_epoch():
     s = snapshot(folder)
     assert s["status"] == "finished" and s["device"]["kind"] in ("CPU", "GPU") and s["device"]["name"]
     assert len(s["batches"]) == 2 * 4 and s["images_per_second"] > 0
-    assert runs.position(s) == {"epoch": 2, "epochs": 2, "batch": 4, "batches_per_epoch": 4, "fraction": 1.0}
+    assert folders.position(s) == {"epoch": 2, "epochs": 2, "batch": 4, "batches_per_epoch": 4, "fraction": 1.0}
     assert not list(folder.glob(".tmp-*")) and not (folder / "stop").exists()  # nothing left behind
     [run] = list_runs()
     assert run["run_id"] == folder.name and run["epochs_done"] == 2 and run["has_model"]
@@ -54,7 +54,7 @@ def test_stop_takes_effect_within_a_batch_then_resume_goes_on(monkeypatch):
     wait_for(lambda: len(snapshot(folder)["history"]) == 1 and snapshot(folder)["batch"] >= 5)
     with pytest.raises(launcher.RunBusy):  # one run at a time: this process trains one
         launcher.start(config, str(SAMPLE_PATH))
-    runs.request_stop(folder)
+    folders.request_stop(folder)
     assert snapshot(folder)["status"] == "stopping"  # every reader sees the request at once
     seen = snapshot(folder)["batch"]
     thread.join(120)
@@ -80,12 +80,18 @@ def test_a_run_whose_process_died_is_listed_as_interrupted(tmp_path):
 
 def test_position_is_the_same_arithmetic_for_page_and_terminal():
     snap = {"status": "running", "history": [{}], "epochs": 4, "epoch": 1, "batch": 3, "batches_per_epoch": 10}
-    assert runs.position(snap) == {"epoch": 2, "epochs": 4, "batch": 3, "batches_per_epoch": 10, "fraction": 0.325}
+    assert folders.position(snap) == {"epoch": 2, "epochs": 4, "batch": 3, "batches_per_epoch": 10, "fraction": 0.325}
     fresh = {"status": "starting", "history": [], "epochs": 4, "epoch": 0, "batch": 0, "batches_per_epoch": None}
-    assert runs.position(fresh) == {"epoch": 1, "epochs": 4, "batch": 0, "batches_per_epoch": 0, "fraction": 0.0}
+    assert folders.position(fresh) == {"epoch": 1, "epochs": 4, "batch": 0, "batches_per_epoch": 0, "fraction": 0.0}
     # a stopped run kept its finished epoch only: the 3 batches of the epoch it was in are gone
     stopped = dict(snap, status="stopped")
-    assert runs.position(stopped) == {"epoch": 1, "epochs": 4, "batch": 10, "batches_per_epoch": 10, "fraction": 0.25}
+    assert folders.position(stopped) == {
+        "epoch": 1,
+        "epochs": 4,
+        "batch": 10,
+        "batches_per_epoch": 10,
+        "fraction": 0.25,
+    }
 
 
 def test_bad_ids_and_configs_are_refused():
@@ -97,7 +103,7 @@ def test_bad_ids_and_configs_are_refused():
     with pytest.raises(ValueError):
         preset("nope")
     with pytest.raises(ValueError, match="no run to resume"):
-        launcher.start(resume=runs.runs_dir() / "missing")
+        launcher.start(resume=folders.runs_dir() / "missing")
     with pytest.raises(ValueError, match="validation"):
         TrainConfig(validation=-1)
     assert preset("article").batch_size == 64 and preset("article").augment == "article"
@@ -136,7 +142,7 @@ def test_a_gpu_s_settings_train_in_bfloat16_several_steps_a_call_and_save_float3
     network, so the figure in the history is the saved model's own."""
     import keras
 
-    from cnn_lab.model import load_classifier, predict
+    from cnn_lab.network.model import load_classifier, predict
 
     gpu = {"precision": "mixed_bfloat16", "jit_compile": False, "steps_per_execution": 4}
     monkeypatch.setattr(loop, "speed_settings", lambda device: gpu)
@@ -162,7 +168,7 @@ def test_a_gpu_s_settings_train_in_bfloat16_several_steps_a_call_and_save_float3
 def test_a_validation_split_is_held_out_of_training_and_tested_every_epoch(monkeypatch):
     """The last `validation` training images (after the limit) are never trained on and are tested after every
     epoch, with the model that is saved; the test set stays the test set."""
-    from cnn_lab.model import load_classifier, predict
+    from cnn_lab.network.model import load_classifier, predict
 
     import keras
 

@@ -9,9 +9,9 @@ import pytest
 
 import charts.classroom
 from conftest import captions, figures, page_text, run, texts
-from cnn_lab import human_labels
-from cnn_lab.data import load_cifar10
-from cnn_lab.evaluation import EVALUATIONS
+from cnn_lab.classroom import human_labels
+from cnn_lab.network.data import load_cifar10
+from cnn_lab.network.evaluation import EVALUATIONS
 from ui import reveal, state
 
 PAGE = "you_vs_network.py"
@@ -54,7 +54,7 @@ def scores(at) -> dict[str, str]:
 
 def model_answers(test_numbers) -> np.ndarray:
     """What the shipped model says for these official test images, asked directly (not the page's evaluation)."""
-    from cnn_lab.model import load_classifier, predict
+    from cnn_lab.network.model import load_classifier, predict
 
     data = load_cifar10()
     rows = [int(np.flatnonzero(data.test_numbers == n)[0]) for n in test_numbers]

@@ -14,5 +14,5 @@ e.g. `from charts import training as training_charts`.
     classroom      who said what for one image, a class round against the network (You vs the network, Class round)
     compare        runs side by side, each in its own colour and dash (Compare, Train's experiments)
 
-The colours are the Okabe-Ito palette, defined once in cnn_lab.images.
+The colours are the Okabe-Ito palette, defined once in cnn_lab.network.images.
 """

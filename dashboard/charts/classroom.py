@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from cnn_lab.images import BLUE, GREEN, ORANGE, PURPLE
+from cnn_lab.network.images import BLUE, GREEN, ORANGE, PURPLE
 
 ANSWER_COLOURS = (BLUE, ORANGE, GREEN, PURPLE)  # the network, people (CIFAR-10H), then a class, in this order
 CLASS_COLOUR = PURPLE  # a class round's class, in every figure of it

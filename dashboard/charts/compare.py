@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 
 from charts.grids import pixel_heatmap
 from charts.style import draw_article_line
-from cnn_lab.compare import gaps, seconds
-from cnn_lab.images import BLUE, GREEN, GREY, PURPLE, VERMILLION
+from cnn_lab.runs.compare import gaps, seconds
+from cnn_lab.network.images import BLUE, GREEN, GREY, PURPLE, VERMILLION
 
 RUN_COLOURS = (BLUE, VERMILLION, GREEN, PURPLE)
 RUN_DASHES = ("solid", "dash", "dot", "dashdot")

@@ -9,8 +9,8 @@ from plotly.subplots import make_subplots
 
 from charts.grids import number_grid
 from charts.style import frame_cells, hide_axes
-from cnn_lab.images import GREY, ORANGE
-from cnn_lab.lessons import filter_pictures
+from cnn_lab.network.images import GREY, ORANGE
+from cnn_lab.lessons.maths import filter_pictures
 
 
 def pooling_figure(values, pooled, rows, cols, step: int, hidden: bool = False) -> go.Figure:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from cnn_lab.images import BLUE, GREEN, GREY, ORANGE, VERMILLION
+from cnn_lab.network.images import BLUE, GREEN, GREY, ORANGE, VERMILLION
 
 
 def class_counts_figure(class_names, train_counts, test_counts) -> go.Figure:

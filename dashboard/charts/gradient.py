@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from cnn_lab.images import BLUE, GREY, VERMILLION
+from cnn_lab.network.images import BLUE, GREY, VERMILLION
 
 
 def descent_figure(weights, losses, path, best: float) -> go.Figure:

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from charts.style import frame_cells, hide_axes
-from cnn_lab.images import ORANGE, SKY_BLUE
+from cnn_lab.network.images import ORANGE, SKY_BLUE
 
 GREYSCALE = [[0.0, "black"], [1.0, "white"]]
 CHANNEL_SCALES = {

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from cnn_lab.images import BLUE, GREY, ORANGE
+from cnn_lab.network.images import BLUE, GREY, ORANGE
 
 
 def network_diagram(blocks) -> go.Figure:
-    """The whole network in one picture, left to right (cnn_lab.lessons.network_outline): a box per block, as
+    """The whole network in one picture, left to right (cnn_lab.lessons.maths.network_outline): a box per block, as
     tall as its maps are wide (a row of numbers is a thin orange bar), named above and with its shape below
     ("?" where the page keeps the shape for a guess)."""
     figure = go.Figure()

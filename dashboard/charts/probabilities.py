@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from cnn_lab.images import BLUE, GREY
+from cnn_lab.network.images import BLUE, GREY
 
 
 def probability_bars(probabilities, class_names, title: str = "") -> go.Figure:

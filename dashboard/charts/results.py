@@ -6,8 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from charts.style import ARTICLE_LINE
-from cnn_lab.images import BLUE, GREEN, VERMILLION
-from cnn_lab.recipes import ARTICLE_ACCURACY
+from cnn_lab.network.images import BLUE, GREEN, VERMILLION
+from cnn_lab.settings import ARTICLE_ACCURACY
 
 
 def per_class_figure(class_names, accuracy, right, seen) -> go.Figure:

@@ -1,14 +1,14 @@
 """What every figure shares: the article's line, hidden axes for pictures and grids, a frame around cells.
 
-The colours are the Okabe-Ito palette, defined once in cnn_lab.images with the pictures that use them.
+The colours are the Okabe-Ito palette, defined once in cnn_lab.network.images with the pictures that use them.
 """
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from cnn_lab.images import GREEN
-from cnn_lab.recipes import ARTICLE_ACCURACY
+from cnn_lab.network.images import GREEN
+from cnn_lab.settings import ARTICLE_ACCURACY
 
 ARTICLE_LINE = f"the article: {100 * ARTICLE_ACCURACY:.2f} %"
 

@@ -8,8 +8,8 @@ from plotly.subplots import make_subplots
 
 from charts.style import ARTICLE_LINE, draw_article_line
 from cnn_lab.formatting import minutes_and_seconds
-from cnn_lab.images import BLUE, GREEN, ORANGE, SKY_BLUE, VERMILLION
-from cnn_lab.target import crossing_words
+from cnn_lab.network.images import BLUE, GREEN, ORANGE, SKY_BLUE, VERMILLION
+from cnn_lab.runs.eta import crossing_words
 
 MAX_POINTS = 400  # batches drawn per training curve: enough for the shape, light enough to redraw every second
 

@@ -1,3 +1,3 @@
-from .cli.main import main
+from cnn_lab.cli.main import main
 
 raise SystemExit(main())

@@ -6,7 +6,7 @@
   them, `@teacher_only` guards their callbacks, `only_the_teacher` says why beside them;
 - `run_start`: starting a run from a page (Start, an experiment, Resume) and why a start was refused;
 - `run_view`: one run's status, progress and numbers, as the Train page's live watch shows them;
-- `projector`: the presenter view and the hidden sidebar;
+- `presenter_view_controls`: the presenter view for a projector, and the hidden sidebar;
 - `streamlit_patch`: the one change the lab makes to Streamlit itself;
 - `widgets`: the lesson text, a page picker, the link to the Train page, a guess before a reveal and the
   check questions;
@@ -18,7 +18,7 @@ Pages `import ui` and call `ui.dataset()`, `ui.require_model()`...: every public
 """
 
 from . import state
-from .projector import presenter_css, projector
+from .presenter_view import presenter_css, presenter_view_controls
 from .run_start import refuse_start, refused_start, start_run
 from .run_view import say_device, show_run
 from .state import (
@@ -43,7 +43,7 @@ from .widgets import answered, check_questions, guess, lesson, link_to, link_to_
 __all__ = [
     "state",
     "presenter_css",
-    "projector",
+    "presenter_view_controls",
     "refuse_start",
     "refused_start",
     "start_run",

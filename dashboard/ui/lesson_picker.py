@@ -1,6 +1,7 @@
 """What the five lesson pages share on the Streamlit side: the image picker and `show` for small images.
 
-The figures are in the charts package, the computation in cnn_lab.lessons; no TensorFlow here: pages 1 and 2 stay light.
+The figures are in the charts package, the computation in cnn_lab.lessons.maths; no TensorFlow here:
+pages 1 and 2 stay light.
 """
 
 from __future__ import annotations
@@ -8,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cnn_lab.images import enlarge
-from cnn_lab.photo import PhotoError, open_photo, to_cifar
+from cnn_lab.network.images import enlarge
+from cnn_lab.network.photo import PhotoError, open_photo, to_cifar
 
 from .widgets import lesson
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import streamlit as st
 
 import charts.classroom
-from cnn_lab.evaluation import Evaluation
-from cnn_lab.human_labels import CREDIT, HOW_TO_GET_IT, HumanLabels
-from cnn_lab.round_codes import KINDS
-from cnn_lab.round_scores import Outcome, a
+from cnn_lab.network.evaluation import Evaluation
+from cnn_lab.classroom.human_labels import CREDIT, HOW_TO_GET_IT, HumanLabels
+from cnn_lab.classroom.round_codes import KINDS
+from cnn_lab.classroom.round_scores import Outcome, a
 from .lesson_picker import crisp, show
 
 NETWORK = "the network's probabilities"  # how sure it is of each class: it answers the largest

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cnn_lab.runs import live_run
+from cnn_lab.runs.folders import live_run
 from cnn_lab.training import launcher
 
 _REFUSED = "start_refused"  # ("busy", the run training now) or ("error", why), until the next start

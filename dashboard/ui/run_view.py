@@ -1,18 +1,19 @@
 """One run as its folder tells it, for the Train page's live watch: what it does, how far it is, its
 numbers, when it passes the article's line, the devices it trains on, and why it failed.
 
-It draws a snapshot (cnn_lab.runs.snapshot); the curves are the page's (charts), drawn after it.
+It draws a snapshot (cnn_lab.runs.folders.snapshot); the curves are the page's (charts), drawn after it.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from cnn_lab.compare import choice_in_words, chosen_epochs
+from cnn_lab.runs.compare import choice_in_words, chosen_epochs
 from cnn_lab.formatting import clock, minutes_and_seconds
-from cnn_lab.recipes import ARTICLE_ACCURACY
-from cnn_lab.runs import TRAINING_NOW, position
-from cnn_lab.target import LINE, crossing_words, reference_epoch, seconds_to_line
+from cnn_lab.settings import ARTICLE_ACCURACY
+from cnn_lab.runs.folders import TRAINING_NOW, position
+from cnn_lab.settings import ARTICLE_LINE
+from cnn_lab.runs.eta import crossing_words, reference_epoch, seconds_to_line
 from cnn_lab.training.devices import device_words
 
 GPU_HINTS = {  # by Keras backend: what to install for an NVIDIA GPU
@@ -86,8 +87,8 @@ def show_run(snap: dict) -> None:
         st.success(f"**{crossing_words(snap['crossed'])}.**", icon=":material/flag:")
     elif (expected := reference_epoch(snap["config"])) and (left := seconds_to_line(snap, expected)) is not None:
         st.info(
-            f"**{LINE} expected in about {minutes_and_seconds(left)}**: the reference run of this recipe passed "
-            f"it in epoch {expected}.",
+            f"**{ARTICLE_LINE} expected in about {minutes_and_seconds(left)}**: the reference run of this "
+            f"recipe passed it in epoch {expected}.",
             icon=":material/flag:",
         )
     if snap.get("device"):

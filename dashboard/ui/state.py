@@ -5,21 +5,22 @@ the messages a page shows while it waits or when something is missing.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import streamlit as st
 
-from cnn_lab.data import HOW_TO_GET_IT, PROJECT_ROOT, Cifar10, DataError, load_cifar10, read_sample
-from cnn_lab.human_labels import HumanLabels, find_counts, load_human_labels
-from cnn_lab.model_card import model_record
+from cnn_lab.network.data import HOW_TO_GET_IT, Cifar10, DataError, load_cifar10, read_sample
+
+from cnn_lab.settings import file_version, shipped_or_chosen_model
+from cnn_lab.classroom.human_labels import HumanLabels, find_counts, load_human_labels
+from cnn_lab.runs.model_card import model_record
 
 from .teacher import teacher_token
 from .widgets import link_to, link_to_train
 
 # The shipped model; CNN_LAB_MODEL points the lab at another file instead (the browser tests use a
 # tiny one when the shipped model is absent).
-DEFAULT_MODEL = Path(os.environ.get("CNN_LAB_MODEL") or PROJECT_ROOT / "assets" / "models" / "default.keras")
+DEFAULT_MODEL = shipped_or_chosen_model()
 # Said wherever a page needs a model and the shipped one is absent. The time is BENCHMARKS.md's
 # (benchmarks/time_to_target.py: the fast recipe passed the article's accuracy after 7.3 min on 2 CPU cores).
 NO_MODEL_YET = (
@@ -58,10 +59,10 @@ def data_badge(data: Cifar10) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _human_labels(path: str, modified: float, data_source: str, _data: Cifar10):
+def _human_labels(version: tuple[str, int, int], data_source: str, _data: Cifar10):
     """(HumanLabels, None), or (None, why not); `_data` is not hashed: `data_source` names it."""
     try:
-        return load_human_labels(_data, path), None
+        return load_human_labels(_data, version[0]), None
     except DataError as e:
         return None, f"**CIFAR-10H could not be used**: {e}."
 
@@ -73,27 +74,28 @@ def human_labels(data: Cifar10) -> HumanLabels | None:
     if path is None:
         return None
     try:
-        modified = path.stat().st_mtime
+        version = file_version(path)
     except OSError:
-        modified = 0.0
-    people, problem = _human_labels(str(path), modified, data.source, data)
+        version = (str(path), 0, 0)
+    people, problem = _human_labels(version, data.source, data)
     if problem:
         st.warning(problem, icon=":material/warning:")
     return people
 
 
 @st.cache_resource(show_spinner="Loading the model...", max_entries=8)
-def _model(path: str, modified: float):
-    from cnn_lab.model import load_classifier
+def _model(version: tuple[str, int, int]):
+    """The classifier in one version of a file (settings.file_version): a file written again is loaded again."""
+    from cnn_lab.network.model import load_classifier
 
-    return load_classifier(path)
+    return load_classifier(version[0])
 
 
 def chosen_model_path() -> Path:
     """The model chosen on the Runs page: by the teacher for the whole class when a teacher token
     is set (<runs>/active_model.json), else by this session; the shipped one by default."""
     if teacher_token():
-        from cnn_lab.access import active_model_path
+        from cnn_lab.classroom.class_model import active_model_path
 
         return active_model_path(DEFAULT_MODEL)
     return Path(st.session_state.get("model_path", DEFAULT_MODEL))
@@ -107,11 +109,11 @@ def model_path() -> Path:
     return path
 
 
-def _version(path: Path) -> str:
+def _version(path: Path) -> tuple[str, int, int]:
     try:
-        return f"{path}@{path.stat().st_mtime_ns}"
+        return file_version(path)
     except OSError:
-        return f"{path}@gone"
+        return (str(path), 0, 0)
 
 
 def model_problem(path: Path) -> str | None:
@@ -119,10 +121,10 @@ def model_problem(path: Path) -> str | None:
     not, in plain words."""
     import zipfile
 
-    from cnn_lab.model import NotACifarClassifier  # Keras: only where a model is opened anyway
+    from cnn_lab.network.model import NotACifarClassifier  # Keras: only where a model is opened anyway
 
     try:
-        _model(str(path), path.stat().st_mtime)
+        _model(file_version(path))
         return None
     except FileNotFoundError:
         return "the file is not there"
@@ -153,12 +155,12 @@ def model():
     """The active classifier, loaded once per file version; the shipped model if it fails."""
     path = model_path()
     try:
-        return _model(str(path), path.stat().st_mtime)
+        return _model(file_version(path))
     except Exception:
         if path == DEFAULT_MODEL:
             raise
         _fall_back(path, model_problem(path) or "it could not be read")
-        return _model(str(DEFAULT_MODEL), DEFAULT_MODEL.stat().st_mtime)
+        return _model(file_version(DEFAULT_MODEL))
 
 
 def model_label(path: Path) -> str:
@@ -191,7 +193,7 @@ def require_model() -> Path:
 
 @st.fragment(run_every=0.5)
 def _evaluation_progress(key: tuple, label: str) -> None:
-    from cnn_lab.evaluation import EVALUATIONS
+    from cnn_lab.network.evaluation import EVALUATIONS
 
     state = EVALUATIONS.status(key)
     if state["status"] not in ("queued", "running"):
@@ -208,10 +210,10 @@ def _evaluation_progress(key: tuple, label: str) -> None:
 def evaluation():
     """(data, Evaluation) of the active model on the test set, shared by every page and session.
 
-    Computed once per model file version and data set, in the background (cnn_lab.evaluation);
+    Computed once per model file version and data set, in the background (cnn_lab.network.evaluation);
     while it runs the page shows its progress and stops here.
     """
-    from cnn_lab.evaluation import EVALUATIONS
+    from cnn_lab.network.evaluation import EVALUATIONS
 
     path = require_model()
     data = dataset()
@@ -245,7 +247,7 @@ def evaluation():
 
 @st.cache_resource
 def _class_rounds(path: str):
-    from cnn_lab.class_round_store import ClassRounds
+    from cnn_lab.classroom.round_store import ClassRounds
 
     return ClassRounds(path)
 
@@ -253,8 +255,8 @@ def _class_rounds(path: str):
 def class_rounds():
     """The class rounds' store (<runs folder>/class_rounds.sqlite), one object per server: it keeps a path,
     every call opens its own connection."""
-    from cnn_lab.class_round_store import FILE_NAME
-    from cnn_lab.runs import runs_dir
+    from cnn_lab.classroom.round_store import FILE_NAME
+    from cnn_lab.runs.folders import runs_dir
 
     return _class_rounds(str(runs_dir() / FILE_NAME))
 
@@ -262,7 +264,7 @@ def class_rounds():
 def evaluations_of(paths: list[Path], data: Cifar10, labels: list[str]) -> list | None:
     """The Evaluations of several models on the test set if all are done (by this server, or kept
     on disk); otherwise start the missing ones and show the progress of the first, and return None."""
-    from cnn_lab.evaluation import EVALUATIONS
+    from cnn_lab.network.evaluation import EVALUATIONS
 
     found = [EVALUATIONS.find(path, data) for path in paths]
     if all(e is not None for e in found):

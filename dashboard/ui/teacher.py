@@ -2,7 +2,7 @@
 
 A teacher's control is drawn `disabled=ui.locked()`, its callback is decorated `@ui.teacher_only`, and
 `ui.only_the_teacher(what)` says beside it why a student cannot use it. The token itself is checked in
-cnn_lab.access; this module only keeps the sign-in in the session.
+cnn_lab.classroom.teacher_token; this module only keeps the sign-in in the session.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def secrets_problem() -> str | None:
     cannot be read; logged once per problem. None when there is no such file or it reads."""
     from streamlit import config
 
-    from cnn_lab.access import secrets_problem as why
+    from cnn_lab.classroom.teacher_token import secrets_problem as why
 
     problem = why(config.get_option("secrets.files") or [])
     if problem and problem not in _LOGGED:
@@ -35,8 +35,8 @@ _LOGGED: set[str] = set()
 
 def _lock() -> tuple[str | None, str | None]:
     """(the teacher token, why the secrets file could not be read): see teacher_token."""
-    from cnn_lab.access import TOKEN_VARIABLE
-    from cnn_lab.access import teacher_token as configured
+    from cnn_lab.settings import TEACHER_TOKEN_VARIABLE as TOKEN_VARIABLE
+    from cnn_lab.classroom.teacher_token import teacher_token as configured
 
     if os.environ.get(TOKEN_VARIABLE, "").strip():
         return configured(), None  # the environment's token comes first: the secrets file is not needed
@@ -60,14 +60,14 @@ def teacher_token() -> str | None:
 
 def is_teacher() -> bool:
     """True when this session may change the lab: no token is set, or it signed in with it."""
-    from cnn_lab.access import signed_in
+    from cnn_lab.classroom.teacher_token import signed_in
 
     token = teacher_token()
     return token is None or signed_in(st.session_state.get("teacher_signed_in"), token)
 
 
 def _check_teacher_token() -> None:
-    from cnn_lab.access import fingerprint, token_matches
+    from cnn_lab.classroom.teacher_token import fingerprint, token_matches
 
     typed = st.session_state.get("teacher_token_input", "")
     st.session_state["teacher_token_input"] = ""  # the token is never kept, nor shown again

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cnn_lab.guesses import Guess
-from cnn_lab.questions import QuestionsError, read_questions
-from cnn_lab.texts import read_lesson
+from cnn_lab.lessons.guesses import Guess
+from cnn_lab.lessons.questions import QuestionsError, read_questions
+from cnn_lab.lessons.texts import read_lesson
 
 SHOW_ME = "Show me"
 _ANSWERS = "lesson_answers"  # {widget key: the option picked}: kept while the student moves from page to page

@@ -5,8 +5,8 @@ import streamlit as st
 import charts.grids
 from ui import lesson_picker
 import ui
-from cnn_lab.captions import scaled, value_range
-from cnn_lab.lessons import GREY_WEIGHTS, greyscale, greyscale_uint8
+from cnn_lab.lessons.captions import scaled, value_range
+from cnn_lab.lessons.maths import GREY_WEIGHTS, greyscale, greyscale_uint8
 
 lesson_picker.section("images_are_numbers")
 data = ui.dataset()

@@ -5,10 +5,11 @@ import streamlit as st
 import charts.data
 from ui import lesson_picker
 import ui
-from cnn_lab.captions import most_and_fewest, value_range
-from cnn_lab.examples import class_examples
-from cnn_lab.images import enlarge, grid
-from cnn_lab.lessons import BATCH_SIZE, class_counts, random_batch
+from cnn_lab.lessons.captions import most_and_fewest, value_range
+from cnn_lab.lessons.examples import class_examples
+from cnn_lab.network.images import enlarge, grid
+from cnn_lab.lessons.maths import class_counts, random_batch
+from cnn_lab.settings import BATCH_SIZE
 
 lesson_picker.section("dataset")
 lesson_picker.crisp()

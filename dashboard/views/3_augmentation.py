@@ -1,6 +1,6 @@
 """Lesson 3: the article's random augmentation, one step at a time, then all together.
 
-Every picture here is made by the functions and the layer that training uses (cnn_lab.augment).
+Every picture here is made by the functions and the layer that training uses (cnn_lab.network.augment).
 """
 
 import functools
@@ -10,11 +10,12 @@ import streamlit as st
 import charts.data
 from ui import lesson_picker
 import ui
-from cnn_lab import augment
-from cnn_lab.captions import most_clipped, scaled, share, share_outside, value_range
-from cnn_lab.guesses import augmentation_guess, distractors
-from cnn_lab.images import enlarge, outlined
-from cnn_lab.lessons import augment_with_overflow, augmented, clip_overlay
+from cnn_lab.settings import CROP, IMAGE_SIZE
+from cnn_lab.network import augment
+from cnn_lab.lessons.captions import most_clipped, scaled, share, share_outside, value_range
+from cnn_lab.lessons.guesses import augmentation_guess, distractors
+from cnn_lab.network.images import enlarge, outlined
+from cnn_lab.lessons.maths import augment_with_overflow, augmented, clip_overlay
 
 lesson_picker.section("augmentation")
 data = ui.dataset()
@@ -56,11 +57,11 @@ def step(title, note, name, control):
 st.markdown("**1. Random crop to 24 × 24**")
 original, middle, result = st.columns([1, 1.4, 1], vertical_alignment="center")
 with middle:
-    top = st.slider("Top row of the window", 0, 32 - augment.CROP, 0, key="aug_top")
-    left = st.slider("Left column of the window", 0, 32 - augment.CROP, 0, key="aug_left")
+    top = st.slider("Top row of the window", 0, IMAGE_SIZE - CROP, 0, key="aug_top")
+    left = st.slider("Left column of the window", 0, IMAGE_SIZE - CROP, 0, key="aug_left")
     st.caption("Training picks the window's corner at random: 9 × 9 = 81 possible windows.")
 lesson_picker.show(
-    outlined(image, top, left, augment.CROP, 5),
+    outlined(image, top, left, CROP, 5),
     "Original, with the window in orange",
     1,
     original,
@@ -190,9 +191,9 @@ with st.expander("The values drawn for each version"):
 # --- test time ---------------------------------------------------------------------------------
 lesson_picker.section("augmentation_test")
 original, _, result_col = st.columns([1, 0.4, 1])
-margin = (32 - augment.CROP) // 2
+margin = (IMAGE_SIZE - CROP) // 2
 lesson_picker.show(
-    outlined(image, margin, margin, augment.CROP, 5),
+    outlined(image, margin, margin, CROP, 5),
     "Original, with the centre window in orange",
     1,
     original,

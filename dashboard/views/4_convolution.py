@@ -8,10 +8,10 @@ import charts.convolution
 import charts.grids
 from ui import lesson_picker
 import ui
-from cnn_lab.captions import colour_limit, value_range
-from cnn_lab.guesses import pool_guess, sign_guess
-from cnn_lab.images import outlined
-from cnn_lab.lessons import conv2d, conv_step, greyscale, max_pool, random_grid
+from cnn_lab.lessons.captions import colour_limit, value_range
+from cnn_lab.lessons.guesses import pool_guess, sign_guess
+from cnn_lab.network.images import outlined
+from cnn_lab.lessons.maths import conv2d, conv_step, greyscale, max_pool, random_grid
 
 lesson_picker.section("convolution")
 data = ui.dataset()

@@ -9,10 +9,10 @@ import charts.network
 import charts.probabilities
 from ui import lesson_picker
 import ui
-from cnn_lab.captions import above_zero, map_average, nearly_equal, value_range
-from cnn_lab.guesses import class_guess, shape_guess, shape_text
-from cnn_lab.photo import ranking
-from cnn_lab.texts import lesson_items
+from cnn_lab.lessons.captions import above_zero, map_average, nearly_equal, value_range
+from cnn_lab.lessons.guesses import class_guess, shape_guess, shape_text
+from cnn_lab.network.photo import ranking
+from cnn_lab.lessons.texts import lesson_items
 
 WHAT = lesson_items("network_layers")  # what each kind of layer does, in plain words
 
@@ -39,8 +39,8 @@ ui.require_model()  # this page shows a trained network: without one it says how
 if picked is None:
     st.stop()
 
-from cnn_lab.lessons import layer_activations, network_outline, strongest_maps  # noqa: E402  (Keras is loaded only from here on)
-from cnn_lab.model import predict  # noqa: E402
+from cnn_lab.lessons.maths import layer_activations, network_outline, strongest_maps  # noqa: E402  (Keras is loaded only from here on)
+from cnn_lab.network.model import predict  # noqa: E402
 
 model = ui.model()
 steps = layer_activations(model, picked.pixels)

@@ -8,9 +8,9 @@ import charts.convolution
 import charts.grids
 from ui import lesson_picker
 import ui
-from cnn_lab.guesses import relu_guess
-from cnn_lab.images import grid, outlined
-from cnn_lab.lessons import CHANNEL_FILTERS, COLOURS, channel_maps, channel_step, filter_pictures, strongest_maps
+from cnn_lab.lessons.guesses import relu_guess
+from cnn_lab.network.images import grid, outlined
+from cnn_lab.lessons.maths import CHANNEL_FILTERS, COLOURS, channel_maps, channel_step, filter_pictures, strongest_maps
 
 lesson_picker.section("channels")
 data = ui.dataset()
@@ -73,8 +73,8 @@ if ui.guess(relu_guess(step), guess_key):
 lesson_picker.section("convolution_real")
 path = ui.require_model()  # the network's own filters: without a model it says how to get one, and stops
 
-from cnn_lab.lessons import layer_activations  # noqa: E402  (Keras is loaded only from here on)
-from cnn_lab.model import cnn_of  # noqa: E402
+from cnn_lab.lessons.maths import layer_activations  # noqa: E402  (Keras is loaded only from here on)
+from cnn_lab.network.model import cnn_of  # noqa: E402
 
 model = ui.model()
 steps = layer_activations(model, picked.pixels)

@@ -1,5 +1,5 @@
 """A class round: the teacher shows one test image at a time, every student answers, the projector compares the
-class with the network. The round lives in cnn_lab.class_round_store's SQLite store; this page only draws it and
+class with the network. The round lives in cnn_lab.classroom.round_store's SQLite store; this page only draws it and
 follows it once a second."""
 
 import secrets
@@ -9,10 +9,10 @@ import streamlit as st
 
 import charts.classroom
 import ui
-from cnn_lab import class_round_store, round_codes, round_scores
-from cnn_lab.captions import counted_shares
-from cnn_lab.class_round_store import OUTCOME_TEXT, safe_nickname
-from cnn_lab.images import enlarge
+from cnn_lab.classroom import round_store, round_codes, round_scores
+from cnn_lab.lessons.captions import counted_shares
+from cnn_lab.classroom.round_store import OUTCOME_TEXT, safe_nickname
+from cnn_lab.network.images import enlarge
 from ui import reveal
 
 FOLLOW_EVERY_S = 1.0
@@ -40,7 +40,7 @@ network = result.predictions
 # address (?seat=...), so that reloading the tab does not make a new student who could answer again.
 SEAT = "seat"
 kept = st.session_state.get("class_round_participant") or st.query_params.get(SEAT, "")
-participant = kept if class_round_store.is_seat(kept) else secrets.token_hex(8)
+participant = kept if round_store.is_seat(kept) else secrets.token_hex(8)
 st.session_state["class_round_participant"] = participant
 if st.query_params.get(SEAT) != participant:
     st.query_params[SEAT] = participant
@@ -64,7 +64,7 @@ def join() -> None:
 
 def answer(round_id: int, position: int, choice: int) -> None:
     outcome = store.answer(round_id, position, participant, st.session_state["class_round_nickname"], choice)
-    if outcome != class_round_store.TAKEN:
+    if outcome != round_store.TAKEN:
         st.session_state["class_round_refused"] = OUTCOME_TEXT[outcome]
 
 
@@ -118,7 +118,7 @@ def join_panel() -> bool:
         "Your nickname (anything you like): it is kept with your answers until the teacher clears the round, "
         "and the class may see it on the Most right list; nothing else about you is asked",
         key="class_round_nickname_input",
-        max_chars=class_round_store.NICKNAME_MAX,
+        max_chars=round_store.NICKNAME_MAX,
         on_change=join,
     )
     st.button("Join", on_click=join, key="class_round_join")

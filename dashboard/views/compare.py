@@ -8,7 +8,7 @@ import streamlit as st
 
 import charts.compare
 import ui
-from cnn_lab.compare import (
+from cnn_lab.runs.compare import (
     VALIDATION_PAIR,
     chance_gap,
     choice_in_words,
@@ -19,9 +19,9 @@ from cnn_lab.compare import (
     gap_in_words,
     shipped,
 )
-from cnn_lab.compare import label as run_label
-from cnn_lab.compare import opening, reference_runs
-from cnn_lab.runs import TRAINING_NOW, list_runs
+from cnn_lab.runs.compare import label as run_label
+from cnn_lab.runs.compare import opening, reference_runs
+from cnn_lab.runs.folders import TRAINING_NOW, list_runs
 
 ui.lesson("compare")
 references = reference_runs()

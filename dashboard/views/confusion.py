@@ -4,7 +4,7 @@ import streamlit as st
 
 import charts.results
 import ui
-from cnn_lab.images import enlarge
+from cnn_lab.network.images import enlarge
 
 PER_PAGE = 48
 

@@ -5,8 +5,8 @@ import streamlit as st
 
 import charts.gradient
 import ui
-from cnn_lab.gradient import BEST, RATES, curve, descend, jumps_past_the_bottom, loss
-from cnn_lab.guesses import step_guess
+from cnn_lab.lessons.gradient import BEST, RATES, curve, descend, jumps_past_the_bottom, loss
+from cnn_lab.lessons.guesses import step_guess
 
 ui.lesson("gradient")
 a, b, c = st.columns(3)

@@ -3,8 +3,8 @@
 import streamlit as st
 
 import ui
-from cnn_lab.data import HOW_TO_GET_IT, find_source
-from cnn_lab.model_card import reported_result
+from cnn_lab.network.data import HOW_TO_GET_IT, find_source
+from cnn_lab.runs.model_card import reported_result
 
 ui.lesson("home")
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from cnn_lab.images import enlarge
+from cnn_lab.network.images import enlarge
 
 PER_PAGE = 24
 COLUMNS = 4

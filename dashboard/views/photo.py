@@ -1,7 +1,7 @@
 """Your photo: upload photos or take one, watch each become 32x32 CIFAR-10 pixels, see the
 network's top 5 and, with Grad-CAM, where in the picture it found its evidence.
 
-Every upload goes through cnn_lab.photo.read_photo, which turns a bad file into a plain
+Every upload goes through cnn_lab.network.photo.read_photo, which turns a bad file into a plain
 sentence (PhotoError). File names are shown with st.text only, never as Markdown or paths.
 """
 
@@ -12,10 +12,20 @@ from PIL import Image
 
 import charts.probabilities
 import ui
-from cnn_lab.data import CLASS_NAMES
-from cnn_lab.images import enlarge
-from cnn_lab.photo import EXTENSIONS, MB, classify, enlarged_square, megabytes, place, ranking, read_upload, square_crop
-from cnn_lab.texts import read_lesson
+from cnn_lab.settings import CLASS_NAMES, file_version
+from cnn_lab.network.images import enlarge
+from cnn_lab.network.photo import (
+    EXTENSIONS,
+    MB,
+    classify,
+    enlarged_square,
+    megabytes,
+    place,
+    ranking,
+    read_upload,
+    square_crop,
+)
+from cnn_lab.lessons.texts import read_lesson
 
 COLUMNS = 4
 UNSURE = 0.5  # below this highest probability the page reminds that CIFAR-10 knows only 10 classes
@@ -53,18 +63,18 @@ if not files:
 path = ui.require_model()
 model = ui.model()
 
-from cnn_lab.augment import center_crop  # noqa: E402 (keras: only once there is something to classify)
-from cnn_lab.model import predict, warm_up  # noqa: E402
+from cnn_lab.network.augment import center_crop  # noqa: E402 (keras: only once there is something to classify)
+from cnn_lab.network.model import predict, warm_up  # noqa: E402
 
 
 @st.cache_resource(show_spinner="Getting the network ready...", max_entries=4)
-def _ready(_model, path: str, modified: float) -> bool:
+def _ready(_model, version: tuple[str, int, int]) -> bool:
     """The first call of a model compiles it (seconds); do it once per model, not in a student's timing."""
     warm_up(_model)
     return True
 
 
-_ready(model, str(path), path.stat().st_mtime)
+_ready(model, file_version(path))
 
 
 items = [read_upload(upload.name, upload.size, upload.getvalue, limit) for upload in files]
@@ -191,7 +201,7 @@ with right:
         )
 
 st.header("3. Why: where did it look?")
-from cnn_lab.explain import ExplainError, explain, overlay, where_strongest  # noqa: E402
+from cnn_lab.network.explain import ExplainError, explain, overlay, where_strongest  # noqa: E402
 
 target = st.selectbox(
     "Show the evidence for",

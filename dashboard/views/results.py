@@ -4,9 +4,10 @@ import streamlit as st
 
 import charts.results
 import ui
-from cnn_lab.model_card import model_record
-from cnn_lab.recipes import ARTICLE_ACCURACY, PRESETS, differences
-from cnn_lab.reference import article_run
+from cnn_lab.runs.model_card import model_record
+from cnn_lab.training.recipes import PRESETS, differences
+from cnn_lab.settings import ARTICLE_ACCURACY
+from cnn_lab.runs.reference import article_run
 
 ui.lesson("results")
 data, result = ui.evaluation()

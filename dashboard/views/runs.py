@@ -1,9 +1,9 @@
 """Runs: every run on this computer, and what is done with them: choose the model the Results pages
 look at, resume a run that ended early, delete, name, export or import one.
 
-The page reads the run folders (cnn_lab.runs), whose rules say which run may resume, be deleted or be
+The page reads the run folders (cnn_lab.runs.folders), whose rules say which run may resume, be deleted or be
 exported. Every control acts in its on_click callback, which Streamlit runs before the script, so a
-rerun never drops a click. With a teacher token set (cnn_lab.access), only the signed-in teacher
+rerun never drops a click. With a teacher token set (cnn_lab.classroom.teacher_token), only the signed-in teacher
 changes anything here (ui.locked, ui.teacher_only) and the model chosen is the whole class's.
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 import streamlit as st
 
 import ui
-from cnn_lab.access import DEFAULT, write_active_model
-from cnn_lab.run_archive import export_run, import_run
-from cnn_lab.runs import can_delete, can_export, can_resume, delete_run, list_runs, live_run, set_name
+from cnn_lab.classroom.class_model import DEFAULT, write_active_model
+from cnn_lab.runs.archive import export_run, import_run
+from cnn_lab.runs.folders import can_delete, can_export, can_resume, delete_run, list_runs, live_run, set_name
 
 
 def runs_table(runs: list[dict]) -> None:

@@ -2,11 +2,11 @@
 
 A run trains in a process of its own (`python -m cnn_lab train`, started by cnn_lab.training.launcher.start)
 and reports through its run folder; this page only starts it, asks it to stop and reads its
-folder (cnn_lab.runs), so every tab and every student sees the same run live, a page rerun never
+folder (cnn_lab.runs.folders), so every tab and every student sees the same run live, a page rerun never
 trains anything, and a crashed run cannot take the page down. Every control acts in its on_click
 callback, which Streamlit runs before the script: a rerun can never drop a click.
 
-With a teacher token set (cnn_lab.access), only the signed-in teacher starts or stops a run
+With a teacher token set (cnn_lab.classroom.teacher_token), only the signed-in teacher starts or stops a run
 (ui.locked, ui.teacher_only); students watch with every control disabled. Resuming, deleting, naming,
 exporting and importing runs, and the model the class sees, are the Runs page's.
 """
@@ -18,12 +18,13 @@ import streamlit as st
 import charts.compare
 import charts.training
 import ui
-from cnn_lab import experiments
+from cnn_lab.runs import experiments
 from cnn_lab.training import launcher
-from cnn_lab.compare import compare, gap_in_words
-from cnn_lab.data import HOW_TO_GET_IT, SAMPLE_PATH, TRAINING_IMAGES, find_source
-from cnn_lab.recipes import AUGMENT_MODES, PRESETS, held_out, preset, scaled
-from cnn_lab.runs import (
+from cnn_lab.runs.compare import compare, gap_in_words
+from cnn_lab.network.data import HOW_TO_GET_IT, TRAINING_IMAGES, find_source
+from cnn_lab.settings import SAMPLE_PATH
+from cnn_lab.training.recipes import AUGMENT_MODES, PRESETS, held_out, preset, scaled
+from cnn_lab.runs.folders import (
     STOP_GRACE_SECONDS,
     TRAINING_NOW,
     list_runs,

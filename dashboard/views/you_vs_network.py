@@ -3,8 +3,8 @@
 import streamlit as st
 
 import ui
-from cnn_lab import round_codes, round_scores
-from cnn_lab.human_labels import HOW_TO_GET_IT
+from cnn_lab.classroom import round_codes, round_scores
+from cnn_lab.classroom.human_labels import HOW_TO_GET_IT
 from ui import reveal
 
 # The round lives under these keys; re-assigning the widgets' ones each run keeps them while the

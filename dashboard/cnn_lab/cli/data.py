@@ -4,13 +4,13 @@ data would be used."""
 import json
 import os
 
-from .usage import UsageError
+from cnn_lab.cli.usage import UsageError
 
 
 def evaluate_command(args) -> int:
-    from ..data import load_cifar10
-    from ..evaluation import evaluate
-    from ..model import load_classifier
+    from cnn_lab.network.data import load_cifar10
+    from cnn_lab.network.evaluation import evaluate
+    from cnn_lab.network.model import load_classifier
 
     if not os.path.isfile(args.model):
         raise UsageError(f"--model {args.model}: no such file")
@@ -33,8 +33,8 @@ def evaluate_command(args) -> int:
 
 
 def download_command(args) -> int:
-    from .. import human_labels
-    from ..data import download, online
+    from cnn_lab.classroom import human_labels
+    from cnn_lab.network.data import download, online
 
     if not online():
         raise UsageError(
@@ -48,8 +48,8 @@ def download_command(args) -> int:
 
 
 def data_command(args) -> int:
-    from ..data import load_cifar10
-    from ..human_labels import HOW_TO_GET_IT, load_human_labels
+    from cnn_lab.network.data import load_cifar10
+    from cnn_lab.classroom.human_labels import HOW_TO_GET_IT, load_human_labels
 
     data = load_cifar10(args.data)
     print(data.description)

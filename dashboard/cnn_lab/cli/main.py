@@ -6,16 +6,16 @@ import logging
 import os
 import sys
 
-from .data import data_command, download_command, evaluate_command
-from .runs import compare_command, export_command, import_command, list_command, name_command
-from .train import check_resume, train_command
-from .usage import Parser, UsageError, positive
+from cnn_lab.cli.data import data_command, download_command, evaluate_command
+from cnn_lab.cli.runs import compare_command, export_command, import_command, list_command, name_command
+from cnn_lab.cli.train import check_resume, train_command
+from cnn_lab.cli.usage import Parser, UsageError, positive
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the way
 
 
 def parser() -> argparse.ArgumentParser:
-    from ..recipes import AUGMENT_MODES, PRESETS  # cheap: only the lists of names are needed here
+    from cnn_lab.training.recipes import AUGMENT_MODES, PRESETS  # cheap: only the lists of names are needed here
 
     p = Parser(prog="cnn-lab", description="CNN Lab: train and evaluate the article's CIFAR-10 CNN.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -103,7 +103,7 @@ def _import_keras_quietly():
 
 
 def main(argv=None) -> int:
-    from ..data import DataError
+    from cnn_lab.network.data import DataError
 
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")  # a failed run's traceback, on stderr
     try:

@@ -3,20 +3,20 @@
 import json
 from pathlib import Path
 
-from .. import runs
-from .usage import UsageError, run_folder
+from cnn_lab.runs import folders
+from cnn_lab.cli.usage import UsageError, run_folder
 
 
 def list_command(args) -> int:
-    found = runs.list_runs()
+    found = folders.list_runs()
     if args.json:
         keep = ("run_id", "name", "status", "epochs_done", "epochs", "preset", "best_test_accuracy", "data", "started")
         print(json.dumps([{**{k: r[k] for k in keep}, "path": str(r["path"])} for r in found]))
         return 0
     if not found:
-        print(f"no runs yet in {runs.runs_dir()}")
+        print(f"no runs yet in {folders.runs_dir()}")
         return 0
-    print(f"{len(found)} run{'s' * (len(found) != 1)} in {runs.runs_dir()}, newest first:")
+    print(f"{len(found)} run{'s' * (len(found) != 1)} in {folders.runs_dir()}, newest first:")
     for r in found:
         best = f"{100 * r['best_test_accuracy']:.2f} %" if r["best_test_accuracy"] is not None else "untested"
         data = "sample" if "sample" in str(r["data"]) else "full CIFAR-10"
@@ -29,13 +29,13 @@ def list_command(args) -> int:
 
 def name_command(args) -> int:
     folder = run_folder(args.run)
-    name = runs.set_name(folder, args.name)
+    name = folders.set_name(folder, args.name)
     print(f"run {folder.name} is called {name!r}" if name else f"run {folder.name} has no name now")
     return 0
 
 
 def export_command(args) -> int:
-    from ..run_archive import export_run
+    from cnn_lab.runs.archive import export_run
 
     folder = run_folder(args.run)
     out = Path(args.output or f"{folder.name}.zip")
@@ -45,22 +45,22 @@ def export_command(args) -> int:
 
 
 def import_command(args) -> int:
-    from ..run_archive import import_run
+    from cnn_lab.runs.archive import import_run
 
     given = Path(args.zip)
     if not given.is_file():
         raise UsageError(f"{given}: no such file")
     run_id = import_run(given.read_bytes())
-    print(f"imported as run {run_id} in {runs.runs_dir()}")
+    print(f"imported as run {run_id} in {folders.runs_dir()}")
     return 0
 
 
 def compare_command(args) -> int:
-    from ..compare import compare, table
+    from cnn_lab.runs.compare import compare, table
 
-    folders = [run_folder(given) for given in args.run]
-    if len(folders) < 2:
+    run_folders = [run_folder(given) for given in args.run]
+    if len(run_folders) < 2:
         raise UsageError("compare needs two runs or more")
-    comparison = compare(folders)
+    comparison = compare(run_folders)
     print(json.dumps(comparison) if args.json else table(comparison))
     return 0

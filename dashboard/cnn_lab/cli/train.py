@@ -6,14 +6,15 @@ import sys
 import time
 from pathlib import Path
 
-from .. import runs
-from ..target import crossing_words
-from ..formatting import clock
-from .usage import UsageError
+from cnn_lab import settings
+from cnn_lab.runs import folders
+from cnn_lab.runs.eta import crossing_words
+from cnn_lab.formatting import clock
+from cnn_lab.cli.usage import UsageError
 
 # When Start was pressed: a run's clock counts from here, the import of Keras included. The Train page
 # says when its button was pressed (CNN_LAB_STARTED); in a terminal, it is when the command started.
-STARTED = float(os.environ.get("CNN_LAB_STARTED") or time.time())
+STARTED = float(os.environ.get(settings.STARTED_VARIABLE) or time.time())
 
 RESUME_KEEPS = (
     "preset",
@@ -43,7 +44,7 @@ def check_resume(args) -> None:
 
 def train_config(args):
     """The TrainConfig `cnn-lab train` trains: its preset (article by default) with what the arguments change."""
-    from ..recipes import preset
+    from cnn_lab.training.recipes import preset
 
     return preset(
         args.preset or "article",
@@ -58,13 +59,13 @@ def train_config(args):
 
 
 def train_command(args) -> int:
-    from ..training.loop import extend, planned, train
+    from cnn_lab.training.loop import extend, planned, train
 
     run_dir = args.run_dir
     if args.resume and not run_dir:
-        finished = [r for r in runs.list_runs() if r["has_model"]]
+        finished = [r for r in folders.list_runs() if r["has_model"]]
         if not finished:
-            raise UsageError(f"--resume: no run with a checkpoint in {runs.runs_dir()}")
+            raise UsageError(f"--resume: no run with a checkpoint in {folders.runs_dir()}")
         run_dir = finished[0]["path"]
     config = None
     if args.resume and args.epochs is not None:
@@ -75,15 +76,15 @@ def train_command(args) -> int:
                 raise UsageError(f"{run_dir} already plans its run: {', '.join(changed)} cannot change it")
         else:
             config = train_config(args)
-            run_dir = run_dir or runs.run_path(runs.new_run_id())
+            run_dir = run_dir or folders.run_path(folders.new_run_id())
     folder = Path(run_dir)
     print(f"run {folder.name} -> {folder}", flush=True)
     if args.name is not None:
         folder.mkdir(parents=True, exist_ok=True)
-        runs.set_name(folder, args.name)
+        folders.set_name(folder, args.name)
 
     def stop(signum, frame):  # Ctrl-C (or a kill): the same request as the Train page's Stop button
-        runs.request_stop(folder)
+        folders.request_stop(folder)
         print("\nstopping after this batch...", flush=True)
 
     signal.signal(signal.SIGINT, stop)
@@ -95,10 +96,10 @@ def train_command(args) -> int:
         folder,
         resume=args.resume,
         download=not args.no_download,
-        report=lambda state: printer.show(runs.snapshot(folder)),
+        report=lambda state: printer.show(folders.snapshot(folder)),
         started=STARTED,
     )
-    printer.show(runs.snapshot(folder))
+    printer.show(folders.snapshot(folder))
     print(f"\n{status}: {folder}", flush=True)
     return 0
 
@@ -107,7 +108,7 @@ class Printer:
     """Each finished epoch on a line of its own; on a terminal, a progress bar that redraws itself.
 
     Not keras.utils.Progbar: that bar counts the steps of one epoch and its ETA is the epoch's, from its own
-    clock. This one draws the run's snapshot (cnn_lab.runs), the one the Train page draws: the whole run's
+    clock. This one draws the run's snapshot (cnn_lab.runs.folders), the one the Train page draws: the whole run's
     progress and ETA, the tests within an epoch included, the line passed, and what the run is doing."""
 
     def __init__(self, folder):
@@ -131,8 +132,8 @@ class Printer:
         if s.get("crossed") and s["crossed"] != self.crossed:
             self.crossed = s["crossed"]
             print(("\r" if self.bar else "") + crossing_words(s["crossed"]) + " " * 20, flush=True)
-        if self.bar and s["status"] in runs.TRAINING_NOW and s.get("batches_per_epoch"):
-            at = runs.position(s)
+        if self.bar and s["status"] in folders.TRAINING_NOW and s.get("batches_per_epoch"):
+            at = folders.position(s)
             speed = f"{s['images_per_second']:.0f} img/s" if s.get("images_per_second") else ""
             loss = f"loss {s['loss']:.3f}" if s.get("loss") is not None else ""
             sys.stdout.write(

@@ -4,7 +4,7 @@ named on the command line."""
 import argparse
 from pathlib import Path
 
-from .. import runs
+from cnn_lab.runs import folders
 
 
 class UsageError(Exception):
@@ -32,7 +32,7 @@ def positive(text):
 
 def run_folder(given: str):
     """A run named on the command line by its id or its folder."""
-    folder = runs.run_path(given) if runs.RUN_ID.match(given) else Path(given)
+    folder = folders.run_path(given) if folders.RUN_ID.match(given) else Path(given)
     if not (folder / "config.json").is_file():
         raise UsageError(f"{given}: no such run (see `cnn-lab runs`)")
     return folder

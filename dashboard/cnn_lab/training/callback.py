@@ -6,11 +6,11 @@ import time
 import keras
 import numpy as np
 
-from .. import runs
-from ..evaluation import SAVED, Evaluation
-from ..model import predict
-from ..recipes import ARTICLE_ACCURACY
-from .optimizer import save_optimizer
+from cnn_lab.runs import folders
+from cnn_lab.network.evaluation import SAVED, Evaluation
+from cnn_lab.network.model import predict
+from cnn_lab.settings import ARTICLE_ACCURACY
+from cnn_lab.training.optimizer import save_optimizer
 
 
 class TrainingCallback(keras.callbacks.Callback):
@@ -28,7 +28,7 @@ class TrainingCallback(keras.callbacks.Callback):
         self.check_at = {round(j * steps / checks) for j in range(1, checks)} - {0, steps}
 
     def stopping(self) -> bool:
-        return runs.stop_requested(self.folder)
+        return folders.stop_requested(self.folder)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch_start, self.previous, self.testing_seconds, self.last_k = time.time(), (0.0, 0.0), 0.0, 0
@@ -161,6 +161,6 @@ class TrainingCallback(keras.callbacks.Callback):
         self.evaluation_saved = saved
 
     def checkpoint(self):
-        runs.write_atomic(self.folder / "model.keras", lambda p: self.classifier.save(p))
+        folders.write_atomic(self.folder / "model.keras", lambda p: self.classifier.save(p))
         save_optimizer(self.optimizer, self.model.trainable_variables, self.folder / "optimizer.npz")
-        runs.write_json(self.folder / "history.json", self.history)
+        folders.write_json(self.folder / "history.json", self.history)

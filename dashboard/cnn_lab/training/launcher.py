@@ -22,9 +22,10 @@ import threading
 import time
 from pathlib import Path
 
-from .. import runs
-from ..recipes import TrainConfig, preset
-from .loop import RunBusy, plan
+from cnn_lab import settings
+from cnn_lab.runs import folders
+from cnn_lab.training.recipes import TrainConfig, preset
+from cnn_lab.training.loop import RunBusy, plan
 
 log = logging.getLogger(__name__)
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # the folder that holds cnn_lab/
@@ -50,23 +51,25 @@ def _watch_child(child: subprocess.Popen, folder: Path) -> None:
     code = child.wait()
     if code == 0:
         return
-    saved = runs.read_json(folder / "status.json", {})
+    saved = folders.read_json(folder / "status.json", {})
     if saved.get("status") == "failed":  # the run recorded its own exception
         log.error("training run %s failed: %s\n%s", folder.name, saved.get("error"), saved.get("traceback") or "")
         return
     output = (folder / "train.log").read_text(errors="replace")[-3000:] if (folder / "train.log").is_file() else ""
-    if -code in CRASH_SIGNALS and saved.get("status") in runs.LIVE:
+    if -code in CRASH_SIGNALS and saved.get("status") in folders.LIVE:
         # it crashed below Python (XLA's abort, a segfault), with no exception to record: its output says why
         name = signal.Signals(-code).name
         log.error("training run %s crashed (%s):\n%s", folder.name, name, output)
-        runs.write_status(folder, "failed", **crash_report(name, output))
+        folders.write_status(folder, "failed", **crash_report(name, output))
     elif code < 0:  # killed (out of memory, kill -9): "interrupted", resumable from its last finished epoch
         log.error(
             "training run %s was killed by signal %s; it can resume from its last finished epoch", folder.name, -code
         )
-    elif saved.get("status") in runs.LIVE:  # it ended before it could say why: its output says
+    elif saved.get("status") in folders.LIVE:  # it ended before it could say why: its output says
         log.error("training run %s ended with exit code %s:\n%s", folder.name, code, output)
-        runs.write_status(folder, "failed", error=f"the training process ended with exit code {code}", traceback=output)
+        folders.write_status(
+            folder, "failed", error=f"the training process ended with exit code {code}", traceback=output
+        )
 
 
 def start(
@@ -79,27 +82,26 @@ def start(
     RunBusy if a run trains on this computer already, ValueError for a run that cannot resume.
     """
     pressed = time.time()  # Start: the run's clock counts from here, the child's start-up included
-    root = Path(root) if root else Path(resume).parent if resume is not None else runs.runs_dir()
+    root = Path(root) if root else Path(resume).parent if resume is not None else folders.runs_dir()
     root.mkdir(parents=True, exist_ok=True)
     with open(root / ".start.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # two Start clicks at once: one of them waits, then is refused
-        if (busy := runs.live_run(root)) is not None:
-            raise RunBusy(f"run {busy.name} is training (process {runs.training_pid(busy)}); stop it or wait for it")
+        if (busy := folders.live_run(root)) is not None:
+            raise RunBusy(f"run {busy.name} is training (process {folders.training_pid(busy)}); stop it or wait for it")
         if resume is not None:
             folder = Path(resume)
             if not (folder / "config.json").is_file() or not (folder / "model.keras").is_file():
                 raise ValueError(f"{folder}: no run to resume there (no config.json or model.keras)")
             args = ["--resume"] + (["--data", data] if data else [])
         else:
-            folder = runs.run_path(runs.new_run_id(), root)
+            folder = folders.run_path(folders.new_run_id(), root)
             folder.mkdir(parents=True)
             plan(folder, config or preset("fast"), data)
             args = []
-        runs.clear_stop(folder)
+        folders.clear_stop(folder)
         env = dict(
             os.environ,
-            CNN_LAB_RUNS=str(root),
-            CNN_LAB_STARTED=repr(pressed),
+            **{settings.RUNS_VARIABLE: str(root), settings.STARTED_VARIABLE: repr(pressed)},
             PYTHONUNBUFFERED="1",
             PYTHONPATH=os.pathsep.join(
                 [str(PACKAGE_PARENT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
@@ -115,17 +117,17 @@ def start(
                 cwd=str(PACKAGE_PARENT.parent),
                 start_new_session=True,
             )
-        runs.write_status(folder, "starting", pid=child.pid)  # seen as this run's at once, by every page
+        folders.write_status(folder, "starting", pid=child.pid)  # seen as this run's at once, by every page
     threading.Thread(target=_watch_child, args=(child, folder), name=f"cnn-lab-run-{folder.name}", daemon=True).start()
     return folder.name
 
 
 def stop(run_id: str, root: Path | None = None) -> bool:
     """Ask a live run to stop after its batch in progress; False if it is not training."""
-    folder = runs.run_path(run_id, root)
-    if runs.training_pid(folder) is None:
+    folder = folders.run_path(run_id, root)
+    if folders.training_pid(folder) is None:
         return False
-    runs.request_stop(folder)
+    folders.request_stop(folder)
     return True
 
 
@@ -133,8 +135,8 @@ def force_stop(run_id: str, root: Path | None = None) -> bool:
     """End a run's process at once (SIGKILL to its process group), for a run stuck in a step that
     never sees its stop request; False if it is not training. The run keeps its last finished epoch
     and shows as interrupted, resumable from there."""
-    folder = runs.run_path(run_id, root)
-    pid = runs.training_pid(folder)
+    folder = folders.run_path(run_id, root)
+    pid = folders.training_pid(folder)
     if pid is None:
         return False
     try:

@@ -4,9 +4,9 @@
     train(None, None, folder, resume=True) # going on from its last finished epoch
     extend(folder, epochs)                # a longer goal for a run, before resuming it
 
-A run reports only through its folder (cnn_lab.runs): every finished epoch is checkpointed there, and the live
+A run reports only through its folder (cnn_lab.runs.folders): every finished epoch is checkpointed there, and the live
 progress (curve points, images/s, ETA, what it is doing) goes to progress.json about twice a second. A stop is a
-file in the folder (runs.request_stop), seen at the next batch.
+file in the folder (folders.request_stop), seen at the next batch.
 """
 
 import dataclasses
@@ -18,12 +18,21 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import runs
-from ..data import DataError, load_cifar10
-from ..recipes import TrainConfig
-from .devices import data_parallel, describe_device, device_words, fitting, one_device, precision, speed_settings
-from .optimizer import build_optimizer, restore_optimizer
-from .progress import Progress
+from cnn_lab.settings import NUM_CLASSES
+from cnn_lab.runs import folders
+from cnn_lab.network.data import DataError, load_cifar10
+from cnn_lab.training.recipes import TrainConfig
+from cnn_lab.training.devices import (
+    data_parallel,
+    describe_device,
+    device_words,
+    fitting,
+    one_device,
+    precision,
+    speed_settings,
+)
+from cnn_lab.training.optimizer import build_optimizer, restore_optimizer
+from cnn_lab.training.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -33,23 +42,23 @@ class RunBusy(RuntimeError):
 
 
 def one_hot(labels) -> np.ndarray:
-    return np.eye(10, dtype="float32")[labels]
+    return np.eye(NUM_CLASSES, dtype="float32")[labels]
 
 
 def plan(folder: Path, config: TrainConfig, data_source: str | None) -> None:
     """Write the config.json of a run that has not started: `train(None, None, folder)` trains what it says."""
-    runs.write_json(Path(folder) / "config.json", {"train": config.to_dict(), "data_source": data_source})
+    folders.write_json(Path(folder) / "config.json", {"train": config.to_dict(), "data_source": data_source})
 
 
 def planned(folder: Path) -> bool:
     """Whether `folder` holds a run planned by plan() that has not started (train() adds when it started)."""
-    saved = runs.read_json(Path(folder) / "config.json")
+    saved = folders.read_json(Path(folder) / "config.json")
     return isinstance(saved, dict) and "train" in saved and "started" not in saved
 
 
 def planned_config(folder: Path) -> tuple[TrainConfig, str | None]:
     """The config and data source plan() wrote in `folder`."""
-    saved = runs.read_json(Path(folder) / "config.json")
+    saved = folders.read_json(Path(folder) / "config.json")
     return TrainConfig.from_dict(saved["train"]), saved.get("data_source")
 
 
@@ -66,44 +75,44 @@ def train(
     `started`: when Start was pressed (time.time()), if before this call: the run's clock starts there.
     With no `config`, a new run trains the one its folder's config.json plans (plan()).
 
-    Stops at the next batch once runs.request_stop(folder) is called. A failure is logged with its
+    Stops at the next batch once folders.request_stop(folder) is called. A failure is logged with its
     traceback, recorded in status.json (error and traceback) and raised again.
     """
     folder = Path(folder)
-    if resume and (pid := runs.running_elsewhere(folder)):
+    if resume and (pid := folders.running_elsewhere(folder)):
         raise RunBusy(f"run {folder.name} is training in another process (id {pid})")
     folder.mkdir(parents=True, exist_ok=True)
-    started_here = runs.read_json(folder / "status.json", {}).get("pid") != os.getpid()
-    runs.write_status(folder, "starting")
+    started_here = folders.read_json(folder / "status.json", {}).get("pid") != os.getpid()
+    folders.write_status(folder, "starting")
     if resume and started_here:
-        runs.clear_stop(folder)  # a stop left over from before: the page clears it before it starts a child
+        folders.clear_stop(folder)  # a stop left over from before: the page clears it before it starts a child
     progress = Progress(folder, report, started)
     try:
         status = _train(config, data_source, folder, resume, progress, download)
     except BaseException as e:
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
-            runs.write_status(folder, "stopped")
+            folders.write_status(folder, "stopped")
             raise
         if isinstance(e, DataError):  # the data's fault, said in one plain line (by the command, by the page)
-            runs.write_status(folder, "failed", error=str(e))
+            folders.write_status(folder, "failed", error=str(e))
             progress.update(message="training failed")
             raise
         log.exception("training run %s failed", folder.name)
-        runs.write_status(folder, "failed", error=f"{type(e).__name__}: {e}", traceback=traceback.format_exc())
+        folders.write_status(folder, "failed", error=f"{type(e).__name__}: {e}", traceback=traceback.format_exc())
         progress.update(message="training failed")
         raise
-    runs.clear_stop(folder)
+    folders.clear_stop(folder)
     return status
 
 
 def _train(config, data_source, folder: Path, resume: bool, progress: Progress, download: bool) -> str:
     import keras
 
-    from ..model import build_cnn, classifier, cnn_of, load_classifier, trainer
-    from .callback import TrainingCallback
+    from cnn_lab.network.model import build_cnn, classifier, cnn_of, load_classifier, trainer
+    from cnn_lab.training.callback import TrainingCallback
 
     if resume:
-        saved = runs.read_json(folder / "config.json")
+        saved = folders.read_json(folder / "config.json")
         if saved is None or not (folder / "model.keras").is_file():
             raise ValueError(f"{folder}: no run to resume there (no config.json or model.keras)")
         config = TrainConfig.from_dict(saved["train"])
@@ -128,7 +137,7 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
     steps = -(-len(x_train) // config.batch_size)
     device = describe_device()
     if not resume:
-        runs.write_json(
+        folders.write_json(
             folder / "config.json",
             {
                 "train": config.to_dict(),
@@ -148,7 +157,7 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
         x_train, y_train = (a[: len(a) - len(a) % count] for a in (x_train, y_train))
         steps = -(-len(x_train) // config.batch_size)
     progress.update(device=device, batches_per_epoch=steps, message=f"building the network on {device_words(device)}")
-    history = runs.read_json(folder / "history.json", []) if resume else []
+    history = folders.read_json(folder / "history.json", []) if resume else []
     speed = speed_settings(device)
     # What is tested and saved: a float32 network on one device, whatever the training's arithmetic and
     # devices. A model saved in bfloat16 would compute in bfloat16, slowly, on the CPU of whoever opens it;
@@ -177,7 +186,7 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
         if resume and (folder / "optimizer.npz").is_file():
             optimizer.build(net.trainable_variables)
             restore_optimizer(optimizer, net.trainable_variables, folder / "optimizer.npz")
-    runs.write_status(folder, "running")
+    folders.write_status(folder, "running")
     doing = f"training on {data.training_on(len(x_train))}"  # what the run says between its tests
     if validation is not None:
         doing += f"; {len(validation[0]):,} more held out for validation"
@@ -186,7 +195,7 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
     callback = TrainingCallback(
         progress, model, cnn, data, folder, optimizer, history, steps, config, doing, validation
     )
-    if len(history) < config.epochs and not runs.stop_requested(folder):
+    if len(history) < config.epochs and not folders.stop_requested(folder):
         with fitting(device["devices"]):
             net.fit(
                 x_train,
@@ -203,7 +212,7 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
         eta_seconds=0 if status == "finished" else None,
         message=f"{status} after {len(history)} of {config.epochs} epochs",
     )
-    runs.write_status(folder, status)
+    folders.write_status(folder, status)
     return status
 
 
@@ -215,11 +224,11 @@ def extend(folder: Path, epochs: int) -> TrainConfig:
     so a longer run of that recipe is a new run (ValueError, in plain words). Fewer epochs than the
     run has trained are refused too."""
     folder = Path(folder)
-    saved = runs.read_json(folder / "config.json")
+    saved = folders.read_json(folder / "config.json")
     if not saved or "train" not in saved:
         raise ValueError(f"{folder}: no run there (no config.json)")
     config = TrainConfig.from_dict(saved["train"])
-    done = len(runs.read_json(folder / "history.json", []))
+    done = len(folders.read_json(folder / "history.json", []))
     if epochs < done:
         raise ValueError(f"run {folder.name} has already trained {done} epochs: --epochs {epochs} would undo them")
     if epochs != config.epochs and config.schedule != "constant":
@@ -230,5 +239,5 @@ def extend(folder: Path, epochs: int) -> TrainConfig:
         )
     if epochs != config.epochs:
         config = dataclasses.replace(config, epochs=epochs)
-        runs.write_json(folder / "config.json", {**saved, "train": config.to_dict()})
+        folders.write_json(folder / "config.json", {**saved, "train": config.to_dict()})
     return config

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import runs
-from ..recipes import TrainConfig
+from cnn_lab.runs import folders
+from cnn_lab.training.recipes import TrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def optimizer_state(optimizer, weights) -> dict:
 
 def save_optimizer(optimizer, weights, path: Path) -> None:
     state = {name: np.asarray(v) for name, v in optimizer_state(optimizer, weights).items()}
-    runs.write_atomic(path, lambda p: np.savez(p, **state))
+    folders.write_atomic(path, lambda p: np.savez(p, **state))
 
 
 def restore_optimizer(optimizer, weights, path: Path) -> None:

@@ -4,7 +4,7 @@ second for every page that watches, and handed to the command line's progress re
 import time
 from pathlib import Path
 
-from .. import runs
+from cnn_lab.runs import folders
 
 PUBLISH_EVERY = 0.5  # seconds between two writes of progress.json
 MAX_POINTS = 800  # curve points kept in progress.json: every batch at first, then every 2nd, 4th, ...
@@ -16,8 +16,8 @@ class Progress:
 
     def __init__(self, folder: Path, report=None, started: float | None = None):
         self.folder, self.report = folder, report
-        saved = runs.read_json(folder / "progress.json", {})
-        history = runs.read_json(folder / "history.json", [])
+        saved = folders.read_json(folder / "progress.json", {})
+        history = folders.read_json(folder / "history.json", [])
         finished = len(history)
         # The run's clock: seconds since Start was pressed (the page's click, or the command's start), data
         # loading and tracing included; a resumed run goes on from the clock of its last finished epoch.
@@ -53,7 +53,7 @@ class Progress:
 
     def publish(self, now: float | None = None) -> None:
         now = now or time.time()
-        runs.write_json(self.folder / "progress.json", self.state, indent=None)
+        folders.write_json(self.folder / "progress.json", self.state, indent=None)
         self.published = now
         if self.report:
             self.report(self.state)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .lessons import conv2d, conv_step, max_pool
-from .recipes import CROP
+from cnn_lab.lessons.maths import conv2d, conv_step, max_pool
+from cnn_lab.settings import CROP
 
 SIGNS = ("positive", "about 0", "negative")
 # A sum counts as "about 0" when it is within this share of the largest sum (in size) anywhere on the tile:
@@ -84,7 +84,7 @@ def sign_guess(tile, kernel, row: int, col: int) -> Guess:
 
 
 def relu_guess(step: dict) -> Guess:
-    """A filter's total at one place (cnn_lab.lessons.channel_step): what does ReLU let through?"""
+    """A filter's total at one place (cnn_lab.lessons.maths.channel_step): what does ReLU let through?"""
     total, out = step["total"], step["relu"]
     shown = f"{total:.2f}" if total else "0"
     return Guess(
@@ -158,13 +158,13 @@ def distractors(labels, label: int | None, count: int = 3, seed: int = 0) -> np.
 
 
 def augmentation_guess(image, others, other_names, seed: int = 0) -> tuple[Guess, np.ndarray]:
-    """Four pictures, each a random training version (cnn_lab.augment's layer) of `image` or of one of
+    """Four pictures, each a random training version (cnn_lab.network.augment's layer) of `image` or of one of
     `others` (float images in [0, 1], 32 x 32 x 3, described by `other_names`): which one is `image`'s?
 
     Returns the guess (options "A" to "D") and the four pictures in that order (24 x 24 x 3, in [0, 1])."""
     from keras import ops
 
-    from .augment import ArticleAugmentation
+    from cnn_lab.network.augment import ArticleAugmentation
 
     batch = np.stack([image, *others]).astype(np.float32)
     versions = ops.convert_to_numpy(ArticleAugmentation(mode="article", seed=seed)(batch, training=True))

@@ -20,9 +20,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .class_round_store import NUM_CLASSES, Round
-from .evaluation import Evaluation
-from .human_labels import HumanLabels
+from cnn_lab.classroom.round_store import Round
+
+from cnn_lab.settings import NUM_CLASSES
+from cnn_lab.network.evaluation import Evaluation
+from cnn_lab.classroom.human_labels import HumanLabels
 
 
 @dataclasses.dataclass(frozen=True)

@@ -25,12 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import PROJECT_ROOT, Cifar10, DataError, keras_cache_dir
+from cnn_lab.network.data import Cifar10, DataError, keras_cache_dir
+from cnn_lab.settings import HUMAN_LABELS_VARIABLE, LOCAL_DATA, NUM_CLASSES, TEST_IMAGES
 
 COUNTS_NAME = "cifar10h-counts.npy"
 HOME = "https://github.com/jcpeterson/cifar-10h"
 COUNTS_URL = f"{HOME}/raw/master/data/{COUNTS_NAME}"
-TEST_IMAGES = 10_000
 CREDIT = (
     "People's labels: CIFAR-10H, from Peterson, Battleday, Griffiths & Russakovsky (2019), "
     f"*Human uncertainty makes classification more robust*, ICCV ({HOME}), under CC BY-NC-SA 4.0."
@@ -73,12 +73,12 @@ class HumanLabels:
 
 def local_candidates() -> list[Path]:
     """Steps 2 and 3 of the search order: the project's data/ folder, then the Keras cache."""
-    return [PROJECT_ROOT / "data" / COUNTS_NAME, keras_cache_dir() / COUNTS_NAME]
+    return [LOCAL_DATA / COUNTS_NAME, keras_cache_dir() / COUNTS_NAME]
 
 
 def find_counts(explicit: str | os.PathLike | None = None) -> Path | None:
     """The first CIFAR-10H file in the search order (see this module's docstring), or None."""
-    explicit = explicit or os.environ.get("CNN_LAB_HUMAN_LABELS")
+    explicit = explicit or os.environ.get(HUMAN_LABELS_VARIABLE)
     if explicit:
         return Path(explicit).expanduser()
     return next((p for p in local_candidates() if p.is_file()), None)
@@ -99,7 +99,7 @@ def read_counts(path: str | os.PathLike) -> np.ndarray:
         raise DataError(f"{path}: not a readable array ({why})") from None
     except OSError as e:
         raise DataError(f"{path}: could not be read ({e})") from None
-    if not isinstance(counts, np.ndarray) or counts.shape != (TEST_IMAGES, 10):
+    if not isinstance(counts, np.ndarray) or counts.shape != (TEST_IMAGES, NUM_CLASSES):
         shape = getattr(counts, "shape", "no array")
         raise DataError(f"{path}: holds {shape}, but CIFAR-10H's counts are a {TEST_IMAGES} x 10 array")
     if not np.issubdtype(counts.dtype, np.integer):

@@ -16,7 +16,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from . import runs
+from cnn_lab.runs import folders
 
 REQUIRED = ("config.json", "history.json", "model.keras")
 OPTIONAL = ("name.json",)
@@ -86,7 +86,7 @@ def _check_model_file(data: bytes) -> None:
 
 
 def _check_settings(members: dict[str, bytes]) -> dict:
-    from .recipes import TrainConfig
+    from cnn_lab.training.recipes import TrainConfig
 
     try:
         config = json.loads(members["config.json"])
@@ -109,16 +109,16 @@ def import_run(raw: bytes, root: Path | None = None) -> str:
     members = _read_members(raw)
     _check_model_file(members["model.keras"])
     config = _check_settings(members)
-    root = Path(root) if root else runs.runs_dir()
+    root = Path(root) if root else folders.runs_dir()
     root.mkdir(parents=True, exist_ok=True)
-    run_id = runs.new_run_id()
+    run_id = folders.new_run_id()
     unpacking = root / f".import-{run_id}"
     try:
         unpacking.mkdir()
         for name, data in members.items():
             (unpacking / name).write_bytes(data)
         try:
-            from .model import load_classifier
+            from cnn_lab.network.model import load_classifier
 
             load_classifier(unpacking / "model.keras")  # safe mode, and the 32x32x3 -> 10 contract
         except Exception as e:
@@ -126,8 +126,8 @@ def import_run(raw: bytes, root: Path | None = None) -> str:
             raise ImportRefused(f"its model cannot be used by CNN Lab ({type(e).__name__}: {text})") from None
         history = json.loads(members["history.json"])
         done = len(history) >= config["train"]["epochs"]
-        runs.write_json(unpacking / "status.json", {"status": "finished" if done else "stopped", "imported": True})
-        unpacking.rename(runs.run_path(run_id, root))
+        folders.write_json(unpacking / "status.json", {"status": "finished" if done else "stopped", "imported": True})
+        unpacking.rename(folders.run_path(run_id, root))
     finally:
         shutil.rmtree(unpacking, ignore_errors=True)
     return run_id

@@ -15,11 +15,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from cnn_lab.compare import REFERENCE_RUNS
-from cnn_lab.recipes import PRESETS, TrainConfig
+from cnn_lab.settings import REFERENCE_EXPERIMENTS
+from cnn_lab.training.recipes import PRESETS, TrainConfig
 
 QUICK = dataclasses.replace(PRESETS["article"], epochs=25, limit=2000)
-REFERENCE = "quick"  # its folder under REFERENCE_RUNS
+REFERENCE = "quick"  # its folder under REFERENCE_EXPERIMENTS
 REFERENCE_TITLE = "Quick reference: the article's recipe on 2,000 images"
 
 
@@ -66,7 +66,7 @@ EXPERIMENTS = {
 
 def reference(root: Path | None = None) -> Path | None:
     """The quick reference's folder, when it ships (read-only: the Compare page's and this page's)."""
-    folder = (root or REFERENCE_RUNS) / REFERENCE
+    folder = (root or REFERENCE_EXPERIMENTS) / REFERENCE
     return folder if (folder / "history.json").is_file() else None
 
 

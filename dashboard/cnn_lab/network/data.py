@@ -31,9 +31,16 @@ from pathlib import Path
 
 import numpy as np
 
-CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_PATH = PROJECT_ROOT / "assets" / "cifar10_sample.npz"
+from cnn_lab.settings import (
+    CHANNELS,
+    CLASS_NAMES,
+    DATA_VARIABLE,
+    IMAGE_SIZE,
+    LOCAL_DATA,
+    OFFLINE_VARIABLE,
+    SAMPLE_PATH,
+)
+
 ARCHIVE_NAME = "cifar-10-python.tar.gz"
 BATCHES_DIR = "cifar-10-batches-py"
 TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -118,7 +125,7 @@ def parse_batch(raw: bytes, name: str) -> tuple[np.ndarray, np.ndarray]:
     if labels.shape != (len(data),) or labels.min(initial=0) < 0 or labels.max(initial=0) > 9:
         raise DataError(f"{name}: expected {len(data)} labels from 0 to 9")
     # Each row holds 1024 red, then 1024 green, then 1024 blue values.
-    images = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    images = data.reshape(-1, CHANNELS, IMAGE_SIZE, IMAGE_SIZE).transpose(0, 2, 3, 1)
     return np.ascontiguousarray(images), labels.astype(np.uint8)
 
 
@@ -222,8 +229,8 @@ def local_candidates() -> list[Path]:
     """Steps 2 and 3 of the search order: the project's data/ folder, then the Keras cache."""
     cache = keras_cache_dir()
     return [
-        PROJECT_ROOT / "data" / ARCHIVE_NAME,
-        PROJECT_ROOT / "data" / BATCHES_DIR,
+        LOCAL_DATA / ARCHIVE_NAME,
+        LOCAL_DATA / BATCHES_DIR,
         cache / ARCHIVE_NAME,
         cache / "cifar-10-batches-py-target_extracted" / BATCHES_DIR,  # Keras 3 load_data()
         cache / "cifar-10-batches-py-target" / BATCHES_DIR,
@@ -233,7 +240,7 @@ def local_candidates() -> list[Path]:
 
 def online(host: str = "www.cs.toronto.edu", timeout: float = 1.0) -> bool:
     """True when the CIFAR-10 host answers quickly; offline classrooms never wait longer than this."""
-    if os.environ.get("CNN_LAB_OFFLINE"):
+    if os.environ.get(OFFLINE_VARIABLE):
         return False
     try:
         socket.create_connection((host, 443), timeout=timeout).close()
@@ -261,7 +268,7 @@ def download(cache_dir: Path | None = None) -> Path:
 
 def find_source(explicit: str | os.PathLike | None = None) -> Path | None:
     """The first local source in the search order (steps 1-3), or None."""
-    explicit = explicit or os.environ.get("CNN_LAB_DATA")
+    explicit = explicit or os.environ.get(DATA_VARIABLE)
     if explicit:
         return Path(explicit).expanduser()
     return next((p for p in local_candidates() if p.exists()), None)
@@ -283,5 +290,5 @@ def load_cifar10(source: str | os.PathLike | None = None, download: bool = False
     Loaded once per process and shared: every page and every student reads the same arrays.
     A source that was named but is broken raises DataError; it never falls back silently.
     """
-    explicit = str(source) if source else os.environ.get("CNN_LAB_DATA") or None
+    explicit = str(source) if source else os.environ.get(DATA_VARIABLE) or None
     return _load_cached(explicit, download)

@@ -25,7 +25,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .texts import LESSONS
+from cnn_lab.settings import LESSON_TEXTS
 
 QUESTION_KEYS = {"text", "option"}
 OPTION_KEYS = {"answer", "correct", "why"}
@@ -56,7 +56,7 @@ class Question:
 
 
 def questions_path(lesson: str, folder: Path | None = None) -> Path:
-    return Path(folder or LESSONS) / f"{lesson}_questions.toml"
+    return Path(folder or LESSON_TEXTS) / f"{lesson}_questions.toml"
 
 
 def read_questions(lesson: str, folder: Path | None = None) -> list[Question]:

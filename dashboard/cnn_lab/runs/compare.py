@@ -1,6 +1,6 @@
 """Runs side by side: the settings in which they differ and what each one reached.
 
-`compare(folders)` reads each run's config.json and history.json (nothing is trained or evaluated
+`compare(run_folders)` reads each run's config.json and history.json (nothing is trained or evaluated
 again) and returns one plain dict; `table(comparison)` writes it for a terminal (`cnn-lab compare`).
 
 - **what changed**: only the settings whose values are not the same in every run, by their
@@ -17,13 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import runs
-from .data import PROJECT_ROOT
-from .recipes import TrainConfig
+from cnn_lab.runs import folders
+from cnn_lab.settings import REFERENCE_EXPERIMENTS
+from cnn_lab.training.recipes import TrainConfig
 
 # Experiments trained once on the full CIFAR-10 and shipped (scripts/reference_experiments.py):
 # run folders without their models, read-only. The augmentation group opens the Compare page.
-REFERENCE_RUNS = PROJECT_ROOT / "assets" / "reference" / "experiments"  # not runs/: git ignores those
 AUGMENTATION_GROUP = ("article", "no_augmentation", "crop_flip")
 GROUPS = (  # each changes one setting; the page opens on the first one shipped with two runs or more
     AUGMENTATION_GROUP,
@@ -48,7 +47,7 @@ def chance_gap(references: list[Path]) -> dict | None:
     pair = shipped(references, SEEDS)
     if pair is None:
         return None
-    histories = [[h["test_accuracy"] for h in runs.read_json(f / "history.json")] for f in pair]
+    histories = [[h["test_accuracy"] for h in folders.read_json(f / "history.json")] for f in pair]
     accuracies = [h[-1] for h in histories]
     widest = max(max(epoch) - min(epoch) for epoch in zip(*histories))  # the largest gap after any one epoch
     return {
@@ -61,7 +60,7 @@ def chance_gap(references: list[Path]) -> dict | None:
 
 def reference_runs(root: Path | None = None) -> list[Path]:
     """The shipped experiments' folders: the augmentation group first, then the others by name."""
-    root = root or REFERENCE_RUNS
+    root = root or REFERENCE_EXPERIMENTS
     found = [f for f in sorted(root.glob("*")) if (f / "config.json").is_file()] if root.is_dir() else []
     first = {name: i for i, name in enumerate(AUGMENTATION_GROUP)}
     return sorted(found, key=lambda f: (first.get(f.name, len(first)), f.name))
@@ -78,7 +77,7 @@ def opening(references: list[Path]) -> list[Path]:
 
 def label(folder: Path) -> str:
     """What a run is called: its name, else its id."""
-    return runs.run_name(folder) or f"run {Path(folder).name}"
+    return folders.run_name(folder) or f"run {Path(folder).name}"
 
 
 def flatten(settings: dict, prefix: str = "") -> dict:
@@ -132,24 +131,24 @@ def data_kind(data: str | None) -> str | None:
     return data.split(" (")[0] if isinstance(data, str) else data
 
 
-def compare(folders: list[Path]) -> dict:
+def compare(run_folders: list[Path]) -> dict:
     """Two or more runs, read from their folders: {"runs": [...], "differences": {...}}."""
-    if len(folders) < 2:
+    if len(run_folders) < 2:
         raise ValueError("compare needs two runs or more")
     seen, configs = [], []
-    for folder in map(Path, folders):
-        config = runs.read_json(folder / "config.json")
+    for folder in map(Path, run_folders):
+        config = folders.read_json(folder / "config.json")
         if not isinstance(config, dict) or "train" not in config:
             raise ValueError(f"{folder}: not a run (no readable config.json)")
         configs.append({**with_defaults(config["train"]), "data": data_kind(config.get("data"))})
-        history = runs.read_json(folder / "history.json", [])
+        history = folders.read_json(folder / "history.json", [])
         seen.append(
             {
                 "run_id": folder.name,
-                "name": runs.run_name(folder),
+                "name": folders.run_name(folder),
                 "label": label(folder),
                 "history": history,
-                "status": runs.status_of(folder),
+                "status": folders.status_of(folder),
                 "epochs": config["train"].get("epochs"),
                 "augment": config["train"].get("augment"),
                 **numbers(history),

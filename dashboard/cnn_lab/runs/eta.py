@@ -14,19 +14,19 @@ import json
 import math
 from pathlib import Path
 
-from . import compare
-from .formatting import minutes_and_seconds
-from .recipes import ARTICLE_ACCURACY, TrainConfig
-from .runs import TRAINING_NOW, position, read_json
+from cnn_lab.runs import compare
+from cnn_lab.formatting import minutes_and_seconds
+from cnn_lab.settings import ARTICLE_ACCURACY, ARTICLE_LINE
+from cnn_lab.training.recipes import TrainConfig
+from cnn_lab.runs.folders import TRAINING_NOW, position, read_json
 
-LINE = f"{100 * ARTICLE_ACCURACY:.1f} %"
 
 
 def reference_epoch(config: dict, root: Path | None = None) -> int | None:
     """The epoch in which the shipped reference run of this very recipe first passed the line, on every test
     image: the run with the same seed if one ships, else the first with the same settings and any seed;
     None without such a run, or if it never passed."""
-    passed = _passed_in(root or compare.REFERENCE_RUNS)
+    passed = _passed_in(root or compare.REFERENCE_EXPERIMENTS)
     for key in (_recipe(config, keep_seed=True), _recipe(config)):
         if key is not None and key in passed:
             return passed[key]
@@ -76,7 +76,7 @@ def seconds_to_line(snap: dict, expected_epoch: int | None) -> float | None:
 def crossing_words(crossed: dict) -> str:
     """In words, e.g. "78.4 % passed after 2 min 41 s: 7,861 of 10,000 test images right (78.61 %), in epoch 5"."""
     return (
-        f"{LINE} passed after {minutes_and_seconds(crossed['seconds'])}: {crossed['test_correct']:,} of "
+        f"{ARTICLE_LINE} passed after {minutes_and_seconds(crossed['seconds'])}: {crossed['test_correct']:,} of "
         f"{crossed['test_images']:,} test images right ({100 * crossed['test_accuracy']:.2f} %), "
         f"in epoch {math.ceil(crossed['epoch'])}"
     )

@@ -12,11 +12,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from .data import PROJECT_ROOT
-from .model_card import read_object
-from .recipes import TrainConfig
+from cnn_lab.settings import ARTICLE_RUN
+from cnn_lab.runs.model_card import read_object
+from cnn_lab.training.recipes import TrainConfig
 
-ARTICLE_RUN = PROJECT_ROOT / "assets" / "reference" / "article_run.json"
 
 
 @dataclasses.dataclass

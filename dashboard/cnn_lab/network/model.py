@@ -16,8 +16,9 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from .augment import ArticleAugmentation
-from .recipes import CNNConfig
+from cnn_lab.network.augment import ArticleAugmentation
+from cnn_lab.settings import IMAGE_SIZE, NUM_CLASSES, PIXELS
+from cnn_lab.training.recipes import CNNConfig
 
 
 def build_cnn(config: CNNConfig | None = None, name="cnn") -> keras.Sequential:
@@ -44,7 +45,7 @@ def build_cnn(config: CNNConfig | None = None, name="cnn") -> keras.Sequential:
         if c.dropout:
             layers.append(keras.layers.Dropout(c.dropout, name=f"dropout{i}"))
         layers.append(keras.layers.Dense(units, activation="relu", name=f"fc{i}"))
-    layers.append(keras.layers.Dense(10, activation="softmax", dtype="float32", name="softmax"))
+    layers.append(keras.layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="softmax"))
     return keras.Sequential(layers, name=name)
 
 
@@ -66,9 +67,9 @@ def classifier(cnn: keras.Model, flip_tta: bool = False) -> keras.Model:
 
     With `flip_tta`, the prediction is the average of those for the image and its mirror image.
     """
-    pixels = keras.Input((32, 32, 3), dtype="uint8", name="pixels")
+    pixels = keras.Input(PIXELS, dtype="uint8", name="pixels")
     x = keras.layers.Rescaling(1 / 255, name="scale")(pixels)
-    x = keras.layers.Cropping2D((32 - cnn.input_shape[1]) // 2, name="center_crop")(x)
+    x = keras.layers.Cropping2D((IMAGE_SIZE - cnn.input_shape[1]) // 2, name="center_crop")(x)
     probabilities = cnn(x)
     if flip_tta:
         mirrored = x
@@ -82,7 +83,7 @@ def trainer(cnn: keras.Model, mode: str = "article", seed=None) -> keras.Sequent
     """The same network with the random augmentation in front, for training only."""
     return keras.Sequential(
         [
-            keras.Input((32, 32, 3), dtype="uint8", name="pixels"),
+            keras.Input(PIXELS, dtype="uint8", name="pixels"),
             keras.layers.Rescaling(1 / 255, name="scale"),
             ArticleAugmentation(mode=mode, size=cnn.input_shape[1], seed=seed, name="augment"),
             cnn,
@@ -107,7 +108,7 @@ class NotACifarClassifier(ValueError):
 def load_classifier(path) -> keras.Model:
     """Load a saved classifier safely (no arbitrary code) and check its contract (NotACifarClassifier)."""
     model = keras.saving.load_model(path, compile=False, safe_mode=True)
-    if tuple(model.input_shape[1:]) != (32, 32, 3) or tuple(model.output_shape[1:]) != (10,):
+    if tuple(model.input_shape[1:]) != PIXELS or tuple(model.output_shape[1:]) != (NUM_CLASSES,):
         raise NotACifarClassifier(path, f"{model.input_shape} -> {model.output_shape}")
     return model
 
@@ -116,7 +117,7 @@ def warm_up(model: keras.Model, batch_sizes=(1, 2)) -> None:
     """Run a classifier once per batch size, so that its compiled call (seconds the first time) is ready
     before a student waits for it; a second batch size lets that call accept any number of images."""
     for size in batch_sizes:
-        model.predict_on_batch(np.zeros((size, 32, 32, 3), np.uint8))
+        model.predict_on_batch(np.zeros((size, *PIXELS), np.uint8))
 
 
 def predict(model, images, batch_size=500, should_stop=lambda: False, on_progress=None):
@@ -128,4 +129,4 @@ def predict(model, images, batch_size=500, should_stop=lambda: False, on_progres
         out.append(np.asarray(model.predict_on_batch(images[start : start + batch_size])))
         if on_progress:
             on_progress(min(len(images), start + batch_size), len(images))
-    return np.concatenate(out) if out else np.zeros((0, 10), "float32")
+    return np.concatenate(out) if out else np.zeros((0, NUM_CLASSES), "float32")

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import runs
-from .data import CLASS_NAMES
+from cnn_lab.runs import folders
+from cnn_lab.settings import CLASS_NAMES, NUM_CLASSES, file_version
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class Evaluation:
 
     def confusion(self) -> np.ndarray:
         """counts[true, predicted]."""
-        counts = np.zeros((10, 10), dtype=np.int64)
+        counts = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=np.int64)
         np.add.at(counts, (self.labels, self.predictions), 1)
         return counts
 
@@ -105,7 +105,7 @@ class Evaluation:
 
 def evaluate(model, images, labels, class_names=CLASS_NAMES, **predict_options) -> Evaluation | None:
     """Run the model over the images; None if `should_stop` said so on the way."""
-    from .model import predict
+    from cnn_lab.network.model import predict
 
     probabilities = predict(model, images, **predict_options)
     return None if probabilities is None else Evaluation(probabilities, np.asarray(labels), tuple(class_names))
@@ -120,15 +120,14 @@ class SavedEvaluations:
     def __init__(self, folder: Path | None = None):
         self._folder = folder
         self._lock = threading.Lock()
-        self._model_hashes: dict[tuple, str] = {}  # (path, mtime, size) -> hash: each file version read once
+        self._model_hashes: dict[tuple, str] = {}  # settings.file_version -> hash: each version read once
         self._data_hashes: dict[int, tuple] = {}  # id(x_test) -> (x_test, hash): each test set hashed once
 
     def folder(self) -> Path:
-        return self._folder or runs.runs_dir() / "evaluations"
+        return self._folder or folders.runs_dir() / "evaluations"
 
     def _model_hash(self, model_path: Path) -> str:
-        stat = Path(model_path).stat()
-        version = (str(Path(model_path).resolve()), stat.st_mtime_ns, stat.st_size)
+        version = file_version(model_path)
         with self._lock:
             if version in self._model_hashes:
                 return self._model_hashes[version]
@@ -165,7 +164,7 @@ class SavedEvaluations:
         except Exception as e:  # damaged, cut short, not an npz: evaluate afresh
             log.warning("ignoring a saved evaluation of %s: %s", model_path, e)
             return None
-        if probabilities.shape != (len(data.y_test), 10) or not np.array_equal(labels, data.y_test):
+        if probabilities.shape != (len(data.y_test), NUM_CLASSES) or not np.array_equal(labels, data.y_test):
             log.warning("ignoring a saved evaluation of %s that is not of this test set", model_path)
             return None
         return Evaluation(probabilities, np.asarray(data.y_test), tuple(data.class_names))
@@ -175,7 +174,7 @@ class SavedEvaluations:
         try:
             path = self.path(model_path, data)
             path.parent.mkdir(parents=True, exist_ok=True)
-            runs.write_atomic(
+            folders.write_atomic(
                 path, lambda p: np.savez(p, probabilities=evaluation.probabilities, labels=evaluation.labels)
             )
             return path
@@ -215,9 +214,8 @@ class EvaluationJob:
     @staticmethod
     def key(model_path, data) -> tuple:
         """What an evaluation depends on: the model file's version and the test set."""
-        path = Path(model_path).resolve()
-        stat = path.stat()  # FileNotFoundError for a missing model: callers say so first
-        return (str(path), stat.st_mtime_ns, stat.st_size, data.source, len(data.x_test))
+        # FileNotFoundError for a missing model: callers say so first
+        return (*file_version(model_path), data.source, len(data.x_test))
 
     def result(self, key: tuple) -> Evaluation | None:
         with self._lock:
@@ -290,7 +288,7 @@ class EvaluationJob:
     def _run(self, key, model_path: Path, data, stop: threading.Event) -> None:
         self._set(key, status="running")
         try:
-            from .model import load_classifier
+            from cnn_lab.network.model import load_classifier
 
             model = load_classifier(model_path)
             evaluation = evaluate(

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .data import PROJECT_ROOT
+from cnn_lab.settings import LESSON_TEXTS
 
-LESSONS = PROJECT_ROOT / "lessons"
 _COMMENT = re.compile(r"<!--.*?-->\s*", re.S)
 _ITEM = re.compile(r"^- \*\*(.+?)\*\*: (.+)$", re.M)
 _CODE = re.compile(r"```.*?```", re.S)
@@ -19,7 +18,7 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.,][A-Za-z0-9]+)*")
 
 def read_lesson(name: str) -> str:
     """lessons/<name>.md as Markdown, without its HTML comments (notes for whoever edits it)."""
-    return _COMMENT.sub("", (LESSONS / f"{name}.md").read_text(encoding="utf-8")).strip()
+    return _COMMENT.sub("", (LESSON_TEXTS / f"{name}.md").read_text(encoding="utf-8")).strip()
 
 
 def lesson_items(name: str) -> dict[str, str]:

@@ -23,8 +23,8 @@ import zlib
 
 import numpy as np
 
-from .evaluation import Evaluation
-from .human_labels import HumanLabels
+from cnn_lab.network.evaluation import Evaluation
+from cnn_lab.classroom.human_labels import HumanLabels
 
 ROUND_LENGTH = 10
 HARD_FOR_PEOPLE = 0.8  # below this share of people giving the true class, an image is hard for people

@@ -29,7 +29,7 @@ import socket
 import time
 from pathlib import Path
 
-from .data import PROJECT_ROOT
+from cnn_lab.settings import runs_dir
 
 RUN_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{4}$")
 LIVE = ("starting", "running")  # statuses of a run whose process should be alive
@@ -39,10 +39,6 @@ RESUMABLE = ("stopped", "interrupted", "failed")
 # A run sees a stop request at its next batch; the test pass at the end of an epoch (about 10 s on
 # 2 cores, 30 s under load) is the longest it can go without looking. Past this, it is stuck.
 STOP_GRACE_SECONDS = 60
-
-
-def runs_dir() -> Path:
-    return Path(os.environ.get("CNN_LAB_RUNS", PROJECT_ROOT / "runs")).expanduser()
 
 
 def new_run_id() -> str:

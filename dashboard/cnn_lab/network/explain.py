@@ -24,8 +24,8 @@ import numpy as np
 from keras import ops
 from PIL import Image
 
-from .augment import center_crop
-from .model import cnn_of
+from cnn_lab.network.augment import center_crop
+from cnn_lab.network.model import cnn_of
 
 
 class ExplainError(ValueError):

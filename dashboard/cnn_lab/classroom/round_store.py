@@ -31,12 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .runs import runs_dir
+from cnn_lab.settings import NUM_CLASSES, runs_dir
 
 FILE_NAME = "class_rounds.sqlite"
 BUSY_TIMEOUT_S = 30  # how long a write waits for another one to finish before it gives up
 NICKNAME_MAX = 24  # characters: fits a bar label and a list on the projector
-NUM_CLASSES = 10
 
 # Outcomes of `answer`, each with the sentence a student reads.
 TAKEN = "taken"

@@ -26,6 +26,8 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from cnn_lab.settings import IMAGE_SIZE
+
 FORMATS = (
     "JPEG",
     "PNG",
@@ -36,9 +38,9 @@ FORMATS = (
 EXTENSIONS = ("jpg", "jpeg", "png", "webp", "bmp", "gif", "heic", "heif")  # heic: refused with a clear note
 MAX_PIXELS = 120_000_000  # a JPEG larger than this is refused before decoding (decompression bombs)
 MAX_FULL_DECODE_PIXELS = 50_000_000  # formats decoded at full size (PNG, WebP, ...) are held to this
-MIN_SIDE = 32  # CIFAR-10 images are 32 x 32: a smaller photo has nothing more to show
+MIN_SIDE = IMAGE_SIZE  # CIFAR-10 images are 32 x 32: a smaller photo has nothing more to show
 DRAFT_SIDE = 256  # large JPEGs are decoded with their short side at least this many pixels
-SIZE = 32
+SIZE = IMAGE_SIZE
 FORMAT_NAMES = "JPEG, PNG, WebP, BMP or GIF"
 UPLOAD = f" Upload a {FORMAT_NAMES} image."
 

@@ -1,4 +1,4 @@
-"""The projector: the presenter view (large type, full width) and a sidebar that can be hidden."""
+"""The presenter view for a projector (large type, full width, its CSS) and a sidebar that can be hidden."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def _show_sidebar() -> None:
     st.session_state["_hide_sidebar"] = st.session_state["hide_sidebar"] = False
 
 
-def projector() -> None:
+def presenter_view_controls() -> None:
     """The sidebar's "Presenter view" and "Hide the sidebar" toggles (or ?present=1, ?sidebar=off),
     their CSS, and a button that brings a hidden sidebar back. app.py calls it before every page.
 

@@ -1,16 +1,14 @@
-"""Who may change the class's lab: the teacher token, and the model the whole class sees.
+"""The teacher token: who may change the class's lab.
 
 In a classroom one teacher runs the lab and thirty students open it. When a teacher token is set
 (the CNN_LAB_TEACHER_TOKEN environment variable, or `teacher_token` in .streamlit/secrets.toml),
-only a session that typed it may start, stop, resume or delete runs or change the active model;
+only a session that typed it may start, stop, resume or delete runs or change the class's model;
 everyone else watches. Without a token (one person on a laptop) everything is open. A secrets file
 that exists but cannot be read locks every control until it is fixed (it fails closed).
 
     token = teacher_token(secret_from_streamlit)   # None: no token, the lab is open
     token_matches(typed, token)                    # constant time: hmac.compare_digest
 
-The active model is then chosen for the whole server: `<runs>/active_model.json` holds only
-"default" (the shipped model) or a validated run id, never a path.
 Nothing here imports streamlit.
 """
 
@@ -18,17 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 import secrets
 import tomllib
 from pathlib import Path
 
-from .runs import run_path, runs_dir, write_json
-
-TOKEN_VARIABLE = "CNN_LAB_TEACHER_TOKEN"
-ACTIVE_MODEL_FILE = "active_model.json"
-DEFAULT = "default"
+from cnn_lab.settings import TEACHER_TOKEN_VARIABLE
 
 
 # The token of a lab whose secrets file could not be read: random, made anew by every process and never
@@ -40,7 +33,7 @@ def teacher_token(secret: object = None, secrets_problem: str | None = None) -> 
     """The configured token: the environment variable first, else the secret; None if neither
     is set (or is blank), which leaves the lab open. If the secrets file exists but could not be read
     (`secrets_problem` says why), the lab fails closed: LOCKED, a token nobody knows."""
-    for value in (os.environ.get(TOKEN_VARIABLE), secret):
+    for value in (os.environ.get(TEACHER_TOKEN_VARIABLE), secret):
         if isinstance(value, str) and value.strip():
             return value.strip()
     return LOCKED if secrets_problem else None
@@ -76,33 +69,3 @@ def signed_in(kept: object, token: str | None) -> bool:
     if not token or not isinstance(kept, str):
         return False
     return hmac.compare_digest(kept.encode("ascii", "replace"), fingerprint(token).encode("ascii"))
-
-
-def _file(root: Path | None) -> Path:
-    return (root or runs_dir()) / ACTIVE_MODEL_FILE
-
-
-def read_active_model(root: Path | None = None) -> str:
-    """The class's model: DEFAULT or a run id. A missing, unreadable or foreign file means DEFAULT."""
-    try:
-        choice = json.loads(_file(root).read_text()).get("model")
-        if choice != DEFAULT:
-            run_path(choice)  # raises ValueError for anything that is not a run id
-        return choice
-    except (OSError, ValueError, AttributeError, TypeError):
-        return DEFAULT
-
-
-def write_active_model(choice: str, root: Path | None = None) -> None:
-    """Choose the class's model: DEFAULT or a run id (checked; never a path)."""
-    if choice != DEFAULT:
-        run_path(choice)
-    path = _file(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_json(path, {"model": choice})
-
-
-def active_model_path(default_model: Path, root: Path | None = None) -> Path:
-    """The file of the class's model: the shipped one, or the chosen run's model.keras."""
-    choice = read_active_model(root)
-    return Path(default_model) if choice == DEFAULT else run_path(choice, root) / "model.keras"

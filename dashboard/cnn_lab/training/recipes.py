@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from cnn_lab.settings import BATCH_SIZE, CROP
+
 VALIDATION_SHARE = 10  # a run that holds out a validation set keeps 1 in 10 of its training images apart
-ARTICLE_ACCURACY = 0.7844  # the article's result on the CIFAR-10 test set: 7844 / 10000
 AUGMENT_MODES = ("article", "crop_flip", "none")  # the article's pipeline; crop and flip only; nothing
-CROP = 24  # the network sees 24x24 crops of the 32x32 images
 
 
 @dataclasses.dataclass
@@ -42,7 +42,7 @@ class TrainConfig:
     preset: str = "article"
     model: CNNConfig = dataclasses.field(default_factory=CNNConfig)
     epochs: int = 10
-    batch_size: int = 64
+    batch_size: int = BATCH_SIZE
     learning_rate: float = 1e-3  # the peak rate when a schedule is used
     schedule: str = "constant"  # or "cosine": a linear warm-up, then a cosine decay to 0
     warmup_epochs: float = 0.0

@@ -17,7 +17,9 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from .recipes import AUGMENT_MODES as MODES, CROP
+from cnn_lab.training.recipes import AUGMENT_MODES as MODES
+
+from cnn_lab.settings import CROP
 
 HUE_DELTA = 0.05
 CONTRAST = (0.3, 1.0)

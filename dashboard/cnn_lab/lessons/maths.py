@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .images import BLUE, ORANGE, rgb
+from cnn_lab.network.images import BLUE, ORANGE, rgb
+from cnn_lab.settings import BATCH_SIZE, NUM_CLASSES, PIXELS
 
 GREY_WEIGHTS = (0.2989, 0.5870, 0.1140)  # red, green, blue: as tf.image.rgb_to_grayscale
-BATCH_SIZE = 64  # the article's train_batch_size
 
 
 # --- images are numbers ------------------------------------------------------------------------
@@ -44,7 +44,7 @@ def greyscale_uint8(image) -> np.ndarray:
 # --- the dataset -------------------------------------------------------------------------------
 
 
-def class_counts(labels, classes: int = 10) -> np.ndarray:
+def class_counts(labels, classes: int = NUM_CLASSES) -> np.ndarray:
     """How many images of each class."""
     return np.bincount(np.asarray(labels).ravel().astype(np.int64), minlength=classes)
 
@@ -238,7 +238,7 @@ def augment_with_overflow(image, count: int = 16, seed: int = 0, factors: dict |
     """
     from keras import ops
 
-    from .augment import ArticleAugmentation
+    from cnn_lab.network.augment import ArticleAugmentation
 
     layer = ArticleAugmentation(mode="article", seed=seed)
     batch = ops.repeat(ops.convert_to_tensor(np.asarray(image, np.float32)[None]), count, axis=0)
@@ -261,12 +261,12 @@ def augment_with_overflow(image, count: int = 16, seed: int = 0, factors: dict |
 
 def augmented(image, step: str, value=None) -> np.ndarray:
     """One step of the article's augmentation, by hand, on one float image in [0, 1] (32, 32, 3), as
-    training does it (cnn_lab.augment), clipped to [0, 1] to be drawn. `step` and its `value`:
+    training does it (cnn_lab.network.augment), clipped to [0, 1] to be drawn. `step` and its `value`:
     "crop" (top, left), "flip" (bool), "hue", "contrast", "brightness", "saturation" (a number),
     "center_crop" (no value: what the network gets at test time)."""
     from keras import ops
 
-    from . import augment
+    from cnn_lab.network import augment
 
     batch = np.asarray(image, np.float32)[None]
     steps = {
@@ -293,7 +293,7 @@ def layer_activations(model, image) -> list[dict]:
     """
     from keras import ops
 
-    from .model import cnn_of
+    from cnn_lab.network.model import cnn_of
 
     x = ops.convert_to_tensor(np.asarray(image, np.uint8)[None])
     steps = [model.get_layer("scale"), model.get_layer("center_crop"), *cnn_of(model).layers]
@@ -323,7 +323,7 @@ def network_outline(steps, shown=None) -> list[dict]:
     way to the 10 probabilities, each with its label, its output shape and the parameters training sets in it. The
     batch-norm, ReLU or dropout after a layer is drawn inside that layer's block (named in `also`).
     `shown`: the names of the steps whose output shape may be shown (None: all); the others' is None."""
-    blocks = [{"label": "the picture", "shape": (32, 32, 3), "params": 0, "also": [], "shown": True}]
+    blocks = [{"label": "the picture", "shape": PIXELS, "params": 0, "also": [], "shown": True}]
     for step in steps:
         shape, kind = tuple(int(n) for n in np.shape(step["output"])), step["kind"]
         visible = shown is None or step["name"] in shown

@@ -4,7 +4,7 @@
 
 Starts `streamlit run dashboard/app.py` (offline; the bundled sample, or the CIFAR-10 given with
 --data; the shipped model, or a tiny untrained one when it is absent) and audits in Debian's
-chromium, at 1280 wide with the viewport as tall as each page (benchmarks/axe_audit.py): every
+chromium, at 1280 wide with the viewport as tall as each page (tests/axe_audit.py): every
 page in the menu, the photo page after an upload, The dataset in presenter view, the Train page
 while a run trains; then every page again in presenter view (?present=1). Counts are failing
 elements ("nodes"), split into the page's content ([data-testid="stMain"]) and the rest
@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import argparse
 import collections
+import sys
 import tempfile
 from pathlib import Path
 
-from axe_audit import audit, journey, slug
-from common import save, table
-from lab_browser import (
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the browser harness the tests share
+
+from axe_audit import audit, journey, slug  # noqa: E402
+from common import save, table  # noqa: E402
+from lab_browser import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     SHIPPED_MODEL,

@@ -34,8 +34,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import save, table
-from lab_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SHIPPED_MODEL, VIEWPORT, kill_runs, lab_server, tiny_model
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the browser harness the tests share
+
+from common import save, table  # noqa: E402
+from lab_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SHIPPED_MODEL, VIEWPORT, kill_runs, lab_server, tiny_model  # noqa: E402
 from load import browser_pids, cpu_seconds, pct, problems, settle
 
 TOKEN = "a-teacher-token-for-the-class-round-benchmark"

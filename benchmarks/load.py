@@ -36,8 +36,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import save, table
-from lab_browser import (
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the browser harness the tests share
+
+from common import save, table  # noqa: E402
+from lab_browser import (  # noqa: E402
     APP,
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -1,5 +1,5 @@
 """WCAG 2.2 AA, checked by axe-core in Debian's chromium: every page in the menu, the photo page after
-an upload, The dataset in presenter view and the Train page while a run trains (benchmarks/axe_audit.py).
+an upload, The dataset in presenter view and the Train page while a run trains (tests/axe_audit.py).
 
 Any violation fails the test, except the few that come from Streamlit's own markup (KNOWN, each with
 its reason); and a KNOWN one that no longer occurs fails it too, so that the list stays true.

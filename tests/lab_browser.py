@@ -1,6 +1,6 @@
 """Run the real dashboard and look at it through Debian's chromium: shared by the browser tests and
-benchmarks/load.py. It lives here, beside the benchmark that runs as a script; pytest finds it
-through `pythonpath` in pyproject.toml.
+benchmarks/load.py and the other browser benchmarks (they add tests/ to their path). It lives with
+the tests it serves; pytest finds it through `pythonpath` in pyproject.toml.
 
 `lab_server()` starts `streamlit run dashboard/app.py` on a free port of 127.0.0.1, offline, on
 the bundled sample (or a CIFAR-10 archive it is given), with its own runs folder, and waits for

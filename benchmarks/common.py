@@ -13,7 +13,7 @@ RESULTS = Path(__file__).parent / "results"
 def machine() -> dict:
     from cnn_lab.training.devices import describe_device
 
-    return {**describe_device(), "python": platform.python_version(), "cores": os.cpu_count()}
+    return {**describe_device().to_dict(), "python": platform.python_version(), "cores": os.cpu_count()}
 
 
 def table(rows: list[dict], title: str) -> None:

@@ -62,14 +62,14 @@ def setup(a):
     from cnn_lab.training.devices import describe_device, has_bfloat16
 
     device = describe_device()
-    gpu = device["kind"] == "GPU"
+    gpu = device.kind == "GPU"
     if a.precision == "auto":
         a.precision = "mixed_bfloat16" if gpu and has_bfloat16() else "float32"
     keras.mixed_precision.set_global_policy(a.precision)
     a.steps_per_execution = a.steps_per_execution or (16 if gpu else 1)
     a.target_batch = a.target_batch or (512 if gpu else 64)
     a.jit_compile = gpu or keras.config.backend() == "jax"  # JAX compiles every step; XLA on TF's CPU is slower
-    a.devices = device["devices"]
+    a.devices = list(device.devices)
     return device
 
 
@@ -162,7 +162,7 @@ def measure(a) -> dict:
 
     device = setup(a)
     print(
-        f"Keras on {keras.config.backend()}, {device['kind']}: {device['name']}, {len(device['devices'])} device(s); "
+        f"Keras on {keras.config.backend()}, {device.kind}: {device.name}, {len(device.devices)} device(s); "
         f"{a.precision}, jit_compile={a.jit_compile}, steps_per_execution={a.steps_per_execution}",
         flush=True,
     )
@@ -175,7 +175,7 @@ def measure(a) -> dict:
     target = time_to_target(a)
     return {
         "backend": keras.config.backend(),
-        "device": device,
+        "device": device.to_dict(),
         "data": data.description,
         "precision": a.precision,
         "jit_compile": a.jit_compile,
@@ -230,7 +230,7 @@ def main(argv=None):
 
         device = setup(a)
         rows = throughput(load_cifar10(a.data), a)
-        only.write_text(json.dumps({"backend": keras.config.backend(), "device": device, "throughput": rows}))
+        only.write_text(json.dumps({"backend": keras.config.backend(), "device": device.to_dict(), "throughput": rows}))
         return
     from common import save, table
 

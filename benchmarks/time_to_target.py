@@ -65,19 +65,19 @@ def one_run(config: TrainConfig, data: str | None, folder: Path, budget: float |
     shown = 0
     while child.poll() is None:
         s = folders.snapshot(folder)
-        points = sorted(s["checks"] + [{**h, "tested": "all"} for h in s["history"]], key=lambda p: p["epoch"])
+        points = sorted(s.checks + [{**h, "tested": "all"} for h in s.history], key=lambda p: p["epoch"])
         for p in points[shown:]:
             images = "all" if p.get("tested") else f"{p['test_images']:,}"
             print(f"  epoch {p['epoch']:g}: {100 * p['test_accuracy']:.2f} % on {images} test images", flush=True)
         shown = len(points)
         over = budget is not None and time.time() - started > budget
-        if (s["crossed"] or over) and s["status"] != "stopping":
+        if (s.crossed or over) and s.status != "stopping":
             folders.request_stop(folder)
         time.sleep(0.2)
     s = folders.snapshot(folder)
-    if s["status"] == "failed":
-        raise SystemExit(s["error"])
-    return {"crossed": s["crossed"], "history": s["history"], "checks": s["checks"]}
+    if s.status == "failed":
+        raise SystemExit(s.error)
+    return {"crossed": s.crossed, "history": s.history, "checks": s.checks}
 
 
 def main():

@@ -5,7 +5,7 @@
 A run trains in a process of its own, started exactly as the Train page starts it
 (cnn_lab.training.launcher.start: `python -m cnn_lab train` as a child process), and the server only reads
 its run folder. Here this process plays the server: one thread per watching student does, once a
-second, what the page's live part does (read the run folder: folders.snapshot and list_runs) and
+second, what the page's live part does (find the live run, read its folder: folders.live_run and snapshot) and
 then Streamlit's after-run step, as its ScriptRunner does it:
 - "Streamlit's defaults": its own _clean_problem_modules (keras clear_session) and gc.collect(2);
 - "the lab's settings": after ui.keep_keras_between_runs, with postScriptGC read from the config.
@@ -60,7 +60,7 @@ def images_per_second(folder: Path, seconds: float) -> float:
     (10,000 images, several seconds) is not training and would otherwise land in some rows only."""
 
     def step():
-        b = folders.snapshot(folder)["batches"]
+        b = folders.snapshot(folder).batches
         return b[-1]["step"] if b else 0
 
     changes, end = [(time.perf_counter(), step())], time.perf_counter() + seconds
@@ -69,7 +69,7 @@ def images_per_second(folder: Path, seconds: float) -> float:
         if (now := step()) != changes[-1][1]:
             changes.append((time.perf_counter(), now))
     pairs = [(t1 - t0, s1 - s0) for (t0, s0), (t1, s1) in zip(changes[1:], changes[2:]) if t1 - t0 < 2]
-    batch = folders.snapshot(folder)["config"]["batch_size"]
+    batch = folders.snapshot(folder).config["batch_size"]
     return batch * sum(n for _, n in pairs) / sum(t for t, _ in pairs) if pairs else 0.0
 
 
@@ -80,7 +80,7 @@ def watched(folder: Path, viewers: int, settings: str, seconds: float) -> tuple[
     def student():
         while not stop.is_set():
             started = time.perf_counter()
-            folders.snapshot(folder), folders.list_runs(folder.parent)  # what the live part reads
+            folders.snapshot(folders.live_run(folder.parent) or folder)  # what the live part reads
             after_run(settings)
             costs.append(time.perf_counter() - started)
             stop.wait(max(0.0, 1.0 - (time.perf_counter() - started)))
@@ -109,8 +109,8 @@ def main() -> None:
     folder = folders.run_path(
         launcher.start(preset("fast", epochs=200), data=args.data or str(SAMPLE_PATH), root=root), root
     )
-    while not folders.snapshot(folder)["batches"]:
-        assert folders.snapshot(folder)["status"] in ("starting", "running"), folders.snapshot(folder)
+    while not folders.snapshot(folder).batches:
+        assert folders.snapshot(folder).status in ("starting", "running"), folders.snapshot(folder)
         time.sleep(0.2)
     time.sleep(3)  # past tracing
     rows = []

@@ -179,6 +179,23 @@ def page_text(at) -> str:
     return texts(at.markdown, at.info, at.warning, at.error)
 
 
+def a_snapshot(status="running", config=None, history=(), **fields):
+    """A run's Snapshot (cnn_lab.runs.records) made by hand, with only the fields a test is about."""
+    from cnn_lab.runs.records import Snapshot, Status
+
+    return Snapshot(
+        "20260101-000000-aaaa",
+        "",
+        Path("20260101-000000-aaaa"),
+        Status(status),
+        config or {},
+        list(history),
+        None,
+        None,
+        **fields,
+    )
+
+
 def fake_run(run_id: str, status: str = "finished", model=None, epochs: int = 3, data: str = "sample"):
     """A run folder as training leaves it, with one tested epoch (no training needed)."""
     from cnn_lab.runs.folders import run_path

@@ -166,8 +166,8 @@ def test_a_tiny_training_run_draws_its_curves_outlives_its_server_and_stops_at_o
             server.kill()  # the class's server dies mid-run
             server.wait()
 
-        [folder] = [r["path"] for r in folders.list_runs(work / "runs")]
-        step = lambda: folders.snapshot(folder)["batches"][-1]["step"]  # noqa: E731
+        [folder] = [r.path for r in folders.list_runs(work / "runs")]
+        step = lambda: folders.snapshot(folder).batches[-1]["step"]  # noqa: E731
         seen = step()
         deadline = time.time() + 90
         while step() == seen:  # the run trains on without its server
@@ -187,7 +187,7 @@ def test_a_tiny_training_run_draws_its_curves_outlives_its_server_and_stops_at_o
             assert "Stopped: run" in main_text(page) and not stop.count()
             assert problems(page) == {"exceptions": [], "errors": []}
             shot(page, "train-stopped")
-        assert folders.training_pid(folder) is None and folders.snapshot(folder)["status"] == "stopped"
+        assert folders.training_pid(folder) is None and folders.snapshot(folder).status == "stopped"
         for log in ("first.log", "second.log"):
             assert "Traceback" not in (work / log).read_text(), (work / log).read_text()[-3000:]
     finally:

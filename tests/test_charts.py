@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 
+from conftest import a_snapshot
 import charts.convolution
 import charts.data
 import charts.grids
@@ -93,11 +94,8 @@ def test_confusion_matrix_colours_the_mistakes_only_and_frames_the_chosen_cell()
 
 def test_training_curves_thin_long_runs_and_draw_the_article():
     batches = [{"epoch": i / 100, "step": 2 * i, "loss": 2 - i / 1000, "accuracy": i / 1000} for i in range(1, 1001)]
-    snap = {
-        "batches": batches,
-        "history": [{"epoch": e, "test_accuracy": 0.5 + e / 100} for e in range(1, 11)],
-        "epochs": 10,
-    }
+    history = [{"epoch": e, "test_accuracy": 0.5 + e / 100} for e in range(1, 11)]
+    snap = a_snapshot("finished", {"epochs": 10}, history, batches=batches)
     figure = charts.training.training_curves(snap)
     loss, train, test = figure.data
     assert len(loss.x) <= charts.training.MAX_POINTS + 1 and loss.x[-1] == 10.0  # the last batch is always drawn

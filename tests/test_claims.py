@@ -23,6 +23,7 @@ import pytest
 from cnn_lab.network import augment, photo
 from cnn_lab.lessons import guesses, maths
 from cnn_lab.classroom import round_codes
+from cnn_lab.runs.records import Device
 from cnn_lab.training import devices
 from cnn_lab.lessons import gradient as G
 from cnn_lab.runs.experiments import EXPERIMENTS, QUICK
@@ -207,7 +208,7 @@ def claims() -> list[tuple[str, str]]:
     on_right, on_other = 1 - smooth + smooth / 10, smooth / 10
     floor = -(on_right * math.log(on_right) + 9 * on_other * math.log(on_other))  # the smoothed loss's minimum
     sample = read_sample()
-    gpu = devices.speed_settings({"kind": "GPU"})
+    gpu = devices.speed_settings(Device("GPU", "a GPU"))
     lesson_seconds = int(measured(r"again on the final main[^|]*\|[^|]*\|[^|]*\| \*\*(\d+) s\*\*"))
     per_student = measured(r"\*\*\+([\d.]+) MB per session\*\*")
     reference = article_run()

@@ -196,12 +196,12 @@ def test_a_kill_from_another_process_stops_the_run_after_its_batch(tmp_path):
         env=dict(os.environ),
     )
     try:
-        wait_for(lambda: (run / "history.json").is_file() and folders.snapshot(run)["batches"], 180, "a trained epoch")
+        wait_for(lambda: (run / "history.json").is_file() and folders.snapshot(run).batches, 180, "a trained epoch")
         child.send_signal(signal.SIGTERM)
         out, _ = child.communicate(timeout=120)
     finally:
         child.kill()
     assert child.returncode == 0, out
     assert "stopping after this batch" in out and f"stopped: {run}" in out
-    assert folders.snapshot(run)["status"] == "stopped"
+    assert folders.snapshot(run).status == "stopped"
     assert 1 <= len(_history(run)) < 50

@@ -55,7 +55,7 @@ def test_kill_9_during_training_loses_at_most_the_epoch_in_progress():
         proc.wait()
 
     [run] = list_runs()  # a fresh look, as a restarted server has
-    assert run["status"] == "interrupted" and run["has_model"]
+    assert run.status == "interrupted" and run.has_model
     done = json.loads((folder / "history.json").read_text())
     assert 1 <= len(done) < 30 and [h["epoch"] for h in done] == list(range(1, len(done) + 1))
     load_classifier(folder / "model.keras")  # the checkpoint is whole, never half-written
@@ -68,5 +68,5 @@ def test_kill_9_during_training_loses_at_most_the_epoch_in_progress():
     (folder / "config.json").write_text(json.dumps(config))
     assert train(None, None, folder, resume=True) == "finished"
     s = snapshot(folder)
-    assert s["error"] is None and [h["epoch"] for h in s["history"]] == list(range(1, len(done) + 2))
-    assert list_runs()[0]["status"] == "finished"
+    assert s.error is None and [h["epoch"] for h in s.history] == list(range(1, len(done) + 2))
+    assert list_runs()[0].status == "finished"

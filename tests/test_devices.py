@@ -17,6 +17,7 @@ from conftest import ROOT
 
 from cnn_lab.settings import SAMPLE_PATH
 from cnn_lab.runs.folders import snapshot
+from cnn_lab.runs.records import Device
 from cnn_lab.training.devices import device_words
 
 # The child: two devices, one SGD step with the recipe's global batch on both, then on the first alone.
@@ -34,7 +35,7 @@ from cnn_lab.training.devices import data_parallel, describe_device, local_devic
 from cnn_lab.training.loop import one_hot
 
 devices = local_devices()
-assert len(devices) == 2 and describe_device()["devices"] == devices, devices
+assert len(devices) == 2 and list(describe_device().devices) == devices, devices
 rng = np.random.default_rng(0)
 images, labels = rng.integers(0, 256, (16, 32, 32, 3), dtype=np.uint8), rng.integers(0, 10, 16)
 
@@ -129,24 +130,24 @@ def test_a_whole_run_of_the_command_line_on_two_devices_stops_and_resumes(backen
     assert "2 CPU devices" in said and "data-parallel" in said, said[-2000:]
     assert "the first 512 of the bundled sample's" in said, said[-2000:]  # not "the bundled sample: 800 ..."
     s = snapshot(folder)
-    assert s["status"] == "stopped" and [h["epoch"] for h in s["history"]] == [1], s
-    assert len(s["device"]["devices"]) == 2, s["device"]
-    assert [c["epoch"] for c in s["checks"]] == [0.5]  # the in-epoch test of epoch 1 (epoch 2's was stopped)
+    assert s.status == "stopped" and [h["epoch"] for h in s.history] == [1], s
+    assert len(s.device.devices) == 2, s.device
+    assert [c["epoch"] for c in s.checks] == [0.5]  # the in-epoch test of epoch 1 (epoch 2's was stopped)
     assert (folder / "model.keras").is_file() and (folder / "optimizer.npz").is_file()
 
     run("--resume")
     s = snapshot(folder)
-    assert s["status"] == "finished" and [h["epoch"] for h in s["history"]] == [1, 2, 3], s
-    assert [c["epoch"] for c in s["checks"]] == [0.5, 1.5, 2.5]
-    assert all(h["test_images"] == 200 and h["test_correct"] is not None for h in s["history"])
+    assert s.status == "finished" and [h["epoch"] for h in s.history] == [1, 2, 3], s
+    assert [c["epoch"] for c in s.checks] == [0.5, 1.5, 2.5]
+    assert all(h["test_images"] == 200 and h["test_correct"] is not None for h in s.history)
     with np.load(folder / "optimizer.npz") as saved:  # the optimizer went on from its checkpoint: 3 x 4 steps
         assert int(saved["iteration"]) == 12
     assert json.loads((folder / "config.json").read_text())["train"]["limit"] == 512
 
 
 def test_device_words_say_what_trains():
-    cpu = {"kind": "CPU", "name": "Xeon, 2 cores", "backend": "jax", "devices": ["cpu:0"]}
+    cpu = Device("CPU", "Xeon, 2 cores", "jax", ("cpu:0",))
     assert device_words(cpu) == "the CPU (Xeon, 2 cores; Keras on jax)"
-    gpus = {"kind": "GPU", "name": "NVIDIA H200", "backend": "jax", "devices": ["cuda:0", "cuda:1"]}
+    gpus = Device("GPU", "NVIDIA H200", "jax", ("cuda:0", "cuda:1"))
     assert device_words(gpus) == "2 GPU devices (NVIDIA H200, data-parallel; Keras on jax)"
-    assert device_words({"kind": "GPU", "name": "T4", "backend": "tensorflow"}) == "the GPU (T4; Keras on tensorflow)"
+    assert device_words(Device("GPU", "T4", "tensorflow")) == "the GPU (T4; Keras on tensorflow)"

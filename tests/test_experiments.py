@@ -78,7 +78,7 @@ def test_a_click_starts_the_experiment_on_the_full_data_and_names_it(full_data, 
     at.button(key="train_experiment_no_augmentation").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert started == [(EXPERIMENTS["no_augmentation"].config, str(full_data))]
-    assert list_runs()[0]["name"] == "What if we switch augmentation off? (quick)"
+    assert list_runs()[0].name == "What if we switch augmentation off? (quick)"
     assert "The experiment beside its reference" in [h.value for h in at.subheader]
     assert "Look for the training accuracy racing ahead" in page_text(at)
     chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("train_experiment_curves"))

@@ -43,8 +43,8 @@ def test_a_round_trip_gives_an_identical_run(exported):
     for name in FILES:
         assert (copy / name).read_bytes() == (folder / name).read_bytes(), name
     assert run_name(copy) == "no augmentation, 3 epochs"
-    [found] = [r for r in list_runs() if r["run_id"] == run_id]
-    assert found["status"] == "stopped" and found["epochs_done"] == 1 and found["has_model"]  # 1 of 3 epochs
+    [found] = [r for r in list_runs() if r.run_id == run_id]
+    assert found.status == "stopped" and found.epochs_done == 1 and found.has_model  # 1 of 3 epochs
     assert zipfile.ZipFile(io.BytesIO(export_run(copy))).namelist() == list(FILES)  # and it exports again
 
 
@@ -85,7 +85,7 @@ def test_each_bad_zip_gets_its_message_and_writes_nothing(exported, tmp_path, mo
 def test_the_runs_page_names_a_run(tiny_model_path):
     folder = fake_run("20250101-000000-0e02", model=tiny_model_path)
     at = AppTest.from_file("../dashboard/views/runs.py", default_timeout=120).run()
-    assert at.selectbox(key="runs_manage_choice").value["run_id"] == folder.name
+    assert at.selectbox(key="runs_manage_choice").value.run_id == folder.name
     at.text_input(key=f"runs_name_{folder.name}").input("crop and flip, <b>20</b> epochs")
     at.button(key="runs_name_save").click().run()
     assert run_name(folder) == "crop and flip, <b>20</b> epochs"

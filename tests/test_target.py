@@ -1,11 +1,15 @@
 """The article's line during a run: when to expect it (the recipe's reference run, the run's speed),
 and the words for the moment it was passed."""
 
+import dataclasses
 import json
+
+from conftest import a_snapshot
 
 from cnn_lab.formatting import minutes_and_seconds
 from cnn_lab.training.recipes import PRESETS
 from cnn_lab.runs.eta import crossing_words, reference_epoch, seconds_to_line
+from cnn_lab.runs.records import Status
 
 
 def test_durations_in_words():
@@ -45,21 +49,21 @@ def test_the_epoch_to_expect_comes_from_the_reference_run_of_the_same_recipe(tmp
 
 
 def test_seconds_to_the_line_at_the_run_s_own_speed():
-    snap = {
-        "status": "running",
-        "config": {"batch_size": 128},
-        "epochs": 6,
-        "history": [{"epoch": 1}],
-        "epoch": 1,
-        "batch": 50,
-        "batches_per_epoch": 100,
-        "images_per_second": 1280.0,
-    }
+    snap = a_snapshot(
+        "running",
+        {"batch_size": 128, "epochs": 6},
+        [{"epoch": 1}],
+        epoch=1,
+        batch=50,
+        batches_per_epoch=100,
+        images_per_second=1280.0,
+    )
+    later = dataclasses.replace
     assert seconds_to_line(snap, 3) == 150 * 128 / 1280  # 150 batches to the end of epoch 3, 10 batches a second
-    assert seconds_to_line({**snap, "epoch": 3, "batch": 20, "history": [{}, {}, {}]}, 3) == 0  # there: any moment
-    assert seconds_to_line({**snap, "crossed": {"epoch": 1.5}}, 3) is None  # passed already
-    assert seconds_to_line({**snap, "status": "stopped"}, 3) is None
-    assert seconds_to_line(snap, None) is None and seconds_to_line({**snap, "images_per_second": None}, 3) is None
+    assert seconds_to_line(later(snap, epoch=3, batch=20, history=[{}, {}, {}]), 3) == 0  # there: any moment
+    assert seconds_to_line(later(snap, crossed={"epoch": 1.5}), 3) is None  # passed already
+    assert seconds_to_line(later(snap, status=Status.STOPPED), 3) is None
+    assert seconds_to_line(snap, None) is None and seconds_to_line(later(snap, images_per_second=None), 3) is None
 
 
 def test_the_expected_epoch_comes_from_the_reference_run_with_the_same_seed():

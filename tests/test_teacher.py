@@ -77,7 +77,7 @@ def test_delete_run_removes_finished_runs_only(tmp_path):
     assert delete_run("20260101-000000-aaaa") == finished and not finished.exists()
     delete_run("20260101-000000-bbbb")
     assert not interrupted.exists()
-    assert [r["run_id"] for r in list_runs()] == ["20260101-000000-cccc"]
+    assert [r.run_id for r in list_runs()] == ["20260101-000000-cccc"]
 
 
 # --- the Train and Runs pages -------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_a_wrong_token_is_refused_without_echo_and_the_right_one_unlocks(monkeyp
     button(at, "Start training").click().run()
     run_id = live_run().name
     button(at, "Stop").click().run()
-    wait_for(lambda: snapshot(run_path(run_id))["status"] == "stopped")
+    wait_for(lambda: snapshot(run_path(run_id)).status == "stopped")
 
     monkeypatch.setenv(settings.TEACHER_TOKEN_VARIABLE, "a-new-token")  # the teacher changes the token
     at.run()
@@ -269,7 +269,7 @@ def test_the_teacher_chooses_the_model_the_whole_class_sees(monkeypatch, tiny_mo
     assert student.selectbox(key="runs_model_choice").value == str(good / "model.keras")
     assert "in everyone" in everything(student) and "in this session" not in everything(student)
 
-    ids = [r["run_id"] for r in list_runs()]
+    ids = [r.run_id for r in list_runs()]
     teacher.selectbox(key="runs_delete_choice").select_index(ids.index("20260101-000000-aaaa")).run()
     teacher.checkbox(key="runs_delete_sure").check().run()
     button(teacher, "Delete it").click().run()

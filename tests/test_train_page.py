@@ -16,6 +16,7 @@ import pytest
 from conftest import ROOT, fake_run, figures, page_text, texts, wait_for
 from streamlit.testing.v1 import AppTest
 
+from cnn_lab.runs.records import Snapshot
 from cnn_lab.runs import folders
 from cnn_lab.training import launcher
 from cnn_lab.settings import SAMPLE_PATH
@@ -42,14 +43,14 @@ def quick_run(at: AppTest, epochs: int) -> AppTest:
     return at.button(key="train_start").click().run()
 
 
-def the_run() -> dict:
+def the_run() -> Snapshot:
     """The run training now, as its folder tells it."""
     folder = live_run()
     assert folder is not None, "no run is training"
     return snapshot(folder)
 
 
-def state(run_id: str) -> dict:
+def state(run_id: str) -> Snapshot:
     return snapshot(run_path(run_id))
 
 
@@ -62,13 +63,13 @@ def test_start_progress_stop():
     at = quick_run(at, epochs=50)
     assert not at.exception
     run = the_run()  # its process and folder exist as soon as Start returns
-    run_id = run["run_id"]
+    run_id = run.run_id
     assert f"**Starting: run `{run_id}`**" in page_text(at)
-    wait_for(lambda: len(state(run_id)["batches"]) >= 2)
+    wait_for(lambda: len(state(run_id).batches) >= 2)
     at.run()
     assert f"**Training: run `{run_id}`** (lesson recipe)" in page_text(at)  # on a CPU, the page proposes it
-    assert state(run_id)["config"]["limit"] == 256 and state(run_id)["config"]["seed"] == 7
-    assert state(run_id)["config"]["validation"] == 25
+    assert state(run_id).config["limit"] == 256 and state(run_id).config["seed"] == 7
+    assert state(run_id).config["validation"] == 25
     assert "Training on **the CPU (" in page_text(at) and "; Keras on tensorflow)**" in page_text(at)  # its device
     bar = at.get("progress")[0].proto
     assert bar.value > 0 and "Epoch 1 of 50" in bar.text
@@ -83,10 +84,10 @@ def test_start_progress_stop():
         assert at.button(key="train_stop").disabled
     finally:
         os.kill(trainer, signal.SIGCONT)
-    wait_for(lambda: state(run_id)["status"] == "stopped")
+    wait_for(lambda: state(run_id).status == "stopped")
     at.run()
     assert f"**Stopped: run `{run_id}`**" in page_text(at)
-    kept = len(state(run_id)["history"])  # the bar shows what was kept, not the epoch it stopped in
+    kept = len(state(run_id).history)  # the bar shows what was kept, not the epoch it stopped in
     assert at.get("progress")[0].proto.text == f"{kept} of 50 epochs finished and saved"
     table = runs_page().dataframe[0].value
     assert list(table["Run"]) == [run_id] and list(table["Status"]) == ["stopped"]
@@ -94,38 +95,38 @@ def test_start_progress_stop():
 
 def test_two_sessions_watch_one_run_and_a_second_start_is_refused():
     first = quick_run(page(), epochs=50)
-    run_id = the_run()["run_id"]
+    run_id = the_run().run_id
     second = page()  # another tab, or another student's computer
     assert f"run `{run_id}`" in page_text(second)
-    wait_for(lambda: state(run_id)["batches"])
+    wait_for(lambda: state(run_id).batches)
     first.run(), second.run()
     assert "Epoch 1 of 50" in second.get("progress")[0].proto.text
     second = quick_run(second, epochs=1)  # tries to start its own run
     assert "A run is already training" in page_text(second) and run_id in page_text(second)
-    assert [r["run_id"] for r in list_runs()] == [run_id]  # still the first run, untouched
+    assert [r.run_id for r in list_runs()] == [run_id]  # still the first run, untouched
     second.button(key="train_stop").click().run()  # either session can stop it
-    wait_for(lambda: state(run_id)["status"] == "stopped")
+    wait_for(lambda: state(run_id).status == "stopped")
     first.run()
     assert f"**Stopped: run `{run_id}`**" in page_text(first)  # every viewer sees it, not just the one who clicked
 
 
 def test_stopped_run_resumes_and_becomes_the_active_model():
     quick_run(page(), epochs=3)
-    run_id = the_run()["run_id"]
-    wait_for(lambda: len(state(run_id)["history"]) >= 1)
+    run_id = the_run().run_id
+    wait_for(lambda: len(state(run_id).history) >= 1)
     launcher.stop(run_id)
-    wait_for(lambda: state(run_id)["status"] in ("stopped", "finished"))
-    done = len(state(run_id)["history"])
+    wait_for(lambda: state(run_id).status in ("stopped", "finished"))
+    done = len(state(run_id).history)
     assert done < 3, "the run finished before it could be stopped"
     runs_view = runs_page()
     run = runs_view.selectbox(key="runs_resume_choice").value
-    assert run["status"] == "stopped" and run["epochs_done"] == done
+    assert run.status == "stopped" and run.epochs_done == done
     runs_view.button(key="runs_resume").click().run()
     assert not runs_view.exception
-    wait_for(lambda: state(run_id)["status"] == "finished")
-    assert [h["epoch"] for h in state(run_id)["history"]] == [1, 2, 3]
+    wait_for(lambda: state(run_id).status == "finished")
+    assert [h["epoch"] for h in state(run_id).history] == [1, 2, 3]
     runs_view.run()
-    model = str(run["path"] / "model.keras")
+    model = str(run.path / "model.keras")
     runs_view.selectbox(key="runs_model_choice").set_value(model).run()
     assert runs_view.session_state["model_path"] == model
     assert not runs_view.exception
@@ -133,21 +134,21 @@ def test_stopped_run_resumes_and_becomes_the_active_model():
 
 def test_a_run_killed_mid_epoch_shows_as_interrupted_and_resumes():
     at = quick_run(page(), epochs=50)
-    run_id = the_run()["run_id"]
-    wait_for(lambda: len(state(run_id)["history"]) >= 1 and state(run_id)["batch"] >= 1)
+    run_id = the_run().run_id
+    wait_for(lambda: len(state(run_id).history) >= 1 and state(run_id).batch >= 1)
     os.kill(training_pid(run_path(run_id)), signal.SIGKILL)  # out of memory, or a crash
-    wait_for(lambda: state(run_id)["status"] == "interrupted")
-    done = len(state(run_id)["history"])
+    wait_for(lambda: state(run_id).status == "interrupted")
+    done = len(state(run_id).history)
     at.run()
     assert not at.exception
     assert f"**Interrupted: run `{run_id}`**" in page_text(at)
     assert "It can resume from its last finished epoch, on the Runs page." in page_text(at)
     runs_view = runs_page()
     assert list(runs_view.dataframe[0].value["Status"]) == ["interrupted"]
-    assert runs_view.selectbox(key="runs_resume_choice").value["run_id"] == run_id
+    assert runs_view.selectbox(key="runs_resume_choice").value.run_id == run_id
     runs_view.button(key="runs_resume").click().run()
-    wait_for(lambda: len(state(run_id)["history"]) > done)  # it goes on from its last finished epoch
-    assert [h["epoch"] for h in state(run_id)["history"]][: done + 1] == list(range(1, done + 2))
+    wait_for(lambda: len(state(run_id).history) > done)  # it goes on from its last finished epoch
+    assert [h["epoch"] for h in state(run_id).history][: done + 1] == list(range(1, done + 2))
     at.run()
     assert f"**Training: run `{run_id}`**" in page_text(at)
 
@@ -160,7 +161,7 @@ def test_a_failed_run_says_why_on_the_page_and_in_the_log(caplog):
     )
     (folder / "model.keras").write_bytes(b"not a model")
     launcher.start(resume=folder)  # the process starts, then fails on the broken checkpoint
-    wait_for(lambda: state(folder.name)["status"] == "failed" and not live_run(), what="the failure")
+    wait_for(lambda: state(folder.name).status == "failed" and not live_run(), what="the failure")
     at = page()
     assert f"**Failed: run `{folder.name}`**" in page_text(at)
     assert any("Training failed" in e.value for e in at.error)
@@ -175,18 +176,18 @@ def test_a_run_whose_process_crashes_below_python_shows_as_failed_with_the_end_o
 
     run_id = launcher.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH))
     folder = run_path(run_id)
-    wait_for(lambda: len(state(run_id)["batches"]) >= 1, what="a batch")
+    wait_for(lambda: len(state(run_id).batches) >= 1, what="a batch")
     os.kill(training_pid(folder), signal.SIGABRT)
-    wait_for(lambda: state(run_id)["status"] == "failed", what="the failure")
+    wait_for(lambda: state(run_id).status == "failed", what="the failure")
     s = state(run_id)
-    assert s["error"] == "the training process crashed (SIGABRT); the end of its log says why"
+    assert s.error == "the training process crashed (SIGABRT); the end of its log says why"
     last = (folder / "train.log").read_text().strip().splitlines()[-1]
-    assert s["traceback"].strip().endswith(last)
+    assert s.traceback.strip().endswith(last)
     at = page()
     assert any("the training process crashed (SIGABRT)" in e.value for e in at.error)
     assert last.strip() in "\n".join(c.value for c in at.code)  # the end of its log, on the page
     assert "crashed (SIGABRT)" in caplog.text
-    assert list_runs()[0]["status"] == "failed"  # resumable from its last finished epoch, like any failed run
+    assert list_runs()[0].status == "failed"  # resumable from its last finished epoch, like any failed run
 
 
 def test_a_crash_says_its_fatal_line_and_leaves_out_the_stack_s_addresses():
@@ -220,7 +221,7 @@ def test_a_run_from_a_terminal_is_watched_and_can_be_stopped_but_not_started_twi
         (folder / "status.json").write_text(
             json.dumps({"status": "running", "pid": other.pid, "host": socket.gethostname()})
         )
-        assert list_runs()[0]["status"] == "running"
+        assert list_runs()[0].status == "running"
         with pytest.raises(launcher.RunBusy, match="20260101-000000-abcd"):
             launcher.start(resume=folder)
         at = page()
@@ -231,7 +232,7 @@ def test_a_run_from_a_terminal_is_watched_and_can_be_stopped_but_not_started_twi
     finally:
         other.kill()
         other.wait()
-    assert list_runs()[0]["status"] == "interrupted"  # its process is gone: resumable
+    assert list_runs()[0].status == "interrupted"  # its process is gone: resumable
 
 
 STUCK = textwrap.dedent("""
@@ -265,7 +266,7 @@ def test_a_run_stuck_in_a_step_can_be_ended_from_the_page_and_resumes_from_its_l
         wait_for(lambda: not folders._alive(helper), 30, "the run's own child process to end")
         at.run()
         assert f"**Interrupted: run `{folder.name}`**" in page_text(at)
-        assert runs_page().selectbox(key="runs_resume_choice").value["run_id"] == folder.name  # resumable
+        assert runs_page().selectbox(key="runs_resume_choice").value.run_id == folder.name  # resumable
         assert at.get("progress")[0].proto.text == "1 of 5 epochs finished and saved"
     finally:
         stuck.kill()
@@ -303,10 +304,12 @@ def test_the_model_chooser_offers_a_live_runs_newest_checkpoint(tiny_model_path)
         )
         history = [{"epoch": 1, "test_accuracy": 0.7}, {"epoch": 2, "test_accuracy": 0.6}]  # model.keras: epoch 2's
         # what the once-a-second watcher compares to rerun the whole page, model chooser included
-        assert at.session_state["runs_seen"] == (("20260101-000000-5702", "", "running", 1),)
+        before = at.session_state["runs_seen"]
+        assert before == folders.changes() and before[0][:2] == ("20260101-000000-5702", "running")
         (folder / "history.json").write_text(json.dumps(history))  # the run saved its next epoch
+        assert folders.changes() != before  # the watcher sees it...
         at.run()
-        assert at.session_state["runs_seen"] == (("20260101-000000-5702", "", "running", 2),)
+        assert at.session_state["runs_seen"] == folders.changes()  # ...and the page that reran shows it
         assert (
             "Run 20260101-000000-5702 (fast, 2 epochs, 60.0 % after its last epoch, running)"
             in at.selectbox(key="runs_model_choice").options
@@ -348,16 +351,16 @@ def test_killing_the_server_leaves_the_run_training_and_a_restarted_page_finds_a
     )
     try:
         run_id = server.stdout.readline().strip()
-        wait_for(lambda: state(run_id)["batches"])
+        wait_for(lambda: state(run_id).batches)
     finally:
         server.kill()
         server.wait()
-    seen = state(run_id)["batches"][-1]["step"]
-    wait_for(lambda: state(run_id)["batches"][-1]["step"] > seen, 60, "training after the server died")
+    seen = state(run_id).batches[-1]["step"]
+    wait_for(lambda: state(run_id).batches[-1]["step"] > seen, 60, "training after the server died")
     at = page()  # a restarted server
     assert f"**Training: run `{run_id}`**" in page_text(at)
     at.button(key="train_stop").click().run()
-    wait_for(lambda: state(run_id)["status"] == "stopped")
+    wait_for(lambda: state(run_id).status == "stopped")
     assert training_pid(run_path(run_id)) is None
 
 

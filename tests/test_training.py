@@ -1,8 +1,10 @@
 """The training loop: progress through the run folder, stop within a batch, checkpoints, resume."""
 
+import dataclasses
 import json
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from conftest import fake_run, wait_for
 
 pytest.importorskip("keras")
 
+from cnn_lab.runs.records import Position, Snapshot, Status
 from cnn_lab.runs import folders  # noqa: E402
 from cnn_lab.network.data import DataError, load_cifar10  # noqa: E402
 from cnn_lab.training import callback, launcher, loop, progress  # noqa: E402
@@ -34,12 +37,12 @@ def test_a_run_trains_evaluates_and_checkpoints_every_epoch():
         assert 0 <= h["test_accuracy"] <= 1
     assert json.loads((folder / "config.json").read_text())["train"]["epochs"] == 2
     s = snapshot(folder)
-    assert s["status"] == "finished" and s["device"]["kind"] in ("CPU", "GPU") and s["device"]["name"]
-    assert len(s["batches"]) == 2 * 4 and s["images_per_second"] > 0
-    assert folders.position(s) == {"epoch": 2, "epochs": 2, "batch": 4, "batches_per_epoch": 4, "fraction": 1.0}
+    assert s.status == "finished" and s.device.kind in ("CPU", "GPU") and s.device.name
+    assert len(s.batches) == 2 * 4 and s.images_per_second > 0
+    assert s.position() == Position(epoch=2, epochs=2, batch=4, batches_per_epoch=4, fraction=1.0)
     assert not list(folder.glob(".tmp-*")) and not (folder / "stop").exists()  # nothing left behind
     [run] = list_runs()
-    assert run["run_id"] == folder.name and run["epochs_done"] == 2 and run["has_model"]
+    assert run.run_id == folder.name and run.epochs_done == 2 and run.has_model
 
 
 def test_stop_takes_effect_within_a_batch_then_resume_goes_on(monkeypatch):
@@ -51,21 +54,21 @@ def test_stop_takes_effect_within_a_batch_then_resume_goes_on(monkeypatch):
     ended = []
     thread = threading.Thread(target=lambda: ended.append(loop.train(config, str(SAMPLE_PATH), folder)))
     thread.start()
-    wait_for(lambda: len(snapshot(folder)["history"]) == 1 and snapshot(folder)["batch"] >= 5)
+    wait_for(lambda: len(snapshot(folder).history) == 1 and snapshot(folder).batch >= 5)
     with pytest.raises(launcher.RunBusy):  # one run at a time: this process trains one
         launcher.start(config, str(SAMPLE_PATH))
     folders.request_stop(folder)
-    assert snapshot(folder)["status"] == "stopping"  # every reader sees the request at once
-    seen = snapshot(folder)["batch"]
+    assert snapshot(folder).status == "stopping"  # every reader sees the request at once
+    seen = snapshot(folder).batch
     thread.join(120)
     assert ended == ["stopped"]
     s = snapshot(folder)
-    assert s["status"] == "stopped" and s["batch"] <= seen + 1  # the batch in flight finishes, no more
-    assert len(s["history"]) == 1  # the half epoch is not saved as if finished
-    assert list_runs()[0]["status"] == "stopped"
+    assert s.status == "stopped" and s.batch <= seen + 1  # the batch in flight finishes, no more
+    assert len(s.history) == 1  # the half epoch is not saved as if finished
+    assert list_runs()[0].status == "stopped"
 
     assert loop.train(None, None, folder, resume=True) == "finished"
-    assert [h["epoch"] for h in snapshot(folder)["history"]] == [1, 2, 3]
+    assert [h["epoch"] for h in snapshot(folder).history] == [1, 2, 3]
     # the optimizer went on from where it was: 3 epochs of 50 steps in all (found by name, not position)
     with np.load(folder / "optimizer.npz") as saved:
         assert int(saved["iteration"]) == 150
@@ -75,23 +78,21 @@ def test_stop_takes_effect_within_a_batch_then_resume_goes_on(monkeypatch):
 def test_a_run_whose_process_died_is_listed_as_interrupted(tmp_path):
     fake_run("20250101-120000-abcd", status="running", epochs=5)  # no process holds it any more
     [run] = list_runs()
-    assert run["status"] == "interrupted" and run["best_test_accuracy"] == 0.5
+    assert run.status is Status.INTERRUPTED and run.best_test_accuracy == 0.5
 
 
 def test_position_is_the_same_arithmetic_for_page_and_terminal():
-    snap = {"status": "running", "history": [{}], "epochs": 4, "epoch": 1, "batch": 3, "batches_per_epoch": 10}
-    assert folders.position(snap) == {"epoch": 2, "epochs": 4, "batch": 3, "batches_per_epoch": 10, "fraction": 0.325}
-    fresh = {"status": "starting", "history": [], "epochs": 4, "epoch": 0, "batch": 0, "batches_per_epoch": None}
-    assert folders.position(fresh) == {"epoch": 1, "epochs": 4, "batch": 0, "batches_per_epoch": 0, "fraction": 0.0}
+    def snap(status, history, epoch, batch, batches_per_epoch):
+        config = {"epochs": 4}
+        return Snapshot("r", "", Path("r"), status, config, history, None, None, epoch, batch, batches_per_epoch)
+
+    running = snap(Status.RUNNING, [{}], epoch=1, batch=3, batches_per_epoch=10)
+    assert running.position() == Position(epoch=2, epochs=4, batch=3, batches_per_epoch=10, fraction=0.325)
+    fresh = snap(Status.STARTING, [], epoch=0, batch=0, batches_per_epoch=None)
+    assert fresh.position() == Position(epoch=1, epochs=4, batch=0, batches_per_epoch=0, fraction=0.0)
     # a stopped run kept its finished epoch only: the 3 batches of the epoch it was in are gone
-    stopped = dict(snap, status="stopped")
-    assert folders.position(stopped) == {
-        "epoch": 1,
-        "epochs": 4,
-        "batch": 10,
-        "batches_per_epoch": 10,
-        "fraction": 0.25,
-    }
+    stopped = dataclasses.replace(running, status=Status.STOPPED)
+    assert stopped.position() == Position(epoch=1, epochs=4, batch=10, batches_per_epoch=10, fraction=0.25)
 
 
 def test_bad_ids_and_configs_are_refused():
@@ -127,13 +128,13 @@ def test_checks_within_an_epoch_and_the_line_passed_on_every_test_image(monkeypa
     started = time.time() - 30  # Start was pressed 30 s before the training began: the run's clock counts them
     assert loop.train(config, str(SAMPLE_PATH), folder, started=started) == "finished"
     s = snapshot(folder)
-    assert [(c["epoch"], c["test_images"]) for c in s["checks"]] == [(0.5, 50), (1.5, 50)]
-    crossed = s["crossed"]
+    assert [(c["epoch"], c["test_images"]) for c in s.checks] == [(0.5, 50), (1.5, 50)]
+    crossed = s.crossed
     assert crossed["epoch"] == 0.5 and crossed["test_images"] == 200  # the sample's 200 test images, not 50
     assert crossed["test_correct"] / 200 == crossed["test_accuracy"]
     assert tested == [50, None, None, 50, None]  # the check, the full test it set off, epoch 1, the check, epoch 2
-    assert 30 <= crossed["seconds"] <= s["history"][0]["elapsed"] <= s["history"][1]["elapsed"]
-    assert all(h["test_images"] == 200 for h in s["history"])
+    assert 30 <= crossed["seconds"] <= s.history[0]["elapsed"] <= s.history[1]["elapsed"]
+    assert all(h["test_images"] == 200 for h in s.history)
 
 
 def test_a_gpu_s_settings_train_in_bfloat16_several_steps_a_call_and_save_float32(monkeypatch):
@@ -151,18 +152,18 @@ def test_a_gpu_s_settings_train_in_bfloat16_several_steps_a_call_and_save_float3
     config = TrainConfig(model=TINY, epochs=2, batch_size=8, limit=64, checks_per_epoch=2, check_images=40)
     assert loop.train(config, str(SAMPLE_PATH), folder) == "finished"
     s = snapshot(folder)
-    assert [b["step"] for b in s["batches"]] == [4, 8, 12, 16]  # 2 calls of 4 steps an epoch, every batch counted
-    assert [c["epoch"] for c in s["checks"]] == [0.5, 1.5]
+    assert [b["step"] for b in s.batches] == [4, 8, 12, 16]  # 2 calls of 4 steps an epoch, every batch counted
+    assert [c["epoch"] for c in s.checks] == [0.5, 1.5]
     saved = load_classifier(folder / "model.keras")
     assert {layer.dtype_policy.name for layer in saved.get_layer("cnn").layers} == {"float32"}
     data = load_cifar10(str(SAMPLE_PATH))
     correct = int((predict(saved, data.x_test).argmax(1) == data.y_test).sum())
-    assert s["history"][-1]["test_correct"] == correct  # tested as saved
+    assert s.history[-1]["test_correct"] == correct  # tested as saved
     assert keras.config.dtype_policy().name == "float32"  # the process's policy is back
 
     loop.extend(folder, 3)  # and a resumed run goes on in bfloat16 from the float32 checkpoint
     assert loop.train(None, None, folder, resume=True) == "finished"
-    assert [h["epoch"] for h in snapshot(folder)["history"]] == [1, 2, 3]
+    assert [h["epoch"] for h in snapshot(folder).history] == [1, 2, 3]
 
 
 def test_a_validation_split_is_held_out_of_training_and_tested_every_epoch(monkeypatch):

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from charts.style import ARTICLE_LINE, draw_article_line
+from cnn_lab.runs.records import Snapshot
 from cnn_lab.formatting import minutes_and_seconds
 from cnn_lab.network.images import BLUE, GREEN, ORANGE, SKY_BLUE, VERMILLION
 from cnn_lab.runs.eta import crossing_words
@@ -14,10 +15,10 @@ from cnn_lab.runs.eta import crossing_words
 MAX_POINTS = 400  # batches drawn per training curve: enough for the shape, light enough to redraw every second
 
 
-def training_curves(snap: dict) -> go.Figure:
+def training_curves(snap: Snapshot) -> go.Figure:
     """Loss and accuracy per batch (smoothed), test accuracy per epoch, and the article's line,
-    from a run's snapshot (its "batches", "history" and "epochs")."""
-    batches, history = snap["batches"], snap["history"]
+    from a run's snapshot (its batches, history and epochs)."""
+    batches, history = snap.batches, snap.history
     every = max(1, -(-len(batches) // MAX_POINTS))
     drawn = batches[::every] + ([batches[-1]] if batches and (len(batches) - 1) % every else [])
     x = [b["epoch"] for b in drawn]
@@ -66,7 +67,7 @@ def training_curves(snap: dict) -> go.Figure:
             row=1,
             col=2,
         )
-    if checks := snap.get("checks"):  # within epochs, on the first test images only
+    if checks := snap.checks:  # within epochs, on the first test images only
         figure.add_trace(
             go.Scatter(
                 x=[c["epoch"] for c in checks],
@@ -79,7 +80,7 @@ def training_curves(snap: dict) -> go.Figure:
             col=2,
         )
     draw_article_line(figure, row=1, col=2)
-    if crossed := snap.get("crossed"):  # the moment the line was passed, on every test image
+    if crossed := snap.crossed:  # the moment the line was passed, on every test image
         figure.add_trace(
             go.Scatter(
                 x=[crossed["epoch"]],
@@ -93,7 +94,7 @@ def training_curves(snap: dict) -> go.Figure:
             row=1,
             col=2,
         )
-    epochs = snap.get("epochs") or 1
+    epochs = snap.epochs or 1
     figure.update_xaxes(title_text="epoch", range=[0, epochs], dtick=max(1, epochs // 10))
     figure.update_yaxes(title_text="loss", rangemode="tozero", row=1, col=1)
     figure.update_yaxes(title_text="accuracy (%)", range=[0, 100], row=1, col=2)
@@ -106,19 +107,19 @@ def training_curves(snap: dict) -> go.Figure:
     return figure
 
 
-def training_curves_in_words(snap: dict) -> str:
+def training_curves_in_words(snap: Snapshot) -> str:
     """The text alternative of training_curves: where the curves stand now."""
-    last = snap["batches"][-1]  # its step counts every batch so far (the curve keeps only some of them)
+    last = snap.batches[-1]  # its step counts every batch so far (the curve keeps only some of them)
     words = (
         f"The curves: after {last['step']:,} batches the smoothed training loss is {last['loss']:.2f} "
         f"and the training accuracy {100 * last['accuracy']:.1f} %"
     )
-    tested = [(h["epoch"], h["test_accuracy"]) for h in snap["history"] if h.get("test_accuracy") is not None]
+    tested = [(h["epoch"], h["test_accuracy"]) for h in snap.history if h.get("test_accuracy") is not None]
     if tested:
         shown = tested[-8:]
         when = "each epoch" if len(shown) == len(tested) else f"epochs {shown[0][0]} to {shown[-1][0]}"
         words += f"; test accuracy after {when}: {', '.join(f'{100 * t:.1f} %' for _, t in shown)}"
-    if validated := [h for h in snap["history"] if h.get("validation_accuracy") is not None]:
+    if validated := [h for h in snap.history if h.get("validation_accuracy") is not None]:
         words += f"; validation accuracy after the last epoch: {100 * validated[-1]['validation_accuracy']:.1f} %"
     words += f" ({ARTICLE_LINE})"
-    return words + (f". {crossing_words(snap['crossed'])}." if snap.get("crossed") else ".")
+    return words + (f". {crossing_words(snap.crossed)}." if snap.crossed else ".")

@@ -1,7 +1,7 @@
 """One run as its folder tells it, for the Train page's live watch: what it does, how far it is, its
 numbers, when it passes the article's line, the devices it trains on, and why it failed.
 
-It draws a snapshot (cnn_lab.runs.folders.snapshot); the curves are the page's (charts), drawn after it.
+It draws a snapshot (cnn_lab.runs.records.Snapshot); the curves are the page's (charts), drawn after it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import streamlit as st
 from cnn_lab.runs.compare import choice_in_words, chosen_epochs
 from cnn_lab.formatting import clock, minutes_and_seconds
 from cnn_lab.settings import ARTICLE_ACCURACY
-from cnn_lab.runs.folders import TRAINING_NOW, position
+from cnn_lab.runs.records import Device, Snapshot, Status
 from cnn_lab.settings import ARTICLE_LINE
 from cnn_lab.runs.eta import crossing_words, reference_epoch, seconds_to_line
 from cnn_lab.training.devices import device_words
@@ -23,46 +23,47 @@ GPU_HINTS = {  # by Keras backend: what to install for an NVIDIA GPU
     "then restart the lab.",
 }
 WORDS = {
-    "starting": "Starting",
-    "running": "Training",
-    "stopping": "Stop requested: stopping after this batch",
-    "stopped": "Stopped",
-    "finished": "Finished",
-    "failed": "Failed",
-    "interrupted": "Interrupted",
+    Status.STARTING: "Starting",
+    Status.RUNNING: "Training",
+    Status.STOPPING: "Stop requested: stopping after this batch",
+    Status.STOPPED: "Stopped",
+    Status.FINISHED: "Finished",
+    Status.FAILED: "Failed",
+    Status.INTERRUPTED: "Interrupted",
+    Status.UNKNOWN: "Unknown",
 }
 
 
-def say_device(found: dict) -> None:
+def say_device(found: Device) -> None:
     """Which devices the run uses (all of them, data-parallel, where there are several), and on which backend."""
-    if found["kind"] == "GPU":
+    if found.kind == "GPU":
         st.success(f"Training on **{device_words(found)}**.", icon=":material/memory:")
     else:
         st.info(
             f"Training on **{device_words(found)}**: no GPU found, so a full run takes a while. "
-            + GPU_HINTS.get(found.get("backend"), ""),
+            + GPU_HINTS.get(found.backend, ""),
             icon=":material/memory:",
         )
 
 
-def show_run(snap: dict) -> None:
+def show_run(snap: Snapshot) -> None:
     """One run, read from its folder: what it does, how far it is, its numbers (not its curves)."""
-    status, history = snap["status"], snap["history"]
+    status, history = snap.status, snap.history
     best = max((h["test_accuracy"] for h in history if h.get("test_accuracy") is not None), default=None)
-    recipe = f" ({snap['config']['preset']} recipe)" if snap["config"].get("preset") else ""
-    st.markdown(f"**{WORDS.get(status, status)}: run `{snap['run_id']}`**{recipe} — {snap['message']}")
-    if snap.get("data"):
-        st.caption(f"Data: {snap['data']}")
-    if snap["epochs"]:
-        at = position(snap)
-        if status in TRAINING_NOW:
-            where = f"Epoch {at['epoch']} of {at['epochs']}, batch {at['batch']} of {at['batches_per_epoch'] or '?'}"
+    recipe = f" ({snap.preset} recipe)" if snap.preset else ""
+    st.markdown(f"**{WORDS[status]}: run `{snap.run_id}`**{recipe} — {snap.message}")
+    if snap.data:
+        st.caption(f"Data: {snap.data}")
+    if snap.epochs:
+        at = snap.position()
+        if status.training_now:
+            where = f"Epoch {at.epoch} of {at.epochs}, batch {at.batch} of {at.batches_per_epoch or '?'}"
         else:
-            where = f"{len(history)} of {at['epochs']} epochs finished and saved"
-        st.progress(at["fraction"] if status in TRAINING_NOW else len(history) / at["epochs"], text=where)
+            where = f"{len(history)} of {at.epochs} epochs finished and saved"
+        st.progress(at.fraction if status.training_now else len(history) / at.epochs, text=where)
     a, b, c, d = st.columns(4)
-    a.metric("Images per second", f"{snap['images_per_second']:,.0f}" if snap.get("images_per_second") else "—")
-    b.metric("Time left (estimate)", clock(snap.get("eta_seconds")) if status in TRAINING_NOW else "—")
+    a.metric("Images per second", f"{snap.images_per_second:,.0f}" if snap.images_per_second else "—")
+    b.metric("Time left (estimate)", clock(snap.eta_seconds) if status.training_now else "—")
     c.metric(
         "Test accuracy, last epoch",
         f"{100 * history[-1]['test_accuracy']:.2f} %"
@@ -83,22 +84,22 @@ def show_run(snap: dict) -> None:
         )
     if chosen:
         st.info(choice_in_words(history), icon=":material/rule:")
-    if snap.get("crossed"):
-        st.success(f"**{crossing_words(snap['crossed'])}.**", icon=":material/flag:")
-    elif (expected := reference_epoch(snap["config"])) and (left := seconds_to_line(snap, expected)) is not None:
+    if snap.crossed:
+        st.success(f"**{crossing_words(snap.crossed)}.**", icon=":material/flag:")
+    elif (expected := reference_epoch(snap.config)) and (left := seconds_to_line(snap, expected)) is not None:
         st.info(
             f"**{ARTICLE_LINE} expected in about {minutes_and_seconds(left)}**: the reference run of this "
             f"recipe passed it in epoch {expected}.",
             icon=":material/flag:",
         )
-    if snap.get("device"):
-        say_device(snap["device"])
-    if status == "failed":
-        st.error(f"Training failed: {snap.get('error')}", icon=":material/error:")
-        if snap.get("traceback"):
+    if snap.device:
+        say_device(snap.device)
+    if status is Status.FAILED:
+        st.error(f"Training failed: {snap.error}", icon=":material/error:")
+        if snap.traceback:
             with st.expander("Where it failed (the end of the traceback; the server's log has all of it)"):
-                st.code("\n".join(snap["traceback"].strip().splitlines()[-8:]), language=None)
-    elif status == "interrupted":
+                st.code("\n".join(snap.traceback.strip().splitlines()[-8:]), language=None)
+    elif status is Status.INTERRUPTED:
         st.warning(
             "Its training process ended before the run did (the computer or the process was stopped). "
             "It can resume from its last finished epoch, on the Runs page.",

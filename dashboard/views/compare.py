@@ -21,18 +21,13 @@ from cnn_lab.runs.compare import (
 )
 from cnn_lab.runs.compare import label as run_label
 from cnn_lab.runs.compare import opening, reference_runs
-from cnn_lab.runs.folders import TRAINING_NOW, list_runs
+from cnn_lab.runs.folders import list_runs
 
 ui.lesson("compare")
 references = reference_runs()
 mine = list_runs()
 choices = {str(f): f"Shipped experiment: {run_label(f)}" for f in references}
-choices.update(
-    {
-        str(r["path"]): f"{run_label(r['path'])} ({r['epochs_done']} of {r['epochs']} epochs, {r['status']})"
-        for r in mine
-    }
-)
+choices.update({str(r.path): f"{run_label(r.path)} ({r.epochs_done} of {r.epochs} epochs, {r.status})" for r in mine})
 if len(choices) < 2:
     st.info(
         "Comparing needs two runs or more: train one on the Train page, or two, and they appear here.",
@@ -117,7 +112,7 @@ def live(picked: list[str], by: str) -> None:
         if choice := choice_in_words(run["history"]):
             st.markdown(f"- {run['label']}: {choice}")
     st.plotly_chart(charts.compare.compare_loss_figure(found, by), key="compare_loss", config={"displayModeBar": False})
-    if not any(r["status"] in TRAINING_NOW for r in found):
+    if not any(r["status"].training_now for r in found):
         st.caption("None of these runs is training: the charts stay as they are.")
 
 

@@ -15,30 +15,27 @@ import streamlit as st
 import ui
 from cnn_lab.classroom.class_model import DEFAULT, write_active_model
 from cnn_lab.runs.archive import export_run, import_run
-from cnn_lab.runs.folders import can_delete, can_export, can_resume, delete_run, list_runs, live_run, set_name
+from cnn_lab.runs.folders import changes, delete_run, list_runs, live_run, set_name
+from cnn_lab.runs.records import RunRow
 
 
-def runs_table(runs: list[dict]) -> None:
+def runs_table(runs: list[RunRow]) -> None:
     if not runs:
         st.caption("No runs yet on this computer.")
         return
     st.dataframe(
         [
             {
-                "Run": r["run_id"],
-                "Name": r.get("name") or "",
-                "Started": (
-                    datetime.datetime.fromisoformat(r["started"]).strftime("%d %b %Y %H:%M")
-                    if r.get("started")
-                    else "?"
-                ),
-                "Recipe": r.get("preset") or "?",
-                "Epochs": f"{r['epochs_done']} of {r['epochs'] or '?'}",
-                "Best test accuracy": (
-                    f"{100 * r['best_test_accuracy']:.2f} %" if r["best_test_accuracy"] is not None else "—"
-                ),
-                "Data": "sample" if "sample" in str(r["data"]) else "full CIFAR-10",
-                "Status": r["status"],
+                "Run": r.run_id,
+                "Name": r.name,
+                "Started": datetime.datetime.fromisoformat(r.started).strftime("%d %b %Y %H:%M") if r.started else "?",
+                "Recipe": r.preset or "?",
+                "Epochs": f"{r.epochs_done} of {r.epochs or '?'}",
+                "Best test accuracy": f"{100 * r.best_test_accuracy:.2f} %"
+                if r.best_test_accuracy is not None
+                else "—",
+                "Data": "sample" if "sample" in str(r.data) else "full CIFAR-10",
+                "Status": r.status.value,
             }
             for r in runs
         ],
@@ -47,24 +44,18 @@ def runs_table(runs: list[dict]) -> None:
     )
 
 
-def seen(runs: list[dict]) -> tuple:
-    """What the whole page depends on: a run that starts, ends, saves an epoch, is named, comes or goes
-    changes the table, the models on offer, Resume and Delete."""
-    return tuple((r["run_id"], r["name"], r["status"], r["epochs_done"]) for r in runs)
-
-
 @st.fragment(run_every=1.0)
 def watch() -> None:
     """Reads the run folders once a second and reruns the page when they changed (a run in another tab,
     on another computer or in a terminal); it draws nothing itself."""
-    if seen(list_runs()) != st.session_state.get("runs_seen"):
+    if changes() != st.session_state.get("runs_seen"):
         st.rerun()
 
 
-def run_in_words(run: dict) -> str:
+def run_in_words(run: RunRow) -> str:
     """A run as the resume, delete and export choosers list it."""
-    name = f" “{run['name']}”" if run.get("name") else ""
-    return f"{run['run_id']}{name}: {run['epochs_done']} of {run['epochs']} epochs, {run['status']}"
+    name = f" “{run.name}”" if run.name else ""
+    return f"{run.run_id}{name}: {run.epochs_done} of {run.epochs} epochs, {run.status}"
 
 
 # --- what the controls do (on_click: Streamlit runs these before the script, so no rerun drops a click) ---
@@ -95,25 +86,25 @@ def resume(folder: Path) -> None:
 
 
 @ui.teacher_only
-def delete(run: dict) -> None:
+def delete(run: RunRow) -> None:
     """Delete a run that does not train; the model in use falls back to the shipped one if it was this run's."""
     try:
-        delete_run(run["run_id"], run["path"].parent)
+        delete_run(run.run_id, run.path.parent)
     except (ValueError, OSError) as e:
-        st.session_state["runs_delete"] = ("error", f"Could not delete run {run['run_id']}: {e}")
+        st.session_state["runs_delete"] = ("error", f"Could not delete run {run.run_id}: {e}")
         return
-    gone = run["path"] / "model.keras"
+    gone = run.path / "model.keras"
     if ui.teacher_token() and ui.chosen_model_path() == gone:
         write_active_model(DEFAULT)
     if Path(st.session_state.get("model_path", "")) == gone:
         st.session_state.pop("model_path", None)
-    st.session_state["runs_delete"] = ("success", f"Deleted run {run['run_id']}.")
+    st.session_state["runs_delete"] = ("success", f"Deleted run {run.run_id}.")
     st.session_state["runs_delete_sure"] = False
 
 
 @ui.teacher_only
-def rename(run: dict) -> None:
-    set_name(run["path"], st.session_state.get(f"runs_name_{run['run_id']}", ""))
+def rename(run: RunRow) -> None:
+    set_name(run.path, st.session_state.get(f"runs_name_{run.run_id}", ""))
 
 
 @ui.teacher_only
@@ -137,7 +128,7 @@ locked = ui.locked()  # a student's session, or every session while the teacher 
 
 runs = list_runs()
 training_now = live_run()
-st.session_state["runs_seen"] = seen(runs)
+st.session_state["runs_seen"] = changes()
 watch()
 if training_now is not None:
     st.info(
@@ -153,14 +144,14 @@ choices = {
     + ("" if ui.DEFAULT_MODEL.is_file() else ": not here yet")
 }
 for r in runs:
-    if r["has_model"]:
+    if r.has_model:
         best = (  # the model file is the last finished epoch's, not the best one's
-            f"{100 * r['last_test_accuracy']:.1f} % after its last epoch"
-            if r["last_test_accuracy"] is not None
+            f"{100 * r.last_test_accuracy:.1f} % after its last epoch"
+            if r.last_test_accuracy is not None
             else "untested"
         )
-        choices[str(r["path"] / "model.keras")] = (
-            f"Run {r['run_id']} ({r['preset']}, {r['epochs_done']} epochs, {best}, {r['status']})"
+        choices[str(r.path / "model.keras")] = (
+            f"Run {r.run_id} ({r.preset}, {r.epochs_done} epochs, {best}, {r.status})"
         )
 current = str(ui.model_path())
 if current not in choices:
@@ -184,7 +175,7 @@ st.caption(
 )
 ui.only_the_teacher("choose the model the class sees")
 
-if resumable := [r for r in runs if can_resume(r)]:
+if resumable := [r for r in runs if r.can_resume]:
     st.header("Resume a run")
     again = st.selectbox("Run", resumable, key="runs_resume_choice", disabled=locked, format_func=run_in_words)
     st.button(
@@ -193,13 +184,13 @@ if resumable := [r for r in runs if can_resume(r)]:
         key="runs_resume",
         disabled=training_now is not None or locked,
         on_click=resume,
-        args=(again["path"],),
+        args=(again.path,),
         help="Goes on from its last finished epoch, with the same settings and data.",
     )
     ui.refused_start()
     ui.only_the_teacher("resume runs")
 
-deletable = [r for r in runs if can_delete(r["status"])]
+deletable = [r for r in runs if r.can_delete]
 outcome = st.session_state.pop("runs_delete", None)
 if deletable or outcome:
     st.header("Delete a run")
@@ -227,18 +218,18 @@ if runs:
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     left.text_input(
         "Its name",
-        value=chosen_run["name"],
-        key=f"runs_name_{chosen_run['run_id']}",
+        value=chosen_run.name,
+        key=f"runs_name_{chosen_run.run_id}",
         max_chars=80,
         placeholder="for example: no augmentation, 20 epochs",
         disabled=locked,
     )
     right.button("Save the name", key="runs_name_save", on_click=rename, args=(chosen_run,), disabled=locked)
-    if can_export(chosen_run):
+    if chosen_run.can_export:
         st.download_button(
             "Export it as a zip (settings, history, model)",
-            data=lambda: export_run(chosen_run["path"]),
-            file_name=f"cnn-lab-run-{chosen_run['run_id']}.zip",
+            data=lambda: export_run(chosen_run.path),
+            file_name=f"cnn-lab-run-{chosen_run.run_id}.zip",
             mime="application/zip",
             icon=":material/download:",
             key="runs_export",

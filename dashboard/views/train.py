@@ -11,8 +11,6 @@ With a teacher token set (cnn_lab.classroom.teacher_token), only the signed-in t
 exporting and importing runs, and the model the class sees, are the Runs page's.
 """
 
-from pathlib import Path
-
 import streamlit as st
 
 import charts.compare
@@ -24,10 +22,10 @@ from cnn_lab.runs.compare import compare, gap_in_words
 from cnn_lab.network.data import HOW_TO_GET_IT, TRAINING_IMAGES, find_source
 from cnn_lab.settings import SAMPLE_PATH
 from cnn_lab.training.recipes import AUGMENT_MODES, PRESETS, held_out, preset, scaled
+from cnn_lab.runs.records import Device, Snapshot, Status
 from cnn_lab.runs.folders import (
     STOP_GRACE_SECONDS,
-    TRAINING_NOW,
-    list_runs,
+    latest_run,
     live_run,
     run_path,
     seconds_since_stop_request,
@@ -56,24 +54,22 @@ SIZES = {0: "All of them", 256: "256: a quick check (seconds)", 2000: "2,000", 1
 
 
 @st.cache_resource(show_spinner="Looking for a GPU...")
-def device() -> dict:
+def device() -> Device:
     from cnn_lab.training.devices import describe_device  # imports the backend (TensorFlow, JAX): once per server
 
     return describe_device()
 
 
-def shown_run(runs: list[dict]) -> dict | None:
+def shown_run() -> Snapshot | None:
     """What "Now" shows: the run training on this computer, else the latest one."""
-    folder = live_run()
-    if folder is None and not runs:
-        return None
-    return snapshot(folder or runs[0]["path"])
+    folder = live_run() or latest_run()
+    return snapshot(folder) if folder else None
 
 
-def seen(snap: dict | None) -> tuple | None:
+def seen(snap: Snapshot | None) -> tuple | None:
     """What the rest of the page depends on: a change reruns it (a new run, a new status, a new
     finished epoch), so that a refused start's warning goes once the run it names has ended."""
-    return (snap["run_id"], snap["status"], len(snap["history"])) if snap else None
+    return (snap.run_id, snap.status, len(snap.history)) if snap else None
 
 
 def offer_to_end(run_id: str, waited: float | None, locked: bool) -> None:
@@ -88,30 +84,30 @@ def offer_to_end(run_id: str, waited: float | None, locked: bool) -> None:
     st.button("End its process now", key="train_force_stop", on_click=force_stop, args=(run_id,), disabled=locked)
 
 
-def beside_its_reference(snap: dict) -> None:
+def beside_its_reference(snap: Snapshot) -> None:
     """A one-click experiment's run, drawn with the quick reference it differs from in one setting."""
-    experiment, reference = experiments.which(snap["config"]), experiments.reference()
+    experiment, reference = experiments.which(snap.config), experiments.reference()
     if experiment is None or reference is None:
         return
     st.subheader("The experiment beside its reference")
     st.markdown(f"**{experiment.question}** Look for {experiment.look_for}")
-    compared = compare([reference, Path(snap["run_dir"])])["runs"]
+    compared = compare([reference, snap.run_dir])["runs"]
     figure = charts.compare.compare_accuracy_figure(compared)
     st.plotly_chart(figure, key="train_experiment_curves", config={"displayModeBar": False})
     for run in compared:
         st.markdown(f"- {gap_in_words(run)}")
     # a link, as the menu's are (not st.switch_page from this fragment): the Compare page opens on these two
-    runs = {"runs": [reference.name, snap["run_id"]]}
+    runs = {"runs": [reference.name, snap.run_id]}
     ui.link_to("compare.py", "Open both on Compare runs", ":material/compare_arrows:", "Compare runs", runs)
 
 
 @st.fragment(run_every=1.0)
 def watch() -> None:
     """Reads the run folders once a second: the only part of the page that redraws while a run trains."""
-    snap = shown_run(list_runs())
+    snap = shown_run()
     if seen(snap) != st.session_state.get("train_seen"):
         st.rerun()  # a run started, stopped, ended or saved an epoch: the whole page changes with it
-    if snap is None or snap["status"] not in TRAINING_NOW:
+    if snap is None or not snap.status.training_now:
         st.info(
             "Nothing is training right now. Start a run above; everyone who opens this page will watch it live.",
             icon=":material/hourglass_empty:",
@@ -122,24 +118,24 @@ def watch() -> None:
             st.caption("The latest run:")
     if snap is not None:
         ui.show_run(snap)
-        if snap["batches"]:
+        if snap.batches:
             st.plotly_chart(charts.training.training_curves(snap), key="curves", config={"displayModeBar": False})
             st.caption(charts.training.training_curves_in_words(snap))
-        elif snap["status"] in ("starting", "running"):
+        elif snap.status.live:
             st.caption("The curves appear after the first batch.")
-        if snap["status"] in TRAINING_NOW:
+        if snap.status.training_now:
             locked = ui.locked()
             st.button(
                 "Stop",
                 icon=":material/stop:",
                 key="train_stop",
                 on_click=stop,
-                args=(snap["run_id"],),
-                disabled=snap["status"] == "stopping" or locked,
+                args=(snap.run_id,),
+                disabled=snap.status is Status.STOPPING or locked,
                 help="Stops after the batch in progress; the last finished epoch stays saved and can resume.",
             )
-            if snap["status"] == "stopping":
-                offer_to_end(snap["run_id"], seconds_since_stop_request(Path(snap["run_dir"])), locked)
+            if snap.status is Status.STOPPING:
+                offer_to_end(snap.run_id, seconds_since_stop_request(snap.run_dir), locked)
             ui.only_the_teacher("stop the run")
         beside_its_reference(snap)
 
@@ -216,7 +212,7 @@ with left:
     recipe = st.selectbox(
         "Recipe",
         list(RECIPES),
-        index=list(RECIPES).index("fast" if device()["kind"] == "GPU" else "lesson"),  # a CPU: a run fits a lesson
+        index=list(RECIPES).index("fast" if device().kind == "GPU" else "lesson"),  # a CPU: a run fits a lesson
         format_func=lambda r: RECIPES[r][0],
         key="train_recipe",
         disabled=locked,
@@ -241,14 +237,14 @@ with left:
     )
     batch = st.select_slider(
         "Batch size (images per step)",
-        options=[32, 64, 128, 256] + ([512, 1024, 2048] if device()["kind"] == "GPU" else []),
+        options=[32, 64, 128, 256] + ([512, 1024, 2048] if device().kind == "GPU" else []),
         value=base.batch_size,
         key=f"train_batch_{recipe}",
         disabled=locked,
     )
     st.checkbox(
         "Scale the learning rate with the batch size",
-        value=device()["kind"] == "GPU",
+        value=device().kind == "GPU",
         help="Larger batches, bigger steps: the rate grows in proportion to the batch, from the recipe's own "
         "batch size. For the large batches of a GPU; the rate used is shown above Start training.",
         key=f"train_scale_{recipe}",
@@ -339,7 +335,7 @@ elif reference is None:
 ui.refused_start()
 
 st.header("Now")
-st.session_state["train_seen"] = seen(shown_run(list_runs()))
+st.session_state["train_seen"] = seen(shown_run())
 watch()
 ui.link_to(
     "runs.py",

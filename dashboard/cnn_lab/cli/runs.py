@@ -10,19 +10,18 @@ from cnn_lab.cli.usage import UsageError, run_folder
 def list_command(args) -> int:
     found = folders.list_runs()
     if args.json:
-        keep = ("run_id", "name", "status", "epochs_done", "epochs", "preset", "best_test_accuracy", "data", "started")
-        print(json.dumps([{**{k: r[k] for k in keep}, "path": str(r["path"])} for r in found]))
+        print(json.dumps([r.to_json() for r in found]))
         return 0
     if not found:
         print(f"no runs yet in {folders.runs_dir()}")
         return 0
     print(f"{len(found)} run{'s' * (len(found) != 1)} in {folders.runs_dir()}, newest first:")
     for r in found:
-        best = f"{100 * r['best_test_accuracy']:.2f} %" if r["best_test_accuracy"] is not None else "untested"
-        data = "sample" if "sample" in str(r["data"]) else "full CIFAR-10"
+        best = f"{100 * r.best_test_accuracy:.2f} %" if r.best_test_accuracy is not None else "untested"
+        data = "sample" if "sample" in str(r.data) else "full CIFAR-10"
         print(
-            f"  {r['run_id']}  {r['status']:<11} {r['preset'] or '?':<8} {r['epochs_done']:>3} of "
-            f"{r['epochs'] or '?':<3} epochs  best {best:<9} {data}" + (f"  {r['name']!r}" if r["name"] else "")
+            f"  {r.run_id}  {r.status:<11} {r.preset or '?':<8} {r.epochs_done:>3} of "
+            f"{r.epochs or '?':<3} epochs  best {best:<9} {data}" + (f"  {r.name!r}" if r.name else "")
         )
     return 0
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cnn_lab import settings
 from cnn_lab.runs import folders
+from cnn_lab.runs.records import Snapshot
 from cnn_lab.runs.eta import crossing_words
 from cnn_lab.formatting import clock
 from cnn_lab.cli.usage import UsageError
@@ -63,10 +64,10 @@ def train_command(args) -> int:
 
     run_dir = args.run_dir
     if args.resume and not run_dir:
-        finished = [r for r in folders.list_runs() if r["has_model"]]
+        finished = [r for r in folders.list_runs() if r.has_model]
         if not finished:
             raise UsageError(f"--resume: no run with a checkpoint in {folders.runs_dir()}")
-        run_dir = finished[0]["path"]
+        run_dir = finished[0].path
     config = None
     if args.resume and args.epochs is not None:
         extend(Path(run_dir), args.epochs)  # refuses, in plain words, what cannot be extended
@@ -115,31 +116,31 @@ class Printer:
         self.folder, self.epochs_shown, self.message, self.crossed = folder, None, None, None
         self.bar = sys.stdout.isatty()
 
-    def show(self, s):
+    def show(self, s: Snapshot):
         if self.epochs_shown is None:  # a resumed run's earlier epochs are not printed again
-            self.epochs_shown = len(s["history"])
-        if s["message"] != self.message and not s["message"].startswith("epoch "):
-            self.message = s["message"]
-            print(("\r" if self.bar else "") + s["message"] + " " * 40, flush=True)
-        for h in s["history"][self.epochs_shown :]:
+            self.epochs_shown = len(s.history)
+        if s.message != self.message and not s.message.startswith("epoch "):
+            self.message = s.message
+            print(("\r" if self.bar else "") + s.message + " " * 40, flush=True)
+        for h in s.history[self.epochs_shown :]:
             test = f"{100 * h['test_accuracy']:.2f}%" if h.get("test_accuracy") is not None else "-"
             print(
                 f"\repoch {h['epoch']:>3}: loss {h['loss']:.4f}  train {100 * h['accuracy']:.2f}%  "
                 f"test {test}  ({h['seconds']:.0f} s)" + " " * 20,
                 flush=True,
             )
-        self.epochs_shown = len(s["history"])
-        if s.get("crossed") and s["crossed"] != self.crossed:
-            self.crossed = s["crossed"]
-            print(("\r" if self.bar else "") + crossing_words(s["crossed"]) + " " * 20, flush=True)
-        if self.bar and s["status"] in folders.TRAINING_NOW and s.get("batches_per_epoch"):
-            at = folders.position(s)
-            speed = f"{s['images_per_second']:.0f} img/s" if s.get("images_per_second") else ""
-            loss = f"loss {s['loss']:.3f}" if s.get("loss") is not None else ""
+        self.epochs_shown = len(s.history)
+        if s.crossed and s.crossed != self.crossed:
+            self.crossed = s.crossed
+            print(("\r" if self.bar else "") + crossing_words(s.crossed) + " " * 20, flush=True)
+        if self.bar and s.status.training_now and s.batches_per_epoch:
+            at = s.position()
+            speed = f"{s.images_per_second:.0f} img/s" if s.images_per_second else ""
+            loss = f"loss {s.loss:.3f}" if s.loss is not None else ""
             sys.stdout.write(
-                f"\r[{_bar(at['fraction'])}] epoch {at['epoch']}/{at['epochs']} "
-                f"batch {at['batch']}/{at['batches_per_epoch']} {loss} {speed} "
-                f"ETA {clock(s.get('eta_seconds'))}   "
+                f"\r[{_bar(at.fraction)}] epoch {at.epoch}/{at.epochs} "
+                f"batch {at.batch}/{at.batches_per_epoch} {loss} {speed} "
+                f"ETA {clock(s.eta_seconds)}   "
             )
             sys.stdout.flush()
 

@@ -18,7 +18,8 @@ from cnn_lab.runs import compare
 from cnn_lab.formatting import minutes_and_seconds
 from cnn_lab.settings import ARTICLE_ACCURACY, ARTICLE_LINE
 from cnn_lab.training.recipes import TrainConfig
-from cnn_lab.runs.folders import TRAINING_NOW, position, read_json
+from cnn_lab.runs.folders import read_json
+from cnn_lab.runs.records import Snapshot
 
 
 
@@ -59,17 +60,17 @@ def _passed_in(root: Path) -> dict[str, int | None]:
     return passed
 
 
-def seconds_to_line(snap: dict, expected_epoch: int | None) -> float | None:
+def seconds_to_line(snap: Snapshot, expected_epoch: int | None) -> float | None:
     """Seconds until the run is expected to pass the line: until the end of `expected_epoch` at its
     current speed (0 once it is there). None if passed already, not training, or nothing to go by."""
-    if snap.get("crossed") or snap.get("status") not in TRAINING_NOW or not expected_epoch:
+    if snap.crossed or not snap.status.training_now or not expected_epoch:
         return None
-    speed, batch = snap.get("images_per_second"), (snap.get("config") or {}).get("batch_size")
-    at = position(snap)
-    if not speed or not batch or not at["batches_per_epoch"]:
+    speed, batch = snap.images_per_second, snap.batch_size
+    at = snap.position()
+    if not speed or not batch or not at.batches_per_epoch:
         return None
-    done = (at["epoch"] - 1) * at["batches_per_epoch"] + at["batch"]
-    left = max(0, expected_epoch * at["batches_per_epoch"] - done)
+    done = (at.epoch - 1) * at.batches_per_epoch + at.batch
+    left = max(0, expected_epoch * at.batches_per_epoch - done)
     return left * batch / speed
 
 

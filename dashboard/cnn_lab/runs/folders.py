@@ -14,7 +14,8 @@
 The training process (`cnn-lab train`, whether a teacher typed it or the Train page started it)
 writes these files; the pages, any number of them, only read them. Every write goes through a
 temporary file and a rename, so a reader never sees half a file and a killed run keeps its last
-finished epoch. Nothing here imports Keras or Streamlit.
+finished epoch. What is read comes back as the typed records of cnn_lab.runs.records, each file
+read once per record. Nothing here imports Keras or Streamlit.
 """
 
 from __future__ import annotations
@@ -29,13 +30,10 @@ import socket
 import time
 from pathlib import Path
 
+from cnn_lab.runs.records import Device, RunRow, Snapshot, Status
 from cnn_lab.settings import runs_dir
 
 RUN_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{4}$")
-LIVE = ("starting", "running")  # statuses of a run whose process should be alive
-TRAINING_NOW = (*LIVE, "stopping")  # what status_of says of a run whose process is alive
-DELETABLE = ("finished", "stopped", "interrupted", "failed")
-RESUMABLE = ("stopped", "interrupted", "failed")
 # A run sees a stop request at its next batch; the test pass at the end of an epoch (about 10 s on
 # 2 cores, 30 s under load) is the longest it can go without looking. Past this, it is stuck.
 STOP_GRACE_SECONDS = 60
@@ -73,10 +71,11 @@ def read_json(path: Path, default=None):
 
 
 # --- who trains a run, and asking it to stop ---------------------------------------------------
-def write_status(folder: Path, status: str, pid: int | None = None, **details) -> None:
+def write_status(folder: Path, status: Status, pid: int | None = None, **details) -> None:
     """Record a run's status; a live status names the process that trains it (this one by default)."""
-    record = {"status": status, "time": time.time(), **details}
-    if status in LIVE:
+    status = Status(status)
+    record = {"status": status.value, "time": time.time(), **details}
+    if status.live:
         record.update(pid=pid or os.getpid(), host=socket.gethostname())
     write_json(Path(folder) / "status.json", record)
 
@@ -95,11 +94,18 @@ def _alive(pid: int) -> bool:
         return True  # no /proc (not Linux): trust kill(0)
 
 
-def training_pid(folder: Path) -> int | None:
-    """The id of the live process on this computer that trains this run, else None."""
+def read_status(folder: Path) -> dict:
+    """status.json as written: {"status", "time", and "pid" and "host" while live, or "error"...}; {} if unreadable."""
     saved = read_json(Path(folder) / "status.json", {})
+    return saved if isinstance(saved, dict) else {}
+
+
+def training_pid(folder: Path, saved: dict | None = None) -> int | None:
+    """The id of the live process on this computer that trains this run, else None. `saved`: its
+    status.json, when the caller has read it already."""
+    saved = read_status(folder) if saved is None else saved
     pid = saved.get("pid")
-    if saved.get("status") not in LIVE or not isinstance(pid, int) or saved.get("host") != socket.gethostname():
+    if not Status.read(saved.get("status")).live or not isinstance(pid, int) or saved.get("host") != socket.gethostname():
         return None
     return pid if _alive(pid) else None
 
@@ -133,15 +139,16 @@ def clear_stop(folder: Path) -> None:
     (Path(folder) / "stop").unlink(missing_ok=True)
 
 
-def status_of(folder: Path) -> str:
-    """What a run is now: starting, running, stopping (a stop was requested), stopped, finished,
-    failed, or interrupted (its process died mid-run: resumable from its last finished epoch)."""
-    status = read_json(Path(folder) / "status.json", {}).get("status", "unknown")
-    if status in LIVE:
-        if training_pid(folder) is None:
-            return "interrupted"
+def status_of(folder: Path, saved: dict | None = None) -> Status:
+    """What a run is now (records.Status): a live status.json whose process is gone is INTERRUPTED,
+    and one with a stop requested is STOPPING. `saved`: its status.json, when already read."""
+    saved = read_status(folder) if saved is None else saved
+    status = Status.read(saved.get("status"))
+    if status.live:
+        if training_pid(folder, saved) is None:
+            return Status.INTERRUPTED
         if stop_requested(folder):
-            return "stopping"
+            return Status.STOPPING
     return status
 
 
@@ -185,30 +192,50 @@ def _folders(root: Path | None) -> list[Path]:
     )
 
 
-def list_runs(root: Path | None = None) -> list[dict]:
+def list_runs(root: Path | None = None) -> list[RunRow]:
     """Every run folder, newest first, with what a page needs to show and choose it."""
-    runs = []
-    for folder in _folders(root):
-        config = read_json(folder / "config.json", {})
-        history = read_json(folder / "history.json", [])
-        scores = [h["test_accuracy"] for h in history if h.get("test_accuracy") is not None]
-        runs.append(
-            {
-                "run_id": folder.name,
-                "name": run_name(folder),
-                "path": folder,
-                "status": status_of(folder),
-                "epochs_done": len(history),
-                "epochs": config.get("train", {}).get("epochs"),
-                "preset": config.get("train", {}).get("preset"),
-                "best_test_accuracy": max(scores) if scores else None,
-                "last_test_accuracy": history[-1].get("test_accuracy") if history else None,  # model.keras's
-                "data": config.get("data", "?"),
-                "has_model": (folder / "model.keras").is_file(),
-                "started": config.get("started"),
-            }
-        )
-    return runs
+    return [_row(folder) for folder in _folders(root)]
+
+
+def _row(folder: Path) -> RunRow:
+    config = read_json(folder / "config.json", {})
+    train = config.get("train", {}) if isinstance(config, dict) else {}
+    history = read_json(folder / "history.json", [])
+    scores = [h["test_accuracy"] for h in history if h.get("test_accuracy") is not None]
+    return RunRow(
+        run_id=folder.name,
+        name=run_name(folder),
+        path=folder,
+        status=status_of(folder),
+        epochs_done=len(history),
+        epochs=train.get("epochs"),
+        preset=train.get("preset"),
+        best_test_accuracy=max(scores) if scores else None,
+        last_test_accuracy=history[-1].get("test_accuracy") if history else None,
+        data=config.get("data", "?") if isinstance(config, dict) else "?",
+        has_model=(folder / "model.keras").is_file(),
+        started=config.get("started") if isinstance(config, dict) else None,
+    )
+
+
+def latest_run(root: Path | None = None) -> Path | None:
+    """The folder of the newest run, else None (nothing read but the folder names)."""
+    return next(iter(_folders(root)), None)
+
+
+def changes(root: Path | None = None) -> tuple:
+    """What the runs table shows, cheaply: each run's id and status, and when its name and history were
+    last written (and their sizes: two writes within the file system's clock tick still differ). Any change to the table changes this; it reads one small file per run (status.json),
+    so that a page can look once a second for every student who has it open."""
+    return tuple((f.name, status_of(f), _written(f / "name.json"), _written(f / "history.json")) for f in _folders(root))
+
+
+def _written(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
+    return stat.st_mtime_ns, stat.st_size
 
 
 def live_run(root: Path | None = None) -> Path | None:
@@ -216,55 +243,34 @@ def live_run(root: Path | None = None) -> Path | None:
     return next((f for f in _folders(root) if training_pid(f) is not None), None)
 
 
-def snapshot(folder: Path) -> dict:
-    """Everything a page shows about one run, read from its folder: safe while it trains."""
+def snapshot(folder: Path) -> Snapshot:
+    """Everything a page shows about one run, read from its folder (each file once): safe while it trains."""
     folder = Path(folder)
     config = read_json(folder / "config.json", {})
     progress = read_json(folder / "progress.json", {})
-    saved = read_json(folder / "status.json", {})
-    train = config.get("train", {})
-    return {
-        "run_id": folder.name,
-        "name": run_name(folder),
-        "run_dir": str(folder),
-        "status": status_of(folder),
-        "config": train,
-        "epochs": train.get("epochs"),
-        "history": read_json(folder / "history.json", []),
-        "data": config.get("data"),
-        "device": progress.get("device") or config.get("device"),
-        "epoch": progress.get("epoch", 0),
-        "batch": progress.get("batch", 0),
-        "batches_per_epoch": progress.get("batches_per_epoch"),
-        "batches": progress.get("batches", []),
-        "checks": progress.get("checks", []),  # the test accuracy within epochs, on a subset of the test images
-        "crossed": progress.get("crossed"),  # when the article's line was passed, on every test image
-        "loss": progress.get("loss"),
-        "images_per_second": progress.get("images_per_second"),
-        "eta_seconds": progress.get("eta_seconds"),
-        "message": progress.get("message")
-        or ("starting the training process" if saved.get("status") == "starting" else ""),
-        "error": saved.get("error"),
-        "traceback": saved.get("traceback"),
-    }
-
-
-def position(snap: dict) -> dict:
-    """Where a run is: the epoch in progress (1-based), the batch within it, and the fraction of the
-    whole run done; for a run that no longer trains, its last finished epoch. One arithmetic for the
-    Train page's bar and the command line's."""
-    steps, epochs, finished = snap.get("batches_per_epoch") or 0, snap.get("epochs") or 1, len(snap["history"])
-    done = max(snap.get("epoch", 0) * steps + snap.get("batch", 0), finished * steps)
-    if snap.get("status") not in TRAINING_NOW:
-        done = finished * steps  # an ended run keeps its finished epochs only: the one in progress is gone
-    epoch = min(epochs, -(-done // steps)) if steps and done else min(epochs, finished + 1)
-    return {
-        "epoch": epoch,
-        "epochs": epochs,
-        "batch": done - (epoch - 1) * steps if steps else 0,
-        "batches_per_epoch": steps,
-        "fraction": min(1.0, done / (steps * epochs)) if steps else 0.0,
-    }
+    saved = read_status(folder)
+    return Snapshot(
+        run_id=folder.name,
+        name=run_name(folder),
+        run_dir=folder,
+        status=status_of(folder, saved),
+        config=config.get("train", {}),
+        history=read_json(folder / "history.json", []),
+        data=config.get("data"),
+        device=Device.from_dict(progress.get("device") or config.get("device")),
+        epoch=progress.get("epoch", 0),
+        batch=progress.get("batch", 0),
+        batches_per_epoch=progress.get("batches_per_epoch"),
+        batches=progress.get("batches", []),
+        checks=progress.get("checks", []),
+        crossed=progress.get("crossed"),
+        loss=progress.get("loss"),
+        images_per_second=progress.get("images_per_second"),
+        eta_seconds=progress.get("eta_seconds"),
+        message=progress.get("message") or ("starting the training process" if Status.read(saved.get("status")) is Status.STARTING else ""),
+        error=saved.get("error"),
+        traceback=saved.get("traceback"),
+    )
 
 
 def delete_run(run_id: str, root: Path | None = None) -> Path:
@@ -277,27 +283,8 @@ def delete_run(run_id: str, root: Path | None = None) -> Path:
     if not (folder / "config.json").is_file() and not (folder / "status.json").is_file():
         raise ValueError(f"no run {run_id} here")
     status = status_of(folder)
-    if status not in DELETABLE:
+    if not status.deletable:
         what = "training now: stop it first" if training_pid(folder) else status
         raise ValueError(f"run {run_id} is {what}: only a finished, stopped, interrupted or failed run can be deleted")
     shutil.rmtree(folder)
     return folder
-
-
-# --- what may be done with a run, by its status ------------------------------------------------
-def can_delete(status: str) -> bool:
-    """A run can be deleted once no process trains it: finished, stopped, interrupted or failed."""
-    return status in DELETABLE
-
-
-def can_resume(run: dict) -> bool:
-    """A run (as list_runs gives it) can resume when it ended early (stopped, interrupted or failed)
-    with a checkpoint saved and epochs still to train."""
-    return (
-        run["status"] in RESUMABLE and run["has_model"] and bool(run["epochs"]) and run["epochs_done"] < run["epochs"]
-    )
-
-
-def can_export(run: dict) -> bool:
-    """A run (as list_runs gives it) can be exported once it has a model and no process trains it."""
-    return run["has_model"] and run["status"] not in TRAINING_NOW

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from cnn_lab.runs.records import Device
 from cnn_lab.settings import ARTICLE_RUN
 from cnn_lab.runs.model_card import read_object
 from cnn_lab.training.recipes import TrainConfig
@@ -23,7 +24,7 @@ class ReferenceRun:
     config: TrainConfig
     history: list[dict]  # one entry per finished epoch, as in a run's history.json
     data: str
-    device: dict
+    device: Device | None
 
     @property
     def epochs_done(self) -> int:
@@ -51,7 +52,7 @@ def article_run(path: Path = ARTICLE_RUN) -> ReferenceRun | None:
         return None
     try:
         return ReferenceRun(
-            TrainConfig.from_dict(about["train"]), list(about["history"]), about["data"], about["device"]
+            TrainConfig.from_dict(about["train"]), list(about["history"]), about["data"], Device.from_dict(about["device"])
         )
     except (KeyError, TypeError, ValueError):
         return None

@@ -3,6 +3,9 @@ them, the arithmetic's precision, and compiled steps."""
 
 import contextlib
 import os
+from collections.abc import Sequence
+
+from cnn_lab.runs.records import Device
 
 
 def local_devices() -> list[str]:
@@ -24,7 +27,7 @@ def local_devices() -> list[str]:
     return ["cpu:0"]  # another backend: CNN Lab trains it on one device
 
 
-def data_parallel(devices: list[str]):
+def data_parallel(devices: Sequence[str]):
     """The context in which Keras builds, compiles and trains a network on all of `devices`, data-parallel:
     each step's batch (the recipe's batch size, the global batch) is split evenly between them and their
     gradients are averaged, so one step does what it does on one device, and the learning rate, set for
@@ -36,15 +39,15 @@ def data_parallel(devices: list[str]):
         return contextlib.nullcontext()
     backend = keras.config.backend()
     if backend == "jax":
-        return keras.distribution.DataParallel(devices=devices).scope()
+        return keras.distribution.DataParallel(devices=list(devices)).scope()
     if backend == "tensorflow":
         import tensorflow as tf
 
-        return tf.distribute.MirroredStrategy(devices).scope()
+        return tf.distribute.MirroredStrategy(list(devices)).scope()
     return contextlib.nullcontext()
 
 
-def fitting(devices: list[str]):
+def fitting(devices: Sequence[str]):
     """The context in which a network built in data_parallel(devices) trains, as Keras's guides do it: on JAX
     the same distribution again (it splits each batch between the devices as fit takes it); on TensorFlow
     none, as the model keeps the strategy it was built in, and the callbacks' tests then run outside that
@@ -54,7 +57,7 @@ def fitting(devices: list[str]):
     return data_parallel(devices) if keras.config.backend() == "jax" else contextlib.nullcontext()
 
 
-def one_device(devices: list[str]):
+def one_device(devices: Sequence[str]):
     """The context in which Keras builds a network that runs on the first of `devices` alone, even when it is
     called inside a data-parallel run (TensorFlow's models keep the strategy they were built in: without
     one, a model called during a mirrored fit would run every image on each device and return it twice).
@@ -68,7 +71,7 @@ def one_device(devices: list[str]):
     return tf.distribute.OneDeviceStrategy(devices[0]).scope()
 
 
-def describe_device() -> dict:
+def describe_device() -> Device:
     """What trains: the GPU's name, or the CPU's, said plainly, and the devices a run uses."""
     import keras
 
@@ -93,22 +96,22 @@ def describe_device() -> dict:
     except Exception:  # a broken driver still leaves a usable CPU
         name = None
     if name:
-        return {"kind": "GPU", "name": name, "backend": backend, "devices": devices}
+        return Device("GPU", name, backend, tuple(devices))
     cpu = "CPU"
     try:
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return {"kind": "CPU", "name": f"{cpu}, {os.cpu_count()} cores", "backend": backend, "devices": devices}
+    return Device("CPU", f"{cpu}, {os.cpu_count()} cores", backend, tuple(devices))
 
 
-def device_words(device: dict) -> str:
+def device_words(device: Device) -> str:
     """What trains, in words: "the GPU (NVIDIA H200; Keras on jax)", "2 GPU devices (NVIDIA H200, data-parallel;
     Keras on jax)", "the CPU (..., 16 cores; Keras on tensorflow)"."""
-    count = len(device.get("devices") or [None])
-    kind = f"the {device['kind']}" if count == 1 else f"{count} {device['kind']} devices"
+    count = len(device.devices) or 1
+    kind = f"the {device.kind}" if count == 1 else f"{count} {device.kind} devices"
     parallel = ", data-parallel" if count > 1 else ""
-    return f"{kind} ({device['name']}{parallel}; Keras on {device.get('backend', 'its backend')})"
+    return f"{kind} ({device.name}{parallel}; Keras on {device.backend or 'its backend'})"
 
 
 def has_bfloat16() -> bool:
@@ -129,7 +132,7 @@ def has_bfloat16() -> bool:
         return False
 
 
-def speed_settings(device: dict) -> dict:
+def speed_settings(device: Device) -> dict:
     """How a run makes the most of its device. On a GPU: compiled steps (XLA), 16 steps per call (a small
     network's step is shorter than the call's own cost), and bfloat16 arithmetic where the GPU has it,
     the weights kept in float32. On a CPU: none of them, except that JAX always compiles its steps.
@@ -139,10 +142,10 @@ def speed_settings(device: dict) -> dict:
     slow, and on several devices aborts the process: each operation is then a program of its own, and
     XLA's CPU devices can start two such programs' collectives in different orders and wait on each
     other until XLA gives up (issue 29)."""
-    gpu = device["kind"] == "GPU"
+    gpu = device.kind == "GPU"
     return {
         "precision": "mixed_bfloat16" if gpu and has_bfloat16() else "float32",
-        "jit_compile": gpu or device.get("backend") == "jax",
+        "jit_compile": gpu or device.backend == "jax",
         "steps_per_execution": 16 if gpu else 1,
     }
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from cnn_lab import settings
 from cnn_lab.runs import folders
+from cnn_lab.runs.records import Status
 from cnn_lab.training.recipes import TrainConfig, preset
 from cnn_lab.training.loop import RunBusy, plan
 
@@ -51,24 +52,25 @@ def _watch_child(child: subprocess.Popen, folder: Path) -> None:
     code = child.wait()
     if code == 0:
         return
-    saved = folders.read_json(folder / "status.json", {})
-    if saved.get("status") == "failed":  # the run recorded its own exception
+    saved = folders.read_status(folder)
+    status = Status.read(saved.get("status"))
+    if status is Status.FAILED:  # the run recorded its own exception
         log.error("training run %s failed: %s\n%s", folder.name, saved.get("error"), saved.get("traceback") or "")
         return
     output = (folder / "train.log").read_text(errors="replace")[-3000:] if (folder / "train.log").is_file() else ""
-    if -code in CRASH_SIGNALS and saved.get("status") in folders.LIVE:
+    if -code in CRASH_SIGNALS and status.live:
         # it crashed below Python (XLA's abort, a segfault), with no exception to record: its output says why
         name = signal.Signals(-code).name
         log.error("training run %s crashed (%s):\n%s", folder.name, name, output)
-        folders.write_status(folder, "failed", **crash_report(name, output))
+        folders.write_status(folder, Status.FAILED, **crash_report(name, output))
     elif code < 0:  # killed (out of memory, kill -9): "interrupted", resumable from its last finished epoch
         log.error(
             "training run %s was killed by signal %s; it can resume from its last finished epoch", folder.name, -code
         )
-    elif saved.get("status") in folders.LIVE:  # it ended before it could say why: its output says
+    elif status.live:  # it ended before it could say why: its output says
         log.error("training run %s ended with exit code %s:\n%s", folder.name, code, output)
         folders.write_status(
-            folder, "failed", error=f"the training process ended with exit code {code}", traceback=output
+            folder, Status.FAILED, error=f"the training process ended with exit code {code}", traceback=output
         )
 
 
@@ -117,7 +119,7 @@ def start(
                 cwd=str(PACKAGE_PARENT.parent),
                 start_new_session=True,
             )
-        folders.write_status(folder, "starting", pid=child.pid)  # seen as this run's at once, by every page
+        folders.write_status(folder, Status.STARTING, pid=child.pid)  # seen as this run's at once, by every page
     threading.Thread(target=_watch_child, args=(child, folder), name=f"cnn-lab-run-{folder.name}", daemon=True).start()
     return folder.name
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from cnn_lab.settings import NUM_CLASSES
 from cnn_lab.runs import folders
+from cnn_lab.runs.records import Status
 from cnn_lab.network.data import DataError, load_cifar10
 from cnn_lab.training.recipes import TrainConfig
 from cnn_lab.training.devices import (
@@ -83,7 +84,7 @@ def train(
         raise RunBusy(f"run {folder.name} is training in another process (id {pid})")
     folder.mkdir(parents=True, exist_ok=True)
     started_here = folders.read_json(folder / "status.json", {}).get("pid") != os.getpid()
-    folders.write_status(folder, "starting")
+    folders.write_status(folder, Status.STARTING)
     if resume and started_here:
         folders.clear_stop(folder)  # a stop left over from before: the page clears it before it starts a child
     progress = Progress(folder, report, started)
@@ -91,14 +92,14 @@ def train(
         status = _train(config, data_source, folder, resume, progress, download)
     except BaseException as e:
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
-            folders.write_status(folder, "stopped")
+            folders.write_status(folder, Status.STOPPED)
             raise
         if isinstance(e, DataError):  # the data's fault, said in one plain line (by the command, by the page)
-            folders.write_status(folder, "failed", error=str(e))
+            folders.write_status(folder, Status.FAILED, error=str(e))
             progress.update(message="training failed")
             raise
         log.exception("training run %s failed", folder.name)
-        folders.write_status(folder, "failed", error=f"{type(e).__name__}: {e}", traceback=traceback.format_exc())
+        folders.write_status(folder, Status.FAILED, error=f"{type(e).__name__}: {e}", traceback=traceback.format_exc())
         progress.update(message="training failed")
         raise
     folders.clear_stop(folder)
@@ -144,11 +145,11 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
                 "data": data.description,
                 "data_source": data_source,
                 "is_sample": data.is_sample,
-                "device": device,
+                "device": device.to_dict(),
                 "started": datetime.datetime.now().isoformat(timespec="seconds"),
             },
         )
-    if (count := len(device["devices"])) > 1:  # every step's batch splits evenly between the devices
+    if (count := len(device.devices)) > 1:  # every step's batch splits evenly between the devices
         if config.batch_size % count:
             raise ValueError(
                 f"a batch of {config.batch_size} does not split evenly between {count} devices: "
@@ -156,19 +157,21 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
             )
         x_train, y_train = (a[: len(a) - len(a) % count] for a in (x_train, y_train))
         steps = -(-len(x_train) // config.batch_size)
-    progress.update(device=device, batches_per_epoch=steps, message=f"building the network on {device_words(device)}")
+    progress.update(
+        device=device.to_dict(), batches_per_epoch=steps, message=f"building the network on {device_words(device)}"
+    )
     history = folders.read_json(folder / "history.json", []) if resume else []
     speed = speed_settings(device)
     # What is tested and saved: a float32 network on one device, whatever the training's arithmetic and
     # devices. A model saved in bfloat16 would compute in bfloat16, slowly, on the CPU of whoever opens it;
     # one built for several devices would run every test image on each of them (TensorFlow's mirrored
     # predict returns each image once per device). The trained weights are copied into it before each test.
-    separate = speed["precision"] != "float32" or len(device["devices"]) > 1
+    separate = speed["precision"] != "float32" or len(device.devices) > 1
     if separate:
-        with one_device(device["devices"]), precision("float32"):
+        with one_device(device.devices), precision("float32"):
             model = classifier(build_cnn(config.model), config.flip_tta)
     keras.utils.set_random_seed(config.seed)
-    with data_parallel(device["devices"]), precision(speed["precision"]):
+    with data_parallel(device.devices), precision(speed["precision"]):
         cnn = build_cnn(config.model)  # in the run's precision; a resumed run's weights go into it
         if resume:
             cnn.set_weights(cnn_of(load_classifier(folder / "model.keras")).get_weights())
@@ -186,7 +189,7 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
         if resume and (folder / "optimizer.npz").is_file():
             optimizer.build(net.trainable_variables)
             restore_optimizer(optimizer, net.trainable_variables, folder / "optimizer.npz")
-    folders.write_status(folder, "running")
+    folders.write_status(folder, Status.RUNNING)
     doing = f"training on {data.training_on(len(x_train))}"  # what the run says between its tests
     if validation is not None:
         doing += f"; {len(validation[0]):,} more held out for validation"
@@ -196,7 +199,7 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
         progress, model, cnn, data, folder, optimizer, history, steps, config, doing, validation
     )
     if len(history) < config.epochs and not folders.stop_requested(folder):
-        with fitting(device["devices"]):
+        with fitting(device.devices):
             net.fit(
                 x_train,
                 one_hot(y_train),
@@ -207,9 +210,9 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
                 verbose=0,
                 callbacks=[callback],
             )
-    status = "finished" if len(history) >= config.epochs else "stopped"
+    status = Status.FINISHED if len(history) >= config.epochs else Status.STOPPED
     progress.update(
-        eta_seconds=0 if status == "finished" else None,
+        eta_seconds=0 if status is Status.FINISHED else None,
         message=f"{status} after {len(history)} of {config.epochs} epochs",
     )
     folders.write_status(folder, status)

@@ -199,7 +199,8 @@ def list_runs(root: Path | None = None) -> list[RunRow]:
 
 def _row(folder: Path) -> RunRow:
     config = read_json(folder / "config.json", {})
-    train = config.get("train", {}) if isinstance(config, dict) else {}
+    config = config if isinstance(config, dict) else {}
+    train = config.get("train", {})
     history = read_json(folder / "history.json", [])
     scores = [h["test_accuracy"] for h in history if h.get("test_accuracy") is not None]
     return RunRow(
@@ -212,9 +213,9 @@ def _row(folder: Path) -> RunRow:
         preset=train.get("preset"),
         best_test_accuracy=max(scores) if scores else None,
         last_test_accuracy=history[-1].get("test_accuracy") if history else None,
-        data=config.get("data", "?") if isinstance(config, dict) else "?",
+        data=config.get("data", "?"),
         has_model=(folder / "model.keras").is_file(),
-        started=config.get("started") if isinstance(config, dict) else None,
+        started=config.get("started"),
     )
 
 

@@ -2,7 +2,11 @@
 
 import ast
 import re
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 import cnn_lab
 
@@ -27,3 +31,16 @@ def test_every_module_is_on_the_map_and_has_a_docstring():
 def test_no_module_of_the_package_is_over_350_lines():
     for path in (PACKAGE.parent).rglob("*.py"):
         assert len(path.read_text().splitlines()) <= 350, f"{path.relative_to(PACKAGE.parent)} is over 350 lines"
+
+
+def test_no_source_file_is_ignored_by_git():
+    """A `.gitignore` line once hid `cnn_lab/runs/` from commits: the checkout passed, every clean clone failed."""
+    root = PACKAGE.parent.parent
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    sources = [str(p.relative_to(root)) for p in (root / "dashboard").rglob("*.py") if "__pycache__" not in p.parts]
+    sources += [str(p.relative_to(root)) for p in (root / "tests").glob("*.py")]
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *sources], cwd=root, capture_output=True, text=True
+    ).stdout.split()
+    assert not ignored, f"git ignores these source files, so a clean clone lacks them: {ignored}"

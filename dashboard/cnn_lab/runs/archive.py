@@ -127,7 +127,9 @@ def import_run(raw: bytes, root: Path | None = None) -> str:
             raise ImportRefused(f"its model cannot be used by CNN Lab ({type(e).__name__}: {text})") from None
         history = json.loads(members["history.json"])
         done = len(history) >= config["train"]["epochs"]
-        folders.write_json(unpacking / "status.json", {"status": Status.FINISHED if done else Status.STOPPED, "imported": True})
+        folders.write_json(
+            unpacking / "status.json", {"status": Status.FINISHED if done else Status.STOPPED, "imported": True}
+        )
         unpacking.rename(folders.run_path(run_id, root))
     finally:
         shutil.rmtree(unpacking, ignore_errors=True)

@@ -22,7 +22,6 @@ from cnn_lab.runs.folders import read_json
 from cnn_lab.runs.records import Snapshot
 
 
-
 def reference_epoch(config: dict, root: Path | None = None) -> int | None:
     """The epoch in which the shipped reference run of this very recipe first passed the line, on every test
     image: the run with the same seed if one ships, else the first with the same settings and any seed;

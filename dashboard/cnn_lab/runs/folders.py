@@ -105,7 +105,11 @@ def training_pid(folder: Path, saved: dict | None = None) -> int | None:
     status.json, when the caller has read it already."""
     saved = read_status(folder) if saved is None else saved
     pid = saved.get("pid")
-    if not Status.read(saved.get("status")).live or not isinstance(pid, int) or saved.get("host") != socket.gethostname():
+    if (
+        not Status.read(saved.get("status")).live
+        or not isinstance(pid, int)
+        or saved.get("host") != socket.gethostname()
+    ):
         return None
     return pid if _alive(pid) else None
 
@@ -226,9 +230,12 @@ def latest_run(root: Path | None = None) -> Path | None:
 
 def changes(root: Path | None = None) -> tuple:
     """What the runs table shows, cheaply: each run's id and status, and when its name and history were
-    last written (and their sizes: two writes within the file system's clock tick still differ). Any change to the table changes this; it reads one small file per run (status.json),
-    so that a page can look once a second for every student who has it open."""
-    return tuple((f.name, status_of(f), _written(f / "name.json"), _written(f / "history.json")) for f in _folders(root))
+    last written (and their sizes: two writes within the file system's clock tick still differ). Any change to the
+    table changes this; it reads one small file per run (status.json), so that a page can look once a second for
+    every student who has it open."""
+    return tuple(
+        (f.name, status_of(f), _written(f / "name.json"), _written(f / "history.json")) for f in _folders(root)
+    )
 
 
 def _written(path: Path) -> tuple[int, int]:
@@ -268,7 +275,8 @@ def snapshot(folder: Path) -> Snapshot:
         loss=progress.get("loss"),
         images_per_second=progress.get("images_per_second"),
         eta_seconds=progress.get("eta_seconds"),
-        message=progress.get("message") or ("starting the training process" if Status.read(saved.get("status")) is Status.STARTING else ""),
+        message=progress.get("message")
+        or ("starting the training process" if Status.read(saved.get("status")) is Status.STARTING else ""),
         error=saved.get("error"),
         traceback=saved.get("traceback"),
     )

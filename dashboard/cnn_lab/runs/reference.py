@@ -18,7 +18,6 @@ from cnn_lab.runs.model_card import read_object
 from cnn_lab.training.recipes import TrainConfig
 
 
-
 @dataclasses.dataclass
 class ReferenceRun:
     config: TrainConfig
@@ -52,7 +51,10 @@ def article_run(path: Path = ARTICLE_RUN) -> ReferenceRun | None:
         return None
     try:
         return ReferenceRun(
-            TrainConfig.from_dict(about["train"]), list(about["history"]), about["data"], Device.from_dict(about["device"])
+            TrainConfig.from_dict(about["train"]),
+            list(about["history"]),
+            about["data"],
+            Device.from_dict(about["device"]),
         )
     except (KeyError, TypeError, ValueError):
         return None

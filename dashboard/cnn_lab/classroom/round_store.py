@@ -165,8 +165,8 @@ class ClassRounds:
             connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer; kept in the file
             connection.executescript(_SCHEMA)
 
-    def _connect(self) -> _Connection:
-        return _Connection(self.path)
+    def _connect(self) -> Connection:
+        return Connection(self.path)
 
     # --- the teacher ---------------------------------------------------------------------------------
     def start(self, code: str, kind: str, images: Sequence[int]) -> Round:
@@ -284,7 +284,7 @@ class ClassRounds:
         return TAKEN
 
 
-class _Connection:
+class Connection:
     """One connection for one `with` block: committed at the end (rolled back on an error), always closed.
     Autocommit mode (isolation_level=None), so a writer says BEGIN IMMEDIATE itself and takes the write lock
     before it reads what it checks."""

@@ -29,8 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cnn_lab.classroom.round_store import FILE_NAME, Connection, safe_nickname
-from cnn_lab.settings import runs_dir
+from cnn_lab.classroom.round_store import Connection, open_store, safe_nickname
 
 VOTE_1, SHOWN, VOTE_2, REVEALED = "vote 1", "shown", "vote 2", "revealed"
 STEPS = (VOTE_1, SHOWN, VOTE_2, REVEALED)
@@ -92,6 +91,7 @@ class ClassQuestion:
 
 
 _COLUMNS = "id, source, text, options, correct, whys, step, asked"
+_NEWEST = f"SELECT {_COLUMNS} FROM questions ORDER BY id DESC LIMIT 1"
 
 
 def _question(row) -> ClassQuestion:
@@ -103,11 +103,7 @@ class PeerQuestions:
     """The store. Cheap to make: it keeps a path, not a connection."""
 
     def __init__(self, path: Path | str | None = None):
-        self.path = Path(path) if path is not None else runs_dir() / FILE_NAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with Connection(self.path) as connection:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(_SCHEMA)
+        self.path = open_store(path, _SCHEMA)
 
     # --- the teacher ---------------------------------------------------------------------------------
     def ask(
@@ -138,24 +134,25 @@ class PeerQuestions:
 
     def show_votes(self, question_id: int) -> ClassQuestion | None:
         """End vote 1 and show its distribution."""
-        return self._step(question_id, VOTE_1, SHOWN)
+        return self._step(question_id, (VOTE_1,), SHOWN)
 
     def discuss(self, question_id: int) -> ClassQuestion | None:
         """After discussion, open vote 2 (from vote 1 too: a teacher may skip showing the first votes)."""
-        self._step(question_id, VOTE_1, VOTE_2)
-        return self._step(question_id, SHOWN, VOTE_2)
+        return self._step(question_id, (VOTE_1, SHOWN), VOTE_2)
 
     def reveal(self, question_id: int) -> ClassQuestion | None:
         """End the voting and show the answer (from any step: a teacher may stop after one vote)."""
-        for step in (VOTE_1, SHOWN, VOTE_2):
-            self._step(question_id, step, REVEALED)
-        return self.get(question_id)
+        return self._step(question_id, (VOTE_1, SHOWN, VOTE_2), REVEALED)
 
-    def _step(self, question_id: int, was: str, becomes: str) -> ClassQuestion | None:
-        """Move on only from `was`: two clicks at once, or a click on a stale page, move once or not at all."""
+    def _step(self, question_id: int, was: tuple[str, ...], becomes: str) -> ClassQuestion | None:
+        """Move on only from a step in `was`: two clicks at once, or a click on a stale page, move once or not at
+        all."""
         with Connection(self.path) as connection:
             connection.execute("BEGIN IMMEDIATE")
-            connection.execute("UPDATE questions SET step = ? WHERE id = ? AND step = ?", (becomes, question_id, was))
+            connection.execute(
+                f"UPDATE questions SET step = ? WHERE id = ? AND step IN ({', '.join('?' * len(was))})",
+                (becomes, question_id, *was),
+            )
         return self.get(question_id)
 
     def clear_all(self) -> None:
@@ -174,7 +171,7 @@ class PeerQuestions:
     def current(self) -> ClassQuestion | None:
         """The question the class follows: the newest one."""
         with Connection(self.path) as connection:
-            row = connection.execute(f"SELECT {_COLUMNS} FROM questions ORDER BY id DESC LIMIT 1").fetchone()
+            row = connection.execute(_NEWEST).fetchone()
         return _question(row) if row else None
 
     def asked(self) -> list[ClassQuestion]:
@@ -207,7 +204,7 @@ class PeerQuestions:
             return BAD_OPTION
         with Connection(self.path) as connection:
             connection.execute("BEGIN IMMEDIATE")  # the check and the insert see the same question
-            newest = connection.execute(f"SELECT {_COLUMNS} FROM questions ORDER BY id DESC LIMIT 1").fetchone()
+            newest = connection.execute(_NEWEST).fetchone()
             if newest is None or newest[0] != question_id:
                 return NOT_CURRENT
             question = _question(newest)

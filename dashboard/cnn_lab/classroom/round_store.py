@@ -159,11 +159,7 @@ class ClassRounds:
     """The store. Cheap to make: it keeps a path, not a connection."""
 
     def __init__(self, path: Path | str | None = None):
-        self.path = Path(path) if path is not None else runs_dir() / FILE_NAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as connection:
-            connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer; kept in the file
-            connection.executescript(_SCHEMA)
+        self.path = open_store(path, _SCHEMA)
 
     def _connect(self) -> Connection:
         return Connection(self.path)
@@ -282,6 +278,18 @@ class ClassRounds:
             except sqlite3.IntegrityError:
                 return ALREADY
         return TAKEN
+
+
+def open_store(path: Path | str | None, schema: str) -> Path:
+    """The store's file (None: <runs folder>/class_rounds.sqlite), made ready: its folder made, WAL mode on
+    (readers never wait for a writer; kept in the file), and `schema`'s tables created if missing. Both the
+    class round and peer instruction keep their tables in this one file."""
+    path = Path(path) if path is not None else runs_dir() / FILE_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Connection(path) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.executescript(schema)
+    return path
 
 
 class Connection:

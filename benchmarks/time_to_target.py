@@ -27,6 +27,7 @@ from pathlib import Path
 from common import save, table
 
 from cnn_lab.runs import folders
+from cnn_lab.runs.records import Epoch
 from cnn_lab.network.data import load_cifar10
 from cnn_lab.training.recipes import CNNConfig, TrainConfig, preset
 from cnn_lab.settings import ARTICLE_ACCURACY
@@ -65,10 +66,10 @@ def one_run(config: TrainConfig, data: str | None, folder: Path, budget: float |
     shown = 0
     while child.poll() is None:
         s = folders.snapshot(folder)
-        points = sorted(s.checks + [{**h, "tested": "all"} for h in s.history], key=lambda p: p["epoch"])
+        points = sorted([*s.checks, *s.tested], key=lambda p: p.epoch)
         for p in points[shown:]:
-            images = "all" if p.get("tested") else f"{p['test_images']:,}"
-            print(f"  epoch {p['epoch']:g}: {100 * p['test_accuracy']:.2f} % on {images} test images", flush=True)
+            images = "all" if isinstance(p, Epoch) else f"{p.test_images:,}"
+            print(f"  epoch {p.epoch:g}: {100 * p.test_accuracy:.2f} % on {images} test images", flush=True)
         shown = len(points)
         over = budget is not None and time.time() - started > budget
         if (s.crossed or over) and s.status != "stopping":
@@ -77,7 +78,9 @@ def one_run(config: TrainConfig, data: str | None, folder: Path, budget: float |
     s = folders.snapshot(folder)
     if s.status == "failed":
         raise SystemExit(s.error)
-    return {"crossed": s.crossed, "history": s.history, "checks": s.checks}
+    crossed = dataclasses.asdict(s.crossed) if s.crossed else None  # as the result's JSON saves them
+    checks = [dataclasses.asdict(c) for c in s.checks]
+    return {"crossed": crossed, "history": [h.to_dict() for h in s.history], "checks": checks}
 
 
 def main():

@@ -19,7 +19,7 @@ from common import save, table  # noqa: E402
 
 from cnn_lab.network.data import load_cifar10  # noqa: E402
 from cnn_lab.training.recipes import preset  # noqa: E402
-from cnn_lab.runs.folders import read_json  # noqa: E402
+from cnn_lab.runs.folders import read_history  # noqa: E402
 from cnn_lab.training.loop import one_hot, train  # noqa: E402
 from cnn_lab.training.optimizer import build_optimizer  # noqa: E402
 
@@ -27,7 +27,7 @@ from cnn_lab.training.optimizer import build_optimizer  # noqa: E402
 def pipeline(config, data_source, folder):
     if train(config, data_source, Path(folder)) != "finished":
         raise SystemExit("the training run did not finish")
-    return [h["images_per_second"] for h in read_json(Path(folder) / "history.json", [])[1:]]
+    return [h.images_per_second for h in read_history(folder)[1:]]
 
 
 def bare(config, data):

@@ -180,16 +180,22 @@ def page_text(at) -> str:
 
 
 def a_snapshot(status="running", config=None, history=(), **fields):
-    """A run's Snapshot (cnn_lab.runs.records) made by hand, with only the fields a test is about."""
-    from cnn_lab.runs.records import Snapshot, Status
+    """A run's Snapshot (cnn_lab.runs.records) made by hand, with only the fields a test is about: its history,
+    batches, checks and crossed may be written as the files hold them (dicts)."""
+    from cnn_lab.runs.records import CurvePoint, Epoch, Snapshot, Status, AccuracyCheck, record, records
 
+    for name, kind in (("batches", CurvePoint), ("checks", AccuracyCheck)):
+        if name in fields:
+            fields[name] = records(kind, fields[name])
+    if isinstance(fields.get("crossed"), dict):
+        fields["crossed"] = record(AccuracyCheck, fields["crossed"])
     return Snapshot(
         "20260101-000000-aaaa",
         "",
         Path("20260101-000000-aaaa"),
         Status(status),
         config or {},
-        list(history),
+        records(Epoch, list(history)),
         None,
         None,
         **fields,

@@ -167,7 +167,7 @@ def test_a_tiny_training_run_draws_its_curves_outlives_its_server_and_stops_at_o
             server.wait()
 
         [folder] = [r.path for r in folders.list_runs(work / "runs")]
-        step = lambda: folders.snapshot(folder).batches[-1]["step"]  # noqa: E731
+        step = lambda: folders.snapshot(folder).batches[-1].step  # noqa: E731
         seen = step()
         deadline = time.time() + 90
         while step() == seen:  # the run trains on without its server

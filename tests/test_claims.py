@@ -23,7 +23,7 @@ import pytest
 from cnn_lab.network import augment, photo
 from cnn_lab.lessons import guesses, maths
 from cnn_lab.classroom import round_codes
-from cnn_lab.runs.records import Device
+from cnn_lab.runs.records import Device, Epoch
 from cnn_lab.training import devices
 from cnn_lab.lessons import gradient as G
 from cnn_lab.runs.experiments import EXPERIMENTS, QUICK
@@ -181,9 +181,9 @@ def saturation_lifts_negatives() -> bool:
     )
 
 
-def still_learning(history: list[dict]) -> bool:
+def still_learning(history: list[Epoch]) -> bool:
     """Whether a run's test accuracy still set new highs in its last 5 epochs."""
-    scores = [h["test_accuracy"] for h in history]
+    scores = [h.test_accuracy for h in history]
     return max(scores[-5:]) > max(scores[:-5])
 
 
@@ -213,7 +213,7 @@ def claims() -> list[tuple[str, str]]:
     per_student = measured(r"\*\*\+([\d.]+) MB per session\*\*")
     reference = article_run()
     check_counts = {len(read_questions(lesson)) for lesson in LESSON_PAGES}
-    best_epoch = max(reference.history, key=lambda epoch: epoch["test_accuracy"])
+    best_epoch = max(reference.history, key=lambda epoch: epoch.test_accuracy)
     layer1, layer2 = (built(paper.model).get_layer(name) for name in ("conv1", "conv2"))
     noise = chance_gap(reference_runs())
     validated = read_json(EXPERIMENTS_DIR / "lesson_validation" / "history.json")
@@ -402,8 +402,8 @@ def claims() -> list[tuple[str, str]]:
         ("BENCHMARKS.md", f"the article | {round(ARTICLE_ACCURACY * 10000)} / 10000 ({article(1)})"),
         # --- the article's recipe as this lab trained it: assets/reference/article_run.json
         ("BENCHMARKS.md", f"`cnn-lab train --preset article`: {reference.summary()}"),
-        ("BENCHMARKS.md", f"in {sum(epoch['seconds'] for epoch in reference.history):,.0f} s"),
-        ("BENCHMARKS.md", f"(its best, epoch {best_epoch['epoch']}: {100 * best_epoch['test_accuracy']:.2f} %)"),
+        ("BENCHMARKS.md", f"in {sum(epoch.seconds for epoch in reference.history):,.0f} s"),
+        ("BENCHMARKS.md", f"(its best, epoch {best_epoch.epoch}: {100 * best_epoch.test_accuracy:.2f} %)"),
         # --- measurements: BENCHMARKS.md
         (
             "dashboard/ui/state.py",
@@ -654,7 +654,7 @@ def claims() -> list[tuple[str, str]]:
         ),
         (
             "dashboard/views/train.py",
-            f"it ended at {100 * reference.test_accuracy:.2f} % (best {100 * best_epoch['test_accuracy']:.2f} %), "
+            f"it ended at {100 * reference.test_accuracy:.2f} % (best {100 * best_epoch.test_accuracy:.2f} %), "
             f"still learning, below the article's {article()}"
             if reference.config.epochs == paper.epochs and still_learning(reference.history)
             else "(the article's reference run changed)",

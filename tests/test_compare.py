@@ -1,11 +1,13 @@
 """cnn_lab.runs.compare: the settings that differ and each run's numbers, against hand-made runs."""
 
+import dataclasses
 import json
 
 import pytest
 from conftest import fake_run
 
-from cnn_lab.runs.compare import compare, differences, flatten, gap_in_words, numbers, table
+from cnn_lab.runs.records import Epoch, records
+from cnn_lab.runs.compare import ComparedRun, compare, differences, flatten, gap_in_words, numbers, table
 
 
 def test_only_the_settings_that_differ_are_listed():
@@ -30,7 +32,7 @@ def test_numbers_and_the_gap_between_training_and_test():
         {"epoch": 2, "accuracy": 0.80, "test_accuracy": 0.70, "test_correct": 7000, "test_images": 10000},
         {"epoch": 3, "accuracy": 0.95, "test_accuracy": 0.66, "test_correct": 6600, "test_images": 10000},
     ]
-    found = numbers(history)
+    found = numbers(records(Epoch, history))
     assert found["test_correct"] == 6600 and found["best_test_accuracy"] == 0.70 and found["best_epoch"] == 2
     assert found["gap"] == pytest.approx(0.95 - 0.66)
     assert numbers([])["test_accuracy"] is None
@@ -50,7 +52,7 @@ def test_compare_reads_run_folders_and_the_table_says_it():
     (two / "config.json").write_text("{not json")
     with pytest.raises(ValueError, match="not a run"):
         compare([one, two])
-    json.dumps(comparison)  # plain data: what `cnn-lab compare --json` prints
+    json.dumps([r.to_json() for r in comparison["runs"]])  # plain data: what `cnn-lab compare --json` prints
 
 
 def test_the_same_data_read_from_two_places_is_no_difference():
@@ -62,19 +64,27 @@ def test_the_same_data_read_from_two_places_is_no_difference():
     assert list(compare([one, three])["differences"]) == ["data"]
 
 
+def a_run(**fields) -> ComparedRun:
+    """A compared run made by hand: what its numbers say, its history left empty."""
+    blank = {f.name: None for f in dataclasses.fields(ComparedRun)}
+    return ComparedRun(**{**blank, "history": [], "epochs_done": 0, **fields})
+
+
 def test_the_gap_in_words_does_not_blame_augmentation_a_run_did_not_have():
-    run = {"label": "run", "gap": -0.04, "augment": "crop_flip"}
+    run = a_run(label="run", gap=-0.04, augment="crop_flip")
     assert "augmented photos" in gap_in_words(run)
-    assert "augmented" not in gap_in_words({**run, "augment": "none"})
-    assert "overfits" in gap_in_words({**run, "gap": 0.3, "augment": "none"})
+    assert "augmented" not in gap_in_words(dataclasses.replace(run, augment="none"))
+    assert "overfits" in gap_in_words(dataclasses.replace(run, gap=0.3, augment="none"))
 
 
 def test_a_run_that_learned_nothing_is_not_said_to_have_a_healthy_gap():
-    run = {"label": "rate 1e-2", "gap": 0.007, "test_accuracy": 0.10, "augment": "article"}
+    run = a_run(label="rate 1e-2", gap=0.007, test_accuracy=0.10, augment="article")
     assert gap_in_words(run) == (
         "rate 1e-2: +0.7 points (no gap, but both at a blind guess's 10 %: it learned nothing)."
     )
-    assert "starting to learn its training images better" in gap_in_words({**run, "gap": 0.087, "test_accuracy": 0.67})
+    assert "starting to learn its training images better" in gap_in_words(
+        dataclasses.replace(run, gap=0.087, test_accuracy=0.67)
+    )
 
 
 def test_choosing_by_validation_against_choosing_by_the_test():
@@ -85,11 +95,12 @@ def test_choosing_by_validation_against_choosing_by_the_test():
         {"epoch": 2, "test_accuracy": 0.60, "validation_accuracy": 0.70},  # as good on the test as epoch 1
         {"epoch": 3, "test_accuracy": 0.55},  # stopped while validating: tested only
     ]
-    assert chosen_epochs(history)["by_validation"]["epoch"] == 2
+    history = records(Epoch, history)
+    assert chosen_epochs(history)["by_validation"].epoch == 2
     assert "no better than the fair choice this time" in choice_in_words(history)  # a tie is no gain
-    history[2]["test_accuracy"] = 0.65
-    assert chosen_epochs(history)["by_test"]["epoch"] == 3
+    history[2] = dataclasses.replace(history[2], test_accuracy=0.65)
+    assert chosen_epochs(history)["by_test"].epoch == 3
     assert "epoch 3 would look best (65.00 %), 5.00 points more, only because the test chose it" in (
         choice_in_words(history)
     )
-    assert chosen_epochs([{"epoch": 1, "test_accuracy": 0.6}]) is None and choice_in_words([]) is None
+    assert chosen_epochs([Epoch(1, test_accuracy=0.6)]) is None and choice_in_words([]) is None

@@ -146,7 +146,7 @@ def test_benchmarks_lists_every_shipped_experiment_with_its_final_number():
     table = (ROOT / "BENCHMARKS.md").read_text().split("## The experiments the Compare page ships")[1].split("\n## ")[0]
     for folder in compare.reference_runs():
         [run] = compare.compare([folder, folder])["runs"][:1]
-        assert f"{round(run['test_accuracy'] * 10000):,}/10,000 ({100 * run['test_accuracy']:.2f} %)" in table, folder
+        assert f"{round(run.test_accuracy * 10000):,}/10,000 ({100 * run.test_accuracy:.2f} %)" in table, folder
 
 
 def test_a_link_that_names_its_runs_opens_on_them_once(tmp_path, monkeypatch):

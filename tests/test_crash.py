@@ -68,5 +68,5 @@ def test_kill_9_during_training_loses_at_most_the_epoch_in_progress():
     (folder / "config.json").write_text(json.dumps(config))
     assert train(None, None, folder, resume=True) == "finished"
     s = snapshot(folder)
-    assert s.error is None and [h["epoch"] for h in s.history] == list(range(1, len(done) + 2))
+    assert s.error is None and [h.epoch for h in s.history] == list(range(1, len(done) + 2))
     assert list_runs()[0].status == "finished"

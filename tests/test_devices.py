@@ -130,16 +130,16 @@ def test_a_whole_run_of_the_command_line_on_two_devices_stops_and_resumes(backen
     assert "2 CPU devices" in said and "data-parallel" in said, said[-2000:]
     assert "the first 512 of the bundled sample's" in said, said[-2000:]  # not "the bundled sample: 800 ..."
     s = snapshot(folder)
-    assert s.status == "stopped" and [h["epoch"] for h in s.history] == [1], s
+    assert s.status == "stopped" and [h.epoch for h in s.history] == [1], s
     assert len(s.device.devices) == 2, s.device
-    assert [c["epoch"] for c in s.checks] == [0.5]  # the in-epoch test of epoch 1 (epoch 2's was stopped)
+    assert [c.epoch for c in s.checks] == [0.5]  # the in-epoch test of epoch 1 (epoch 2's was stopped)
     assert (folder / "model.keras").is_file() and (folder / "optimizer.npz").is_file()
 
     run("--resume")
     s = snapshot(folder)
-    assert s.status == "finished" and [h["epoch"] for h in s.history] == [1, 2, 3], s
-    assert [c["epoch"] for c in s.checks] == [0.5, 1.5, 2.5]
-    assert all(h["test_images"] == 200 and h["test_correct"] is not None for h in s.history)
+    assert s.status == "finished" and [h.epoch for h in s.history] == [1, 2, 3], s
+    assert [c.epoch for c in s.checks] == [0.5, 1.5, 2.5]
+    assert all(h.test_images == 200 and h.test_correct is not None for h in s.history)
     with np.load(folder / "optimizer.npz") as saved:  # the optimizer went on from its checkpoint: 3 x 4 steps
         assert int(saved["iteration"]) == 12
     assert json.loads((folder / "config.json").read_text())["train"]["limit"] == 512

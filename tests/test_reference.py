@@ -4,6 +4,7 @@ import json
 
 from cnn_lab.runs.model_card import ModelRecord, model_record
 from cnn_lab.training.recipes import PRESETS, differences, preset
+from cnn_lab.runs.records import Epoch, records
 from cnn_lab.runs.reference import ARTICLE_RUN, ReferenceRun, article_run
 
 
@@ -49,14 +50,14 @@ def test_the_reference_run_is_the_articles_recipe_on_the_full_data():
     assert reference is not None, f"{ARTICLE_RUN} is missing: python scripts/reference_run.py <article run>"
     assert reference.config == PRESETS["article"]
     assert reference.data.startswith("the full CIFAR-10")
-    assert [h["epoch"] for h in reference.history] == list(range(1, 21)) and reference.finished
+    assert [h.epoch for h in reference.history] == list(range(1, 21)) and reference.finished
     assert reference.test_accuracy == 0.7478
     assert reference.summary() == "74.78 % after 20 epochs"
 
 
 def test_an_unfinished_reference_says_how_far_it_got():
     history = [{"epoch": e, "test_accuracy": a} for e, a in [(1, 0.4123), (2, 0.5), (3, 0.70104)]]
-    unfinished = ReferenceRun(PRESETS["article"], history, "the bundled sample", {})
+    unfinished = ReferenceRun(PRESETS["article"], records(Epoch, history), "the bundled sample", {})
     assert not unfinished.finished
     assert unfinished.summary() == "70.10 % after 3 of 20 epochs"
 

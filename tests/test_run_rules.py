@@ -68,3 +68,21 @@ def test_a_snapshot_reads_each_file_once_and_the_watcher_only_status(monkeypatch
     reads.clear()
     folders.changes()
     assert reads == ["status.json"]
+
+
+def test_the_run_files_records_read_back_what_training_writes(tmp_path):
+    """history.json's epochs and progress.json's points are typed records: written as the files hold them (an
+    epoch's validation keys only once validated), read back equal; a record from elsewhere is left out, not a
+    crash."""
+    from cnn_lab.runs import folders
+    from cnn_lab.runs.records import AccuracyCheck, CurvePoint, Epoch, record, records
+
+    tested = Epoch(1, loss=1.2, accuracy=0.55, test_accuracy=0.6, test_correct=6000, test_images=10000, seconds=9.5)
+    validated = Epoch(2, test_accuracy=0.7, validation_accuracy=0.68, validation_correct=3400, validation_images=5000)
+    assert "validation_accuracy" not in tested.to_dict() and validated.to_dict()["validation_images"] == 5000
+    folders.write_history(tmp_path, [tested, validated])
+    assert folders.read_history(tmp_path) == [tested, validated]
+    assert records(Epoch, [{"epoch": 3, "a key from a later lab": 1}, {"no epoch": 1}, "not a record"]) == [Epoch(3)]
+    assert records(Epoch, {"not": "a list"}) == [] and record(AccuracyCheck, None) is None
+    point = record(CurvePoint, {"step": 10, "epoch": 0.5, "loss": 1.9, "accuracy": 0.3})
+    assert point == CurvePoint(10, 0.5, 1.9, 0.3)

@@ -9,7 +9,7 @@ from conftest import a_snapshot
 from cnn_lab.formatting import minutes_and_seconds
 from cnn_lab.training.recipes import PRESETS
 from cnn_lab.runs.eta import crossing_words, reference_epoch, seconds_to_line
-from cnn_lab.runs.records import Status
+from cnn_lab.runs.records import Epoch, Status, AccuracyCheck
 
 
 def test_durations_in_words():
@@ -24,10 +24,10 @@ def test_durations_in_words():
 
 def test_the_moment_the_line_was_passed_in_words():
     crossed = {"epoch": 4.5, "seconds": 161, "test_accuracy": 0.7861, "test_correct": 7861, "test_images": 10000}
-    assert crossing_words(crossed) == (
+    assert crossing_words(AccuracyCheck(**crossed)) == (
         "78.4 % passed after 2 min 41 s: 7,861 of 10,000 test images right (78.61 %), in epoch 5"
     )
-    assert crossing_words({**crossed, "epoch": 5}).endswith("in epoch 5")
+    assert crossing_words(AccuracyCheck(**{**crossed, "epoch": 5})).endswith("in epoch 5")
 
 
 def shipped(root, name, config, accuracies):
@@ -60,8 +60,10 @@ def test_seconds_to_the_line_at_the_run_s_own_speed():
     )
     later = dataclasses.replace
     assert seconds_to_line(snap, 3) == 150 * 128 / 1280  # 150 batches to the end of epoch 3, 10 batches a second
-    assert seconds_to_line(later(snap, epoch=3, batch=20, history=[{}, {}, {}]), 3) == 0  # there: any moment
-    assert seconds_to_line(later(snap, crossed={"epoch": 1.5}), 3) is None  # passed already
+    assert (
+        seconds_to_line(later(snap, epoch=3, batch=20, history=[Epoch(1), Epoch(2), Epoch(3)]), 3) == 0
+    )  # there: any moment
+    assert seconds_to_line(later(snap, crossed=AccuracyCheck(1.5, 0.785, 10000, 90.0)), 3) is None  # passed already
     assert seconds_to_line(later(snap, status=Status.STOPPED), 3) is None
     assert seconds_to_line(snap, None) is None and seconds_to_line(later(snap, images_per_second=None), 3) is None
 
@@ -77,3 +79,18 @@ def test_the_expected_epoch_comes_from_the_reference_run_with_the_same_seed():
     assert reference_epoch(lesson.to_dict()) == 6
     assert reference_epoch(dataclasses.replace(lesson, seed=1).to_dict()) == 7
     assert reference_epoch(dataclasses.replace(lesson, seed=5).to_dict()) == 6  # no such run: seed 0's
+
+
+def test_a_run_on_other_data_than_the_references_expects_nothing():
+    """The reference runs trained on the full CIFAR-10: a run of the same recipe on the bundled sample is not
+    promised the line (no recipe gets there on 800 images)."""
+    from cnn_lab.runs.eta import expected_epoch
+
+    lesson = PRESETS["lesson"].to_dict()
+    full = dataclasses.replace(
+        a_snapshot("running", lesson), data="the full CIFAR-10: 50,000 training and 10,000 test images"
+    )
+    assert expected_epoch(full) == 6
+    sample = "the bundled sample: 800 training and 200 test images"
+    assert expected_epoch(dataclasses.replace(full, data=sample)) is None
+    assert expected_epoch(dataclasses.replace(full, data=None)) is None

@@ -124,7 +124,7 @@ def test_stopped_run_resumes_and_becomes_the_active_model():
     runs_view.button(key="runs_resume").click().run()
     assert not runs_view.exception
     wait_for(lambda: state(run_id).status == "finished")
-    assert [h["epoch"] for h in state(run_id).history] == [1, 2, 3]
+    assert [h.epoch for h in state(run_id).history] == [1, 2, 3]
     runs_view.run()
     model = str(run.path / "model.keras")
     runs_view.selectbox(key="runs_model_choice").set_value(model).run()
@@ -142,13 +142,13 @@ def test_a_run_killed_mid_epoch_shows_as_interrupted_and_resumes():
     at.run()
     assert not at.exception
     assert f"**Interrupted: run `{run_id}`**" in page_text(at)
-    assert "It can resume from its last finished epoch, on the Runs page." in page_text(at)
+    assert f"It can resume from its last finished epoch (epoch {done}), on the Runs page." in page_text(at)
     runs_view = runs_page()
     assert list(runs_view.dataframe[0].value["Status"]) == ["interrupted"]
     assert runs_view.selectbox(key="runs_resume_choice").value.run_id == run_id
     runs_view.button(key="runs_resume").click().run()
     wait_for(lambda: len(state(run_id).history) > done)  # it goes on from its last finished epoch
-    assert [h["epoch"] for h in state(run_id).history][: done + 1] == list(range(1, done + 2))
+    assert [h.epoch for h in state(run_id).history][: done + 1] == list(range(1, done + 2))
     at.run()
     assert f"**Training: run `{run_id}`**" in page_text(at)
 
@@ -355,8 +355,8 @@ def test_killing_the_server_leaves_the_run_training_and_a_restarted_page_finds_a
     finally:
         server.kill()
         server.wait()
-    seen = state(run_id).batches[-1]["step"]
-    wait_for(lambda: state(run_id).batches[-1]["step"] > seen, 60, "training after the server died")
+    seen = state(run_id).batches[-1].step
+    wait_for(lambda: state(run_id).batches[-1].step > seen, 60, "training after the server died")
     at = page()  # a restarted server
     assert f"**Training: run `{run_id}`**" in page_text(at)
     at.button(key="train_stop").click().run()
@@ -400,7 +400,14 @@ def test_while_a_lesson_run_trains_the_page_says_when_the_line_is_expected(tmp_p
     monkeypatch.setattr(compare, "REFERENCE_EXPERIMENTS", tmp_path / "reference")
     folder = run_path("20260101-000000-e7a0")
     folder.mkdir(parents=True)
-    (folder / "config.json").write_text(json.dumps({"train": {**lesson.to_dict(), "seed": 5}, "data": "full"}))
+    (folder / "config.json").write_text(
+        json.dumps(
+            {
+                "train": {**lesson.to_dict(), "seed": 5},
+                "data": "the full CIFAR-10: 50,000 training and 10,000 test images",
+            }
+        )
+    )
     (folder / "history.json").write_text(json.dumps([{"epoch": 1, "test_accuracy": 0.7}]))
     progress = {"epoch": 1, "batch": 50, "batches_per_epoch": 100, "images_per_second": 1280.0, "batches": []}
     (folder / "progress.json").write_text(json.dumps(progress))

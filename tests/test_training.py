@@ -12,7 +12,7 @@ from conftest import fake_run, wait_for
 
 pytest.importorskip("keras")
 
-from cnn_lab.runs.records import Position, Snapshot, Status
+from cnn_lab.runs.records import Epoch, Position, Snapshot, Status
 from cnn_lab.runs import folders  # noqa: E402
 from cnn_lab.network.data import DataError, load_cifar10  # noqa: E402
 from cnn_lab.training import callback, launcher, loop, progress  # noqa: E402
@@ -68,7 +68,7 @@ def test_stop_takes_effect_within_a_batch_then_resume_goes_on(monkeypatch):
     assert list_runs()[0].status == "stopped"
 
     assert loop.train(None, None, folder, resume=True) == "finished"
-    assert [h["epoch"] for h in snapshot(folder).history] == [1, 2, 3]
+    assert [h.epoch for h in snapshot(folder).history] == [1, 2, 3]
     # the optimizer went on from where it was: 3 epochs of 50 steps in all (found by name, not position)
     with np.load(folder / "optimizer.npz") as saved:
         assert int(saved["iteration"]) == 150
@@ -86,7 +86,7 @@ def test_position_is_the_same_arithmetic_for_page_and_terminal():
         config = {"epochs": 4}
         return Snapshot("r", "", Path("r"), status, config, history, None, None, epoch, batch, batches_per_epoch)
 
-    running = snap(Status.RUNNING, [{}], epoch=1, batch=3, batches_per_epoch=10)
+    running = snap(Status.RUNNING, [Epoch(1)], epoch=1, batch=3, batches_per_epoch=10)
     assert running.position() == Position(epoch=2, epochs=4, batch=3, batches_per_epoch=10, fraction=0.325)
     fresh = snap(Status.STARTING, [], epoch=0, batch=0, batches_per_epoch=None)
     assert fresh.position() == Position(epoch=1, epochs=4, batch=0, batches_per_epoch=0, fraction=0.0)
@@ -128,13 +128,13 @@ def test_checks_within_an_epoch_and_the_line_passed_on_every_test_image(monkeypa
     started = time.time() - 30  # Start was pressed 30 s before the training began: the run's clock counts them
     assert loop.train(config, str(SAMPLE_PATH), folder, started=started) == "finished"
     s = snapshot(folder)
-    assert [(c["epoch"], c["test_images"]) for c in s.checks] == [(0.5, 50), (1.5, 50)]
+    assert [(c.epoch, c.test_images) for c in s.checks] == [(0.5, 50), (1.5, 50)]
     crossed = s.crossed
-    assert crossed["epoch"] == 0.5 and crossed["test_images"] == 200  # the sample's 200 test images, not 50
-    assert crossed["test_correct"] / 200 == crossed["test_accuracy"]
+    assert crossed.epoch == 0.5 and crossed.test_images == 200  # the sample's 200 test images, not 50
+    assert crossed.test_correct / 200 == crossed.test_accuracy
     assert tested == [50, None, None, 50, None]  # the check, the full test it set off, epoch 1, the check, epoch 2
-    assert 30 <= crossed["seconds"] <= s.history[0]["elapsed"] <= s.history[1]["elapsed"]
-    assert all(h["test_images"] == 200 for h in s.history)
+    assert 30 <= crossed.seconds <= s.history[0].elapsed <= s.history[1].elapsed
+    assert all(h.test_images == 200 for h in s.history)
 
 
 def test_a_gpu_s_settings_train_in_bfloat16_several_steps_a_call_and_save_float32(monkeypatch):
@@ -152,18 +152,18 @@ def test_a_gpu_s_settings_train_in_bfloat16_several_steps_a_call_and_save_float3
     config = TrainConfig(model=TINY, epochs=2, batch_size=8, limit=64, checks_per_epoch=2, check_images=40)
     assert loop.train(config, str(SAMPLE_PATH), folder) == "finished"
     s = snapshot(folder)
-    assert [b["step"] for b in s.batches] == [4, 8, 12, 16]  # 2 calls of 4 steps an epoch, every batch counted
-    assert [c["epoch"] for c in s.checks] == [0.5, 1.5]
+    assert [b.step for b in s.batches] == [4, 8, 12, 16]  # 2 calls of 4 steps an epoch, every batch counted
+    assert [c.epoch for c in s.checks] == [0.5, 1.5]
     saved = load_classifier(folder / "model.keras")
     assert {layer.dtype_policy.name for layer in saved.get_layer("cnn").layers} == {"float32"}
     data = load_cifar10(str(SAMPLE_PATH))
     correct = int((predict(saved, data.x_test).argmax(1) == data.y_test).sum())
-    assert s.history[-1]["test_correct"] == correct  # tested as saved
+    assert s.history[-1].test_correct == correct  # tested as saved
     assert keras.config.dtype_policy().name == "float32"  # the process's policy is back
 
     loop.extend(folder, 3)  # and a resumed run goes on in bfloat16 from the float32 checkpoint
     assert loop.train(None, None, folder, resume=True) == "finished"
-    assert [h["epoch"] for h in snapshot(folder).history] == [1, 2, 3]
+    assert [h.epoch for h in snapshot(folder).history] == [1, 2, 3]
 
 
 def test_a_validation_split_is_held_out_of_training_and_tested_every_epoch(monkeypatch):

@@ -8,32 +8,32 @@ import plotly.graph_objects as go
 
 from charts.grids import pixel_heatmap
 from charts.style import draw_article_line
-from cnn_lab.runs.compare import gaps, seconds
+from cnn_lab.runs.compare import ComparedRun, gaps, seconds
 from cnn_lab.network.images import BLUE, GREEN, GREY, PURPLE, VERMILLION
 
 RUN_COLOURS = (BLUE, VERMILLION, GREEN, PURPLE)
 RUN_DASHES = ("solid", "dash", "dot", "dashdot")
 
 
-def _along(run: dict, by: str) -> list[float]:
-    return seconds(run["history"]) if by == "seconds" else [h["epoch"] for h in run["history"]]
+def _along(run: ComparedRun, by: str) -> list[float]:
+    return seconds(run.history) if by == "seconds" else [h.epoch for h in run.history]
 
 
 def _x_title(by: str) -> str:
     return "training time (s)" if by == "seconds" else "epoch"
 
 
-def compare_accuracy_figure(compared: list[dict], by: str = "epoch") -> go.Figure:
+def compare_accuracy_figure(compared: list[ComparedRun], by: str = "epoch") -> go.Figure:
     """Test accuracy (markers) and training accuracy (thin) of each run, and the article's line."""
     figure = go.Figure()
     for i, run in enumerate(compared):
         x, colour, dash = _along(run, by), RUN_COLOURS[i], RUN_DASHES[i]
-        tested = [(a, h["test_accuracy"]) for a, h in zip(x, run["history"]) if h.get("test_accuracy") is not None]
+        tested = [(a, h.test_accuracy) for a, h in zip(x, run.history) if h.tested]
         figure.add_trace(
             go.Scatter(
                 x=[a for a, _ in tested],
                 y=[100 * t for _, t in tested],
-                name=f"{run['label']}: test",
+                name=f"{run.label}: test",
                 mode="lines+markers",
                 line={"color": colour, "dash": dash, "width": 3},
             )
@@ -41,8 +41,8 @@ def compare_accuracy_figure(compared: list[dict], by: str = "epoch") -> go.Figur
         figure.add_trace(
             go.Scatter(
                 x=x,
-                y=[100 * h["accuracy"] for h in run["history"] if "accuracy" in h],
-                name=f"{run['label']}: training",
+                y=[None if h.accuracy is None else 100 * h.accuracy for h in run.history],
+                name=f"{run.label}: training",
                 mode="lines",
                 line={"color": colour, "dash": dash, "width": 1.5},
                 opacity=0.7,
@@ -54,15 +54,15 @@ def compare_accuracy_figure(compared: list[dict], by: str = "epoch") -> go.Figur
     return _compare_layout(figure, "Accuracy: test (thick, with markers) and training (thin)")
 
 
-def _run_lines(compared: list[dict], by: str, values) -> go.Figure:
+def _run_lines(compared: list[ComparedRun], by: str, values) -> go.Figure:
     """One line per run, `values(history)` after every epoch, in the run's colour and dash."""
     figure = go.Figure()
     for i, run in enumerate(compared):
         figure.add_trace(
             go.Scatter(
                 x=_along(run, by),
-                y=values(run["history"]),
-                name=run["label"],
+                y=values(run.history),
+                name=run.label,
                 mode="lines+markers",
                 line={"color": RUN_COLOURS[i], "dash": RUN_DASHES[i], "width": 2},
             )
@@ -70,15 +70,15 @@ def _run_lines(compared: list[dict], by: str, values) -> go.Figure:
     return figure
 
 
-def compare_loss_figure(compared: list[dict], by: str = "epoch") -> go.Figure:
+def compare_loss_figure(compared: list[ComparedRun], by: str = "epoch") -> go.Figure:
     """Each run's training loss after every epoch."""
-    figure = _run_lines(compared, by, lambda history: [h.get("loss") for h in history])
+    figure = _run_lines(compared, by, lambda history: [h.loss for h in history])
     figure.update_xaxes(title_text=_x_title(by))
     figure.update_yaxes(title_text="training loss", rangemode="tozero")
     return _compare_layout(figure, "Training loss")
 
 
-def gap_figure(compared: list[dict], by: str = "epoch") -> go.Figure:
+def gap_figure(compared: list[ComparedRun], by: str = "epoch") -> go.Figure:
     """Training minus test accuracy after each epoch: the further above 0, the more it overfits."""
     figure = _run_lines(compared, by, lambda history: [None if g is None else 100 * g for g in gaps(history)])
     figure.add_hline(y=0, line={"color": GREY, "width": 1})

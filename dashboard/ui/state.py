@@ -167,7 +167,7 @@ def model_label(path: Path) -> str:
     """A model as people call it: the shipped one, or the run it came from."""
     path = Path(path)
     if path == DEFAULT_MODEL:
-        return "the shipped model (default.keras)"
+        return f"the lab's model ({path.name})"
     return f"run {path.parent.name}" if path.name == "model.keras" else f"`{path.name}`"
 
 

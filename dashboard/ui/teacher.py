@@ -107,7 +107,8 @@ def teacher_sign_in() -> bool:
             type="password",
             key="teacher_token_input",
             on_change=_check_teacher_token,
-            help="Only the teacher can start, stop, resume or delete runs and choose the class's model.",
+            help="Only the teacher can start, stop, resume, delete, name, export or import runs, choose the class's "
+            "model and run class rounds and class questions.",
         )
         if st.session_state.pop("teacher_refused", False):
             st.error("That is not the teacher token.", icon=":material/block:")

@@ -91,7 +91,7 @@ def live(picked: list[str], by: str) -> None:
     if comparison["differences"]:
         st.dataframe(
             [
-                {"setting": name, **{r["label"]: str(v) for r, v in zip(found, values)}}
+                {"setting": name, **{r.label: str(v) for r, v in zip(found, values)}}
                 for name, values in comparison["differences"].items()
             ],
             hide_index=True,
@@ -99,9 +99,9 @@ def live(picked: list[str], by: str) -> None:
     else:
         st.caption("Nothing: these runs have the same settings, the seed of their random start included.")
     for column, run in zip(st.columns(len(found)), found):
-        shown = "—" if run["test_accuracy"] is None else f"{100 * run['test_accuracy']:.2f} %"
-        column.metric(run["label"], shown, help=f"test accuracy after {run['epochs_done']} of {run['epochs']} epochs")
-        column.caption(final(run) if run["test_correct"] is not None else "")  # N/10000: in full, under the number
+        shown = "—" if run.test_accuracy is None else f"{100 * run.test_accuracy:.2f} %"
+        column.metric(run.label, shown, help=f"test accuracy after {run.epochs_done} of {run.epochs} epochs")
+        column.caption(final(run) if run.test_correct is not None else "")  # N/10000: in full, under the number
     st.plotly_chart(
         charts.compare.compare_accuracy_figure(found, by), key="compare_accuracy", config={"displayModeBar": False}
     )
@@ -109,10 +109,10 @@ def live(picked: list[str], by: str) -> None:
     for run in found:
         st.markdown(f"- {gap_in_words(run)}")
     for run in found:  # a run with a validation set: its best epoch, chosen fairly and by peeking at the test
-        if choice := choice_in_words(run["history"]):
-            st.markdown(f"- {run['label']}: {choice}")
+        if choice := choice_in_words(run.history):
+            st.markdown(f"- {run.label}: {choice}")
     st.plotly_chart(charts.compare.compare_loss_figure(found, by), key="compare_loss", config={"displayModeBar": False})
-    if not any(r["status"].training_now for r in found):
+    if not any(r.status.training_now for r in found):
         st.caption("None of these runs is training: the charts stay as they are.")
 
 

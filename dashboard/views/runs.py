@@ -34,7 +34,7 @@ def runs_table(runs: list[RunRow]) -> None:
                 "Best test accuracy": f"{100 * r.best_test_accuracy:.2f} %"
                 if r.best_test_accuracy is not None
                 else "—",
-                "Data": "sample" if "sample" in str(r.data) else "full CIFAR-10",
+                "Data": "sample" if "sample" in str(r.data) else "full CIFAR-10" if "CIFAR-10" in str(r.data) else "?",
                 "Status": r.status.value,
             }
             for r in runs
@@ -138,9 +138,9 @@ if training_now is not None:
     ui.link_to_train()
 runs_table(runs)
 
-st.header("The model the class sees" if ui.teacher_token() else "The model the Results and photo pages use")
+st.header("The model the class sees" if ui.teacher_token() else "The model the Results, photo and game pages use")
 choices = {
-    str(ui.DEFAULT_MODEL): "The shipped model (default.keras)"
+    str(ui.DEFAULT_MODEL): f"The lab's model ({ui.DEFAULT_MODEL.name})"
     + ("" if ui.DEFAULT_MODEL.is_file() else ": not here yet")
 }
 for r in runs:
@@ -185,7 +185,8 @@ if resumable := [r for r in runs if r.can_resume]:
         disabled=training_now is not None or locked,
         on_click=resume,
         args=(again.path,),
-        help="Goes on from its last finished epoch, with the same settings and data.",
+        help="Goes on from its last finished epoch, with the same settings and data. A run imported from a zip "
+        "starts its optimizer afresh (the zip holds no optimizer state) and needs its data on this computer.",
     )
     ui.refused_start()
     ui.only_the_teacher("resume runs")

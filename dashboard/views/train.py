@@ -34,7 +34,7 @@ from cnn_lab.runs.folders import (
 )
 
 RECIPES = {  # (its name in the list, what it is)
-    "lesson": ("Lesson: 78.4 % within a lesson on a CPU", "Narrower and shorter, tested twice an epoch."),
+    "lesson": ("Lesson: 78.4 % within a lesson on a CPU", "Narrower and shorter than Fast, tested twice an epoch."),
     "fast": (
         "Fast: 78.4 % in epoch 7 of 8",
         "Batch-norm, crop and flip, a warm-up then a cosine schedule. The default on a GPU (not yet timed on one).",
@@ -78,7 +78,8 @@ def offer_to_end(run_id: str, waited: float | None, locked: bool) -> None:
         return
     st.warning(
         f"**The run was asked to stop {waited:.0f} s ago and has not stopped.** Its process may be stuck inside "
-        "a step. Ending its process stops it now; its last finished epoch stays saved and it can resume from there.",
+        "a step. Ending its process stops it now; its last finished epoch (if one finished) stays saved and it can "
+        "resume from there.",
         icon=":material/warning:",
     )
     st.button("End its process now", key="train_force_stop", on_click=force_stop, args=(run_id,), disabled=locked)
@@ -109,7 +110,9 @@ def watch() -> None:
         st.rerun()  # a run started, stopped, ended or saved an epoch: the whole page changes with it
     if snap is None or not snap.status.training_now:
         st.info(
-            "Nothing is training right now. Start a run above; everyone who opens this page will watch it live.",
+            "Nothing is training right now. "
+            + ("Start a run above; everyone" if not ui.locked() else "When the teacher starts a run, everyone")
+            + " who opens this page will watch it live.",
             icon=":material/hourglass_empty:",
         )
         if snap is None:
@@ -132,7 +135,8 @@ def watch() -> None:
                 on_click=stop,
                 args=(snap.run_id,),
                 disabled=snap.status is Status.STOPPING or locked,
-                help="Stops after the batch in progress; the last finished epoch stays saved and can resume.",
+                help="Stops after the batch in progress; the last finished epoch (if one finished) stays saved and "
+                "can resume.",
             )
             if snap.status is Status.STOPPING:
                 offer_to_end(snap.run_id, seconds_since_stop_request(snap.run_dir), locked)

@@ -61,5 +61,8 @@ def compare_command(args) -> int:
     if len(run_folders) < 2:
         raise UsageError("compare needs two runs or more")
     comparison = compare(run_folders)
-    print(json.dumps(comparison) if args.json else table(comparison))
+    if args.json:
+        print(json.dumps({**comparison, "runs": [r.to_json() for r in comparison["runs"]]}))
+    else:
+        print(table(comparison))
     return 0

@@ -123,10 +123,10 @@ class Printer:
             self.message = s.message
             print(("\r" if self.bar else "") + s.message + " " * 40, flush=True)
         for h in s.history[self.epochs_shown :]:
-            test = f"{100 * h['test_accuracy']:.2f}%" if h.get("test_accuracy") is not None else "-"
+            test = f"{100 * h.test_accuracy:.2f}%" if h.tested else "-"
             print(
-                f"\repoch {h['epoch']:>3}: loss {h['loss']:.4f}  train {100 * h['accuracy']:.2f}%  "
-                f"test {test}  ({h['seconds']:.0f} s)" + " " * 20,
+                f"\repoch {h.epoch:>3}: loss {h.loss:.4f}  train {100 * h.accuracy:.2f}%  "
+                f"test {test}  ({h.seconds:.0f} s)" + " " * 20,
                 flush=True,
             )
         self.epochs_shown = len(s.history)

@@ -13,11 +13,13 @@ again) and returns one plain dict; `table(comparison)` writes it for a terminal 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 
 from cnn_lab.runs import folders
+from cnn_lab.runs.records import Epoch, Status
 from cnn_lab.settings import REFERENCE_EXPERIMENTS
 from cnn_lab.training.recipes import TrainConfig
 
@@ -47,7 +49,7 @@ def chance_gap(references: list[Path]) -> dict | None:
     pair = shipped(references, SEEDS)
     if pair is None:
         return None
-    histories = [[h["test_accuracy"] for h in folders.read_json(f / "history.json")] for f in pair]
+    histories = [[h.test_accuracy for h in folders.read_history(f)] for f in pair]
     accuracies = [h[-1] for h in histories]
     widest = max(max(epoch) - min(epoch) for epoch in zip(*histories))  # the largest gap after any one epoch
     return {
@@ -99,20 +101,45 @@ def differences(settings: list[dict]) -> dict[str, list]:
     return {name: [f.get(name) for f in flat] for name in names if len({repr(f.get(name)) for f in flat}) > 1}
 
 
-def numbers(history: list[dict]) -> dict:
-    """What a run reached, from its history (one record per finished epoch)."""
-    tested = [h for h in history if h.get("test_accuracy") is not None]
-    last, best = (tested[-1], max(tested, key=lambda h: h["test_accuracy"])) if tested else (None, None)
-    trained = history[-1].get("accuracy") if history else None
+@dataclasses.dataclass(frozen=True)
+class ComparedRun:
+    """One run as the Compare page and `cnn-lab compare` show it: its epochs and what it reached."""
+
+    run_id: str
+    name: str
+    label: str  # its name, else what tells it apart
+    history: list[Epoch]
+    status: Status
+    epochs: int | None  # planned
+    augment: str | None
+    epochs_done: int
+    test_accuracy: float | None  # after its last tested epoch
+    test_correct: int | None
+    test_images: int | None
+    best_test_accuracy: float | None
+    best_epoch: int | None
+    train_accuracy: float | None  # after its last epoch
+    gap: float | None  # training minus test accuracy after its last epoch (None if that one was not tested)
+
+    def to_json(self) -> dict:
+        """What `cnn-lab compare --json` prints for it."""
+        return {**dataclasses.asdict(self), "history": [h.to_dict() for h in self.history]}
+
+
+def numbers(history: list[Epoch]) -> dict:
+    """What a run reached, from its finished epochs."""
+    tested = [h for h in history if h.tested]
+    last, best = (tested[-1], max(tested, key=lambda h: h.test_accuracy)) if tested else (None, None)
+    trained = history[-1].accuracy if history else None
     return {
         "epochs_done": len(history),
-        "test_accuracy": last["test_accuracy"] if last else None,
-        "test_correct": last.get("test_correct") if last else None,
-        "test_images": last.get("test_images") if last else None,
-        "best_test_accuracy": best["test_accuracy"] if best else None,
-        "best_epoch": best["epoch"] if best else None,
+        "test_accuracy": last.test_accuracy if last else None,
+        "test_correct": last.test_correct if last else None,
+        "test_images": last.test_images if last else None,
+        "best_test_accuracy": best.test_accuracy if best else None,
+        "best_epoch": best.epoch if best else None,
         "train_accuracy": trained,
-        "gap": trained - last["test_accuracy"] if trained is not None and last is history[-1] else None,
+        "gap": trained - last.test_accuracy if trained is not None and last is history[-1] else None,
     }
 
 
@@ -141,18 +168,18 @@ def compare(run_folders: list[Path]) -> dict:
         if not isinstance(config, dict) or "train" not in config:
             raise ValueError(f"{folder}: not a run (no readable config.json)")
         configs.append({**with_defaults(config["train"]), "data": data_kind(config.get("data"))})
-        history = folders.read_json(folder / "history.json", [])
+        history = folders.read_history(folder)
         seen.append(
-            {
-                "run_id": folder.name,
-                "name": folders.run_name(folder),
-                "label": label(folder),
-                "history": history,
-                "status": folders.status_of(folder),
-                "epochs": config["train"].get("epochs"),
-                "augment": config["train"].get("augment"),
+            ComparedRun(
+                run_id=folder.name,
+                name=folders.run_name(folder),
+                label=label(folder),
+                history=history,
+                status=folders.status_of(folder),
+                epochs=config["train"].get("epochs"),
+                augment=config["train"].get("augment"),
                 **numbers(history),
-            }
+            )
         )
     return {"runs": seen, "differences": differences(configs)}
 
@@ -161,27 +188,27 @@ def _percent(value) -> str:
     return "-" if value is None else f"{100 * value:.2f} %"
 
 
-def final(run: dict) -> str:
+def final(run: ComparedRun) -> str:
     """A run's final test accuracy: N/10000 (and %) where it counted its test images."""
-    if run["test_correct"] is not None:
-        return f"{run['test_correct']:,}/{run['test_images']:,} ({_percent(run['test_accuracy'])})"
-    return _percent(run["test_accuracy"])
+    if run.test_correct is not None:
+        return f"{run.test_correct:,}/{run.test_images:,} ({_percent(run.test_accuracy)})"
+    return _percent(run.test_accuracy)
 
 
 def table(comparison: dict) -> str:
     """The comparison as a text table: one column per run."""
     found = comparison["runs"]
-    rows = [("run", [r["run_id"] for r in found])]
-    if any(r["name"] for r in found):
-        rows.append(("name", [r["name"] or "-" for r in found]))
+    rows = [("run", [r.run_id for r in found])]
+    if any(r.name for r in found):
+        rows.append(("name", [r.name or "-" for r in found]))
     rows += [(name, [str(v) for v in values]) for name, values in comparison["differences"].items()]
     rows += [
-        ("status", [r["status"] for r in found]),
-        ("epochs done", [f"{r['epochs_done']} of {r['epochs']}" for r in found]),
+        ("status", [r.status for r in found]),
+        ("epochs done", [f"{r.epochs_done} of {r.epochs}" for r in found]),
         ("final test accuracy", [final(r) for r in found]),
-        ("best test accuracy", [f"{_percent(r['best_test_accuracy'])} (epoch {r['best_epoch']})" for r in found]),
-        ("final training accuracy", [_percent(r["train_accuracy"]) for r in found]),
-        ("training - test (the gap)", [_percent(r["gap"]) for r in found]),
+        ("best test accuracy", [f"{_percent(r.best_test_accuracy)} (epoch {r.best_epoch})" for r in found]),
+        ("final training accuracy", [_percent(r.train_accuracy) for r in found]),
+        ("training - test (the gap)", [_percent(r.gap) for r in found]),
     ]
     if not comparison["differences"]:
         rows.insert(1, ("what changed", ["nothing: the same settings"] * len(found)))
@@ -194,27 +221,24 @@ def table(comparison: dict) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def seconds(history: list[dict]) -> list[float]:
+def seconds(history: list[Epoch]) -> list[float]:
     """The training time at the end of each epoch, from the start of the run (its epochs' seconds added up)."""
-    return [float(t) for t in np.cumsum([h.get("seconds", 0.0) for h in history])]
+    return [float(t) for t in np.cumsum([h.seconds for h in history])]
 
 
-def gaps(history: list[dict]) -> list[float | None]:
+def gaps(history: list[Epoch]) -> list[float | None]:
     """Training minus test accuracy after each epoch (None where the epoch was not tested)."""
-    return [
-        h["accuracy"] - h["test_accuracy"] if h.get("test_accuracy") is not None and "accuracy" in h else None
-        for h in history
-    ]
+    return [h.accuracy - h.test_accuracy if h.tested and h.accuracy is not None else None for h in history]
 
 
-def gap_in_words(run: dict) -> str:
+def gap_in_words(run: ComparedRun) -> str:
     """The gap at the end of a run, in plain words."""
-    gap = run["gap"]
+    gap = run.gap
     if gap is None:
-        return f"{run['label']}: not tested yet."
-    if run.get("test_accuracy") is not None and run["test_accuracy"] < BLIND_GUESS + 0.02:
+        return f"{run.label}: not tested yet."
+    if run.test_accuracy is not None and run.test_accuracy < BLIND_GUESS + 0.02:
         where = "no gap, but both at a blind guess's 10 %: it learned nothing"
-        return f"{run['label']}: {100 * gap:+.1f} points ({where})."
+        return f"{run.label}: {100 * gap:+.1f} points ({where})."
     where = (
         "it learned its training images much better than what makes a class: it overfits"
         if gap > 0.10
@@ -225,27 +249,27 @@ def gap_in_words(run: dict) -> str:
         else "no gap: it does as well on new images as on its training batches"
         if gap >= -0.02
         else "test above training: training accuracy is measured on augmented photos while the weights still move"
-        if run.get("augment") != "none"
+        if run.augment != "none"
         else "test above training: training accuracy is averaged over the epoch while the weights still move"
     )
-    return f"{run['label']}: {100 * gap:+.1f} points ({where})."
+    return f"{run.label}: {100 * gap:+.1f} points ({where})."
 
 
-def chosen_epochs(history: list[dict]) -> dict | None:
+def chosen_epochs(history: list[Epoch]) -> dict | None:
     """A run with a validation set, choosing its best epoch two ways: by the validation accuracy (fair: the
     test set is not looked at) and by the test accuracy (what looking at the test does). None without a
     validation set. {"by_validation": epoch record, "by_test": epoch record}; the first of a tie wins."""
-    validated = [h for h in history if h.get("validation_accuracy") is not None and h.get("test_accuracy") is not None]
+    validated = [h for h in history if h.validated and h.tested]
     if not validated:
         return None
-    tested = [h for h in history if h.get("test_accuracy") is not None]  # an epoch stopped while validating too
+    tested = [h for h in history if h.tested]  # an epoch stopped while validating too
     return {
-        "by_validation": max(validated, key=lambda h: h["validation_accuracy"]),
-        "by_test": max(tested, key=lambda h: h["test_accuracy"]),
+        "by_validation": max(validated, key=lambda h: h.validation_accuracy),
+        "by_test": max(tested, key=lambda h: h.test_accuracy),
     }
 
 
-def choice_in_words(history: list[dict]) -> str | None:
+def choice_in_words(history: list[Epoch]) -> str | None:
     """The best epoch chosen fairly (by the validation set) and by looking at the test, in words; None
     without a validation set."""
     chosen = chosen_epochs(history)
@@ -253,13 +277,13 @@ def choice_in_words(history: list[dict]) -> str | None:
         return None
     fair, peeked = chosen["by_validation"], chosen["by_test"]
     words = (
-        f"Chosen by validation: epoch {fair['epoch']}, whose test accuracy is {100 * fair['test_accuracy']:.2f} %: "
+        f"Chosen by validation: epoch {fair.epoch}, whose test accuracy is {100 * fair.test_accuracy:.2f} %: "
         "the fair figure for that choice (the run keeps only its last epoch's weights). Chosen by looking at the "
-        f"test, epoch {peeked['epoch']} would look best ({100 * peeked['test_accuracy']:.2f} %)"
+        f"test, epoch {peeked.epoch} would look best ({100 * peeked.test_accuracy:.2f} %)"
     )
-    if peeked["test_accuracy"] <= fair["test_accuracy"]:  # the same epoch, or one as good on the test
+    if peeked.test_accuracy <= fair.test_accuracy:  # the same epoch, or one as good on the test
         return words + ": no better than the fair choice this time."
-    gain = 100 * (peeked["test_accuracy"] - fair["test_accuracy"])
+    gain = 100 * (peeked.test_accuracy - fair.test_accuracy)
     return words + f", {gain:.2f} points more, only because the test chose it."
 
 

@@ -18,8 +18,19 @@ from cnn_lab.runs import compare
 from cnn_lab.formatting import minutes_and_seconds
 from cnn_lab.settings import ARTICLE_ACCURACY, ARTICLE_LINE
 from cnn_lab.training.recipes import TrainConfig
-from cnn_lab.runs.folders import read_json
-from cnn_lab.runs.records import Snapshot
+from cnn_lab.runs.folders import read_history, read_json
+from cnn_lab.runs.records import Snapshot, AccuracyCheck
+
+
+REFERENCE_DATA = "the full CIFAR-10"  # what every shipped reference run trained on (tests/test_compare_page.py)
+
+
+def expected_epoch(snap: Snapshot) -> int | None:
+    """The epoch this run is expected to pass the line in: its reference run's (reference_epoch), for a run on the
+    data the reference runs trained on; None on any other data (on the bundled sample no recipe gets there)."""
+    if not (snap.data or "").startswith(REFERENCE_DATA):
+        return None
+    return reference_epoch(snap.config)
 
 
 def reference_epoch(config: dict, root: Path | None = None) -> int | None:
@@ -50,8 +61,7 @@ def _passed_in(root: Path) -> dict[str, int | None]:
     passed = {}
     for folder in compare.reference_runs(root):
         train = read_json(folder / "config.json", {}).get("train")
-        history = read_json(folder / "history.json", [])
-        above = (h["epoch"] for h in history if (h.get("test_accuracy") or 0) >= ARTICLE_ACCURACY)
+        above = (h.epoch for h in read_history(folder) if h.tested and h.test_accuracy >= ARTICLE_ACCURACY)
         epoch = next(above, None)
         for key in (_recipe(train, keep_seed=True), _recipe(train)):
             if key is not None and key not in passed:
@@ -73,10 +83,10 @@ def seconds_to_line(snap: Snapshot, expected_epoch: int | None) -> float | None:
     return left * batch / speed
 
 
-def crossing_words(crossed: dict) -> str:
+def crossing_words(crossed: AccuracyCheck) -> str:
     """In words, e.g. "78.4 % passed after 2 min 41 s: 7,861 of 10,000 test images right (78.61 %), in epoch 5"."""
     return (
-        f"{ARTICLE_LINE} passed after {minutes_and_seconds(crossed['seconds'])}: {crossed['test_correct']:,} of "
-        f"{crossed['test_images']:,} test images right ({100 * crossed['test_accuracy']:.2f} %), "
-        f"in epoch {math.ceil(crossed['epoch'])}"
+        f"{ARTICLE_LINE} passed after {minutes_and_seconds(crossed.seconds)}: {crossed.test_correct:,} of "
+        f"{crossed.test_images:,} test images right ({100 * crossed.test_accuracy:.2f} %), "
+        f"in epoch {math.ceil(crossed.epoch)}"
     )

@@ -30,7 +30,7 @@ import socket
 import time
 from pathlib import Path
 
-from cnn_lab.runs.records import Device, RunRow, Snapshot, Status
+from cnn_lab.runs.records import CurvePoint, Device, Epoch, RunRow, Snapshot, Status, AccuracyCheck, record, records
 from cnn_lab.settings import runs_dir
 
 RUN_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{4}$")
@@ -92,6 +92,15 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return True  # no /proc (not Linux): trust kill(0)
+
+
+def read_history(folder: Path) -> list[Epoch]:
+    """A run's finished epochs, from its history.json ([] before the first)."""
+    return records(Epoch, read_json(Path(folder) / "history.json", []))
+
+
+def write_history(folder: Path, history: list[Epoch]) -> None:
+    write_json(Path(folder) / "history.json", [h.to_dict() for h in history])
 
 
 def read_status(folder: Path) -> dict:
@@ -205,8 +214,8 @@ def _row(folder: Path) -> RunRow:
     config = read_json(folder / "config.json", {})
     config = config if isinstance(config, dict) else {}
     train = config.get("train", {})
-    history = read_json(folder / "history.json", [])
-    scores = [h["test_accuracy"] for h in history if h.get("test_accuracy") is not None]
+    history = read_history(folder)
+    scores = [h.test_accuracy for h in history if h.tested]
     return RunRow(
         run_id=folder.name,
         name=run_name(folder),
@@ -216,7 +225,7 @@ def _row(folder: Path) -> RunRow:
         epochs=train.get("epochs"),
         preset=train.get("preset"),
         best_test_accuracy=max(scores) if scores else None,
-        last_test_accuracy=history[-1].get("test_accuracy") if history else None,
+        last_test_accuracy=history[-1].test_accuracy if history else None,
         data=config.get("data", "?"),
         has_model=(folder / "model.keras").is_file(),
         started=config.get("started"),
@@ -263,15 +272,15 @@ def snapshot(folder: Path) -> Snapshot:
         run_dir=folder,
         status=status_of(folder, saved),
         config=config.get("train", {}),
-        history=read_json(folder / "history.json", []),
+        history=read_history(folder),
         data=config.get("data"),
         device=Device.from_dict(progress.get("device") or config.get("device")),
         epoch=progress.get("epoch", 0),
         batch=progress.get("batch", 0),
         batches_per_epoch=progress.get("batches_per_epoch"),
-        batches=progress.get("batches", []),
-        checks=progress.get("checks", []),
-        crossed=progress.get("crossed"),
+        batches=records(CurvePoint, progress.get("batches")),
+        checks=records(AccuracyCheck, progress.get("checks")),
+        crossed=record(AccuracyCheck, progress.get("crossed")),
         loss=progress.get("loss"),
         images_per_second=progress.get("images_per_second"),
         eta_seconds=progress.get("eta_seconds"),

@@ -1,5 +1,6 @@
 """What a run folder says, as typed records: a run's Status, the Device that trains it, its RunRow in
-the runs table, and the Snapshot a page or the command line draws while it trains.
+the runs table, the Snapshot a page or the command line draws while it trains, and inside it each
+finished Epoch (history.json), each CurvePoint and each AccuracyCheck (progress.json).
 
 cnn_lab.runs.folders reads the files and builds these; everything else reads their attributes.
 A Status is a str (Status.RUNNING == "running"), so status.json and `cnn-lab runs --json` keep
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 from pathlib import Path
 
 
@@ -78,6 +80,76 @@ class Device:
         return {**dataclasses.asdict(self), "devices": list(self.devices)}
 
 
+def record(cls, saved: object):
+    """A record of `cls` from the dict a file holds: keys it does not know are left out; None if it is not a
+    dict or lacks a field that has no default (a file from elsewhere, or half-written by hand)."""
+    if not isinstance(saved, dict):
+        return None
+    known = {f.name for f in dataclasses.fields(cls)}
+    try:
+        return cls(**{k: v for k, v in saved.items() if k in known})
+    except TypeError:
+        return None
+
+
+def records(cls, saved: object) -> list:
+    """The records of `cls` in the list a file holds, anything unreadable left out."""
+    return [r for r in map(functools.partial(record, cls), saved if isinstance(saved, list) else []) if r is not None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Epoch:
+    """One finished epoch, as history.json holds it."""
+
+    epoch: int  # 1-based
+    loss: float | None = None  # mean training loss over the epoch (augmented batches)
+    accuracy: float | None = None  # mean training accuracy over the epoch (augmented batches)
+    test_accuracy: float | None = None  # None: the run was stopped while testing
+    test_correct: int | None = None
+    test_images: int | None = None
+    seconds: float = 0.0  # the epoch's wall time, its test pass included
+    images_per_second: float | None = None  # training images per second (test passes left out)
+    elapsed: float = 0.0  # the run's clock at its end: seconds since Start
+    validation_accuracy: float | None = None  # only with a validation split
+    validation_correct: int | None = None
+    validation_images: int | None = None
+
+    @property
+    def tested(self) -> bool:
+        return self.test_accuracy is not None
+
+    @property
+    def validated(self) -> bool:
+        return self.validation_accuracy is not None
+
+    def to_dict(self) -> dict:
+        """As history.json holds it: the validation keys only for an epoch that was validated."""
+        saved = dataclasses.asdict(self)
+        return saved if self.validated else {k: v for k, v in saved.items() if not k.startswith("validation_")}
+
+
+@dataclasses.dataclass(frozen=True)
+class CurvePoint:
+    """A point of the training curves: the smoothed loss and accuracy after a batch."""
+
+    step: int  # batches trained so far
+    epoch: float  # the same, in epochs
+    loss: float
+    accuracy: float
+
+
+@dataclasses.dataclass(frozen=True)
+class AccuracyCheck:
+    """A test pass: within an epoch on the first test images, or the moment the article's line was passed
+    (then on every test image, with the count right)."""
+
+    epoch: float  # when, in epochs (3.5: half-way through the fourth)
+    test_accuracy: float
+    test_images: int
+    seconds: float  # the run's clock then
+    test_correct: int | None = None
+
+
 @dataclasses.dataclass(frozen=True)
 class RunRow:
     """One run as the runs table, the model chooser and `cnn-lab runs` show it."""
@@ -136,15 +208,15 @@ class Snapshot:
     run_dir: Path
     status: Status
     config: dict  # the recipe as saved (TrainConfig.to_dict()); {} before the process wrote it
-    history: list[dict]  # one record per finished epoch, as history.json holds them
+    history: list[Epoch]  # one per finished epoch
     data: str | None
     device: Device | None
     epoch: int = 0  # the epoch in progress, as the live progress says (0-based count of finished ones)
     batch: int = 0
     batches_per_epoch: int | None = None
-    batches: list = dataclasses.field(default_factory=list)  # curve points: [step, loss, accuracy]
-    checks: list = dataclasses.field(default_factory=list)  # test accuracy within epochs, on a subset
-    crossed: dict | None = None  # when the article's line was passed, on every test image
+    batches: list[CurvePoint] = dataclasses.field(default_factory=list)
+    checks: list[AccuracyCheck] = dataclasses.field(default_factory=list)  # within epochs, on the first test images
+    crossed: AccuracyCheck | None = None  # when the article's line was passed, on every test image
     loss: float | None = None
     images_per_second: float | None = None
     eta_seconds: float | None = None
@@ -163,6 +235,11 @@ class Snapshot:
     @property
     def batch_size(self) -> int | None:
         return self.config.get("batch_size")
+
+    @property
+    def tested(self) -> list[Epoch]:
+        """The finished epochs with a test accuracy (a run stopped while testing has none for that epoch)."""
+        return [h for h in self.history if h.tested]
 
     def position(self) -> Position:
         """Where the run is; for a run that no longer trains, its last finished epoch. One arithmetic for

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from cnn_lab.runs.records import Device
+from cnn_lab.runs.records import Device, Epoch, records
 from cnn_lab.settings import ARTICLE_RUN
 from cnn_lab.runs.model_card import read_object
 from cnn_lab.training.recipes import TrainConfig
@@ -21,7 +21,7 @@ from cnn_lab.training.recipes import TrainConfig
 @dataclasses.dataclass
 class ReferenceRun:
     config: TrainConfig
-    history: list[dict]  # one entry per finished epoch, as in a run's history.json
+    history: list[Epoch]
     data: str
     device: Device | None
 
@@ -32,7 +32,7 @@ class ReferenceRun:
     @property
     def test_accuracy(self) -> float:
         """The test accuracy after the last finished epoch."""
-        return self.history[-1]["test_accuracy"]
+        return self.history[-1].test_accuracy
 
     @property
     def finished(self) -> bool:
@@ -52,7 +52,7 @@ def article_run(path: Path = ARTICLE_RUN) -> ReferenceRun | None:
     try:
         return ReferenceRun(
             TrainConfig.from_dict(about["train"]),
-            list(about["history"]),
+            records(Epoch, about["history"]),
             about["data"],
             Device.from_dict(about["device"]),
         )

@@ -1,12 +1,14 @@
 """What a run does between its batches: publishes the progress, honours a stop request within a batch, tests
 on part of the test set a few times an epoch, and tests, validates and checkpoints every finished epoch."""
 
+import dataclasses
 import time
 
 import keras
 import numpy as np
 
 from cnn_lab.runs import folders
+from cnn_lab.runs.records import Epoch
 from cnn_lab.network.evaluation import SAVED, Evaluation
 from cnn_lab.network.model import predict
 from cnn_lab.settings import ARTICLE_ACCURACY
@@ -128,25 +130,27 @@ class TrainingCallback(keras.callbacks.Callback):
         train_seconds = time.time() - self.epoch_start - self.testing_seconds
         self.progress.update(message=f"epoch {epoch + 1}: testing on {len(self.data.x_test):,} images")
         probabilities, correct = self.test()
-        record = {
-            "epoch": epoch + 1,
-            "loss": float(logs["loss"]),
-            "accuracy": float(logs["accuracy"]),
-            "test_accuracy": None if correct is None else correct / len(self.data.y_test),
-            "test_correct": correct,
-            "test_images": len(self.data.y_test),
-            "seconds": round(time.time() - self.epoch_start, 2),
-            "images_per_second": round(self.steps * self.config.batch_size / train_seconds, 1),
-            "elapsed": self.progress.elapsed(),  # on the run's clock, since Start
-        }
+        record = Epoch(
+            epoch=epoch + 1,
+            loss=float(logs["loss"]),
+            accuracy=float(logs["accuracy"]),
+            test_accuracy=None if correct is None else correct / len(self.data.y_test),
+            test_correct=correct,
+            test_images=len(self.data.y_test),
+            seconds=round(time.time() - self.epoch_start, 2),
+            images_per_second=round(self.steps * self.config.batch_size / train_seconds, 1),
+            elapsed=self.progress.elapsed(),  # on the run's clock, since Start
+        )
         if correct is not None:
             self.passed(epoch + 1, correct)
         if self.validation is not None and correct is not None:
             self.progress.update(message=f"epoch {epoch + 1}: validating on {len(self.validation[1]):,} images")
             _, right = self.test(on=self.validation)
             if right is not None:  # stopped while validating: the epoch is kept, as after a stopped test
-                record.update(validation_accuracy=right / len(self.validation[1]), validation_correct=right)
-                record["validation_images"] = len(self.validation[1])
+                held_out = len(self.validation[1])
+                record = dataclasses.replace(
+                    record, validation_accuracy=right / held_out, validation_correct=right, validation_images=held_out
+                )
         self.history.append(record)
         self.checkpoint()
         if probabilities is not None:  # the Results pages of this checkpoint open at once
@@ -163,4 +167,4 @@ class TrainingCallback(keras.callbacks.Callback):
     def checkpoint(self):
         folders.write_atomic(self.folder / "model.keras", lambda p: self.classifier.save(p))
         save_optimizer(self.optimizer, self.model.trainable_variables, self.folder / "optimizer.npz")
-        folders.write_json(self.folder / "history.json", self.history)
+        folders.write_history(self.folder, self.history)

@@ -160,7 +160,7 @@ def _train(config, data_source, folder: Path, resume: bool, progress: Progress, 
     progress.update(
         device=device.to_dict(), batches_per_epoch=steps, message=f"building the network on {device_words(device)}"
     )
-    history = folders.read_json(folder / "history.json", []) if resume else []
+    history = folders.read_history(folder) if resume else []
     speed = speed_settings(device)
     # What is tested and saved: a float32 network on one device, whatever the training's arithmetic and
     # devices. A model saved in bfloat16 would compute in bfloat16, slowly, on the CPU of whoever opens it;
@@ -231,7 +231,7 @@ def extend(folder: Path, epochs: int) -> TrainConfig:
     if not saved or "train" not in saved:
         raise ValueError(f"{folder}: no run there (no config.json)")
     config = TrainConfig.from_dict(saved["train"])
-    done = len(folders.read_json(folder / "history.json", []))
+    done = len(folders.read_history(folder))
     if epochs < done:
         raise ValueError(f"run {folder.name} has already trained {done} epochs: --epochs {epochs} would undo them")
     if epochs != config.epochs and config.schedule != "constant":

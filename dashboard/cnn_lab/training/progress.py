@@ -17,11 +17,11 @@ class Progress:
     def __init__(self, folder: Path, report=None, started: float | None = None):
         self.folder, self.report = folder, report
         saved = folders.read_json(folder / "progress.json", {})
-        history = folders.read_json(folder / "history.json", [])
+        history = folders.read_history(folder)
         finished = len(history)
         # The run's clock: seconds since Start was pressed (the page's click, or the command's start), data
         # loading and tracing included; a resumed run goes on from the clock of its last finished epoch.
-        self.started = (started or time.time()) - (history[-1].get("elapsed", 0.0) if history else 0.0)
+        self.started = (started or time.time()) - (history[-1].elapsed if history else 0.0)
         crossed = saved.get("crossed")
         # a resumed run keeps its curves up to its last finished epoch
         self.state = {

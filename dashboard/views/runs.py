@@ -138,7 +138,11 @@ if training_now is not None:
     ui.link_to_train()
 runs_table(runs)
 
-st.header("The model the class sees" if ui.teacher_token() else "The model the Results, photo and game pages use")
+st.header(
+    "The model the class sees"
+    if ui.teacher_token()
+    else "The model the Results, photo and You vs the network pages use"
+)
 choices = {
     str(ui.DEFAULT_MODEL): f"The lab's model ({ui.DEFAULT_MODEL.name})"
     + ("" if ui.DEFAULT_MODEL.is_file() else ": not here yet")

@@ -166,10 +166,11 @@ def batches_trained(work: Path) -> int:
     return 0
 
 
-def script_runs(path: Path, phase: dict) -> list[dict]:
+def script_runs(path: Path, phase: dict, page: str = PAGE) -> list[dict]:
+    """The server's seconds per script run of `page` during `phase`, whole page and live fragment apart."""
     rows = []
     runs = [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
-    runs = [run for run in runs if phase["started"] <= run["at"] <= phase["ended"] and run["page"] == PAGE]
+    runs = [run for run in runs if phase["started"] <= run["at"] <= phase["ended"] and run["page"] == page]
     for name, fragment in (("whole page", False), ("live part (every second)", True)):
         seconds = [run["seconds"] for run in runs if run["fragment"] == fragment]
         if seconds:

@@ -29,6 +29,7 @@ PAGES = [
     ("Your photo", "views/photo.py", "Classify your photo", ":material/photo_camera:"),
     ("You vs the network", "views/you_vs_network.py", "You vs the network", ":material/sports_score:"),
     ("You vs the network", "views/class_round.py", "Class round", ":material/groups:"),
+    ("You vs the network", "views/class_question.py", "Class question", ":material/how_to_vote:"),
 ]
 
 ui.keep_keras_between_runs()  # a class watching a run must not slow it down (see ui/streamlit_patch.py)

@@ -22,7 +22,7 @@ import pytest
 
 from cnn_lab.network import augment, photo
 from cnn_lab.lessons import guesses, maths
-from cnn_lab.classroom import round_codes
+from cnn_lab.classroom import peer_store, round_codes
 from cnn_lab.runs.records import Device, Epoch
 from cnn_lab.training import devices
 from cnn_lab.lessons import gradient as G
@@ -34,7 +34,7 @@ from cnn_lab.network.data import read_sample
 from cnn_lab.settings import BATCH_SIZE, CLASS_NAMES, PROJECT_ROOT
 from cnn_lab.network.data import TRAINING_IMAGES as TRAINS_ON
 from cnn_lab.runs.model_card import read_card
-from cnn_lab.lessons.questions import read_questions
+from cnn_lab.lessons.questions import LESSONS_WITH_QUESTIONS, read_questions
 from cnn_lab.training.recipes import PRESETS, VALIDATION_SHARE, CNNConfig, held_out
 from cnn_lab.settings import ARTICLE_ACCURACY, CROP
 from cnn_lab.runs.reference import article_run
@@ -57,14 +57,7 @@ PLURAL = {
     "truck": "trucks",
 }
 QUESTIONS = "lessons/"
-LESSON_PAGES = (
-    "images_are_numbers",
-    "dataset",
-    "augmentation",
-    "convolution",
-    "channels",
-    "network",
-)  # each ends with questions
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six")
 AUGMENTS = {"article": "runs all seven", "crop_flip": "only crop and flip", "none": "do not augment"}
 
 
@@ -212,7 +205,7 @@ def claims() -> list[tuple[str, str]]:
     lesson_seconds = int(measured(r"again on the final main[^|]*\|[^|]*\|[^|]*\| \*\*(\d+) s\*\*"))
     per_student = measured(r"\*\*\+([\d.]+) MB per session\*\*")
     reference = article_run()
-    check_counts = {len(read_questions(lesson)) for lesson in LESSON_PAGES}
+    check_counts = {len(read_questions(lesson)) for lesson in LESSONS_WITH_QUESTIONS}
     best_epoch = max(reference.history, key=lambda epoch: epoch.test_accuracy)
     layer1, layer2 = (built(paper.model).get_layer(name) for name in ("conv1", "conv2"))
     noise = chance_gap(reference_runs())
@@ -417,6 +410,13 @@ def claims() -> list[tuple[str, str]]:
             f"images where fewer than {100 * round_codes.HARD_FOR_PEOPLE:.0f} % of people gave the true class",
         ),
         ("lessons/you_vs_network_rules.md", f"at least {100 * round_codes.EASY_FOR_PEOPLE:.0f} % of people were right"),
+        # --- peer instruction: cnn_lab.classroom.peer_store
+        ("lessons/class_question.md", f"It works in {NUMBER_WORDS[len(peer_store.STEPS)]} steps"),
+        (
+            "README.md",
+            f"type it with {peer_store.MIN_OPTIONS} to {peer_store.MAX_OPTIONS} answers, the right one and why",
+        ),
+        ("README.md", f"press its number key (1 to {peer_store.MAX_OPTIONS}), once"),
         # --- the check questions at the end of each lesson page (lessons/*_questions.toml)
         (
             "README.md",

@@ -32,7 +32,8 @@ def test_who_moved_where():
 
 
 def test_the_most_chosen_wrong_answer():
-    assert peer_scores.most_chosen_wrong(QUESTION, VOTES) == "9"  # 4 votes for 9, 2 for 64
+    assert peer_scores.most_chosen_wrong(QUESTION, VOTES) == "9"  # in vote 1: 3 votes for 9, 1 for 64
+    assert peer_scores.most_chosen_wrong(QUESTION, [(1, "a", 0), (2, "b", 2), (2, "c", 2)]) == "9"  # vote 1 only
     tie = [(1, "a", 0), (1, "b", 2)]
     assert peer_scores.most_chosen_wrong(QUESTION, tie) == "9"  # a tie: the first wrong answer
     assert peer_scores.most_chosen_wrong(QUESTION, [(1, "a", 1)]) is None

@@ -127,3 +127,22 @@ def test_it_shares_the_class_round_file_and_clears_on_its_own(tmp_path):
     questions.clear_all()
     assert questions.asked() == [] and questions.votes(question.id) == []
     assert rounds.get(round_id) is not None  # the class round is another store's to clear
+
+
+def test_clear_leaves_nothing_readable_in_the_files(tmp_path):
+    """README, "Privacy": Clear overwrites what it deletes (secure_delete) and empties the write-ahead log, so
+    neither the database file nor its -wal file holds the deleted question or votes."""
+    from cnn_lab.classroom.check_answers import CheckAnswers
+
+    path = tmp_path / FILE_NAME
+    store, checks = PeerQuestions(path), CheckAnswers(path)
+    marker = "a-question-the-class-asked-zqxj"
+    question = store.ask("typed", marker, ["first-answer-zqxj", "second"], 0)
+    store.vote(question.id, 1, "participant-zqxj", "", 0)
+    checks.record("source-zqxj", "participant-zqxj", 1)
+    held = b"".join(p.read_bytes() for p in tmp_path.glob(FILE_NAME + "*"))
+    assert marker.encode() in held and b"participant-zqxj" in held  # it was written down
+    store.clear_all()
+    checks.clear_all()
+    held = b"".join(p.read_bytes() for p in tmp_path.glob(FILE_NAME + "*"))
+    assert b"zqxj" not in held

@@ -1,5 +1,5 @@
-"""The classroom pages' figures (You vs the network, Class round): who said what for one image, and a
-class round's accuracy against the network's."""
+"""The classroom pages' figures (You vs the network, Class round, Class question): who said what for one image, a
+class round's accuracy against the network's, and how a class voted on a question."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def answers_figure(
     title: str = "",
     colours=ANSWER_COLOURS,
     network_answer: int | None = None,
+    true_word: str = "true",
 ) -> go.Figure:
     """Who said what for one image, each as a share from 0 to 100 %: `series` is a list of (name, shares),
     e.g. [("the network's probabilities", probabilities), ("people's answers (CIFAR-10H)", counts / people)],
@@ -29,7 +30,7 @@ def answers_figure(
     the student's answer and the network's are named beside their rows; the first class at the top."""
     rows = []
     for c, name in enumerate(class_names):
-        named = (("true", c == true), ("your answer", c == answer), ("the network's answer", c == network_answer))
+        named = ((true_word, c == true), ("your answer", c == answer), ("the network's answer", c == network_answer))
         marks = [word for word, chosen in named if chosen]
         rows.append(f"<b>{name} ({', '.join(marks)})</b>" if marks else name)
     figure = go.Figure(
@@ -84,4 +85,17 @@ def class_vs_network_figure(class_curve, network_curve) -> go.Figure:
     figure.update_layout(
         height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h", "y": -0.3}
     )
+    return figure
+
+
+VOTE_COLOURS = (ORANGE, PURPLE)  # peer instruction's vote 1, then vote 2
+
+
+def votes_figure(options, series, correct: int | None = None, mine: int | None = None) -> go.Figure:
+    """Peer instruction: each answer's share of a vote (%), `series` a list of (name, shares) for vote 1 and then
+    vote 2; the right answer (None: not revealed yet) and this student's vote named beside their rows. The rows
+    are "answer 1", "answer 2", ...: the page lists the answers in full beside the chart (they can be long)."""
+    numbered = [f"answer {k}" for k in range(1, len(options) + 1)]  # the answers in full are listed beside it
+    figure = answers_figure(numbered, series, true=correct, answer=mine, colours=VOTE_COLOURS, true_word="right")
+    figure.update_xaxes(title="% of the class's votes")
     return figure

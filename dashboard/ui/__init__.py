@@ -2,6 +2,7 @@
 
 - `state`: the data, CIFAR-10H's human labels, the models and their evaluation, loaded once per server and
   shared by every session;
+- `classroom`: the class's shared stores (class rounds, peer instruction, the check answers kept for the teacher);
 - `teacher`: the teacher token's sign-in, and the one lock on a teacher's controls: `locked()` disables
   them, `@teacher_only` guards their callbacks, `only_the_teacher` says why beside them;
 - `run_start`: starting a run from a page (Start, an experiment, Resume) and why a start was refused;
@@ -18,13 +19,13 @@ Pages `import ui` and call `ui.dataset()`, `ui.require_model()`...: every public
 """
 
 from . import state
+from .classroom import check_answers, class_rounds, keep_check_answer, peer_questions, seat
 from .presenter_view import presenter_css, presenter_view_controls
 from .run_start import refuse_start, refused_start, start_run
 from .run_view import say_device, show_run
 from .state import (
     NO_MODEL_YET,
     chosen_model_path,
-    class_rounds,
     data_badge,
     dataset,
     evaluation,
@@ -52,6 +53,10 @@ __all__ = [
     "NO_MODEL_YET",
     "chosen_model_path",
     "class_rounds",
+    "peer_questions",
+    "check_answers",
+    "keep_check_answer",
+    "seat",
     "data_badge",
     "dataset",
     "evaluation",

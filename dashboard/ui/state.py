@@ -245,22 +245,6 @@ def evaluation():
     st.stop()
 
 
-@st.cache_resource
-def _class_rounds(path: str):
-    from cnn_lab.classroom.round_store import ClassRounds
-
-    return ClassRounds(path)
-
-
-def class_rounds():
-    """The class rounds' store (<runs folder>/class_rounds.sqlite), one object per server: it keeps a path,
-    every call opens its own connection."""
-    from cnn_lab.classroom.round_store import FILE_NAME
-    from cnn_lab.runs.folders import runs_dir
-
-    return _class_rounds(str(runs_dir() / FILE_NAME))
-
-
 def evaluations_of(paths: list[Path], data: Cifar10, labels: list[str]) -> list | None:
     """The Evaluations of several models on the test set if all are done (by this server, or kept
     on disk); otherwise start the missing ones and show the progress of the first, and return None."""

@@ -6,8 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from cnn_lab.lessons.guesses import Guess
-from cnn_lab.lessons.questions import QuestionsError, read_questions
+from cnn_lab.lessons.questions import QuestionsError, read_questions, source_of
 from cnn_lab.lessons.texts import read_lesson
+
+from .classroom import keep_check_answer
 
 SHOW_ME = "Show me"
 _ANSWERS = "lesson_answers"  # {widget key: the option picked}: kept while the student moves from page to page
@@ -82,7 +84,8 @@ def guess(question: Guess, key: str) -> bool:
 
 def check_questions(lesson_name: str) -> None:
     """The check questions at the end of a lesson (lessons/<lesson_name>_questions.toml), each with its
-    feedback once answered, and why each of its answers is right or wrong."""
+    feedback once answered, and why each of its answers is right or wrong. While a teacher token is set, each
+    first answer is kept for the teacher's table, with no name (ui.classroom.keep_check_answer)."""
     st.header("Check yourself")
     try:
         questions = read_questions(lesson_name)
@@ -95,6 +98,7 @@ def check_questions(lesson_name: str) -> None:
         if chosen is None:
             continue
         option, right = question.option(chosen), question.right
+        keep_check_answer(source_of(lesson_name, number), question.options.index(option))
         if option.correct:
             st.success(f"**Right.** {option.why}", icon=":material/check_circle:")
         else:

@@ -2,7 +2,6 @@
 class with the network. The round lives in cnn_lab.classroom.round_store's SQLite store; this page only draws it and
 follows it once a second."""
 
-import secrets
 import time
 
 import streamlit as st
@@ -36,14 +35,7 @@ people = ui.human_labels(data)
 store = ui.class_rounds()
 names = list(result.class_names)
 network = result.predictions
-# A student is a random id, nothing else: kept in the session (moving between pages) and in the page's
-# address (?seat=...), so that reloading the tab does not make a new student who could answer again.
-SEAT = "seat"
-kept = st.session_state.get("class_round_participant") or st.query_params.get(SEAT, "")
-participant = kept if round_store.is_seat(kept) else secrets.token_hex(8)
-st.session_state["class_round_participant"] = participant
-if st.query_params.get(SEAT) != participant:
-    st.query_params[SEAT] = participant
+participant = ui.seat()  # a random id, nothing else
 
 
 # --- what the controls do (on_click: they run before the script, so no redraw drops a click) ---------------

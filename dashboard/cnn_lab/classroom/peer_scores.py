@@ -60,8 +60,9 @@ def moves(question: ClassQuestion, votes) -> Moves:
 
 
 def most_chosen_wrong(question: ClassQuestion, votes) -> str | None:
-    """The wrong answer chosen most over both votes (the first such on a tie); None when no one chose one."""
-    tally = [a + b for a, b in zip(counts(question, votes, 1), counts(question, votes, 2))]
+    """The wrong answer chosen most in vote 1, before the discussion: the class's own misconception (the first such
+    on a tie); None when no one chose one."""
+    tally = counts(question, votes, 1)
     wrong = [(n, -i) for i, n in enumerate(tally) if i != question.correct and n]
     return question.options[-max(wrong)[1]] if wrong else None
 
@@ -81,7 +82,7 @@ UNDERSTANDING_COLUMNS = (
 
 def understanding_rows(asked: list[tuple[ClassQuestion, list]]) -> list[dict]:
     """One row per question asked, as the teacher's table and the CSV show it: shares as numbers 0-1 (None when
-    nobody voted)."""
+    nobody voted; "wrong to right" also when nobody who voted twice was wrong in vote 1)."""
     rows = []
     for question, votes in asked:
         first, second = counts(question, votes, 1), counts(question, votes, 2)

@@ -16,8 +16,8 @@ The store lives in the class round's SQLite file (round_store.FILE_NAME, its own
                UNIQUE(question, vote, participant): one vote per student per vote
 
 A vote is taken only for the newest question, only while its step is that vote; the check and the insert
-are one transaction. Nothing about a student is kept but a nickname at most and a random id of their tab,
-as in the class round. Nothing here imports Streamlit.
+are one transaction. Nothing about a student is kept but a random id of their tab (the page passes no nickname:
+its votes are anonymous). Nothing here imports Streamlit.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cnn_lab.classroom.round_store import Connection, open_store, safe_nickname
+from cnn_lab.classroom.round_store import Connection, forget, open_store, safe_nickname
 
 VOTE_1, SHOWN, VOTE_2, REVEALED = "vote 1", "shown", "vote 2", "revealed"
 STEPS = (VOTE_1, SHOWN, VOTE_2, REVEALED)
@@ -137,7 +137,7 @@ class PeerQuestions:
         return self._step(question_id, (VOTE_1,), SHOWN)
 
     def discuss(self, question_id: int) -> ClassQuestion | None:
-        """After discussion, open vote 2 (from vote 1 too: a teacher may skip showing the first votes)."""
+        """After discussion, open vote 2 (from vote 1 too: a teacher may choose not to show the first votes)."""
         return self._step(question_id, (VOTE_1, SHOWN), VOTE_2)
 
     def reveal(self, question_id: int) -> ClassQuestion | None:
@@ -161,6 +161,7 @@ class PeerQuestions:
             connection.execute("BEGIN IMMEDIATE")
             connection.execute("DELETE FROM votes")
             connection.execute("DELETE FROM questions")
+        forget(self.path)
 
     # --- reading -------------------------------------------------------------------------------------
     def get(self, question_id: int) -> ClassQuestion | None:

@@ -206,6 +206,7 @@ class ClassRounds:
             connection.execute("BEGIN IMMEDIATE")
             connection.execute("DELETE FROM answers WHERE round = ?", (round_id,))
             connection.execute("DELETE FROM rounds WHERE id = ?", (round_id,))
+        forget(self.path)
 
     def clear_all(self) -> None:
         """Delete every round and every answer (README, "Privacy")."""
@@ -213,6 +214,7 @@ class ClassRounds:
             connection.execute("BEGIN IMMEDIATE")
             connection.execute("DELETE FROM answers")
             connection.execute("DELETE FROM rounds")
+        forget(self.path)
 
     def _update(self, round_id: int, statement: str, *parameters) -> Round | None:
         with self._connect() as connection:
@@ -292,6 +294,13 @@ def open_store(path: Path | str | None, schema: str) -> Path:
     return path
 
 
+def forget(path: Path) -> None:
+    """After a Clear: empty the write-ahead log (the -wal file), so that the deleted rows' old pages are gone from
+    it too, not only from the database file (secure_delete overwrites them there)."""
+    with Connection(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 class Connection:
     """One connection for one `with` block: committed at the end (rolled back on an error), always closed.
     Autocommit mode (isolation_level=None), so a writer says BEGIN IMMEDIATE itself and takes the write lock
@@ -301,6 +310,7 @@ class Connection:
         self.connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         self.connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
         self.connection.execute("PRAGMA foreign_keys = ON")
+        self.connection.execute("PRAGMA secure_delete = ON")  # what is deleted is overwritten, not left in the file
 
     def __enter__(self) -> sqlite3.Connection:
         return self.connection

@@ -118,3 +118,33 @@ def parse_questions(text: str, source: str = "questions") -> list[Question]:
             raise QuestionsError(f"{where}: two options have the same answer")
         questions.append(Question(question, tuple(options)))
     return questions
+
+
+# The lesson pages that end with check questions, in the menu's order.
+LESSONS_WITH_QUESTIONS = (
+    "images_are_numbers",
+    "dataset",
+    "augmentation",
+    "convolution",
+    "channels",
+    "network",
+    "gradient",
+)
+
+
+def source_of(lesson: str, number: int) -> str:
+    """How a check question is named wherever the class's answers are kept: its lesson and number, "channels 2"."""
+    return f"{lesson} {number}"
+
+
+def every_check_question(folder: Path | None = None) -> dict[str, Question]:
+    """{source: question} for every lesson's check questions, in the menu's order; a lesson whose file cannot be
+    read is left out (its page says why)."""
+    found = {}
+    for lesson in LESSONS_WITH_QUESTIONS:
+        try:
+            questions = read_questions(lesson, folder)
+        except QuestionsError:
+            continue
+        found.update({source_of(lesson, n): question for n, question in enumerate(questions, 1)})
+    return found

@@ -95,7 +95,7 @@ def throughput(data, a) -> list[dict]:
     """Training images/s for each batch size: one untimed epoch (tracing), then one timed epoch."""
     import numpy as np
 
-    from cnn_lab.training.recipes import preset, scaled
+    from cnn_lab.recipes import preset, scaled
     from cnn_lab.training.devices import data_parallel
     from cnn_lab.training.loop import one_hot
 
@@ -123,7 +123,7 @@ def time_to_target(a) -> dict:
 
     from time_to_target import one_run
 
-    from cnn_lab.training.recipes import preset, scaled
+    from cnn_lab.recipes import preset, scaled
 
     config = scaled(preset("fast"), a.target_batch)
     with tempfile.TemporaryDirectory() as tmp:

@@ -32,7 +32,7 @@ import json, sys, time
 import keras
 from cnn_lab.network.data import load_cifar10
 from cnn_lab.network.model import build_cnn, trainer
-from cnn_lab.training.recipes import preset
+from cnn_lab.recipes import preset
 from cnn_lab.training.loop import one_hot
 from cnn_lab.training.optimizer import build_optimizer
 

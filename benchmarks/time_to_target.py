@@ -29,12 +29,12 @@ from common import save, table
 from cnn_lab.runs import folders
 from cnn_lab.runs.records import Epoch
 from cnn_lab.network.data import load_cifar10
-from cnn_lab.training.recipes import CNNConfig, TrainConfig, preset
+from cnn_lab.recipes import CNNConfig, TrainConfig, preset
 from cnn_lab.settings import ARTICLE_ACCURACY
 from train_throughput import bare
 
 TRAIN = (  # one run, in a process of its own: python -c TRAIN CONFIG_JSON DATA FOLDER STARTED
-    "import json, sys; from cnn_lab.training.loop import train; from cnn_lab.training.recipes import TrainConfig; "
+    "import json, sys; from cnn_lab.training.loop import train; from cnn_lab.recipes import TrainConfig; "
     "config, data, folder, started = json.loads(sys.argv[1]), sys.argv[2] or None, sys.argv[3], float(sys.argv[4]); "
     "train(TrainConfig.from_dict(config), data, folder, started=started)"
 )

@@ -18,7 +18,7 @@ from pathlib import Path
 from common import save, table  # noqa: E402
 
 from cnn_lab.network.data import load_cifar10  # noqa: E402
-from cnn_lab.training.recipes import preset  # noqa: E402
+from cnn_lab.recipes import preset  # noqa: E402
 from cnn_lab.runs.folders import read_history  # noqa: E402
 from cnn_lab.training.loop import one_hot, train  # noqa: E402
 from cnn_lab.training.optimizer import build_optimizer  # noqa: E402

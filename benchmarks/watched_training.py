@@ -32,7 +32,7 @@ from common import save, table  # noqa: E402
 from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 
 from cnn_lab.settings import SAMPLE_PATH  # noqa: E402
-from cnn_lab.training.recipes import preset  # noqa: E402
+from cnn_lab.recipes import preset  # noqa: E402
 from cnn_lab.runs import folders  # noqa: E402
 from cnn_lab.training import launcher  # noqa: E402
 

@@ -29,7 +29,7 @@ from cnn_lab.runs import folders
 from cnn_lab.runs.compare import data_kind
 from cnn_lab.settings import PROJECT_ROOT
 from cnn_lab.runs.experiments import QUICK, REFERENCE, REFERENCE_TITLE
-from cnn_lab.training.recipes import PRESETS
+from cnn_lab.recipes import PRESETS
 from cnn_lab.runs.reference import ARTICLE_RUN
 
 ARTICLE, FAST = PRESETS["article"], PRESETS["fast"]

@@ -12,7 +12,7 @@ import json
 import sys
 
 from cnn_lab.settings import PROJECT_ROOT
-from cnn_lab.training.recipes import PRESETS, TrainConfig
+from cnn_lab.recipes import PRESETS, TrainConfig
 from cnn_lab.runs.reference import ARTICLE_RUN
 from cnn_lab.runs.folders import read_json
 

@@ -35,7 +35,7 @@ from cnn_lab.settings import BATCH_SIZE, CLASS_NAMES, PROJECT_ROOT
 from cnn_lab.network.data import TRAINING_IMAGES as TRAINS_ON
 from cnn_lab.runs.model_card import read_card
 from cnn_lab.lessons.questions import LESSONS_WITH_QUESTIONS, read_questions
-from cnn_lab.training.recipes import PRESETS, VALIDATION_SHARE, CNNConfig, held_out
+from cnn_lab.recipes import PRESETS, VALIDATION_SHARE, CNNConfig, held_out
 from cnn_lab.settings import ARTICLE_ACCURACY, CROP
 from cnn_lab.runs.reference import article_run
 from cnn_lab.lessons.texts import lesson_items, read_lesson, spoken_words
@@ -739,7 +739,7 @@ def test_every_kind_of_layer_the_lab_builds_is_explained():
 
 def page_lessons() -> dict[str, list[str]]:
     """The lessons each page shows, as its code names them."""
-    shown = re.compile(r"""(?:section|lesson|read_lesson|lesson_items)\(["'](\w+)["']\)""")
+    shown = re.compile(r"""(?:section|lesson|read_lesson|lesson_items|class_activity)\(\s*["'](\w+)["']""")
     return {page.stem: shown.findall(page.read_text(encoding="utf-8")) for page in sorted(VIEWS.glob("*.py"))}
 
 

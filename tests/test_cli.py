@@ -109,7 +109,7 @@ def test_a_run_planned_in_its_folder_trains_what_its_config_says(tmp_path):
     """The Train page writes a new run's config.json and starts `cnn-lab train --run-dir DIR`: the command trains
     that config, not a preset's, and refuses a flag that would quietly change it."""
     from cnn_lab.settings import SAMPLE_PATH
-    from cnn_lab.training.recipes import TrainConfig, preset
+    from cnn_lab.recipes import TrainConfig, preset
     from cnn_lab.training.loop import plan, planned
 
     run = tmp_path / "runs" / "20250101-000000-9a1d"

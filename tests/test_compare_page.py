@@ -13,7 +13,7 @@ from conftest import figures, run
 from cnn_lab.runs import compare
 from cnn_lab.network.data import load_cifar10
 from cnn_lab.network.evaluation import SAVED, Evaluation
-from cnn_lab.training.recipes import PRESETS
+from cnn_lab.recipes import PRESETS
 from cnn_lab.runs.folders import runs_dir, set_name
 
 

@@ -13,7 +13,7 @@ from cnn_lab.runs import experiments
 from cnn_lab.training import launcher, loop
 from cnn_lab.runs.experiments import EXPERIMENTS, QUICK
 from cnn_lab.runs.compare import differences, flatten
-from cnn_lab.training.recipes import TrainConfig
+from cnn_lab.recipes import TrainConfig
 from cnn_lab.runs.folders import list_runs
 
 PAGE = "../dashboard/views/train.py"

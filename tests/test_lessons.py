@@ -270,7 +270,7 @@ def test_the_network_s_outline_goes_from_the_picture_to_10_probabilities():
     """The Network page's diagram: one block per layer, batch-norm and ReLU inside their convolution's block,
     each block's shape what Keras computes, and the parameters all counted once."""
     from cnn_lab.network.model import build_cnn, classifier
-    from cnn_lab.training.recipes import PRESETS
+    from cnn_lab.recipes import PRESETS
 
     model = classifier(build_cnn(PRESETS["lesson"].model))
     steps = maths.layer_activations(model, np.zeros((32, 32, 3), np.uint8))

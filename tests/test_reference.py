@@ -3,7 +3,7 @@
 import json
 
 from cnn_lab.runs.model_card import ModelRecord, model_record
-from cnn_lab.training.recipes import PRESETS, differences, preset
+from cnn_lab.recipes import PRESETS, differences, preset
 from cnn_lab.runs.records import Epoch, records
 from cnn_lab.runs.reference import ARTICLE_RUN, ReferenceRun, article_run
 

@@ -267,7 +267,7 @@ def _model_with(tmp_path, tiny_model_path, made_up, name, about):
 
 
 def test_a_model_is_named_with_every_way_its_recipe_differs_from_the_articles(tmp_path, tiny_model_path, made_up):
-    from cnn_lab.training.recipes import PRESETS
+    from cnn_lab.recipes import PRESETS
     from cnn_lab.runs.reference import article_run
 
     path = _model_with(tmp_path, tiny_model_path, made_up, "shipped_like.keras", {"train": PRESETS["best"].to_dict()})
@@ -292,7 +292,7 @@ def test_a_model_is_named_with_every_way_its_recipe_differs_from_the_articles(tm
 
 def _results_of_a_run(tmp_path, tiny_model_path, made_up, recipe: str, on_the_sample: bool):
     """The Accuracy page of a run's model trained with `recipe` (a run folder's config.json says how)."""
-    from cnn_lab.training.recipes import PRESETS
+    from cnn_lab.recipes import PRESETS
 
     about = {"train": PRESETS[recipe].to_dict(), "is_sample": on_the_sample}
     return run("results.py", _model_with(tmp_path, tiny_model_path, made_up, "runs/abc/model.keras", about))
@@ -320,7 +320,7 @@ def test_the_article_s_own_network_trained_longer_is_not_called_another_network(
     network trained for more epochs or on 2,000 images. The heading says whether the network differs."""
     import dataclasses
 
-    from cnn_lab.training.recipes import PRESETS
+    from cnn_lab.recipes import PRESETS
 
     longer = dataclasses.replace(PRESETS["article"], epochs=40, limit=2000)
     path = _model_with(tmp_path, tiny_model_path, made_up, "longer.keras", {"train": longer.to_dict()})
@@ -336,7 +336,7 @@ def test_the_article_s_own_network_trained_longer_is_not_called_another_network(
 
 def test_a_stopped_run_s_model_says_it_did_not_train_to_its_end(tmp_path, tiny_model_path, made_up):
     """A model chosen from a run stopped after 3 of its 20 epochs is not 'trained with the article's recipe'."""
-    from cnn_lab.training.recipes import PRESETS
+    from cnn_lab.recipes import PRESETS
 
     about = {"train": PRESETS["article"].to_dict(), "is_sample": False}
     path = _model_with(tmp_path, tiny_model_path, made_up, "runs/abc/model.keras", about)

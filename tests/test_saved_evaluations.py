@@ -75,7 +75,7 @@ def test_the_results_page_of_a_restarted_lab_opens_at_once(tiny_model_path, monk
 
 
 def test_a_training_run_keeps_its_checkpoints_evaluation():
-    from cnn_lab.training.recipes import preset
+    from cnn_lab.recipes import preset
     from cnn_lab.training.loop import train
 
     folder = runs_dir() / "20250101-000000-e001"

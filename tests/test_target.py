@@ -7,7 +7,7 @@ import json
 from conftest import a_snapshot
 
 from cnn_lab.formatting import minutes_and_seconds
-from cnn_lab.training.recipes import PRESETS
+from cnn_lab.recipes import PRESETS
 from cnn_lab.runs.eta import crossing_words, reference_epoch, seconds_to_line
 from cnn_lab.runs.records import Epoch, Status, AccuracyCheck
 
@@ -72,7 +72,7 @@ def test_the_expected_epoch_comes_from_the_reference_run_with_the_same_seed():
     """The shipped Lesson runs from seeds 0 and 1 passed 78.4 % in epochs 6 and 7: a seed-1 run expects 7."""
     import dataclasses
 
-    from cnn_lab.training.recipes import PRESETS
+    from cnn_lab.recipes import PRESETS
     from cnn_lab.runs.eta import reference_epoch
 
     lesson = PRESETS["lesson"]

@@ -127,7 +127,7 @@ def test_a_student_watches_read_only_and_cannot_start_stop_or_delete(monkeypatch
     monkeypatch.setenv(settings.TEACHER_TOKEN_VARIABLE, TOKEN)
     old = fake_run("20260101-000000-aaaa")
     from cnn_lab.settings import SAMPLE_PATH
-    from cnn_lab.training.recipes import preset
+    from cnn_lab.recipes import preset
 
     run_id = launcher.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH))  # the teacher's run, going
     student, runs = page(), runs_page()

@@ -20,7 +20,7 @@ from cnn_lab.runs.records import Snapshot
 from cnn_lab.runs import folders
 from cnn_lab.training import launcher
 from cnn_lab.settings import SAMPLE_PATH
-from cnn_lab.training.recipes import PRESETS
+from cnn_lab.recipes import PRESETS
 from cnn_lab.runs.folders import list_runs, live_run, run_path, snapshot, training_pid
 
 PAGE = "../dashboard/views/train.py"
@@ -172,7 +172,7 @@ def test_a_failed_run_says_why_on_the_page_and_in_the_log(caplog):
 def test_a_run_whose_process_crashes_below_python_shows_as_failed_with_the_end_of_its_log(caplog):
     """An abort (XLA's fatal checks end a process so, as issue 29's stuck collectives did) gives Python no
     exception to record: the run is failed all the same, and says what its process printed last."""
-    from cnn_lab.training.recipes import preset
+    from cnn_lab.recipes import preset
 
     run_id = launcher.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH))
     folder = run_path(run_id)
@@ -334,7 +334,7 @@ SERVER = textwrap.dedent("""
     from cnn_lab.runs import folders
     from cnn_lab.training import launcher
     from cnn_lab.settings import SAMPLE_PATH
-    from cnn_lab.training.recipes import preset
+    from cnn_lab.recipes import preset
     print(launcher.start(preset("fast", epochs=50, limit=256), data=str(SAMPLE_PATH)), flush=True)
     time.sleep(600)
 """)

@@ -18,7 +18,7 @@ from cnn_lab.network.data import DataError, load_cifar10  # noqa: E402
 from cnn_lab.training import callback, launcher, loop, progress  # noqa: E402
 from cnn_lab.settings import SAMPLE_PATH  # noqa: E402
 from cnn_lab.network.model import CNNConfig  # noqa: E402
-from cnn_lab.training.recipes import TrainConfig, preset  # noqa: E402
+from cnn_lab.recipes import TrainConfig, preset  # noqa: E402
 from cnn_lab.runs.folders import list_runs, new_run_id, run_path, snapshot  # noqa: E402
 
 pytestmark = pytest.mark.core  # run under TensorFlow and again under JAX (tests/test_backends.py)

@@ -19,7 +19,7 @@ Pages `import ui` and call `ui.dataset()`, `ui.require_model()`...: every public
 """
 
 from . import state
-from .classroom import check_answers, class_rounds, keep_check_answer, peer_questions, seat
+from .classroom import check_answers, class_activity, class_rounds, keep_check_answer, peer_questions, seat
 from .presenter_view import presenter_css, presenter_view_controls
 from .run_start import refuse_start, refused_start, start_run
 from .run_view import say_device, show_run
@@ -57,6 +57,7 @@ __all__ = [
     "check_answers",
     "keep_check_answer",
     "seat",
+    "class_activity",
     "data_badge",
     "dataset",
     "evaluation",

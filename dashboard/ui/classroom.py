@@ -10,10 +10,26 @@ import sqlite3
 
 import streamlit as st
 
-from .teacher import is_teacher, teacher_token
+from cnn_lab.lessons.texts import read_lesson
+
+from .teacher import is_teacher, teacher_sign_in, teacher_token
 
 CHECK_PARTICIPANT = "check_participant"  # a random id of this tab: what the check answers are kept under
 _KEPT = "check_answers_kept"  # the check questions this session has already recorded
+
+
+def class_activity(lesson: str, needs_a_token: str, icon: str) -> tuple[bool, bool]:
+    """How a page the whole class shares begins (Class round, Class question): its lesson (not in the presenter
+    view: on the projector the activity comes first) and the teacher's sign-in; without a teacher token it says
+    `needs_a_token` and stops the page, since a lab without one is one laptop. Returns (presenter, teacher)."""
+    presenter = st.session_state.get("presenter_view", False)
+    if not presenter:
+        st.markdown(read_lesson(lesson))
+    teacher = teacher_sign_in() and teacher_token() is not None
+    if teacher_token() is None:
+        st.info(needs_a_token, icon=icon)
+        st.stop()
+    return presenter, teacher
 
 
 def _path() -> str:

@@ -22,18 +22,13 @@ STEP_WORDS = {
     REVEALED: "the answer is revealed",
 }
 
-presenter = st.session_state.get("presenter_view", False)
-if not presenter:
-    ui.lesson("class_question")
-teacher = ui.teacher_sign_in() and ui.teacher_token() is not None
-if ui.teacher_token() is None:
-    st.info(
-        "**A class question needs a teacher token.** Start the lab with `CNN_LAB_TEACHER_TOKEN` set (README, "
-        '"Peer instruction in 10 minutes"), sign in as the teacher in the sidebar and ask a question: every '
-        "student's page shows it at once. Without a token this lab is one laptop: nothing is shared.",
-        icon=":material/how_to_vote:",
-    )
-    st.stop()
+presenter, teacher = ui.class_activity(
+    "class_question",
+    "**A class question needs a teacher token.** Start the lab with `CNN_LAB_TEACHER_TOKEN` set (README, "
+    '"Peer instruction in 10 minutes"), sign in as the teacher in the sidebar and ask a question: every '
+    "student's page shows it at once. Without a token this lab is one laptop: nothing is shared.",
+    icon=":material/how_to_vote:",
+)
 store = ui.peer_questions()
 lesson_questions = every_check_question()
 participant = ui.seat("class_question", "voter")  # a random id, nothing else

@@ -17,19 +17,14 @@ from ui import reveal
 FOLLOW_EVERY_S = 1.0
 WATCH_EVERY_S, STALE_AFTER_S = 5.0, 12.0  # the watchdog: how often it looks, and when `follow` counts as stalled
 
-presenter = st.session_state.get("presenter_view", False)
-if not presenter:  # on the projector the round itself comes first
-    ui.lesson("class_round")
-teacher = ui.teacher_sign_in() and ui.teacher_token() is not None
-if ui.teacher_token() is None:
-    st.info(
-        "**A class round needs a teacher token.** Start the lab with `CNN_LAB_TEACHER_TOKEN` set (README, "
-        '"A class round"), sign in as the teacher in the sidebar and start a round: every student\'s page follows '
-        "it. Without a token this lab is one laptop: play rounds of your own on **You vs the network**; nothing "
-        "is shared.",
-        icon=":material/groups:",
-    )
-    st.stop()
+presenter, teacher = ui.class_activity(
+    "class_round",
+    "**A class round needs a teacher token.** Start the lab with `CNN_LAB_TEACHER_TOKEN` set (README, "
+    '"A class round"), sign in as the teacher in the sidebar and start a round: every student\'s page follows '
+    "it. Without a token this lab is one laptop: play rounds of your own on **You vs the network**; nothing "
+    "is shared.",
+    icon=":material/groups:",
+)
 data, result = ui.evaluation()
 people = ui.human_labels(data)
 store = ui.class_rounds()

@@ -5,7 +5,7 @@ import streamlit as st
 import charts.results
 import ui
 from cnn_lab.runs.model_card import model_record
-from cnn_lab.training.recipes import PRESETS, differences
+from cnn_lab.recipes import PRESETS, differences
 from cnn_lab.settings import ARTICLE_ACCURACY
 from cnn_lab.runs.reference import article_run
 

@@ -21,7 +21,7 @@ from cnn_lab.training import launcher
 from cnn_lab.runs.compare import compare, gap_in_words
 from cnn_lab.network.data import HOW_TO_GET_IT, TRAINING_IMAGES, find_source
 from cnn_lab.settings import SAMPLE_PATH
-from cnn_lab.training.recipes import AUGMENT_MODES, PRESETS, held_out, preset, scaled
+from cnn_lab.recipes import AUGMENT_MODES, PRESETS, held_out, preset, scaled
 from cnn_lab.runs.records import Device, Snapshot, Status
 from cnn_lab.runs.folders import (
     STOP_GRACE_SECONDS,

@@ -15,7 +15,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up
 
 
 def parser() -> argparse.ArgumentParser:
-    from cnn_lab.training.recipes import AUGMENT_MODES, PRESETS  # cheap: only the lists of names are needed here
+    from cnn_lab.recipes import AUGMENT_MODES, PRESETS  # cheap: only the lists of names are needed here
 
     p = Parser(prog="cnn-lab", description="CNN Lab: train and evaluate the article's CIFAR-10 CNN.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)

@@ -45,7 +45,7 @@ def check_resume(args) -> None:
 
 def train_config(args):
     """The TrainConfig `cnn-lab train` trains: its preset (article by default) with what the arguments change."""
-    from cnn_lab.training.recipes import preset
+    from cnn_lab.recipes import preset
 
     return preset(
         args.preset or "article",

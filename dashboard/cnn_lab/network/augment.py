@@ -17,7 +17,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from cnn_lab.training.recipes import AUGMENT_MODES as MODES
+from cnn_lab.recipes import AUGMENT_MODES as MODES
 
 from cnn_lab.settings import CROP
 

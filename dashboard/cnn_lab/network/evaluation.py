@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from cnn_lab.runs import folders
+from cnn_lab.files import write_atomic
+from cnn_lab.settings import runs_dir
 from cnn_lab.settings import CLASS_NAMES, NUM_CLASSES, file_version
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ class SavedEvaluations:
         self._data_hashes: dict[int, tuple] = {}  # id(x_test) -> (x_test, hash): each test set hashed once
 
     def folder(self) -> Path:
-        return self._folder or folders.runs_dir() / "evaluations"
+        return self._folder or runs_dir() / "evaluations"
 
     def _model_hash(self, model_path: Path) -> str:
         version = file_version(model_path)
@@ -174,9 +175,7 @@ class SavedEvaluations:
         try:
             path = self.path(model_path, data)
             path.parent.mkdir(parents=True, exist_ok=True)
-            folders.write_atomic(
-                path, lambda p: np.savez(p, probabilities=evaluation.probabilities, labels=evaluation.labels)
-            )
+            write_atomic(path, lambda p: np.savez(p, probabilities=evaluation.probabilities, labels=evaluation.labels))
             return path
         except OSError as e:
             log.warning("could not save the evaluation of %s: %s", model_path, e)

@@ -18,7 +18,7 @@ import numpy as np
 
 from cnn_lab.network.augment import ArticleAugmentation
 from cnn_lab.settings import IMAGE_SIZE, NUM_CLASSES, PIXELS
-from cnn_lab.training.recipes import CNNConfig
+from cnn_lab.recipes import CNNConfig
 
 
 def build_cnn(config: CNNConfig | None = None, name="cnn") -> keras.Sequential:

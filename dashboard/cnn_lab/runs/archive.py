@@ -87,7 +87,7 @@ def _check_model_file(data: bytes) -> None:
 
 
 def _check_settings(members: dict[str, bytes]) -> dict:
-    from cnn_lab.training.recipes import TrainConfig
+    from cnn_lab.recipes import TrainConfig
 
     try:
         config = json.loads(members["config.json"])

@@ -21,7 +21,7 @@ import numpy as np
 from cnn_lab.runs import folders
 from cnn_lab.runs.records import Epoch, Status
 from cnn_lab.settings import REFERENCE_EXPERIMENTS
-from cnn_lab.training.recipes import TrainConfig
+from cnn_lab.recipes import TrainConfig
 
 # Experiments trained once on the full CIFAR-10 and shipped (scripts/reference_experiments.py):
 # run folders without their models, read-only. The augmentation group opens the Compare page.

@@ -17,7 +17,7 @@ from pathlib import Path
 from cnn_lab.runs import compare
 from cnn_lab.formatting import minutes_and_seconds
 from cnn_lab.settings import ARTICLE_ACCURACY, ARTICLE_LINE
-from cnn_lab.training.recipes import TrainConfig
+from cnn_lab.recipes import TrainConfig
 from cnn_lab.runs.folders import read_history, read_json
 from cnn_lab.runs.records import Snapshot, AccuracyCheck
 

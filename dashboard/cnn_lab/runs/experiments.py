@@ -16,7 +16,7 @@ import dataclasses
 from pathlib import Path
 
 from cnn_lab.settings import REFERENCE_EXPERIMENTS
-from cnn_lab.training.recipes import PRESETS, TrainConfig
+from cnn_lab.recipes import PRESETS, TrainConfig
 
 QUICK = dataclasses.replace(PRESETS["article"], epochs=25, limit=2000)
 REFERENCE = "quick"  # its folder under REFERENCE_EXPERIMENTS

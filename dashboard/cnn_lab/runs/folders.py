@@ -21,7 +21,6 @@ read once per record. Nothing here imports Keras or Streamlit.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import re
 import secrets
@@ -31,6 +30,7 @@ import time
 from pathlib import Path
 
 from cnn_lab.runs.records import CurvePoint, Device, Epoch, RunRow, Snapshot, Status, AccuracyCheck, record, records
+from cnn_lab.files import read_json, write_atomic, write_json  # noqa: F401  (folders.read_json: what pages use)
 from cnn_lab.settings import runs_dir
 
 RUN_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{4}$")
@@ -48,26 +48,6 @@ def run_path(run_id: str, root: Path | None = None) -> Path:
     if not isinstance(run_id, str) or not RUN_ID.match(run_id):
         raise ValueError(f"not a run id: {run_id!r}")
     return (root or runs_dir()) / run_id
-
-
-# --- files, written whole or not at all --------------------------------------------------------
-def write_atomic(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: never half a file."""
-    path = Path(path)
-    tmp = path.with_name(f".tmp-{os.getpid()}-{path.stem}{path.suffix}")  # keeps the suffix Keras insists on
-    write(tmp)
-    os.replace(tmp, path)
-
-
-def write_json(path: Path, value, indent: int | None = 1) -> None:
-    write_atomic(path, lambda p: p.write_text(json.dumps(value, indent=indent)))
-
-
-def read_json(path: Path, default=None):
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return default
 
 
 # --- who trains a run, and asking it to stop ---------------------------------------------------

@@ -8,7 +8,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from cnn_lab.training.recipes import TrainConfig
+from cnn_lab.recipes import TrainConfig
 
 
 def read_object(path) -> dict:

@@ -15,7 +15,7 @@ from pathlib import Path
 from cnn_lab.runs.records import Device, Epoch, records
 from cnn_lab.settings import ARTICLE_RUN
 from cnn_lab.runs.model_card import read_object
-from cnn_lab.training.recipes import TrainConfig
+from cnn_lab.recipes import TrainConfig
 
 
 @dataclasses.dataclass

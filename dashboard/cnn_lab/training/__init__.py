@@ -1,6 +1,5 @@
 """Training a run, in a process of its own, one module a job:
 
-    recipes     the training presets (article, lesson, fast, best), as plain data saved with every run
     loop        the training loop `cnn-lab train` runs: train(), extend(), a planned run's config
     callback    what happens between batches: progress, stop requests, tests, checkpoints
     progress    the live progress, written to the run folder's progress.json

@@ -25,7 +25,7 @@ from pathlib import Path
 from cnn_lab import settings
 from cnn_lab.runs import folders
 from cnn_lab.runs.records import Status
-from cnn_lab.training.recipes import TrainConfig, preset
+from cnn_lab.recipes import TrainConfig, preset
 from cnn_lab.training.loop import RunBusy, plan
 
 log = logging.getLogger(__name__)

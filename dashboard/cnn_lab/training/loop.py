@@ -22,7 +22,7 @@ from cnn_lab.settings import NUM_CLASSES
 from cnn_lab.runs import folders
 from cnn_lab.runs.records import Status
 from cnn_lab.network.data import DataError, load_cifar10
-from cnn_lab.training.recipes import TrainConfig
+from cnn_lab.recipes import TrainConfig
 from cnn_lab.training.devices import (
     data_parallel,
     describe_device,

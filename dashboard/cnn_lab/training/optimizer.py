@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from cnn_lab.runs import folders
-from cnn_lab.training.recipes import TrainConfig
+from cnn_lab.recipes import TrainConfig
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from cnn_lab.network import augment, photo
+from cnn_lab.network import augment, image_map, photo
 from cnn_lab.lessons import guesses, maths
 from cnn_lab.classroom import peer_store, round_codes
 from cnn_lab.runs.records import Device, Epoch
@@ -669,6 +669,19 @@ def claims() -> list[tuple[str, str]]:
             "dashboard/cnn_lab/lessons/guesses.py",
             "less than 2 % of the largest this filter can make." if guesses.ABOUT_ZERO_FLOOR == 0.02 else "(the floor)",
         ),
+        # --- the map (cnn_lab/network/image_map.py)
+        ("lessons/network_map.md", f"last hidden layer: {best.model.dense[-1]} numbers for the shipped model"),
+        ("lessons/network_map.md", f"Nobody can look at {best.model.dense[-1]} numbers at once"),
+        (
+            "lessons/network_map_reading.md",
+            f"the {CROP * CROP * 3:,} numbers of the picture itself ({CROP} × {CROP} pixels × 3 colours)",
+        ),
+        ("lessons/network_map_reading.md", f"where its {image_map.NEIGHBOURS} nearest test images are on average"),
+        ("dashboard/views/network_map.py", f"Of each image's {image_map.NEIGHBOURS} nearest dots"),
+        (
+            QUESTIONS + "network_map_questions.toml",
+            f"CIFAR-10 has {TRAINING_IMAGES // len(CLASS_NAMES):,} training images of each class",
+        ),
         # --- the bundled sample
         ("dashboard/views/train.py", f"({len(sample.x_train)} training, {len(sample.x_test)} test images)"),
         ("README.md", f"{len(sample.x_train) + len(sample.x_test):,} genuine CIFAR-10 test images"),
@@ -769,4 +782,51 @@ def test_the_shipped_model_is_right_more_often_than_its_probabilities_say(full_a
     assert PRESETS["best"].label_smoothing and PRESETS["best"].flip_tta
     assert "The shipped model's run low: it is right more often than its probabilities say" in text_of(
         "lessons/mistakes.md"
+    )
+
+
+def test_the_maps_answer_is_worked_out_from_its_last_hidden_layer_alone():
+    """lessons/network_map.md: the numbers the map is made from are the only input of the answer (the softmax
+    layer), in the shipped model and in every recipe's network."""
+    import keras
+
+    from cnn_lab.network.image_map import hidden_layer
+    from cnn_lab.network.model import build_cnn, cnn_of, load_classifier
+
+    networks = [cnn_of(load_classifier(PROJECT_ROOT / "assets" / "models" / "default.keras"))]
+    networks += [build_cnn(recipe.model) for recipe in PRESETS.values()]
+    for cnn in networks:
+        last, hidden = cnn.layers[-1], hidden_layer(cnn)
+        assert isinstance(last, keras.layers.Dense) and last.activation is keras.activations.softmax
+        assert cnn.layers[cnn.layers.index(last) - 1] is hidden  # nothing between them: no dropout, no skip
+    assert hidden_layer(networks[0]).units == PRESETS["best"].model.dense[-1]
+    assert "and its answer is worked out from these numbers alone" in text_of("lessons/network_map.md")
+
+
+@pytest.mark.full_data
+def test_on_the_shipped_map_most_cats_sit_near_other_cats_and_on_the_pixels_map_few(full_archive):
+    """lessons/network_map_reading.md: "far fewer share a class" on the pixels' map, and after training "most cats sit
+    near other cats": most cats have a majority of cats among their 10 nearest dots on the network's map."""
+    from sklearn.neighbors import NearestNeighbors
+
+    from cnn_lab.network.data import load_cifar10
+
+    data = load_cifar10(str(full_archive))
+    cat = CLASS_NAMES.index("cat")
+    majority = {}
+    for path in (PROJECT_ROOT / "assets" / "models" / "default.keras", None):
+        found = image_map.SAVED_MAPS.load(path, data)
+        _, near = NearestNeighbors(n_neighbors=11).fit(found.positions).kneighbors(found.positions)
+        cats = found.labels == cat
+        majority[path is None] = float(((found.labels[near[cats, 1:]] == cat).sum(1) > 5).mean())
+        if path is None:
+            assert (
+                found.agreement
+                < 0.5 * image_map.SAVED_MAPS.load(PROJECT_ROOT / "assets" / "models" / "default.keras", data).agreement
+            )
+    assert majority[False] > 0.5 and majority[True] < 0.05, majority
+    text = text_of("lessons/network_map_reading.md")
+    assert (
+        "far fewer share a class" in text
+        and "the network learned numbers in which most cats sit near other cats" in text
     )

@@ -175,10 +175,10 @@ def test_evaluation_job_stops_and_reports_a_broken_file(tiny_model_path, tmp_pat
     assert job.wait(key, 60)["status"] == "stopped" and job.result(key) is None
     broken = tmp_path / "broken.keras"
     broken.write_bytes(b"not a model")
-    with caplog.at_level("ERROR", logger="cnn_lab.network.evaluation"):
+    with caplog.at_level("ERROR", logger="cnn_lab.network.jobs"):
         state = job.wait(job.start(broken, data), 60)
     assert state["status"] == "failed" and state["error"]
-    (record,) = [r for r in caplog.records if r.name == "cnn_lab.network.evaluation"]  # in the server's log,
+    (record,) = [r for r in caplog.records if r.name == "cnn_lab.network.jobs"]  # in the server's log,
     assert str(broken) in record.getMessage() and record.exc_info  # with its traceback
 
 

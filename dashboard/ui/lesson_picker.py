@@ -26,16 +26,22 @@ def section(name: str) -> None:
 
 
 class Picked:
-    """The image a lesson works on: uint8 (32, 32, 3), a caption, and its label if known."""
+    """The image a lesson works on: uint8 (32, 32, 3), a caption, its label if known, and its number in the test
+    set if it is a test image."""
 
-    def __init__(self, pixels: np.ndarray, caption: str, label: int | None = None):
-        self.pixels, self.caption, self.label = pixels, caption, label
+    def __init__(self, pixels: np.ndarray, caption: str, label: int | None = None, index: int | None = None):
+        self.pixels, self.caption, self.label, self.index = pixels, caption, label, index
 
 
 def _class_indices(data, name: str) -> np.ndarray:
     if name == ANY:
         return np.arange(len(data.x_test))
     return np.flatnonzero(data.y_test == data.class_names.index(name))
+
+
+def choose_test_image(index: int) -> None:
+    """Make test image `index` the picked image (call it from a widget's callback, before the picker is drawn)."""
+    st.session_state.update(lesson_source="a CIFAR-10 image", lesson_class=ANY, lesson_index=int(index))
 
 
 def _random_index(data) -> None:
@@ -70,7 +76,7 @@ def pick_image(data) -> Picked | None:
         )
         index = int(indices[int(number)])
         label = int(data.y_test[index])
-        return Picked(data.x_test[index], f"test image #{index:,}: {data.class_names[label]}", label)
+        return Picked(data.x_test[index], f"test image #{index:,}: {data.class_names[label]}", label, index)
 
 
 def _pick_photo() -> Picked | None:

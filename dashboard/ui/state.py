@@ -192,19 +192,28 @@ def require_model() -> Path:
 
 
 @st.fragment(run_every=0.5)
+def job_progress(jobs, key: tuple, describe, stop_label: str) -> None:
+    """A background job's progress bar (`describe(state)` -> (fraction, text)) and a button that stops it;
+    the whole page reruns when the job ends (done, stopped or failed) and shows the outcome."""
+    state = jobs.status(key)
+    if state["status"] not in ("queued", "running"):
+        st.rerun()
+    if state["status"] == "queued":
+        st.progress(0.0, text="Waiting for another long job (an evaluation or a map) to finish...")
+    else:
+        st.progress(*describe(state))
+    if st.button(stop_label, icon=":material/stop:"):
+        jobs.stop(key)
+
+
 def _evaluation_progress(key: tuple, label: str) -> None:
     from cnn_lab.network.evaluation import EVALUATIONS
 
-    state = EVALUATIONS.status(key)
-    if state["status"] not in ("queued", "running"):
-        st.rerun()  # done, stopped or failed: the whole page shows the outcome
-    if state["status"] == "queued":
-        st.progress(0.0, text="Waiting for another evaluation to finish...")
-    else:
+    def describe(state: dict) -> tuple[float, str]:
         done, total = state["done"], max(1, state["total"])
-        st.progress(done / total, text=f"Testing {label} on {total:,} test images: {done:,} done")
-    if st.button("Stop the evaluation", icon=":material/stop:"):
-        EVALUATIONS.stop(key)
+        return done / total, f"Testing {label} on {total:,} test images: {done:,} done"
+
+    job_progress(EVALUATIONS, key, describe, "Stop the evaluation")
 
 
 def evaluation():
@@ -262,3 +271,37 @@ def evaluations_of(paths: list[Path], data: Cifar10, labels: list[str]) -> list 
     waiting = next(i for i, e in enumerate(found) if e is None)
     _evaluation_progress(EVALUATIONS.key(paths[waiting], data), labels[waiting])
     return None
+
+
+def image_map(path: Path | None, data: Cifar10, label: str):
+    """The map of the test set made from `path`'s last hidden layer (None: from the pixels), shared by every
+    session (cnn_lab.network.image_map). Made once per model file and test set, in the background; while it
+    is made the page shows its progress and stops here."""
+    import time
+
+    from cnn_lab.network.image_map import MAPS
+
+    found = MAPS.find(path, data)  # made before, by this server, kept on disk, or shipped
+    if found is not None:
+        return found
+    key = MAPS.key(path, data)
+    state = MAPS.status(key)
+    if state["status"] in ("stopped", "failed"):
+        if state["status"] == "failed":
+            st.error(f"Could not make the map of {label}: {state.get('error')}", icon=":material/error:")
+        else:
+            st.info(f"Making the map of {label} was stopped.", icon=":material/stop_circle:")
+        if st.button("Make the map", icon=":material/play_arrow:"):
+            MAPS.start(path, data)
+            st.rerun()
+        st.stop()
+    MAPS.start(path, data)
+
+    def describe(state: dict) -> tuple[float, str]:
+        done, total = state["done"], max(1, state["total"])
+        if state.get("phase") == "t-SNE":
+            return 1.0, f"t-SNE is placing the {total:,} images on the map: {time.time() - state['since']:.0f} s so far"
+        return done / total, f"Reading the last hidden layer of {label} for {total:,} test images: {done:,} done"
+
+    job_progress(MAPS, key, describe, "Stop making the map")
+    st.stop()

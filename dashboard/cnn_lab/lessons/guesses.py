@@ -182,3 +182,21 @@ def augmentation_guess(image, others, other_names, seed: int = 0) -> tuple[Guess
         ),
         versions[order],
     )
+
+
+NEIGHBOUR_COUNTS = (1, 5, 8)  # the map's guess: about 1 (as random images would), 5 or 8 of an image's 10 nearest
+
+
+def neighbours_guess(network_share: float, pixel_share: float | None) -> Guess:
+    """The map of the network's last hidden layer: of an image's 10 nearest neighbours on it, how many share its
+    true class? `*_share`: image_map.neighbour_agreement of the network's map and, if made, the pixels'."""
+    said = min(NEIGHBOUR_COUNTS, key=lambda n: abs(n - 10 * network_share))
+    options = tuple(f"about {n} of 10" for n in NEIGHBOUR_COUNTS)
+    pixels = f" On the map made from the pixels: {10 * pixel_share:.1f} of 10." if pixel_share is not None else ""
+    return Guess(
+        question="On the network's map, of a test image's 10 nearest dots, how many are of its own class, on average?",
+        options=options,
+        answer=options[NEIGHBOUR_COUNTS.index(said)],
+        why=f"{10 * network_share:.1f} of 10 on this map.{pixels} Ten random test images would hold about 1 of its "
+        "class: CIFAR-10's test set has as many images of each of its 10 classes.",
+    )

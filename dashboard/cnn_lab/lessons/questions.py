@@ -129,6 +129,9 @@ LESSONS_WITH_QUESTIONS = (
     "channels",
     "network",
     "gradient",
+    "network_map",
+    "filter_wants",
+    "fool",
 )
 
 

@@ -13,12 +13,12 @@ import dataclasses
 import hashlib
 import logging
 import threading
-from concurrent import futures
 from pathlib import Path
 
 import numpy as np
 
 from cnn_lab.files import write_atomic
+from cnn_lab.network.jobs import BackgroundJobs
 from cnn_lab.settings import runs_dir
 from cnn_lab.settings import CLASS_NAMES, NUM_CLASSES, file_version
 
@@ -127,7 +127,7 @@ class SavedEvaluations:
     def folder(self) -> Path:
         return self._folder or runs_dir() / "evaluations"
 
-    def _model_hash(self, model_path: Path) -> str:
+    def model_hash(self, model_path: Path) -> str:
         version = file_version(model_path)
         with self._lock:
             if version in self._model_hashes:
@@ -140,7 +140,7 @@ class SavedEvaluations:
             self._model_hashes[version] = digest.hexdigest()
         return digest.hexdigest()
 
-    def _data_hash(self, data) -> str:
+    def data_hash(self, data) -> str:
         with self._lock:
             kept = self._data_hashes.get(id(data.x_test))
             if kept is not None and kept[0] is data.x_test:
@@ -151,8 +151,12 @@ class SavedEvaluations:
             self._data_hashes[id(data.x_test)] = (data.x_test, digest.hexdigest())
         return digest.hexdigest()
 
+    def name(self, model_path: Path, data) -> str:
+        """What names the files kept for this model file and test set (their hashes, shortened)."""
+        return f"{self.model_hash(model_path)[:24]}-{self.data_hash(data)[:24]}"
+
     def path(self, model_path: Path, data) -> Path:
-        return self.folder() / f"{self._model_hash(model_path)[:24]}-{self._data_hash(data)[:24]}.npz"
+        return self.folder() / f"{self.name(model_path, data)}.npz"
 
     def load(self, model_path: Path, data) -> Evaluation | None:
         """The saved evaluation of this model file on this test set, or None."""
@@ -185,14 +189,12 @@ class SavedEvaluations:
 SAVED = SavedEvaluations()
 
 
-class EvaluationJob:
-    """Evaluations of saved models, each computed once per server in a background thread.
+class EvaluationJob(BackgroundJobs):
+    """Evaluations of saved models, each computed once per server in the background (cnn_lab.network.jobs).
 
     A result is kept per model file version and test set: (path, modification time, size, data
     source). Thirty students opening the results of one model share one evaluation; a rerun of
-    a page only reads it. One evaluation runs at a time (a pool of one thread: the others wait
-    their turn in its queue), and `stop(key)` ends one after the chunk in progress, or before it
-    starts. Nothing here imports streamlit.
+    a page only reads it.
 
         key = EVALUATIONS.start("model.keras", data)    # returns at once
         EVALUATIONS.status(key)    # {"status": "queued" | "running" | "done" | ..., "done": 500, ...}
@@ -200,15 +202,7 @@ class EvaluationJob:
     """
 
     def __init__(self, keep: int = 16):
-        self._lock = threading.Lock()
-        self._pool = futures.ThreadPoolExecutor(1, "cnn-lab-evaluation")  # two cores: one evaluation at a time
-        self._keep = keep
-        self._results: dict[tuple, Evaluation] = {}  # oldest first
-        self._states: dict[tuple, dict] = {}  # the evaluations not done: status, images done, error
-        self._jobs: dict[tuple, tuple[futures.Future, threading.Event]] = {}  # the latest evaluation of each key
-        # A stopping server must not wait for an evaluation: stop them all before the pool's own exit hook
-        # joins its thread (threading's exit hooks, which concurrent.futures uses, run before atexit's).
-        threading._register_atexit(self.stop_all)
+        super().__init__("Evaluating", keep)
 
     @staticmethod
     def key(model_path, data) -> tuple:
@@ -216,9 +210,11 @@ class EvaluationJob:
         # FileNotFoundError for a missing model: callers say so first
         return (*file_version(model_path), data.source, len(data.x_test))
 
-    def result(self, key: tuple) -> Evaluation | None:
-        with self._lock:
-            return self._results.get(key)
+    def status(self, key: tuple) -> dict:
+        state = super().status(key)
+        if state["status"] == "done":
+            state["done"] = state["total"] = self.result(key).total
+        return state
 
     def find(self, model_path, data) -> Evaluation | None:
         """The evaluation of this model file on this test set if it was done before: by this server,
@@ -229,84 +225,22 @@ class EvaluationJob:
             self.store(key, found)
         return found
 
-    def status(self, key: tuple) -> dict:
-        with self._lock:
-            if key in self._results:
-                return {"status": "done", "done": self._results[key].total, "total": self._results[key].total}
-            return dict(self._states.get(key, {"status": "idle", "done": 0, "total": 0}))
-
-    def store(self, key: tuple, evaluation: Evaluation) -> None:
-        """Keep a finished evaluation (the job does this; tests can too), forgetting the oldest."""
-        with self._lock:
-            self._results.pop(key, None)
-            self._results[key] = evaluation
-            while len(self._results) > self._keep:
-                self._results.pop(next(iter(self._results)))
-            self._states.pop(key, None)
-
     def start(self, model_path, data) -> tuple:
         """Evaluate the model on `data`'s test set in the background, unless that is done or under way."""
-        key = self.key(model_path, data)
-        with self._lock:
-            if key in self._results or self._states.get(key, {}).get("status") in ("queued", "running"):
-                return key
-            self._states[key] = {"status": "queued", "done": 0, "total": len(data.x_test), "error": None}
-            stop = threading.Event()
-            self._jobs[key] = (self._pool.submit(self._run, key, Path(model_path), data, stop), stop)
-        return key
+        model_path = Path(model_path)
 
-    def stop(self, key: tuple) -> None:
-        """Stop an evaluation: one still queued never starts, a running one ends after its chunk."""
-        with self._lock:
-            if key not in self._jobs:
-                return
-            future, stop = self._jobs[key]
-            stop.set()
-            if future.cancel():
-                self._states[key]["status"] = "stopped"
-
-    def stop_all(self) -> None:
-        """Stop every evaluation: a server that shuts down does not wait for them."""
-        with self._lock:
-            keys = list(self._jobs)
-        for key in keys:
-            self.stop(key)
-
-    def wait(self, key: tuple, timeout: float | None = None) -> dict:
-        """Block until the evaluation leaves the queue and finishes (for scripts and tests)."""
-        with self._lock:
-            future = self._jobs[key][0] if key in self._jobs else None
-        if future is not None:
-            futures.wait([future], timeout)
-        return self.status(key)
-
-    def _set(self, key, **changes) -> None:
-        with self._lock:
-            self._states.setdefault(key, {}).update(changes)
-
-    def _run(self, key, model_path: Path, data, stop: threading.Event) -> None:
-        self._set(key, status="running")
-        try:
+        def work(stop: threading.Event, progress) -> Evaluation | None:
             from cnn_lab.network.model import load_classifier
 
             model = load_classifier(model_path)
-            evaluation = evaluate(
-                model,
-                data.x_test,
-                data.y_test,
-                data.class_names,
-                should_stop=stop.is_set,
-                on_progress=lambda done, total: self._set(key, done=done, total=total),
+            found = evaluate(
+                model, data.x_test, data.y_test, data.class_names, should_stop=stop.is_set, on_progress=progress
             )
-        except Exception as e:  # a broken file: every reader sees why, and the server's log has the traceback
-            log.exception("Evaluating %s failed", model_path)
-            self._set(key, status="failed", error=f"{type(e).__name__}: {str(e).splitlines()[0][:300]}")
-            return
-        if evaluation is None:
-            self._set(key, status="stopped")
-        else:
-            SAVED.save(model_path, data, evaluation)
-            self.store(key, evaluation)
+            if found is not None:
+                SAVED.save(model_path, data, found)
+            return found
+
+        return self.submit(self.key(model_path, data), work, total=len(data.x_test))
 
 
 EVALUATIONS = EvaluationJob()

@@ -12,7 +12,7 @@ the class's score.
 The classifier we save is pixels -> Rescaling -> Cropping2D -> cnn (optionally averaged with the
 cnn of the mirror image: flip-TTA); this module works on the inner `cnn` and, for flip-TTA,
 averages the map of the image with the mirrored map of its mirror image, as the model averages
-its predictions. Gradients come from tf.GradientTape (the TensorFlow backend) or jax.grad.
+its predictions. Gradients come from cnn_lab.network.gradients (tf.GradientTape or jax.grad).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from keras import ops
 from PIL import Image
 
 from cnn_lab.network.augment import center_crop
+from cnn_lab.network.gradients import NoGradients, value_and_gradient
 from cnn_lab.network.model import cnn_of
 
 
@@ -84,20 +85,10 @@ def _logits(tail, x):
 
 def _gradient(tail, a, class_index):
     """d score[class_index] / d a, for a batch `a`."""
-    backend = keras.config.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        a = tf.convert_to_tensor(a)
-        with tf.GradientTape() as tape:
-            tape.watch(a)
-            score = ops.sum(_logits(tail, a)[:, class_index])
-        return tape.gradient(score, a)
-    if backend == "jax":
-        import jax
-
-        return jax.grad(lambda v: ops.sum(_logits(tail, v)[:, class_index]))(a)
-    raise ExplainError(f"Grad-CAM needs the TensorFlow or JAX backend of Keras; this server runs {backend}.")
+    try:
+        return value_and_gradient(lambda v: ops.sum(_logits(tail, v)[:, class_index]), a)[1]
+    except NoGradients as e:
+        raise ExplainError(f"Grad-CAM: {e}.") from None
 
 
 def _resize(heatmap: np.ndarray, size: int) -> np.ndarray:

@@ -19,6 +19,22 @@ OKABE_ITO = ORANGE, SKY_BLUE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, BLACK, GR
 )
 
 
+# Ten classes need ten colours, more than Okabe-Ito has: Paul Tol's "muted" scheme (made to be told apart with
+# any colour vision) and black, one per CIFAR-10 class, in the classes' order. The map adds a shape per class.
+CLASS_COLOURS = (
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
+    "#000000",
+)
+
+
 def rgb(colour: str) -> tuple[int, int, int]:
     """ "#E69F00" -> (230, 159, 0)."""
     return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))

@@ -1,0 +1,105 @@
+"""The map: every test image where the network's last hidden layer puts it (t-SNE), beside the same map made from
+the pixels; a click opens an image, and the student's own image lands among its nearest test images."""
+
+import numpy as np
+import streamlit as st
+
+import charts.image_map
+import ui
+from cnn_lab.lessons.guesses import neighbours_guess
+from cnn_lab.network.images import grid
+from ui import lesson_picker
+
+NETWORK, PIXELS = "the network's last hidden layer", "the pixels the network sees"
+
+lesson_picker.section("network_map")
+data, result = ui.evaluation()
+path = ui.model_path()
+network_map = ui.image_map(path, data, ui.model_label(path))
+from cnn_lab.network.image_map import MAPS  # noqa: E402  (no Keras: the maps are NumPy and scikit-learn)
+
+pixel_map = MAPS.find(None, data)
+if pixel_map is None:
+    MAPS.start(None, data)  # made in the background, after the network's, for the toggle below
+names = list(data.class_names)
+
+if not ui.guess(neighbours_guess(network_map.agreement, pixel_map and pixel_map.agreement), "guess_map_neighbours"):
+    st.stop()
+
+left, right = st.columns([3, 2], vertical_alignment="bottom")
+made_from = left.radio("Made from", [NETWORK, PIXELS], horizontal=True, key="map_made_from")
+mark = right.toggle("Ring the network's mistakes", value=True, key="map_mistakes")
+shown = network_map if made_from == NETWORK else ui.image_map(None, data, "the pixels")
+chart_slot = st.container()
+st.caption(
+    f"Each dot is one of the {result.total:,} test images, in its true class's colour and shape. Hover for its "
+    "number and the network's answer; click it to open it below; click a class in the legend to hide it. "
+    f"Of each image's 10 nearest dots, **{10 * shown.agreement:.1f}** are of its class on this map"
+    + (
+        f" (the other map: {10 * other.agreement:.1f})."
+        if (other := pixel_map if made_from == NETWORK else network_map) is not None
+        else "."
+    )
+)
+lesson_picker.section("network_map_reading")
+
+
+def open_clicked() -> None:
+    points = st.session_state["map_chart"]["selection"]["points"]
+    if points and "customdata" in points[0]:
+        lesson_picker.choose_test_image(int(points[0]["customdata"][0]))
+
+
+st.subheader("Put an image on the map")
+picked = lesson_picker.pick_image(data)
+star = near = None
+if picked is not None:
+    if picked.index is not None:  # a test image: it is on the map already
+        near = shown.nearest(shown.features[picked.index], 11)[1:]  # (itself first)
+        probabilities = result.probabilities[picked.index]
+    else:  # a photo: placed among its nearest test images by the same numbers
+        from cnn_lab.network.image_map import network_features, pixel_features
+
+        model = ui.model()
+        feature = (
+            network_features(model, picked.pixels[None])
+            if shown is network_map
+            else pixel_features(picked.pixels[None])
+        )[0]
+        star, near = shown.place(feature)
+        probabilities = np.asarray(model.predict_on_batch(picked.pixels[None]))[0]
+
+with chart_slot:
+    figure = charts.image_map.map_figure(
+        shown.positions,
+        shown.labels,
+        result.predictions,
+        names,
+        mark_mistakes=mark,
+        star=star,
+        star_name="your photo",
+        chosen=None if picked is None else picked.index,
+    )
+    st.plotly_chart(
+        figure, key="map_chart", on_select=open_clicked, selection_mode="points", config={"scrollZoom": True}
+    )
+
+if picked is not None:
+    image_col, about_col = st.columns([1, 3])
+    lesson_picker.show(picked.pixels, picked.caption, 5, image_col, alt=picked.caption)
+    top = np.argsort(-probabilities, kind="stable")[:3]
+    with about_col:
+        where = "ringed in black on the map" if picked.index is not None else "the star on the map"
+        st.markdown(f"**{picked.caption}**, {where}. The network's top 3:")
+        for c in top:
+            st.progress(float(probabilities[c]), text=f"{names[c]}: {100 * probabilities[c]:.1f} %")
+    counts = np.bincount(shown.labels[near], minlength=len(names))
+    said = ", ".join(f"{n} {names[c]}" for c, n in sorted(enumerate(counts), key=lambda cn: -cn[1]) if n)
+    lesson_picker.show(
+        grid(data.x_test[near], columns=10, pad=2),
+        f"Its 10 nearest test images by the numbers of {made_from}: {said}",
+        2,
+        alt=f"the 10 test images nearest to it on this map: {said}",
+    )
+
+ui.check_questions("network_map")

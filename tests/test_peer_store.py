@@ -146,3 +146,9 @@ def test_clear_leaves_nothing_readable_in_the_files(tmp_path):
     checks.clear_all()
     held = b"".join(p.read_bytes() for p in tmp_path.glob(FILE_NAME + "*"))
     assert b"zqxj" not in held
+
+
+def test_a_question_is_numbered_by_a_count_of_those_asked_before_it(store):
+    first = store.ask(peer_store.TYPED, "A?", ["a", "b"], 0)
+    second = store.ask(peer_store.TYPED, "B?", ["a", "b"], 1)
+    assert (store.number(first.id), store.number(second.id)) == (1, 2) == (len(store.asked()) - 1, len(store.asked()))

@@ -241,7 +241,7 @@ def follow() -> None:
         return
     votes = store.votes(question.id)
     st.header(question.text)
-    st.caption(f"Question {len(store.asked())} · {STEP_WORDS[question.step]}")
+    st.caption(f"Question {store.number(question.id)} · {STEP_WORDS[question.step]}")
     if teacher:
         teacher_controls(question)
     if question.step == REVEALED:

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from cnn_lab.classroom.peer_scores import most_chosen_wrong_option
 from cnn_lab.classroom.round_store import Connection, forget, open_store
 from cnn_lab.lessons.questions import Question
 
@@ -83,14 +84,14 @@ def wrong_most(counts: dict[str, dict[int, int]], questions: dict[str, Question]
             continue
         tally = [chosen.get(i, 0) for i in range(len(question.options))]
         right = next(i for i, option in enumerate(question.options) if option.correct)
-        wrong = [(n, -i) for i, n in enumerate(tally) if i != right and n]
+        wrong = most_chosen_wrong_option(tally, right)
         rows.append(
             Understood(
                 source=source,
                 question=question.text,
                 answered=sum(tally),
                 right=tally[right] / sum(tally) if sum(tally) else 0.0,
-                most_chosen_wrong=question.options[-max(wrong)[1]].answer if wrong else None,
+                most_chosen_wrong=None if wrong is None else question.options[wrong].answer,
             )
         )
     return sorted((r for r in rows if r.answered), key=lambda r: (r.right, -r.answered))

@@ -62,9 +62,15 @@ def moves(question: ClassQuestion, votes) -> Moves:
 def most_chosen_wrong(question: ClassQuestion, votes) -> str | None:
     """The wrong answer chosen most in vote 1, before the discussion: the class's own misconception (the first such
     on a tie); None when no one chose one."""
-    tally = counts(question, votes, 1)
-    wrong = [(n, -i) for i, n in enumerate(tally) if i != question.correct and n]
-    return question.options[-max(wrong)[1]] if wrong else None
+    chosen = most_chosen_wrong_option(counts(question, votes, 1), question.correct)
+    return None if chosen is None else question.options[chosen]
+
+
+def most_chosen_wrong_option(tally: list[int], right: int) -> int | None:
+    """The wrong option (an index into `tally`, the count of each option) chosen most, the first on a tie; None when
+    no one chose a wrong one. A class question's vote 1 and the lesson pages' check answers both ask it."""
+    wrong = [i for i, n in enumerate(tally) if i != right and n]
+    return max(wrong, key=lambda i: (tally[i], -i)) if wrong else None
 
 
 UNDERSTANDING_COLUMNS = (

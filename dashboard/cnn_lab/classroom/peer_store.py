@@ -181,6 +181,11 @@ class PeerQuestions:
             rows = connection.execute(f"SELECT {_COLUMNS} FROM questions ORDER BY id").fetchall()
         return [_question(row) for row in rows]
 
+    def number(self, question_id: int) -> int:
+        """Which question this is since the teacher last cleared them: 1 for the first (a count, not the rows)."""
+        with Connection(self.path) as connection:
+            return connection.execute("SELECT COUNT(*) FROM questions WHERE id <= ?", (question_id,)).fetchone()[0]
+
     def votes(self, question_id: int) -> list[tuple[int, str, int]]:
         """Every vote on a question as (vote, participant, option), in the order they came."""
         with Connection(self.path) as connection:

@@ -102,7 +102,7 @@ def map_figure(
     figure.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        legend={"itemsizing": "constant", "title": {"text": "true class (click to hide)"}},
+        legend={"itemsizing": "constant", "title": {"text": "true class"}},
         plot_bgcolor="white",
         clickmode="event+select",
         dragmode="pan",

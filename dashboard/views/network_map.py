@@ -1,13 +1,13 @@
 """The map: every test image where the network's last hidden layer puts it (t-SNE), beside the same map made from
 the pixels; a click opens an image, and the student's own image lands among its nearest test images."""
 
-import numpy as np
 import streamlit as st
 
 import charts.image_map
 import ui
 from cnn_lab.lessons.guesses import neighbours_guess
 from cnn_lab.network.images import grid
+from cnn_lab.network.photo import top
 from ui import lesson_picker
 
 NETWORK, PIXELS = "the network's last hidden layer", "the pixels the network sees"
@@ -55,19 +55,15 @@ picked = lesson_picker.pick_image(data)
 star = near = None
 if picked is not None:
     if picked.index is not None:  # a test image: it is on the map already
-        near = shown.nearest(shown.features[picked.index], 11)[1:]  # (itself first)
+        near = shown.neighbours_of(picked.index)
         probabilities = result.probabilities[picked.index]
     else:  # a photo: placed among its nearest test images by the same numbers
-        from cnn_lab.network.image_map import network_features, pixel_features
+        from cnn_lab.network.image_map import features_of
+        from cnn_lab.network.model import predict
 
         model = ui.model()
-        feature = (
-            network_features(model, picked.pixels[None])
-            if shown is network_map
-            else pixel_features(picked.pixels[None])
-        )[0]
-        star, near = shown.place(feature)
-        probabilities = np.asarray(model.predict_on_batch(picked.pixels[None]))[0]
+        star, near = shown.place(features_of(model if shown is network_map else None, picked.pixels[None])[0])
+        probabilities = predict(model, picked.pixels[None])[0]
 
 with chart_slot:
     figure = charts.image_map.map_figure(
@@ -87,14 +83,12 @@ with chart_slot:
 if picked is not None:
     image_col, about_col = st.columns([1, 3])
     lesson_picker.show(picked.pixels, picked.caption, 5, image_col, alt=picked.caption)
-    top = np.argsort(-probabilities, kind="stable")[:3]
     with about_col:
         where = "ringed in black on the map" if picked.index is not None else "the star on the map"
         st.markdown(f"**{picked.caption}**, {where}. The network's top 3:")
-        for c in top:
-            st.progress(float(probabilities[c]), text=f"{names[c]}: {100 * probabilities[c]:.1f} %")
-    counts = np.bincount(shown.labels[near], minlength=len(names))
-    said = ", ".join(f"{n} {names[c]}" for c, n in sorted(enumerate(counts), key=lambda cn: -cn[1]) if n)
+        for c, p in top(probabilities):
+            st.progress(p, text=f"{names[c]}: {100 * p:.1f} %")
+    said = ", ".join(f"{n} {names[c]}" for c, n in shown.classes_among(near))
     lesson_picker.show(
         grid(data.x_test[near], columns=10, pad=2),
         f"Its 10 nearest test images by the numbers of {made_from}: {said}",

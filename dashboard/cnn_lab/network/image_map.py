@@ -64,6 +64,16 @@ class ImageMap:
         near = self.nearest(feature)
         return self.positions[near].mean(0), near
 
+    def neighbours_of(self, index: int) -> np.ndarray:
+        """The 10 test images nearest to test image `index` by the map's numbers (itself left out)."""
+        near = self.nearest(self.features[index], NEIGHBOURS + 1)
+        return near[near != index][:NEIGHBOURS]
+
+    def classes_among(self, near: np.ndarray) -> list[tuple[int, int]]:
+        """(class, how many) of the test images `near`, the most frequent first; classes absent left out."""
+        counts = np.bincount(self.labels[near], minlength=int(self.labels.max()) + 1)
+        return [(int(c), int(counts[c])) for c in np.argsort(-counts, kind="stable") if counts[c]]
+
     @functools.cached_property
     def agreement(self) -> float:
         """The share of each image's 10 nearest neighbours on the map that have its true class (computed once)."""
@@ -112,6 +122,12 @@ def network_features(model, images, batch_size=500, should_stop=lambda: False, o
 def pixel_features(images, size: int = CROP) -> np.ndarray:
     """What the network sees, as plain numbers: the centre crop's pixels in [0, 1], one row per image."""
     return center_crop(np.asarray(images, np.float32) / 255.0, size).reshape(len(images), -1)
+
+
+def features_of(model, images) -> np.ndarray:
+    """The numbers a map is made from, for uint8 images: the model's last hidden layer, or with no model the
+    pixels."""
+    return pixel_features(images) if model is None else network_features(model, images)
 
 
 def project(features: np.ndarray, seed: int = 0) -> np.ndarray:

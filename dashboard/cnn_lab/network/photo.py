@@ -327,6 +327,11 @@ def ranking(probabilities) -> list[int]:
     return [int(c) for c in np.argsort(-np.asarray(probabilities), kind="stable")]
 
 
+def top(probabilities, count: int = 3) -> list[tuple[int, float]]:
+    """The `count` most likely classes and their probabilities, the most likely first."""
+    return [(c, float(probabilities[c])) for c in ranking(probabilities)[:count]]
+
+
 def place(probabilities, class_index: int) -> int:
     """Where a class comes in `ranking`: 1 for the network's answer, up to 10."""
     return ranking(probabilities).index(class_index) + 1

@@ -677,11 +677,13 @@ def claims() -> list[tuple[str, str]]:
             f"the {CROP * CROP * 3:,} numbers of the picture itself ({CROP} × {CROP} pixels × 3 colours)",
         ),
         ("lessons/network_map_reading.md", f"where its {image_map.NEIGHBOURS} nearest test images are on average"),
-        ("dashboard/views/network_map.py", f"Of each image's {image_map.NEIGHBOURS} nearest dots"),
+        ("dashboard/views/network_map.py", f"of an image's {image_map.NEIGHBOURS} nearest dots are of its class"),
         (
             QUESTIONS + "network_map_questions.toml",
             f"CIFAR-10 has {TRAINING_IMAGES // len(CLASS_NAMES):,} training images of each class",
         ),
+        # --- what a filter wants (cnn_lab/network/filter_wants.py)
+        # --- fool the network (cnn_lab/network/fool.py)
         # --- the bundled sample
         ("dashboard/views/train.py", f"({len(sample.x_train)} training, {len(sample.x_test)} test images)"),
         ("README.md", f"{len(sample.x_train) + len(sample.x_test):,} genuine CIFAR-10 test images"),
@@ -804,6 +806,28 @@ def test_the_maps_answer_is_worked_out_from_its_last_hidden_layer_alone():
 
 
 @pytest.mark.full_data
+def test_the_shipped_models_mirror_image_changes_fewer_than_1_answer_in_20(full_archive):
+    """lessons/network_map.md: the map uses the centre crop's numbers; the shipped model also averages with the
+    mirror image (flip-TTA), and that average changes fewer than 1 answer in 20 on the test set."""
+    from cnn_lab.network.augment import center_crop
+    from cnn_lab.network.data import load_cifar10
+    from cnn_lab.network.evaluation import evaluate
+    from cnn_lab.network.explain import has_flip_tta
+    from cnn_lab.network.model import cnn_of, load_classifier
+
+    data = load_cifar10(str(full_archive))
+    model = load_classifier(PROJECT_ROOT / "assets" / "models" / "default.keras")
+    assert has_flip_tta(model)
+    cnn = cnn_of(model)
+    crops = center_crop(data.x_test.astype(np.float32) / 255.0, cnn.input_shape[1])
+    centre_only = np.asarray(cnn.predict(crops, batch_size=1000, verbose=0)).argmax(1)
+    with_mirror = evaluate(model, data.x_test, data.y_test).predictions
+    changed = float(np.mean(centre_only != with_mirror))
+    assert 0 < changed < 1 / 20, changed
+    assert "averages the two answers: that changes fewer than 1 answer in 20" in text_of("lessons/network_map.md")
+
+
+@pytest.mark.full_data
 def test_on_the_shipped_map_most_cats_sit_near_other_cats_and_on_the_pixels_map_few(full_archive):
     """lessons/network_map_reading.md: "far fewer share a class" on the pixels' map, and after training "most cats sit
     near other cats": most cats have a majority of cats among their 10 nearest dots on the network's map."""
@@ -830,3 +854,9 @@ def test_on_the_shipped_map_most_cats_sit_near_other_cats_and_on_the_pixels_map_
         "far fewer share a class" in text
         and "the network learned numbers in which most cats sit near other cats" in text
     )
+
+
+# --- what a filter wants: the behaviour behind its pages' sentences
+
+
+# --- fool the network: the behaviour behind its pages' sentences

@@ -38,7 +38,10 @@ def test_the_map_waits_for_the_guess_then_shows_every_test_image(made):
     classes = [t for t in traces if t["name"] in made.class_names]
     assert sum(len(t["x"]) for t in classes) == len(made.y_test)  # every test image, once
     network = MAPS.find(SHIPPED_MODEL, made)
-    assert f"**{10 * network.agreement:.1f}** are of its class on this map" in texts(at.caption)
+    assert (
+        f"On average, **{10 * network.agreement:.1f}** of an image's 10 nearest dots are of its class on this map"
+        in texts(at.caption)
+    )
 
 
 def test_the_pixels_map_and_a_clicked_image(made):

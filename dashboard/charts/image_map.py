@@ -36,8 +36,9 @@ def map_figure(
     height: int = 620,
 ) -> go.Figure:
     """Every test image as a dot at `positions` (N, 2), one trace per true class (click a class in the legend to
-    hide it); hover says the image's number, its class and the network's answer; a click selects it
-    (customdata = its index). `star`: (x, y) of a new image, named `star_name`; `chosen`: an image to ring."""
+    hide it, its mistakes' rings with it); hover says the image's number, its class and the network's answer; a
+    click selects it (customdata = its index). `star`: (x, y) of a new image, named `star_name`; `chosen`: an
+    image to ring."""
     positions, labels, predictions = np.asarray(positions), np.asarray(labels), np.asarray(predictions)
     figure = go.Figure()
     size = 5 if len(positions) > 2000 else 9  # 10,000 small dots, or a sample's 200 large enough to see
@@ -50,19 +51,22 @@ def map_figure(
                 y=positions[mine, 1],
                 mode="markers",
                 name=name,
+                legendgroup=name,
                 marker={"color": CLASS_COLOURS[c], "symbol": CLASS_SHAPES[c], "size": size, "opacity": 0.8},
                 customdata=np.stack([mine, answer[mine]], 1),
                 hovertemplate=f"#%{{customdata[0]}}: {name}<br>the network said %{{customdata[1]}}<extra></extra>",
             )
         )
-    if mark_mistakes:
-        wrong = np.flatnonzero(predictions != labels)
-        figure.add_trace(
+    for c, name in enumerate(class_names if mark_mistakes else ()):
+        wrong = np.flatnonzero((labels == c) & (predictions != labels))
+        figure.add_trace(  # in its class's legend group: hiding a class hides its rings too
             go.Scattergl(
                 x=positions[wrong, 0],
                 y=positions[wrong, 1],
                 mode="markers",
-                name=f"mistakes ({len(wrong):,})",
+                name=f"{name}: mistakes",
+                legendgroup=name,
+                showlegend=False,
                 marker={
                     "symbol": "circle-open",
                     "size": size + 4,

@@ -34,7 +34,8 @@ chart_slot = st.container()
 st.caption(
     f"Each dot is one of the {result.total:,} test images, in its true class's colour and shape. Hover for its "
     "number and the network's answer; click it to open it below; click a class in the legend to hide it. "
-    f"Of each image's 10 nearest dots, **{10 * shown.agreement:.1f}** are of its class on this map"
+    + (f"Rings mark the network's {result.total - result.correct:,} mistakes. " if mark else "")
+    + f"On average, **{10 * shown.agreement:.1f}** of an image's 10 nearest dots are of its class on this map"
     + (
         f" (the other map: {10 * other.agreement:.1f})."
         if (other := pixel_map if made_from == NETWORK else network_map) is not None

@@ -12,8 +12,8 @@ bought: there, neighbours are images of similar colours, seldom of the same clas
 Why t-SNE (benchmarks/image_map.py measures it on the shipped model and the 10,000 test images): PCA
 straight to 2 numbers takes well under a second but keeps only 56 % of the 10 nearest neighbours in
 the same class; t-SNE keeps 80 %, as many as the 128 numbers themselves, in about half a minute on 2
-cores. UMAP is similar in quality but needs numba and its compiler: a large install for a classroom
-laptop. Only the positions are t-SNE's; distances between far-apart clusters mean little.
+cores. UMAP was not tried: it needs numba and its compiler, a large install for a classroom laptop.
+Only the positions are t-SNE's; distances between far-apart clusters mean little.
 
 A new image (a student's photo) is not in the t-SNE: it is drawn where its 10 nearest test images, by
 the same numbers, are on average.

@@ -16,6 +16,7 @@ import os
 import socket
 import subprocess
 import sys
+import re
 import time
 import urllib.request
 from pathlib import Path
@@ -241,9 +242,9 @@ def what_the_page_showed(page, why: str) -> None:
 
 
 def evaluated(page, timeout: float = 120) -> None:
-    """The Results pages evaluate the model in the background first: wait for their answer."""
+    """The Results pages evaluate the model in the background first, the map also makes its map: wait for them."""
     deadline = time.time() + timeout
-    while page.get_by_role("button", name="Stop the evaluation").count():
+    while page.get_by_role("button", name=re.compile("^Stop (the evaluation|making the map)$")).count():
         assert time.time() < deadline, "the evaluation did not finish"
         time.sleep(0.5)
     assert settle(page)

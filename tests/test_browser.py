@@ -126,6 +126,34 @@ def test_a_photo_gets_a_prediction(server, page, tmp_path):
     assert problems(page) == {"exceptions": [], "errors": []}
 
 
+def test_a_click_on_the_map_opens_that_image(server, page):
+    """The map (views/network_map.py): after the guess, a click on a dot opens that test image below the map, ringed
+    on it. The dot's place on the screen comes from Plotly's own axes."""
+    open_page(page, server, "The map")
+    evaluated(page)
+    page.get_by_text("Show me", exact=True).first.click()
+    chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+    chart.wait_for(timeout=60_000)
+    assert settle(page)
+    chart.scroll_into_view_if_needed()  # (the dots' places are measured on the screen as it is now)
+    index, x, y = chart.evaluate(  # the dot farthest from any other: no other dot can take the click
+        """plot => {
+            const layout = plot._fullLayout, box = plot.getBoundingClientRect();
+            const dots = plot._fullData.filter(t => t.customdata && t.visible === true).flatMap(t => Array.from(t.x, (x, i) => [
+                Number(t.customdata[i][0]),
+                box.left + layout._size.l + layout.xaxis.l2p(x),
+                box.top + layout._size.t + layout.yaxis.l2p(t.y[i])]));
+            const room = d => Math.min(...dots.filter(o => o !== d).map(o => Math.hypot(o[1] - d[1], o[2] - d[2])));
+            return dots.reduce((best, d) => (room(d) > room(best) ? d : best));
+        }"""
+    )
+    page.mouse.click(x, y)
+    page.get_by_text(re.compile(rf"test image #{index:,}: \w+, ringed in black on the map")).wait_for(timeout=60_000)
+    assert settle(page)
+    shot(page, "map-clicked")
+    assert problems(page) == {"exceptions": [], "errors": []}
+
+
 def test_a_tiny_training_run_draws_its_curves_outlives_its_server_and_stops_at_once(page, tmp_path_factory):
     """Start a run in the browser and kill -9 the server mid-run: the run trains on in its own process,
     a restarted server's Train page finds it, and a click on Stop says so at once and stops it."""

@@ -139,7 +139,8 @@ def test_a_click_on_the_map_opens_that_image(server, page):
     index, x, y = chart.evaluate(  # the dot farthest from any other: no other dot can take the click
         """plot => {
             const layout = plot._fullLayout, box = plot.getBoundingClientRect();
-            const dots = plot._fullData.filter(t => t.customdata && t.visible === true).flatMap(t => Array.from(t.x, (x, i) => [
+            const shown = plot._fullData.filter(t => t.customdata && t.visible === true);
+            const dots = shown.flatMap(t => Array.from(t.x, (x, i) => [
                 Number(t.customdata[i][0]),
                 box.left + layout._size.l + layout.xaxis.l2p(x),
                 box.top + layout._size.t + layout.yaxis.l2p(t.y[i])]));

@@ -14,6 +14,7 @@ from cnn_lab.network.image_map import (
     SavedMaps,
     hidden_layer,
     make_map,
+    mosaic,
     neighbour_agreement,
     network_features,
     pixel_features,
@@ -62,6 +63,29 @@ def test_a_new_image_lands_among_its_nearest_test_images():
     assert near.tolist() == [0, 1, 2]
     where, _ = kept.place(np.array([0.1, 0.1]))
     assert where.tolist() == kept.positions[kept.nearest([0.1, 0.1])].mean(0).tolist()
+
+
+def test_an_images_neighbours_leave_it_out_and_are_counted_by_class():
+    features = np.array([[0, 0], [0, 0], [1, 0], [5, 5], [6, 5], [0, 2]], np.float32)
+    kept = ImageMap(features.copy(), np.array([2, 0, 2, 1, 1, 0]), features)
+    near = kept.neighbours_of(1)  # image 0 is as near as itself: it stays, image 1 goes
+    assert 1 not in near and near[:3].tolist() == [0, 2, 5]
+    assert kept.classes_among(np.array([0, 2, 5, 3])) == [(2, 2), (0, 1), (1, 1)]
+
+
+def test_the_mosaic_pastes_the_most_central_picture_of_each_cell_where_the_map_puts_it():
+    # a 4 x 2 map, 4 cells across its longer side: cells of 1 x 1, 4 columns and 2 rows
+    positions = np.array([[0, 0], [0.4, 0.4], [3.5, 1.5], [2.2, 0.6], [4, 2]])
+    images = np.stack([np.full((2, 2, 3), 10 * (i + 1), np.uint8) for i in range(len(positions))])
+    found = mosaic(positions, images, cells=4)
+    assert found.image.shape == (2 * 2, 4 * 2, 3)
+    assert (found.left, found.right, found.bottom, found.top) == (0, 4, 0, 2)
+    # image 1 is nearer the middle of the bottom-left cell than image 0, image 2 nearer the top-right's than 4
+    assert sorted(found.shown.tolist()) == [1, 2, 3]
+    assert (found.image[2:, 0:2] == 20).all()  # bottom-left
+    assert (found.image[:2, 6:] == 30).all()  # top-right
+    assert (found.image[2:, 4:6] == 40).all()  # bottom, third column
+    assert (found.image[:2, :6] == 255).all() and (found.image[2:, 2:4] == 255).all()  # empty cells stay white
 
 
 def test_a_saved_map_is_used_only_for_its_test_set(tmp_path, tiny_model_path):

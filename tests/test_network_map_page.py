@@ -69,3 +69,16 @@ def test_a_photo_lands_on_the_map_as_a_star(made):
     assert not at.exception
     star = next(t for t in figures(at)[0]["data"] if t["name"] == "your photo")
     assert len(star["x"]) == 1 and "The network's top 3" in page_text(at)
+
+
+def test_the_pictures_show_under_the_dots(made):
+    at = answer_the_guess(run("network_map.py"))
+    assert not figures(at)[0]["layout"].get("images")
+    at.toggle(key="map_pictures").set_value(True).run()
+    assert not at.exception
+    figure = figures(at)[0]
+    (picture,) = figure["layout"]["images"]
+    assert picture["source"].startswith("data:image/jpeg;base64,") and picture["layer"] == "below"
+    network = MAPS.find(SHIPPED_MODEL, made)
+    assert picture["x"] == pytest.approx(float(network.positions[:, 0].min()))
+    assert picture["y"] == pytest.approx(float(network.positions[:, 1].min()) + picture["sizey"])

@@ -3,7 +3,11 @@ colour and shape, the network's mistakes ringed, a student's image as a star."""
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
+from PIL import Image
 import plotly.graph_objects as go
 
 from charts.style import hide_axes
@@ -33,12 +37,13 @@ def map_figure(
     star=None,
     star_name: str = "",
     chosen: int | None = None,
+    pictures=None,
     height: int = 620,
 ) -> go.Figure:
     """Every test image as a dot at `positions` (N, 2), one trace per true class (click a class in the legend to
     hide it, its mistakes' rings with it); hover says the image's number, its class and the network's answer; a
     click selects it (customdata = its index). `star`: (x, y) of a new image, named `star_name`; `chosen`: an
-    image to ring."""
+    image to ring; `pictures`: a cnn_lab.network.image_map.Mosaic drawn under the dots, which then fade."""
     positions, labels, predictions = np.asarray(positions), np.asarray(labels), np.asarray(predictions)
     figure = go.Figure()
     size = 5 if len(positions) > 2000 else 9  # 10,000 small dots, or a sample's 200 large enough to see
@@ -52,7 +57,12 @@ def map_figure(
                 mode="markers",
                 name=name,
                 legendgroup=name,
-                marker={"color": CLASS_COLOURS[c], "symbol": CLASS_SHAPES[c], "size": size, "opacity": 0.8},
+                marker={
+                    "color": CLASS_COLOURS[c],
+                    "symbol": CLASS_SHAPES[c],
+                    "size": size,
+                    "opacity": 0.8 if pictures is None else 0.1,  # faint over the pictures, there to hover and click
+                },
                 customdata=np.stack([mine, answer[mine]], 1),
                 hovertemplate=f"#%{{customdata[0]}}: {name}<br>the network said %{{customdata[1]}}<extra></extra>",
             )
@@ -102,13 +112,33 @@ def map_figure(
                 hoverinfo="skip",
             )
         )
+    if pictures is not None:
+        figure.add_layout_image(
+            source=jpeg_uri(pictures.image),
+            xref="x",
+            yref="y",
+            x=pictures.left,
+            y=pictures.top,
+            sizex=pictures.right - pictures.left,
+            sizey=pictures.top - pictures.bottom,
+            sizing="stretch",
+            layer="below",
+        )
     hide_axes(figure)
+    figure.update_yaxes(scaleanchor="x", scaleratio=1)  # t-SNE's distances mean the same across and up
     figure.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        legend={"itemsizing": "constant", "title": {"text": "true class"}},
+        legend={"itemsizing": "constant", "title": {"text": "true class"}, "y": 0.93},  # below the tool bar
         plot_bgcolor="white",
         clickmode="event+select",
         dragmode="pan",
     )
     return figure
+
+
+def jpeg_uri(pixels: np.ndarray, quality: int = 85) -> str:
+    """A picture as a data: address Plotly can draw (a JPEG: a tenth of the PNG's size for photos)."""
+    out = io.BytesIO()
+    Image.fromarray(np.asarray(pixels, np.uint8)).save(out, format="JPEG", quality=quality)
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")

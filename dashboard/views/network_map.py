@@ -16,7 +16,7 @@ lesson_picker.section("network_map")
 data, result = ui.evaluation()
 path = ui.model_path()
 network_map = ui.image_map(path, data, ui.model_label(path))
-from cnn_lab.network.image_map import MAPS  # noqa: E402  (no Keras: the maps are NumPy and scikit-learn)
+from cnn_lab.network.image_map import MAPS, mosaic  # noqa: E402  (Keras loads once the progress is drawn)
 
 pixel_map = MAPS.find(None, data)
 if pixel_map is None:
@@ -26,9 +26,15 @@ names = list(data.class_names)
 if not ui.guess(neighbours_guess(network_map.agreement, pixel_map and pixel_map.agreement), "guess_map_neighbours"):
     st.stop()
 
-left, right = st.columns([3, 2], vertical_alignment="bottom")
-made_from = left.radio("Made from", [NETWORK, PIXELS], horizontal=True, key="map_made_from")
-mark = right.toggle("Ring the network's mistakes", value=True, key="map_mistakes")
+made_from = st.radio("Made from", [NETWORK, PIXELS], horizontal=True, key="map_made_from")
+left, right = st.columns(2)
+pictures = left.toggle(
+    "Show the pictures",
+    key="map_pictures",
+    help="Each square of the map shows the test image whose dot is nearest its middle. Scroll to zoom in.",
+)
+mark = right.toggle("Ring the network's mistakes", value=True, key="map_mistakes", disabled=pictures)
+mark = mark and not pictures
 shown = network_map if made_from == NETWORK else ui.image_map(None, data, "the pixels")
 chart_slot = st.container()
 st.caption(
@@ -76,6 +82,7 @@ with chart_slot:
         star=star,
         star_name="your photo",
         chosen=None if picked is None else picked.index,
+        pictures=mosaic(shown.positions, data.x_test) if pictures else None,
     )
     st.plotly_chart(
         figure, key="map_chart", on_select=open_clicked, selection_mode="points", config={"scrollZoom": True}

@@ -144,6 +144,44 @@ def project(features: np.ndarray, seed: int = 0) -> np.ndarray:
     return tsne.fit_transform(kept).astype(np.float32)
 
 
+@dataclasses.dataclass(frozen=True)
+class Mosaic:
+    """The map's pictures: one picture per cell of a grid laid over the map, pasted into one image."""
+
+    image: np.ndarray  # (rows * 32, columns * 32, 3) uint8, white where a cell holds no test image
+    left: float  # where the image's edges are, in the map's own coordinates
+    right: float
+    bottom: float
+    top: float
+    shown: np.ndarray  # the test images pasted, one per cell that holds any
+
+
+def mosaic(positions: np.ndarray, images: np.ndarray, cells: int = 60) -> Mosaic:
+    """Lay a grid of square cells over the map, `cells` across its longer side, and paste, in each cell that holds
+    test images, the one whose dot is nearest the cell's centre: the pictures themselves, where the map puts
+    them, without overlapping."""
+    positions, images = np.asarray(positions, np.float64), np.asarray(images)
+    low, high = positions.min(0), positions.max(0)
+    width = max(float((high - low).max()), 1e-9) / cells  # a cell's side, in the map's coordinates
+    columns, rows = np.clip(np.ceil((high - low) / width - 1e-6).astype(int), 1, cells)
+    place = (positions - low) / width  # in cells
+    cell = np.minimum(place.astype(np.int64), [columns - 1, rows - 1])  # (column, row from the bottom)
+    off_centre = np.square(place - cell - 0.5).sum(1)
+    flat = cell[:, 1] * columns + cell[:, 0]
+    order = np.lexsort((off_centre, flat))  # by cell, the most central first
+    _, first = np.unique(flat[order], return_index=True)
+    shown = order[first]
+    size = images.shape[1]
+    canvas = np.full((rows * size, columns * size, 3), 255, np.uint8)
+    for index in shown:
+        column, row = cell[index]
+        top = (rows - 1 - row) * size  # the image's first row is the map's top
+        canvas[top : top + size, column * size : (column + 1) * size] = images[index]
+    return Mosaic(
+        canvas, float(low[0]), float(low[0] + columns * width), float(low[1]), float(low[1] + rows * width), shown
+    )
+
+
 def make_map(features: np.ndarray, labels: np.ndarray, seed: int = 0) -> ImageMap:
     return ImageMap(project(features, seed), np.asarray(labels).astype(np.int64), np.asarray(features, np.float32))
 

@@ -91,6 +91,24 @@ def test_the_ascent_climbs_well_above_grey_and_is_the_same_for_the_same_seed(whe
     assert second.shape == ((72, 72, 3) if where == "everywhere" else (240, 240, 3))
 
 
+@pytest.mark.parametrize("layer", ["conv1", "conv2", "conv3"])
+def test_at_one_place_only_the_patch_changes_and_each_step_is_small(layer):
+    """ "centre": the pixels outside the patch the middle place sees stay grey (the softening spreads nothing
+    there), and one step moves the patch's pixels by STEP_SIZE on average, not more because most of the
+    picture does not count."""
+    cnn = small_cnn(batch_norm=True)
+    seen = fw.seen_pixels(cnn, layer, "centre")[0, ..., 0]
+    middle = cnn.get_layer(layer).output.shape[1] // 2
+    top, left, height, width = fw.receptive_field(cnn, layer).window(middle, middle, 24)
+    assert seen.sum() == height * width < 24 * 24 and seen[top : top + height, left : left + width].all()
+    one = fw.favourite_input(cnn, layer, 3, "centre", steps=1)
+    moved = np.abs(one.picture - fw.GREY)[seen]
+    assert 0.5 * fw.STEP_SIZE < moved.mean() <= fw.STEP_SIZE + 1e-6  # clipping at 0 and 1 can only shorten it
+    many = fw.favourite_input(cnn, layer, 3, "centre", steps=2 * fw.BLUR_EVERY)
+    assert np.all(many.picture[~seen] == fw.GREY) and np.any(many.picture[seen] != fw.GREY)
+    assert fw.seen_pixels(cnn, layer, "everywhere").all()
+
+
 def test_a_bad_layer_or_filter_is_said_plainly():
     cnn = small_cnn()
     with pytest.raises(fw.FilterError, match="conv1, conv2, conv3"):

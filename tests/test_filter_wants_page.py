@@ -33,4 +33,5 @@ def test_another_layer_filter_and_place():
     shown = captions(at)
     assert "What conv3, filter 7 wants everywhere (24 × 24)" in shown
     assert "The same picture repeated 3 × 3" in shown
+    assert any("its mean over the 2 × 2 places whose patch lies inside the picture" in c for c in at.caption.values)
     assert any("20 × 20" in c for c in at.caption.values) or "20 × 20" in page_text(at)

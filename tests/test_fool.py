@@ -126,24 +126,8 @@ def test_the_shipped_model_is_fooled_and_its_saved_classifier_agrees(shipped):
     assert fooled == 4
 
 
-@pytest.mark.one_backend  # 200 searches: slow, and the same on either backend
-def test_two_levels_are_enough_for_more_than_half_of_the_samples_second_choices(shipped):
-    """lessons/fool_why.md: on the sample's 200 test pictures, a change of at most 2 levels makes the shipped
-    model say its second choice for more than half of them (114 when this was written)."""
-    from cnn_lab.lessons.texts import read_lesson
-
-    data = read_sample()
-    assert len(data.x_test) == 200
-    second_choices = [ranking(p)[1] for p in shipped.predict_on_batch(data.x_test)]
-    fooled = 0
-    for pixels, target in zip(data.x_test, second_choices):
-        attempt = fool(shipped, pixels, target, max_levels=2)
-        assert attempt.largest_change <= 2
-        fooled += attempt.fooled
-    assert fooled > 100, fooled
-    said = " ".join(read_lesson("fool_why").split())
-    assert "On the 200 test pictures of the lab's sample, a change of at most 2 levels was enough" in said
-    assert "shipped model say its second choice for more than half of them" in said
+# lessons/fool_why.md's measured share (2 levels fool more than half of the sample) is measured in
+# tests/test_claims.py, with the page's other claims.
 
 
 def test_the_search_is_deterministic(shipped):

@@ -85,8 +85,10 @@ with made:
             alt=f"the 24 × 24 picture made to raise the answer of {name} at the middle of its grid, "
             f"grey outside the {field.size} × {field.size} patch outlined in orange",
         )
+    rows, cols = fw.inside_places(cnn, layer)
+    over = f"its mean over the {len(rows)} × {len(cols)} places whose patch lies inside the picture"
     st.caption(
-        f"The filter's answer before ReLU ({'its mean over the grid' if where == 'everywhere' else 'at the middle'})"
+        f"The filter's answer before ReLU ({over if where == 'everywhere' else 'at the middle'})"
         f": {best.at_grey:.2f} for the grey picture, {best.reached:.2f} after {fw.STEPS} steps."
     )
 

@@ -97,10 +97,11 @@ if attempt is not None and ui.guess(levels_guess(attempt, CLASS_NAMES), f"guess_
             icon=":material/theater_comedy:",
         )
     else:
+        second_choice = ranking(attempt.before)[1] == attempt.target
         st.warning(
             f"Could not make the network say {target_name} with changes of up to {attempt.max_levels} of 255 "
             f"levels: after {attempt.steps} steps it still says {CLASS_NAMES[attempt.answer_after]}. "
-            "Try its second choice, or another picture.",
+            + ("Try another picture." if second_choice else "Try its second choice, or another picture."),
             icon=":material/shield:",
         )
     times = amplification(attempt)
@@ -134,9 +135,10 @@ if attempt is not None and ui.guess(levels_guess(attempt, CLASS_NAMES), f"guess_
     before_col.markdown("**Before: the network's top 3**\n\n" + top_lines(attempt.before))
     after_col.markdown("**After: the network's top 3**\n\n" + top_lines(attempt.after))
     st.caption(
-        f"{attempt.steps} steps of one level each; the largest change allowed grew to {attempt.budget} of 255 "
-        f"levels (the limit: {attempt.max_levels}). The saved model itself classified the changed picture, "
-        f"pixel for pixel. The search took {attempt.seconds:.1f} s."
+        f"{attempt.steps} steps of at most one level each; in the end the largest change allowed was "
+        f"{attempt.budget} of 255 levels (the limit: {attempt.max_levels}). "
+        "The saved model itself classified the changed picture, pixel for pixel. "
+        f"The search took {attempt.seconds:.1f} s."
     )
 
 ui.lesson("fool_why")

@@ -50,7 +50,7 @@ def levels_guess(attempt: Attempt, class_names) -> Guess:
         )
     return Guess(
         question=f"Each number of a picture is one of 256 levels (0 to 255). To turn the network's “{before}” "
-        f"into “{target}”, by how many levels must the most changed number move?",
+        f"into “{target}”, by how many levels did the search have to move the most changed number?",
         options=options,
         answer=levels_answer(attempt),
         why=why,

@@ -13,13 +13,15 @@ piece of picture under it looks like what it has learnt to find. Two ways to see
    convolution's sum plus its bias, then batch normalisation where the network has it): ReLU keeps a
    positive answer as it is, so raising that value raises what ReLU lets through; but at grey ReLU often
    gives 0 everywhere, and 0 has no slope to climb. Each step moves the pixels by STEP_SIZE on average
-   (the gradient divided by its mean size). The usual tricks keep the picture natural: for "everywhere"
-   the picture is rolled by up to JITTER pixels before each step (the pattern must work wherever it
+   (the gradient divided by its mean size over the pixels the answer depends on, `seen_pixels`; for
+   "centre" the others stay grey, softening included). The usual tricks keep the picture natural: for
+   "everywhere" the picture is rolled by up to JITTER pixels before each step (the pattern must work wherever it
    lands), every BLUR_EVERY steps it is softened a little, and its pixels always stay between 0 and 1.
    The rolls come from a seeded random generator: the same seed gives the same picture. (Where no pixel
    has any slope, because every ReLU below gives 0, the step is a little of that generator's noise.)
-   (The first layer is a sum of pixels times weights: its mean answer everywhere is largest for one flat
-   colour; its answer at one place shows its pattern.)
+   (The first layer is a sum of pixels times weights: away from the picture's edge its mean answer
+   everywhere depends on the mean colour only, so a pattern gains nothing there; its answer at one place
+   shows its pattern.)
 
 2. **Search the test images.** For every test image, the filter's strongest answer anywhere on its grid
    (before the ReLU; ReLU would not change which is largest) and where it was. The 9 largest win. One
@@ -203,6 +205,19 @@ def _soften(picture: np.ndarray) -> np.ndarray:
     return (1 - BLUR) * picture + BLUR * neighbours
 
 
+def seen_pixels(cnn: keras.Model, layer: str, where: str) -> np.ndarray:
+    """(1, side, side, 1) bool: the pixels the answer raised depends on. "centre": the patch the middle place
+    sees; "everywhere": the whole picture (rolled by the jitter, any pixel can land in a patch)."""
+    side = cnn.input_shape[1]
+    if where == "everywhere":
+        return np.ones((1, side, side, 1), bool)
+    middle = cnn.get_layer(layer).output.shape[1] // 2
+    top, left, height, width = receptive_field(cnn, layer).window(middle, middle, side)
+    seen = np.zeros((1, side, side, 1), bool)
+    seen[:, top : top + height, left : left + width] = True
+    return seen
+
+
 def favourite_input(cnn: keras.Model, layer: str, filter_index: int, where="everywhere", steps=STEPS, seed=0):
     """Gradient ascent from grey on the filter's answer (the module's docstring says how)."""
     objective = answer_to_raise(cnn, layer, filter_index, where)
@@ -211,17 +226,18 @@ def favourite_input(cnn: keras.Model, layer: str, filter_index: int, where="ever
     picture = np.full((1, side, side, 3), GREY, np.float32)
     at_grey = float(ops.convert_to_numpy(objective(ops.convert_to_tensor(picture))))
     jitter = JITTER if where == "everywhere" else 0  # at one place, a moved pattern would miss that place
+    seen = seen_pixels(cnn, layer, where)  # the only pixels the answer depends on: the rest stays grey
     for step in range(steps):
         down, right = (int(n) for n in rng.integers(-jitter, jitter + 1, size=2))
         _, slope = value_and_gradient(objective, np.roll(picture, (down, right), axis=(1, 2)))
         slope = np.roll(slope, (-down, -right), axis=(1, 2))  # back to the unrolled picture's pixels
         if not np.abs(slope).max() > 0:  # every ReLU below gives 0 here: a little noise to find a slope
-            picture = np.clip(picture + rng.uniform(-NUDGE, NUDGE, picture.shape), 0, 1).astype(np.float32)
-            continue
-        picture = picture + STEP_SIZE * slope / (np.abs(slope).mean() + 1e-12)
-        if (step + 1) % BLUR_EVERY == 0:
-            picture = _soften(picture)
-        picture = np.clip(picture, 0.0, 1.0).astype(np.float32)
+            picture = picture + rng.uniform(-NUDGE, NUDGE, picture.shape)
+        else:  # the mean step over the pixels it can move, not over the grey ones that do not count
+            picture = picture + STEP_SIZE * slope / (np.abs(slope).sum() / (seen.sum() * 3) + 1e-12)
+            if (step + 1) % BLUR_EVERY == 0:
+                picture = _soften(picture)
+        picture = np.where(seen, np.clip(picture, 0.0, 1.0), GREY).astype(np.float32)
     reached = float(ops.convert_to_numpy(objective(ops.convert_to_tensor(picture))))
     return Favourite(picture[0], layer, filter_index, where, at_grey, reached)
 

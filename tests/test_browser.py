@@ -142,13 +142,19 @@ def test_a_click_on_the_map_opens_that_image(server, page):
             const shown = plot._fullData.filter(t => t.customdata && t.visible === true);
             const dots = shown.flatMap(t => Array.from(t.x, (x, i) => [
                 Number(t.customdata[i][0]),
-                box.left + layout._size.l + layout.xaxis.l2p(x),
-                box.top + layout._size.t + layout.yaxis.l2p(t.y[i])]));
+                box.left + layout.xaxis._offset + layout.xaxis.l2p(x),  // _offset: equal scales shrink one axis
+                box.top + layout.yaxis._offset + layout.yaxis.l2p(t.y[i])]));
             const room = d => Math.min(...dots.filter(o => o !== d).map(o => Math.hypot(o[1] - d[1], o[2] - d[2])));
             return dots.reduce((best, d) => (room(d) > room(best) ? d : best));
         }"""
     )
-    page.mouse.click(x, y)
+    # Plotly's click acts on the dot its last hover found, and hover runs throttled after a mouse move: first
+    # hover and wait for that dot's label, so a click that would miss says so here.
+    page.mouse.move(x, y)
+    label = chart.locator(".hoverlayer .hovertext").filter(has_text=re.compile(rf"#({index}|{index:,}):"))
+    label.wait_for(timeout=30_000)
+    page.mouse.down()
+    page.mouse.up()
     page.get_by_text(re.compile(rf"test image #{index:,}: \w+, ringed in black on the map")).wait_for(timeout=60_000)
     assert settle(page)
     shot(page, "map-clicked")

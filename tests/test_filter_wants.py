@@ -1,13 +1,15 @@
 """What a filter wants (cnn_lab.network.filter_wants): the ascent follows the true gradient and climbs, the
 receptive field is the patch that really matters, and the top-9 search is the direct computation's."""
 
+import types
+
 import keras
 import numpy as np
 import pytest
 
 from cnn_lab.lessons.filter_guesses import patch_guess
 from cnn_lab.network import filter_wants as fw
-from cnn_lab.network.model import CNNConfig, build_cnn, classifier
+from cnn_lab.network.model import CNNConfig, build_cnn, classifier, load_classifier
 
 pytestmark = pytest.mark.core
 SMALL = dict(filters=(4, 8, 8), dense=(8, 8))
@@ -180,14 +182,41 @@ def test_the_top_nine_are_the_direct_computation_s(batch_norm):
         assert framed.dtype == cut.dtype == np.uint8 and framed.shape[0] == 3 * 96 + 4 * 4
 
 
-def test_the_search_is_kept_per_key_and_batches_agree():
+def test_the_search_batches_agree_and_it_stops_between_batches():
     model = classifier(small_cnn())
     images = np.random.default_rng(2).integers(0, 256, (25, 32, 32, 3), dtype=np.uint8)
-    kept = fw.layer_answers(model, images, "conv2", key=("a test", 1))
-    assert fw.layer_answers(model, images[:3], "conv2", key=("a test", 1)) is kept  # the key, not the images
+    seen = []
+    whole = fw.layer_answers(model, images, "conv2", on_progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(25, 25)]
     again = fw.layer_answers(model, images, "conv2", batch=4)
-    np.testing.assert_allclose(again.strongest, kept.strongest, rtol=1e-5, atol=1e-6)
-    np.testing.assert_array_equal(again.where, kept.where)
+    np.testing.assert_allclose(again.strongest, whole.strongest, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(again.where, whole.where)
+    batches = []
+    stopped = fw.layer_answers(
+        model,
+        images,
+        "conv2",
+        batch=4,
+        should_stop=lambda: len(batches) == 2,
+        on_progress=lambda done, total: batches.append(done),
+    )
+    assert stopped is None and batches == [4, 8]
+
+
+def test_the_search_runs_once_per_model_file_data_and_layer_in_the_background(tmp_path):
+    path = tmp_path / "small.keras"
+    classifier(small_cnn()).save(path)
+    data = types.SimpleNamespace(
+        x_test=np.random.default_rng(3).integers(0, 256, (30, 32, 32, 3), dtype=np.uint8), source="thirty images"
+    )
+    searches = fw.SearchJobs()
+    key = searches.start(path, data, "conv1")
+    assert searches.start(path, data, "conv1") == key  # under way or done: not started twice
+    assert searches.wait(key, 120)["status"] == "done"
+    found = searches.result(key)
+    direct = fw.layer_answers(load_classifier(path), data.x_test, "conv1")
+    np.testing.assert_allclose(found.strongest, direct.strongest, rtol=1e-5, atol=1e-6)
+    assert searches.key(path, data, "conv2") != key
 
 
 def test_a_patch_cut_at_the_edge_keeps_its_frame_inside_the_picture():

@@ -3,10 +3,18 @@ first, then shows the filter's picture and its 9 strongest test images; another 
 
 from conftest import captions, page_text, run
 
+from cnn_lab.network.filter_wants import SEARCHES
+
 
 def reveal(at, layer: str):
+    """Answer the guess; the search of the test images runs in the background: its progress shows, and once it
+    is done the page shows the 9 images."""
     at.radio(key=f"guess_filter_patch_{layer}").set_value("Show me").run()
     assert not at.exception, [e.value for e in at.exception]
+    if not any(c.startswith("The 9 test images") for c in captions(at)):
+        assert at.get("progress"), "the search shows its progress"
+        SEARCHES.wait_all(120)
+        at.run()
     return at
 
 

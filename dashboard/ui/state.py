@@ -199,7 +199,7 @@ def job_progress(jobs, key: tuple, describe, stop_label: str) -> None:
     if state["status"] not in ("queued", "running"):
         st.rerun()
     if state["status"] == "queued":
-        st.progress(0.0, text="Waiting for another long job (an evaluation or a map) to finish...")
+        st.progress(0.0, text="Waiting for another long job (an evaluation, a map or a search) to finish...")
     else:
         st.progress(*describe(state))
     if st.button(stop_label, icon=":material/stop:"):
@@ -270,6 +270,36 @@ def evaluations_of(paths: list[Path], data: Cifar10, labels: list[str]) -> list 
                 return None
     waiting = next(i for i, e in enumerate(found) if e is None)
     _evaluation_progress(EVALUATIONS.key(paths[waiting], data), labels[waiting])
+    return None
+
+
+def layer_search(path: Path, data: Cifar10, layer: str):
+    """The strongest answers of `layer`'s filters on every test image (cnn_lab.network.filter_wants), found once
+    per model file, test set and layer in the background; None while they are searched, with the progress
+    shown here (the page goes on below and reruns when the search ends)."""
+    from cnn_lab.network.filter_wants import SEARCHES
+
+    key = SEARCHES.key(path, data, layer)
+    found = SEARCHES.result(key)
+    if found is not None:
+        return found
+    state = SEARCHES.status(key)
+    if state["status"] in ("stopped", "failed"):
+        if state["status"] == "failed":
+            st.error(f"Could not search the test images: {state.get('error')}", icon=":material/error:")
+        else:
+            st.info("The search of the test images was stopped.", icon=":material/stop_circle:")
+        if st.button("Search the test images", icon=":material/play_arrow:", key=f"search_{layer}"):
+            SEARCHES.start(path, data, layer)
+            st.rerun()
+        return None
+    SEARCHES.start(path, data, layer)
+
+    def describe(state: dict) -> tuple[float, str]:
+        done, total = state["done"], max(1, state["total"])
+        return done / total, f"Running the {total:,} test images through {layer}: {done:,} done"
+
+    job_progress(SEARCHES, key, describe, "Stop the search")
     return None
 
 

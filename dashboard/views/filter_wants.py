@@ -21,7 +21,7 @@ from cnn_lab.settings import file_version  # noqa: E402
 PLACES = {"at one place: the middle of its grid": "centre", "everywhere: its mean over the grid": "everywhere"}
 
 model = ui.model()
-version = file_version(ui.model_path())
+version = file_version(path)
 try:
     cnn = cnn_of(model)
 except ValueError:
@@ -94,21 +94,22 @@ with made:
 
 with found:
     lesson_picker.section("filter_wants_patches")
-    key = (version, data.source, len(data.x_test))
-    with st.spinner(f"Running the {len(data.x_test):,} test images through the network, {fw.BATCH} at a time..."):
-        answers = fw.layer_answers(model, data.x_test, layer, key=key)
-    patches = fw.strongest_patches(answers, filter_index, side)
-    framed, cut = fw.patch_pictures(data.x_test, patches, side)
-    listed = "; ".join(f"#{p.image:,} {data.class_names[int(data.y_test[p.image])]} ({p.answer:.2f})" for p in patches)
-    lesson_picker.show(
-        framed,
-        f"The {len(patches)} test images (of {len(data.x_test):,}) where {name} answers most strongly, "
-        f"its patch in orange",
-        1,
-        alt=f"{len(patches)} test images, each with a square of up to {field.size} × {field.size} pixels outlined "
-        f"in orange: {listed}",
-    )
-    lesson_picker.show(cut, "The patches themselves, enlarged", 1, alt=f"the {len(patches)} outlined patches, cut out")
-    st.caption(f"Strongest first, image number, class and answer before ReLU: {listed}.")
+    answers = ui.layer_search(path, data, layer)  # in the background: None, and its progress, until found
+    if answers is not None:
+        patches = fw.strongest_patches(answers, filter_index, side)
+        framed, cut = fw.patch_pictures(data.x_test, patches, side)
+        names = data.class_names
+        listed = "; ".join(f"#{p.image:,} {names[int(data.y_test[p.image])]} ({p.answer:.2f})" for p in patches)
+        lesson_picker.show(
+            framed,
+            f"The {len(patches)} test images (of {len(data.x_test):,}) where {name} answers most strongly, "
+            f"its patch in orange",
+            1,
+            alt=f"{len(patches)} test images, each with a square of up to {field.size} × {field.size} pixels outlined "
+            f"in orange: {listed}",
+        )
+        alt = f"the {len(patches)} outlined patches, cut out"
+        lesson_picker.show(cut, "The patches themselves, enlarged", 1, alt=alt)
+        st.caption(f"Strongest first, image number, class and answer before ReLU: {listed}.")
 
 ui.check_questions("filter_wants")

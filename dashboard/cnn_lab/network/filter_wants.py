@@ -28,14 +28,14 @@ piece of picture under it looks like what it has learnt to find. Two ways to see
    number of the grid depends on a square *patch* of the 24x24 picture only, its receptive field:
    conv1's k x k kernel sees k x k pixels; each 2x2 pooling doubles the step between two grid places,
    and a kernel after it spans (k - 1) more steps. `receptive_field` computes it from the layers
-   themselves. The images are run BATCH at a time, and their strongest answers are kept per (model file
-   version, data, layer) for the server's life.
+   themselves. The images are run BATCH at a time, in the background (`SEARCHES`), once per model file
+   version, test set and layer.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import threading
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -44,7 +44,9 @@ from keras import ops
 from cnn_lab.network.augment import center_crop
 from cnn_lab.network.gradients import value_and_gradient
 from cnn_lab.network.images import ORANGE, enlarge, grid, outlined, rgb
-from cnn_lab.network.model import cnn_of
+from cnn_lab.network.jobs import BackgroundJobs
+from cnn_lab.network.model import cnn_of, load_classifier
+from cnn_lab.settings import file_version
 
 GREY = 0.5  # where the picture starts: every colour of every pixel half-way between 0 and 1
 STEPS = 100  # gradient-ascent steps for one picture
@@ -272,35 +274,57 @@ class Answers:
     field: Field
 
 
-_KEPT: dict[tuple, Answers] = {}  # (model file version, data, layer) -> Answers, for the server's life
-_KEPT_AT_MOST = 6  # a full test set's conv3 is 10,000 x 384 x 8 bytes = 31 MB
-_LOCK = threading.Lock()  # one search at a time: two sessions asking the same one compute it once
-
-
-def layer_answers(model: keras.Model, images: np.ndarray, layer: str, key=None, batch: int = BATCH) -> Answers:
-    """The strongest answers of every filter of `layer` on uint8 (N, 32, 32, 3) images, BATCH at a time
-    (never all grids at once). With a `key` (a model's settings.file_version and the data's name) the
-    result is kept and given again."""
+def layer_answers(
+    model: keras.Model, images: np.ndarray, layer: str, batch: int = BATCH, should_stop=lambda: False, on_progress=None
+) -> Answers | None:
+    """The strongest answers of every filter of `layer` on uint8 (N, 32, 32, 3) images, `batch` at a time
+    (never all grids at once); None if `should_stop()` turns true between batches. `on_progress(done, total)`
+    after each batch."""
     cnn = cnn_of(model)
     block = block_of(cnn, layer)
-    with _LOCK:
-        if key is not None and (key, layer) in _KEPT:
-            return _KEPT[(key, layer)]
-        strongest = np.empty((len(images), block.filters), np.float32)
-        where = np.empty((len(images), block.filters), np.int32)
-        width = cnn.get_layer(block.conv).output.shape[2]
-        for start in range(0, len(images), batch):
-            chunk = center_crop(np.asarray(images[start : start + batch], np.float32) / 255.0, cnn.input_shape[1])
-            maps = ops.convert_to_numpy(_before_relu(cnn, block, ops.convert_to_tensor(chunk)))
-            flat = maps.reshape(len(chunk), -1, block.filters)  # (batch, grid places, filters)
-            where[start : start + len(chunk)] = flat.argmax(axis=1)
-            strongest[start : start + len(chunk)] = flat.max(axis=1)
-        found = Answers(layer, strongest, where, int(width), receptive_field(cnn, layer))
-        if key is not None:
-            while len(_KEPT) >= _KEPT_AT_MOST:
-                _KEPT.pop(next(iter(_KEPT)))
-            _KEPT[(key, layer)] = found
-        return found
+    strongest = np.empty((len(images), block.filters), np.float32)
+    where = np.empty((len(images), block.filters), np.int32)
+    width = cnn.get_layer(block.conv).output.shape[2]
+    for start in range(0, len(images), batch):
+        if should_stop():
+            return None
+        chunk = center_crop(np.asarray(images[start : start + batch], np.float32) / 255.0, cnn.input_shape[1])
+        maps = ops.convert_to_numpy(_before_relu(cnn, block, ops.convert_to_tensor(chunk)))
+        flat = maps.reshape(len(chunk), -1, block.filters)  # (batch, grid places, filters)
+        where[start : start + len(chunk)] = flat.argmax(axis=1)
+        strongest[start : start + len(chunk)] = flat.max(axis=1)
+        if on_progress is not None:
+            on_progress(start + len(chunk), len(images))
+    return Answers(layer, strongest, where, int(width), receptive_field(cnn, layer))
+
+
+class SearchJobs(BackgroundJobs):
+    """Each search of the test images, once per model file version, test set and layer, in the background
+    thread every long job shares (up to 11 s for conv3 on 10,000 images: too long for a page's rerun).
+
+        key = SEARCHES.start("model.keras", data, "conv2")
+        SEARCHES.status(key)   # {"status": "running", "done": 2500, "total": 10000}
+        SEARCHES.result(key)   # the Answers once found, else None
+    """
+
+    def __init__(self, keep: int = 6):  # a full test set's conv3 is 10,000 x 384 x 8 bytes = 31 MB
+        super().__init__("Searching", keep)
+
+    @staticmethod
+    def key(model_path: Path, data, layer: str) -> tuple:
+        return (*file_version(model_path), data.source, len(data.x_test), layer)
+
+    def start(self, model_path: Path, data, layer: str) -> tuple:
+        """Search the test images in the background, unless it is done or under way."""
+
+        def work(stop, progress) -> Answers | None:
+            model = load_classifier(model_path)
+            return layer_answers(model, data.x_test, layer, should_stop=stop.is_set, on_progress=progress)
+
+        return self.submit(self.key(model_path, data, layer), work, total=len(data.x_test))
+
+
+SEARCHES = SearchJobs()
 
 
 @dataclasses.dataclass(frozen=True)

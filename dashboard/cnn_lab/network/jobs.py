@@ -98,6 +98,12 @@ class BackgroundJobs:
             futures.wait([future], timeout)
         return self.status(key)
 
+    def wait_all(self, timeout: float | None = None) -> None:
+        """Block until every job submitted so far has ended (for scripts and tests)."""
+        with self._lock:
+            pending = [future for future, _ in self._jobs.values()]
+        futures.wait(pending, timeout)
+
     def _set(self, key, **changes) -> None:
         with self._lock:
             self._states.setdefault(key, {}).update(changes)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from common import save, table
 
+from cnn_lab.network import filter_search
 from cnn_lab.network import filter_wants as fw
 from cnn_lab.network.data import load_cifar10, read_sample, read_source
 from cnn_lab.network.fool import fool
@@ -53,7 +54,7 @@ def main():
             _, again = timed(lambda layer=layer, where=where: fw.favourite_input(cnn, layer, 1, where))
             rows.append({"what": f"filter picture, {layer}, {where}", "first s": first, "again s": again})
     for layer in fw.blocks(cnn):
-        _, seconds = timed(lambda layer=layer: fw.layer_answers(model, data.x_test, layer))
+        _, seconds = timed(lambda layer=layer: filter_search.layer_answers(model, data.x_test, layer))
         rows.append({"what": f"top-9 search, {layer}, {len(data.x_test):,} images", "first s": seconds, "again s": 0.0})
 
     sample = read_sample().x_test[: args.images]

@@ -716,7 +716,7 @@ def claims() -> list[tuple[str, str]]:
         ("lessons/filter_wants_patches.md", f"The {wants()['top']} largest win"),
         ("dashboard/views/filter_wants.py", f"and the {wants()['top']} test images whose"),
         ("dashboard/cnn_lab/network/filter_wants.py", f"Start from a grey picture ({wants()['grey']} in every colour)"),
-        ("dashboard/cnn_lab/network/filter_wants.py", f"The {wants()['top']} largest win."),
+        ("dashboard/cnn_lab/network/filter_search.py", f"The {wants()['top']} largest win."),
         # --- fool the network (cnn_lab/network/fool.py)
         *fool_claims(sample),
         # --- the bundled sample
@@ -915,6 +915,7 @@ def wants() -> dict:
     """The numbers the "What a filter wants" page states, from filter_wants.py and the networks Keras builds."""
     import keras
 
+    from cnn_lab.network import filter_search
     from cnn_lab.network import filter_wants as fw
     from cnn_lab.settings import IMAGE_SIZE
 
@@ -945,7 +946,7 @@ def wants() -> dict:
         "steps": fw.STEPS,
         "blur_every": fw.BLUR_EVERY,
         "jitter": fw.JITTER,
-        "top": fw.TOP,
+        "top": filter_search.TOP,
         "grey": fw.GREY,
     }
 
@@ -1009,7 +1010,7 @@ def test_at_grey_the_answer_is_often_below_0_where_relu_has_no_slope():
     cnn = shipped_cnn()
     grey = np.full((1, *cnn.input_shape[1:]), fw.GREY, np.float32)
     for name, block in fw.blocks(cnn).items():
-        maps = ops.convert_to_numpy(fw._before_relu(cnn, block, grey))[0]
+        maps = ops.convert_to_numpy(fw.before_relu(cnn, block, grey))[0]
         middle = maps[maps.shape[0] // 2, maps.shape[1] // 2]
         assert (middle < 0).mean() >= 0.25, name
         below = int(np.flatnonzero(middle < 0)[0])

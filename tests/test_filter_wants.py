@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from cnn_lab.lessons.filter_guesses import patch_guess
+from cnn_lab.network import filter_search as fs
 from cnn_lab.network import filter_wants as fw
 from cnn_lab.network.model import CNNConfig, build_cnn, classifier, load_classifier
 
@@ -72,7 +73,7 @@ def test_one_filter_s_answer_is_that_filter_s_map_of_the_whole_layer(batch_norm)
     cnn = small_cnn(batch_norm)
     x = np.random.default_rng(0).uniform(0, 1, (3, 24, 24, 3)).astype(np.float32)
     for block in fw.blocks(cnn).values():
-        every = keras.ops.convert_to_numpy(fw._before_relu(cnn, block, x))
+        every = keras.ops.convert_to_numpy(fw.before_relu(cnn, block, x))
         for f in (0, block.filters - 1):
             one = keras.ops.convert_to_numpy(fw._one_filter_before_relu(cnn, block, f, x))
             np.testing.assert_allclose(one, every[..., f], rtol=1e-5, atol=1e-5)
@@ -133,7 +134,7 @@ def test_the_receptive_field_is_the_patch_whose_pixels_change_the_answer(kernel_
     raised = np.repeat(base, 24 * 24, axis=0)
     raised.reshape(24 * 24, 24 * 24, 3)[np.arange(24 * 24), np.arange(24 * 24)] += 100
     for layer, block in fw.blocks(cnn).items():
-        maps = keras.ops.convert_to_numpy(fw._before_relu(cnn, block, np.concatenate([base, raised])))[..., 0]
+        maps = keras.ops.convert_to_numpy(fw.before_relu(cnn, block, np.concatenate([base, raised])))[..., 0]
         changed = np.abs(maps[1:] - maps[0]) > 1e-3 * np.abs(maps[0]).max()  # (pixel, row, col)
         field = fw.receptive_field(cnn, layer)
         for row in range(maps.shape[1]):
@@ -166,19 +167,19 @@ def test_the_top_nine_are_the_direct_computation_s(batch_norm):
         out = cnn.get_layer(f"bn{layer[-1]}" if batch_norm else layer).output  # plain: the output after ReLU
         direct = keras.Model(cnn.inputs, out).predict(images[:, 4:28, 4:28].astype(np.float32) / 255, verbose=0)
         direct = direct.reshape(len(images), -1, direct.shape[-1])
-        answers = fw.layer_answers(model, images, layer, batch=7)
+        answers = fs.layer_answers(model, images, layer, batch=7)
         strongest = np.maximum(answers.strongest, 0) if not batch_norm else answers.strongest
         np.testing.assert_allclose(strongest, direct.max(axis=1), rtol=1e-4, atol=1e-5)
         for f in range(2):
-            patches = fw.strongest_patches(answers, f, 24)
-            expected = np.argsort(-answers.strongest[:, f], kind="stable")[: fw.TOP]
+            patches = fs.strongest_patches(answers, f, 24)
+            expected = np.argsort(-answers.strongest[:, f], kind="stable")[: fs.TOP]
             assert [p.image for p in patches] == list(expected)
             best = direct[patches[0].image, :, f]
             assert patches[0].row * answers.grid_width + patches[0].col in np.flatnonzero(best >= best.max() - 1e-5)
             assert [p.answer for p in patches] == sorted((p.answer for p in patches), reverse=True)
             if batch_norm:
                 assert np.argsort(-direct.max(axis=1)[:, f], kind="stable")[0] == patches[0].image
-        framed, cut = fw.patch_pictures(images, patches, 24)
+        framed, cut = fs.patch_pictures(images, patches, 24)
         assert framed.dtype == cut.dtype == np.uint8 and framed.shape[0] == 3 * 96 + 4 * 4
 
 
@@ -186,13 +187,13 @@ def test_the_search_batches_agree_and_it_stops_between_batches():
     model = classifier(small_cnn())
     images = np.random.default_rng(2).integers(0, 256, (25, 32, 32, 3), dtype=np.uint8)
     seen = []
-    whole = fw.layer_answers(model, images, "conv2", on_progress=lambda done, total: seen.append((done, total)))
+    whole = fs.layer_answers(model, images, "conv2", on_progress=lambda done, total: seen.append((done, total)))
     assert seen == [(25, 25)]
-    again = fw.layer_answers(model, images, "conv2", batch=4)
+    again = fs.layer_answers(model, images, "conv2", batch=4)
     np.testing.assert_allclose(again.strongest, whole.strongest, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(again.where, whole.where)
     batches = []
-    stopped = fw.layer_answers(
+    stopped = fs.layer_answers(
         model,
         images,
         "conv2",
@@ -209,12 +210,12 @@ def test_the_search_runs_once_per_model_file_data_and_layer_in_the_background(tm
     data = types.SimpleNamespace(
         x_test=np.random.default_rng(3).integers(0, 256, (30, 32, 32, 3), dtype=np.uint8), source="thirty images"
     )
-    searches = fw.SearchJobs()
+    searches = fs.SearchJobs()
     key = searches.start(path, data, "conv1")
     assert searches.start(path, data, "conv1") == key  # under way or done: not started twice
     assert searches.wait(key, 120)["status"] == "done"
     found = searches.result(key)
-    direct = fw.layer_answers(load_classifier(path), data.x_test, "conv1")
+    direct = fs.layer_answers(load_classifier(path), data.x_test, "conv1")
     np.testing.assert_allclose(found.strongest, direct.strongest, rtol=1e-5, atol=1e-6)
     assert searches.key(path, data, "conv2") != key
 

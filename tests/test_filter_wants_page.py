@@ -3,7 +3,7 @@ first, then shows the filter's picture and its 9 strongest test images; another 
 
 from conftest import captions, page_text, run
 
-from cnn_lab.network.filter_wants import SEARCHES
+from cnn_lab.network.filter_search import SEARCHES
 
 
 def reveal(at, layer: str):

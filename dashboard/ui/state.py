@@ -274,10 +274,10 @@ def evaluations_of(paths: list[Path], data: Cifar10, labels: list[str]) -> list 
 
 
 def layer_search(path: Path, data: Cifar10, layer: str):
-    """The strongest answers of `layer`'s filters on every test image (cnn_lab.network.filter_wants), found once
+    """The strongest answers of `layer`'s filters on every test image (cnn_lab.network.filter_search), found once
     per model file, test set and layer in the background; None while they are searched, with the progress
     shown here (the page goes on below and reruns when the search ends)."""
-    from cnn_lab.network.filter_wants import SEARCHES
+    from cnn_lab.network.filter_search import SEARCHES
 
     key = SEARCHES.key(path, data, layer)
     found = SEARCHES.result(key)

@@ -1,6 +1,7 @@
 """Inside the network: what one filter of conv1, conv2 or conv3 wants. The picture that excites it most
 (gradient ascent from grey, kept per model version, layer, filter and place) and the 9 test images whose
-patches excite it most (cnn_lab.network.filter_wants computes both; this page reads widgets and draws)."""
+patches excite it most (cnn_lab.network.filter_wants and filter_search compute them; this page reads widgets
+and draws)."""
 
 import streamlit as st
 
@@ -13,6 +14,7 @@ data = ui.dataset()
 lesson_picker.crisp()
 
 from cnn_lab.lessons.filter_guesses import patch_guess  # noqa: E402  (Keras is loaded only from here on)
+from cnn_lab.network import filter_search  # noqa: E402
 from cnn_lab.network import filter_wants as fw  # noqa: E402
 from cnn_lab.network.gradients import NoGradients  # noqa: E402
 from cnn_lab.network.model import cnn_of  # noqa: E402
@@ -96,8 +98,8 @@ with found:
     lesson_picker.section("filter_wants_patches")
     answers = ui.layer_search(path, data, layer)  # in the background: None, and its progress, until found
     if answers is not None:
-        patches = fw.strongest_patches(answers, filter_index, side)
-        framed, cut = fw.patch_pictures(data.x_test, patches, side)
+        patches = filter_search.strongest_patches(answers, filter_index, side)
+        framed, cut = filter_search.patch_pictures(data.x_test, patches, side)
         names = data.class_names
         listed = "; ".join(f"#{p.image:,} {names[int(data.y_test[p.image])]} ({p.answer:.2f})" for p in patches)
         lesson_picker.show(

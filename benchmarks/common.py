@@ -1,5 +1,7 @@
-"""What the benchmarks share: a table printer, a JSON writer, the machine's description."""
+"""What the benchmarks share: a table printer, a JSON writer, the machine's description, a timer, and the
+--model/--data arguments of the benchmarks that time one saved model on one test set."""
 
+import argparse
 import json
 import os
 import platform
@@ -35,3 +37,29 @@ def save(name: str, result: dict) -> Path:
     path.write_text(json.dumps({**result, "machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M")}, indent=1))
     print(f"\nwrote {path}")
     return path
+
+
+def timed(call):
+    """(what call() returns, the seconds it took)."""
+    start = time.perf_counter()
+    return call(), time.perf_counter() - start
+
+
+def model_and_data_parser(doc: str) -> argparse.ArgumentParser:
+    """A parser with --model (default: the shipped model) and --data; `model_and_data(args)` reads them."""
+    from cnn_lab.settings import SHIPPED_MODEL
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=SHIPPED_MODEL)
+    parser.add_argument("--data", help="CIFAR-10 archive or folder (default: the lab's own search)")
+    return parser
+
+
+def model_and_data(args):
+    """(the saved classifier, the CIFAR-10 data, the seconds loading the model took) for those arguments."""
+    from cnn_lab.network.data import load_cifar10, read_source
+    from cnn_lab.network.model import load_classifier
+
+    data = read_source(args.data) if args.data else load_cifar10()
+    model, seconds = timed(lambda: load_classifier(args.model))
+    return model, data, seconds

@@ -10,13 +10,8 @@ alternative), the 128 numbers themselves (what any 2-D map can at best keep), t-
 assets/maps/ (the shipped model's, on the full test set, ship ready).
 """
 
-import argparse
-import time
-from pathlib import Path
+from common import model_and_data, model_and_data_parser, save, table, timed
 
-from common import save, table
-
-from cnn_lab.network.data import load_cifar10, read_source
 from cnn_lab.network.image_map import (
     SAVED_MAPS,
     SHIPPED_MAPS,
@@ -26,24 +21,14 @@ from cnn_lab.network.image_map import (
     pixel_features,
     project,
 )
-from cnn_lab.network.model import load_classifier
-from cnn_lab.settings import SHIPPED_MODEL
-
-
-def timed(call):
-    start = time.perf_counter()
-    return call(), time.perf_counter() - start
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=SHIPPED_MODEL)
-    parser.add_argument("--data", help="CIFAR-10 archive or folder (default: the lab's own search)")
+    parser = model_and_data_parser(__doc__)
     parser.add_argument("--ship", action="store_true", help="write the maps to assets/maps/")
     args = parser.parse_args()
-    data = read_source(args.data) if args.data else load_cifar10()
+    model, data, load_s = model_and_data(args)
     labels = data.y_test
-    model, load_s = timed(lambda: load_classifier(args.model))
     features, features_s = timed(lambda: network_features(model, data.x_test))
     pca2, pca_s = timed(lambda: project_pca(features))
     network, tsne_s = timed(lambda: project(features))

@@ -12,36 +12,24 @@ Times, on the model and data given (the full test set for the top-9 search), one
 The baseline, in the same run: one picture through the saved classifier (a compiled predict_on_batch).
 """
 
-import argparse
 import statistics
-import time
-from pathlib import Path
 
-from common import save, table
+from common import model_and_data, model_and_data_parser, save, table, timed
 
 from cnn_lab.network import filter_search
 from cnn_lab.network import filter_wants as fw
-from cnn_lab.network.data import load_cifar10, read_sample, read_source
+from cnn_lab.network.data import read_sample
 from cnn_lab.network.fool import fool
 from cnn_lab.network.image_map import SAVED_MAPS, mosaic
-from cnn_lab.network.model import cnn_of, load_classifier
+from cnn_lab.network.model import cnn_of
 from cnn_lab.network.photo import ranking
-from cnn_lab.settings import SHIPPED_MODEL
-
-
-def timed(call):
-    start = time.perf_counter()
-    return call(), time.perf_counter() - start
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=SHIPPED_MODEL)
-    parser.add_argument("--data", help="CIFAR-10 archive or folder (default: the lab's own search)")
+    parser = model_and_data_parser(__doc__)
     parser.add_argument("--images", type=int, default=50, help="sample test images to fool")
     args = parser.parse_args()
-    data = read_source(args.data) if args.data else load_cifar10()
-    model = load_classifier(args.model)
+    model, data, _ = model_and_data(args)
     cnn = cnn_of(model)
     one = data.x_test[:1]
     model.predict_on_batch(one)

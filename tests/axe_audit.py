@@ -91,11 +91,12 @@ def answer_from_the_keyboard(page) -> int:
 
 def journey(page, base: str, photo, shots=None) -> list[tuple[str, list[Finding]]]:
     """Audit what a class sees: every page in the menu, the photo page after an upload of `photo`,
-    one page in presenter view, the network page with its guesses and questions answered, and last
+    one page in presenter view, the network page with its guesses and questions answered, the map with
+    the pointer on a dot, and last
     the Train page while a run trains (it trains on until the server stops).
     Returns (what was audited, its findings) in that order. `shots`: a folder for a 1280x720
     screenshot of each, taken after its audit."""
-    from lab_browser import NAV_LINK, evaluated, navigation, settle
+    from lab_browser import NAV_LINK, evaluated, hover_a_map_dot, navigation, settle
 
     audited = []
 
@@ -133,6 +134,12 @@ def journey(page, base: str, photo, shots=None) -> list[tuple[str, list[Finding]
     feedback = page.locator('[data-testid="stAlertContentSuccess"], [data-testid="stAlertContentWarning"]')
     assert feedback.count() == 5, "each answer gets its feedback"
     audit_and_shoot("The network, its guesses and questions answered from the keyboard")
+
+    page.goto(links["The map"])
+    assert settle(page)
+    evaluated(page)
+    hover_a_map_dot(page)
+    audit_and_shoot("The map, the pointer on a dot and its image beside it")
 
     page.goto(links["Train"])
     assert settle(page)

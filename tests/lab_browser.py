@@ -268,3 +268,36 @@ def navigation(page, base: str) -> list[tuple[str, str]]:
         lines = [line.strip() for line in link.inner_text().splitlines() if line.strip()]
         found.append((lines[-1] if lines else url, url))  # the last line: the icon's name comes first
     return found
+
+
+# The dot on the map farthest from any other, so no other dot can take the pointer, and where it is on the screen
+# (Plotly's own axes: each axis's _offset, as equal scales shrink one of them): [image index, x, y].
+LONELIEST_DOT = """plot => {
+    const layout = plot._fullLayout, box = plot.getBoundingClientRect();
+    const shown = plot._fullData.filter(t => t.customdata && t.visible === true);
+    const dots = shown.flatMap(t => Array.from(t.x, (x, i) => [
+        Number(t.customdata[i][0]),
+        box.left + layout.xaxis._offset + layout.xaxis.l2p(x),
+        box.top + layout.yaxis._offset + layout.yaxis.l2p(t.y[i])]));
+    const room = d => Math.min(...dots.filter(o => o !== d).map(o => Math.hypot(o[1] - d[1], o[2] - d[2])));
+    return dots.reduce((best, d) => (room(d) > room(best) ? d : best));
+}"""
+
+
+def hover_a_map_dot(page) -> tuple[int, float, float]:
+    """On the map's page (views/network_map.py), past the guess: rest the pointer on a dot until Plotly labels it
+    and the image itself shows beside it (ui/hover_pictures.py). Returns (the image's index, x, y)."""
+    guess = page.get_by_text("Show me", exact=True)
+    if guess.count():
+        guess.first.click()
+    chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+    chart.wait_for(timeout=60_000)
+    assert settle(page)
+    chart.scroll_into_view_if_needed()  # (the dot's place is measured on the screen as it is now)
+    index, x, y = chart.evaluate(LONELIEST_DOT)
+    page.mouse.move(x, y)  # Plotly's hover runs throttled after a mouse move: wait for the dot's label
+    chart.locator(".hoverlayer .hovertext").filter(has_text=re.compile(rf"#({index}|{index:,}):")).wait_for(
+        timeout=30_000
+    )
+    page.locator("#map_chart-hover-picture").wait_for(state="visible", timeout=10_000)
+    return index, x, y

@@ -1,5 +1,6 @@
 """WCAG 2.2 AA, checked by axe-core in Debian's chromium: every page in the menu, the photo page after
-an upload, The dataset in presenter view and the Train page while a run trains (tests/axe_audit.py).
+an upload, The dataset in presenter view, the map with an image beside the pointer and the Train page while a
+run trains (tests/axe_audit.py).
 
 Any violation fails the test, except the few that come from Streamlit's own markup (KNOWN, each with
 its reason); and a KNOWN one that no longer occurs fails it too, so that the list stays true.
@@ -67,6 +68,7 @@ def test_the_audit_covers_every_page_and_the_states_that_matter(audited):
         "Classify your photo, after an upload",
         "The dataset, presenter view",
         "The network, its guesses and questions answered from the keyboard",
+        "The map, the pointer on a dot and its image beside it",
         "Train, while a run trains",
     } <= set(names), names
 

@@ -16,6 +16,7 @@ from lab_browser import (
     ROOT,
     SHIPPED_MODEL,
     evaluated,
+    hover_a_map_dot,
     kill_runs,
     lab_server,
     navigation,
@@ -126,33 +127,33 @@ def test_a_photo_gets_a_prediction(server, page, tmp_path):
     assert problems(page) == {"exceptions": [], "errors": []}
 
 
-def test_a_click_on_the_map_opens_that_image(server, page):
-    """The map (views/network_map.py): after the guess, a click on a dot opens that test image below the map, ringed
+def test_hover_on_the_map_shows_that_image_and_a_click_opens_it(server, page):
+    """The map (views/network_map.py): after the guess, the pointer on a dot shows that test image beside it
+    (ui/hover_pictures.py: the pixels on the screen are the image's), and a click opens it below the map, ringed
     on it. The dot's place on the screen comes from Plotly's own axes."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from cnn_lab.network.data import read_sample
+
     open_page(page, server, "The map")
     evaluated(page)
-    page.get_by_text("Show me", exact=True).first.click()
-    chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
-    chart.wait_for(timeout=60_000)
-    assert settle(page)
-    chart.scroll_into_view_if_needed()  # (the dots' places are measured on the screen as it is now)
-    index, x, y = chart.evaluate(  # the dot farthest from any other: no other dot can take the click
-        """plot => {
-            const layout = plot._fullLayout, box = plot.getBoundingClientRect();
-            const shown = plot._fullData.filter(t => t.customdata && t.visible === true);
-            const dots = shown.flatMap(t => Array.from(t.x, (x, i) => [
-                Number(t.customdata[i][0]),
-                box.left + layout.xaxis._offset + layout.xaxis.l2p(x),  // _offset: equal scales shrink one axis
-                box.top + layout.yaxis._offset + layout.yaxis.l2p(t.y[i])]));
-            const room = d => Math.min(...dots.filter(o => o !== d).map(o => Math.hypot(o[1] - d[1], o[2] - d[2])));
-            return dots.reduce((best, d) => (room(d) > room(best) ? d : best));
-        }"""
-    )
-    # Plotly's click acts on the dot its last hover found, and hover runs throttled after a mouse move: first
-    # hover and wait for that dot's label, so a click that would miss says so here.
-    page.mouse.move(x, y)
-    label = chart.locator(".hoverlayer .hovertext").filter(has_text=re.compile(rf"#({index}|{index:,}):"))
-    label.wait_for(timeout=30_000)
+    # Plotly's click acts on the dot its last hover found: hover_a_map_dot waits for that dot's label, so a
+    # click that would miss says so there
+    index, _, _ = hover_a_map_dot(page)
+    picture = page.locator("#map_chart-hover-picture")
+    assert picture.get_attribute("data-index") == str(index)
+    sprite = page.locator(".st-key-map_chart_pictures img").get_attribute("src")
+    page.evaluate("async src => { const sprite = new Image(); sprite.src = src; await sprite.decode(); }", sprite)
+    time.sleep(0.2)  # (drawn at the next frame)
+    drawn = np.asarray(Image.open(io.BytesIO(picture.screenshot())).convert("RGB"), float)
+    assert drawn.shape == (128 + 6, 128 + 6, 3), drawn.shape  # 4 times 32 pixels, in a 3-pixel border
+    seen = drawn[3 + 2 : 3 + 128 : 4, 3 + 2 : 3 + 128 : 4]  # the middle of each 4 x 4 square: one pixel each
+    differences = np.abs(read_sample().x_test.astype(float) - seen).mean(axis=(1, 2, 3))
+    assert differences.argmin() == index and differences[index] < 12, (differences[index], np.sort(differences)[:2])
+    shot(page, "map-hover")
     page.mouse.down()
     page.mouse.up()
     page.get_by_text(re.compile(rf"test image #{index:,}: \w+, ringed in black on the map")).wait_for(timeout=60_000)

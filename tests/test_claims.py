@@ -1176,3 +1176,18 @@ def test_two_levels_make_the_shipped_model_say_its_second_choice_for_more_than_h
     assert f"On the {len(sample.x_test)} test pictures of the lab's sample, a change of at most 2 levels" in said
     assert "shipped model say its second choice for more than half of them" in said
     assert "over a thousand tiny nudges, all pushing the same way, add up too" in said
+
+
+@pytest.mark.full_data
+def test_the_maps_hover_pictures_reach_the_browser_as_one_jpeg_of_3_9_mb(full_archive):
+    """README.md: hover on the map shows the image SCALE times its size, the 10,000 test images sent once as one
+    JPEG (cnn_lab.network.images.sprite) of 3.9 MB."""
+    from cnn_lab.network.data import load_cifar10
+    from cnn_lab.network.images import sprite
+    from ui.hover_pictures import SCALE
+
+    data = load_cifar10(str(full_archive))
+    megabytes = len(sprite(data.x_test)) / 1e6
+    readme = " ".join(text_of("README.md").split())
+    assert f"Hover shows an image beside the pointer, {SCALE} times its size" in readme
+    assert f"the {len(data.x_test):,} test images reach the browser once, as one {megabytes:.1f} MB JPEG" in readme

@@ -133,3 +133,26 @@ def test_the_shipped_map_is_the_shipped_models_and_its_neighbours_share_a_class(
     assert network.agreement > 0.75 and pixels.agreement < 0.3, (network.agreement, pixels.agreement)
     features = network_features(load_classifier(SHIPPED_MODEL), data.x_test[:500])
     np.testing.assert_allclose(network.features[:500], features, rtol=1e-2, atol=2e-2)
+
+
+def test_the_sprite_holds_each_image_where_the_hover_script_cuts_it():
+    """ui/hover_pictures.js shows image i from column i % SPRITE_COLUMNS, row i // SPRITE_COLUMNS of the sprite:
+    each tile is that image as JPEG keeps it alone (no neighbour bleeding in), far from every other image."""
+    import io
+
+    from PIL import Image
+
+    from cnn_lab.network.images import SPRITE_COLUMNS, jpeg, sprite
+
+    def decoded(jpeg_bytes):
+        return np.asarray(Image.open(io.BytesIO(jpeg_bytes)).convert("RGB"), float)
+
+    images = read_sample().x_test
+    picture = decoded(sprite(images))
+    assert picture.shape == (-(-len(images) // SPRITE_COLUMNS) * 32, SPRITE_COLUMNS * 32, 3)
+    tiles = picture.reshape(-1, 32, SPRITE_COLUMNS, 32, 3).swapaxes(1, 2).reshape(-1, 32, 32, 3)[: len(images)]
+    alone = np.array([np.abs(tile - decoded(jpeg(image))).mean() for tile, image in zip(tiles, images)])
+    assert alone.mean() < 1 and alone.max() < 3, (alone.mean(), alone.max())  # measured: 0.43 and 1.47
+    to_own = np.abs(tiles - images).mean(axis=(1, 2, 3))
+    to_next = np.abs(tiles - np.roll(images, -1, axis=0)).mean(axis=(1, 2, 3))
+    assert to_own.max() < 12 and (to_next > 2 * to_own).all(), (to_own.max(), to_next.min())

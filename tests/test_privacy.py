@@ -32,6 +32,7 @@ from lab_browser import (
     SHIPPED_MODEL,
     VIEWPORT,
     evaluated,
+    hover_a_map_dot,
     lab_server,
     navigation,
     problems,
@@ -154,6 +155,10 @@ def test_no_request_leaves_the_lab(server, browser, tmp_path):
         page.locator(NAV_LINK).nth(titles.index("Classify your photo")).click()
         assert settle(page)
         upload_a_photo(page, photo)
+        page.locator(NAV_LINK).nth(titles.index("The map")).click()
+        assert settle(page)
+        evaluated(page)
+        hover_a_map_dot(page)  # the image beside the pointer comes from the lab too
 
         page.locator(NAV_LINK).nth(titles.index("Train")).click()
         assert settle(page)

@@ -12,6 +12,7 @@
 - `widgets`: the lesson text, a page picker, the link to the Train page, a guess before a reveal and the
   check questions;
 - `reveal`: one test image to guess, its answer buttons and its reveal (`from ui import reveal`).
+- `hover_pictures`: the image under the pointer on a chart of images (the map);
 - `lesson_picker`: what the five lesson pages share, the image picker and `show` for small images
   (`from ui import lesson_picker`).
 
@@ -20,6 +21,7 @@ Pages `import ui` and call `ui.dataset()`, `ui.require_model()`...: every public
 
 from . import state
 from .classroom import check_answers, class_activity, class_rounds, keep_check_answer, peer_questions, seat
+from .hover_pictures import hover_pictures
 from .presenter_view import presenter_css, presenter_view_controls
 from .run_start import refuse_start, refused_start, start_run
 from .run_view import say_device, show_run
@@ -45,6 +47,7 @@ from .widgets import answered, check_questions, guess, lesson, link_to, link_to_
 
 __all__ = [
     "state",
+    "hover_pictures",
     "presenter_css",
     "presenter_view_controls",
     "refuse_start",

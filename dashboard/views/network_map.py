@@ -39,7 +39,7 @@ shown = network_map if made_from == NETWORK else ui.image_map(None, data, "the p
 chart_slot = st.container()
 st.caption(
     f"Each dot is one of the {result.total:,} test images, in its true class's colour and shape. Hover for its "
-    "number and the network's answer; click it to open it below; click a class in the legend to hide it. "
+    "picture, number and the network's answer; click it to open it below; click a class in the legend to hide it. "
     + (f"Rings mark the network's {result.total - result.correct:,} mistakes. " if mark else "")
     + f"On average, **{10 * shown.agreement:.1f}** of an image's 10 nearest dots are of its class on this map"
     + (
@@ -57,7 +57,7 @@ def open_clicked() -> None:
         lesson_picker.choose_test_image(int(points[0]["customdata"][0]))
 
 
-st.subheader("Put an image on the map")
+st.header("Put an image on the map")
 picked = lesson_picker.pick_image(data)
 star = near = None
 if picked is not None:
@@ -87,6 +87,7 @@ with chart_slot:
     st.plotly_chart(
         figure, key="map_chart", on_select=open_clicked, selection_mode="points", config={"scrollZoom": True}
     )
+    ui.hover_pictures(data.x_test, data.description, chart="map_chart")
 
 if picked is not None:
     image_col, about_col = st.columns([1, 3])

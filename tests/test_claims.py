@@ -674,7 +674,7 @@ def claims() -> list[tuple[str, str]]:
         ("lessons/network_map.md", f"Nobody can look at {best.model.dense[-1]} numbers at once"),
         (
             "lessons/network_map_reading.md",
-            f"the {CROP * CROP * 3:,} numbers of the picture itself ({CROP} × {CROP} pixels × 3 colours)",
+            f"the {CROP * CROP * 3:,} numbers of the centre the network sees ({CROP} × {CROP} pixels × 3 colours)",
         ),
         ("lessons/network_map_reading.md", f"where its {image_map.NEIGHBOURS} nearest test images are on average"),
         ("dashboard/views/network_map.py", f"of an image's {image_map.NEIGHBOURS} nearest dots are of its class"),
@@ -1191,3 +1191,39 @@ def test_the_maps_hover_pictures_reach_the_browser_as_one_jpeg_of_3_9_mb(full_ar
     readme = " ".join(text_of("README.md").split())
     assert f"Hover shows an image beside the pointer, {SCALE} times its size" in readme
     assert f"the {len(data.x_test):,} test images reach the browser once, as one {megabytes:.1f} MB JPEG" in readme
+
+
+def test_the_readmes_map_numbers_are_the_shipped_maps():
+    """README.md, "The map.": its two shares of neighbours in class are the shipped maps' (assets/maps/), and its
+    PCA and grid sizes are the code's."""
+    import inspect
+
+    from cnn_lab.network.image_map import PCA_DIMENSIONS, SHIPPED_MAPS, mosaic, neighbour_agreement
+
+    def share(pattern: str) -> int:
+        (path,) = SHIPPED_MAPS.glob(pattern)
+        with np.load(path) as saved:
+            return round(100 * neighbour_agreement(saved["positions"], saved["labels"]))
+
+    network, pixels = share("[!p]*-map.npz"), share("pixels-*-map.npz")
+    readme = " ".join(text_of("README.md").split())
+    assert (
+        f"on the shipped model {network} % of an image's 10 nearest dots share its class, against {pixels} % on the "
+        "pixels' map" in readme
+    )
+    assert f"(PCA to {PCA_DIMENSIONS} numbers, then scikit-learn's t-SNE)" in readme
+    assert f"lays a grid {inspect.signature(mosaic).parameters['cells'].default} squares across over the map" in readme
+
+
+def test_the_readmes_class_question_delay_is_the_slowest_measured():
+    """README.md's teacher guide: "30 pages all had it within N s" is the slowest step of BENCHMARKS.md's runs of
+    benchmarks/class_question_load.py, a class on its own devices."""
+    import re
+
+    benchmarks = text_of("BENCHMARKS.md")
+    section = benchmarks[
+        benchmarks.index("**A class on its own devices**") : benchmarks.index("**Every student a chromium")
+    ]
+    slowest = max(float(s) for s in re.findall(r"\| \*\*([\d.]+) s\*\* \|", section))
+    assert f"every step reached all 30 pages within {slowest:g} s" in " ".join(section.split())
+    assert f"30 pages all had it within {slowest:g} s" in " ".join(text_of("README.md").split())

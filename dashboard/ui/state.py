@@ -331,6 +331,8 @@ def image_map(path: Path | None, data: Cifar10, label: str):
         done, total = state["done"], max(1, state["total"])
         if state.get("phase") == "t-SNE":
             return 1.0, f"t-SNE is placing the {total:,} images on the map: {time.time() - state['since']:.0f} s so far"
+        if path is None:  # the pixels' map reads no layer
+            return done / total, f"Cropping the pixels of {total:,} test images: {done:,} done"
         return done / total, f"Reading the last hidden layer of {label} for {total:,} test images: {done:,} done"
 
     job_progress(MAPS, key, describe, "Stop making the map")

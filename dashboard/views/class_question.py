@@ -26,7 +26,7 @@ presenter, teacher = ui.class_activity(
     "class_question",
     "**A class question needs a teacher token.** Start the lab with `CNN_LAB_TEACHER_TOKEN` set (README, "
     '"Peer instruction in 10 minutes"), sign in as the teacher in the sidebar and ask a question: every '
-    "student's page shows it at once. Without a token this lab is one laptop: nothing is shared.",
+    "student's page shows it within a few seconds. Without a token this lab is one laptop: nothing is shared.",
     icon=":material/how_to_vote:",
 )
 store = ui.peer_questions()

@@ -102,7 +102,7 @@ if picked is not None:
         grid(data.x_test[near], columns=10, pad=2),
         f"Its 10 nearest test images by the numbers of {made_from}: {said}",
         2,
-        alt=f"the 10 test images nearest to it on this map: {said}",
+        alt=f"the 10 test images nearest to it by the numbers this map is made from: {said}",
     )
 
 ui.check_questions("network_map")

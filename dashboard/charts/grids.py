@@ -75,8 +75,8 @@ def pixel_heatmap(
 
 
 def signed_heatmap(values, limit: float, title: str, value_name: str, **more) -> go.Figure:
-    """A map of signed numbers (a filter's sums, a feature map) without the numbers written: purple below 0,
-    orange above, white at 0, the colours running from -limit to +limit."""
+    """A map of signed numbers (a filter's sums, a feature map) without the numbers written: orange below 0,
+    purple above, white at 0, the colours running from -limit to +limit."""
     return pixel_heatmap(
         values,
         numbers=False,

@@ -94,7 +94,7 @@ if len(items) > 1:
                 best = ranking(p)[0]
                 st.image(
                     square_crop(item.photo.image).resize((160, 160), Image.LANCZOS),
-                    caption="Its centre square (shrunk to 32 × 32, the network sees its middle 24 × 24)",
+                    caption="Its centre square (the lab shrinks it to 32 × 32; the network sees the middle 24 × 24)",
                     alt=f"the centre square of {item.name}",
                 )
                 st.progress(float(p[best]), text=f"The network says **{CLASS_NAMES[best]}**: {100 * p[best]:.1f} %")
@@ -224,7 +224,7 @@ else:
         alt=f"your photo's centre square coloured by the "
         f"evidence for {CLASS_NAMES[target]}: strongest {where_strongest(explanation.heatmap)}",
         caption=f"{explanation.method} for {CLASS_NAMES[target]}: yellow = the strongest evidence in this map, "
-        "purple = little or none. "
+        "purple = none, or against. "
         "The dimmed border is cut off before the network looks.",
     )
     if not explanation.found_any:

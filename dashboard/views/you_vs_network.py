@@ -72,7 +72,8 @@ if state.get("vs_round") != round_code:
     state["vs_round"] = round_code
     play_again()
 st.caption(
-    f"Round **{round_code}**: give this code to a friend and you both get the same {len(images)} images. "
+    f"Round **{round_code}**: give this code to a friend and you both get the same {len(images)} images "
+    "(with the same model). "
     + ("" if len(images) == round_codes.ROUND_LENGTH else f"Only {len(images)} test images here are of this kind. ")
     + (
         ""

@@ -1,11 +1,10 @@
 """How people labelled the CIFAR-10 test images: CIFAR-10H.
 
-CIFAR-10H (Peterson, Battleday, Griffiths & Russakovsky, ICCV 2019) asked about 51 people (47 to 63)
-to label each of the 10,000 CIFAR-10 test images. Its `cifar10h-counts.npy` is a 10000 x 10 array of
-whole numbers: row i counts how many people chose each class for official test image i, in the order
-of `test_batch` and of the classes. It is released under CC BY-NC-SA 4.0, so it stays a data file of
-its own, fetched like CIFAR-10 itself and never folded into the code, and `CREDIT` goes wherever it
-is shown.
+CIFAR-10H (Peterson, Battleday, Griffiths & Russakovsky, ICCV 2019) had about 51 people (47 to 63, each person
+only some of the images) label each of the 10,000 CIFAR-10 test images. Its `cifar10h-counts.npy` is a 10000 x
+10 array of whole numbers: row i counts how many people chose each class for official test image i, in the
+order of `test_batch` and of the classes. It is released under CC BY-NC-SA 4.0, so it stays a data file of its
+own, fetched like CIFAR-10 itself and never folded into the code, and `CREDIT` goes wherever it is shown.
 
 `find_counts()` looks in this order and takes the first it finds:
 

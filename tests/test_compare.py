@@ -7,7 +7,16 @@ import pytest
 from conftest import fake_run
 
 from cnn_lab.runs.records import Epoch, records
-from cnn_lab.runs.compare import ComparedRun, compare, differences, flatten, gap_in_words, numbers, table
+from cnn_lab.runs.compare import (
+    ComparedRun,
+    class_chance,
+    compare,
+    differences,
+    flatten,
+    gap_in_words,
+    numbers,
+    table,
+)
 
 
 def test_only_the_settings_that_differ_are_listed():
@@ -104,3 +113,10 @@ def test_choosing_by_validation_against_choosing_by_the_test():
         choice_in_words(history)
     )
     assert chosen_epochs([Epoch(1, test_accuracy=0.6)]) is None and choice_in_words([]) is None
+
+
+def test_class_chance_says_how_many_test_images_each_class_has():
+    assert class_chance([c for c in range(10) for _ in range(1000)], 10).startswith(
+        "Each class has 1,000 of the 10,000 test images, so its figure moves more by chance"
+    )
+    assert class_chance([0] * 12 + [1] * 30, 2).startswith("Each class has 12 to 30 of the 42 test images")

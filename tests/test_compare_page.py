@@ -104,6 +104,12 @@ def test_confusion_and_per_class_differences_check_against_numpy(shipped, tiny_m
     off = ~np.eye(10, dtype=bool)
     assert np.array_equal(drawn[off], expected[off]) and np.isnan(drawn[~off]).all()
     assert drawn[off].sum() == expected[off].sum()
+    # under the classes' bars: how many test images each class has, as this test set holds them
+    per_class = np.bincount(data.y_test, minlength=10)
+    said = f"Each class has {per_class.min():,}" + (
+        "" if per_class.min() == per_class.max() else f" to {per_class.max():,}"
+    )
+    assert any(c.value.startswith(said + f" of the {len(data.y_test):,} test images") for c in at.caption), said
 
 
 def test_fewer_than_two_runs_say_so(tmp_path, monkeypatch):

@@ -11,6 +11,7 @@ import ui
 from cnn_lab.runs.compare import (
     VALIDATION_PAIR,
     chance_gap,
+    class_chance,
     choice_in_words,
     class_differences,
     compare,
@@ -141,6 +142,7 @@ st.plotly_chart(
     ),
     key="compare_classes",
 )
+st.caption(class_chance(data.y_test, len(data.class_names)))
 st.subheader("Which confusions got rarer, which more common")
 st.plotly_chart(
     charts.compare.confusion_difference_figure(confusion_difference(*both), both[0].class_names),

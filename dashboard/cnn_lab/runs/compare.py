@@ -292,6 +292,18 @@ def class_differences(first, second) -> np.ndarray:
     return np.array(list(second.per_class().values())) - np.array(list(first.per_class().values()))
 
 
+def class_chance(labels, classes: int) -> str:
+    """Why a per-class gap between two runs means less than the same gap overall: each class is a few of the
+    test images (`labels`), so its accuracy moves more by chance (its spread grows as 1 / sqrt(images))."""
+    sizes = np.bincount(np.asarray(labels), minlength=classes)
+    fewest, most = int(sizes.min()), int(sizes.max())
+    return (
+        f"Each class has {fewest:,}" + ("" if fewest == most else f" to {most:,}") + f" of the {len(labels):,} "
+        "test images, so its figure moves more by chance than the overall accuracy does: a gap of a few points in "
+        "one class, or of a few images in one cell below, may be chance alone."
+    )
+
+
 def confusion_difference(first, second) -> np.ndarray:
     """`second`'s confusion counts minus `first`'s: off the diagonal, below 0 is a confusion that got rarer."""
     if not np.array_equal(first.labels, second.labels):

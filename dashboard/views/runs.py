@@ -190,7 +190,8 @@ if resumable := [r for r in runs if r.can_resume]:
         on_click=resume,
         args=(again.path,),
         help="Goes on from its last finished epoch, with the same settings and data. A run imported from a zip "
-        "starts its optimizer afresh (the zip holds no optimizer state) and needs its data on this computer.",
+        "restarts its optimizer and its learning-rate schedule, warm-up included (the zip holds no optimizer state), "
+        "and needs its data on this computer.",
     )
     ui.refused_start()
     ui.only_the_teacher("resume runs")

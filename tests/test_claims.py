@@ -248,7 +248,7 @@ def claims() -> list[tuple[str, str]]:
         ),
         (
             "lessons/augmentation_clip.md",
-            f"a pixel at 0.9 plus {augment.BRIGHTNESS_DELTA:g} would be {0.9 + augment.BRIGHTNESS_DELTA:g}",
+            f"a value at 0.9 plus {augment.BRIGHTNESS_DELTA:g} would be {0.9 + augment.BRIGHTNESS_DELTA:g}",
         ),
         (
             "lessons/augmentation_clip.md",

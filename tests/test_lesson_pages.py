@@ -233,6 +233,8 @@ def test_network_shows_every_layer_and_the_probabilities(tiny_model_path):
     table = at.table[0].value
     assert list(table.index[:4]) == ["scale", "center_crop", "conv1", "pool1"] and table.index[-1] == "softmax"
     assert table.loc["conv1", "output shape"] == "24 × 24 × 4" and table.loc["conv1", "parameters"] == "112"
+    in_table = sum(int(n.replace(",", "")) for n in table["parameters"])  # what training sets, as the caption says
+    assert any(c.value.startswith(f"{in_table:,} parameters set by training") for c in at.caption), in_table
     bars = figures(at)[-1]["data"][0]
     model = load_classifier(tiny_model_path)
     from cnn_lab.network.data import read_sample

@@ -59,7 +59,7 @@ st.table(
             "layer": [s["name"] for s in steps],
             "kind": [s["kind"] for s in steps],
             "output shape": [shape(s) if ui.answered(shape_key(s["name"])) else "? (guess below)" for s in steps],
-            "parameters": [f"{s['params']:,}" for s in steps],
+            "parameters": [f"{s['trained']:,}" for s in steps],  # set by training: they add up to the caption's
             "what it does": [what(s) for s in steps],
         }
     ).set_index("layer")

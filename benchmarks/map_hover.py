@@ -19,7 +19,7 @@ from common import save, table, timed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the browser harness the tests share
 
-from lab_browser import NAV_LINK, evaluated, hover_a_map_dot, lab_server, navigation, settle  # noqa: E402
+from lab_browser import MAP_DOTS, NAV_LINK, evaluated, hover_a_map_dot, lab_server, navigation, settle  # noqa: E402
 
 from cnn_lab.network.data import load_cifar10, read_sample  # noqa: E402
 from cnn_lab.network.images import sprite  # noqa: E402
@@ -37,17 +37,15 @@ WATCH = """() => {
     requestAnimationFrame(look);
 }"""
 
-# Dots spread over the map, each with a few pixels of room, and where they are on the screen.
-DOTS = """(plot, count) => {
-    const layout = plot._fullLayout, box = plot.getBoundingClientRect();
-    const shown = plot._fullData.filter(t => t.customdata && t.visible === true);
-    const dots = shown.flatMap(t => Array.from(t.x, (x, i) => [
-        Number(t.customdata[i][0]),
-        box.left + layout.xaxis._offset + layout.xaxis.l2p(x),
-        box.top + layout.yaxis._offset + layout.yaxis.l2p(t.y[i])]));
+# `count` dots spread over the map (every n-th of them), and where they are on the screen.
+DOTS = (
+    "(plot, count) => {"
+    + MAP_DOTS
+    + """
     const step = Math.max(1, Math.floor(dots.length / count));
     return dots.filter((_, i) => i % step === 0).slice(0, count);
 }"""
+)
 
 
 def browser_times(data_path: Path | None, dots: int) -> tuple[dict, list[dict]]:

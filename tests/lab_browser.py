@@ -270,18 +270,25 @@ def navigation(page, base: str) -> list[tuple[str, str]]:
     return found
 
 
-# The dot on the map farthest from any other, so no other dot can take the pointer, and where it is on the screen
-# (Plotly's own axes: each axis's _offset, as equal scales shrink one of them): [image index, x, y].
-LONELIEST_DOT = """plot => {
+# Every dot of the map shown now, as [image index, x, y] on the screen (Plotly's own axes: each axis's _offset, as
+# equal scales shrink one of them). A statement for the start of a function of the chart (`plot`): it sets `dots`.
+MAP_DOTS = """
     const layout = plot._fullLayout, box = plot.getBoundingClientRect();
     const shown = plot._fullData.filter(t => t.customdata && t.visible === true);
     const dots = shown.flatMap(t => Array.from(t.x, (x, i) => [
         Number(t.customdata[i][0]),
         box.left + layout.xaxis._offset + layout.xaxis.l2p(x),
-        box.top + layout.yaxis._offset + layout.yaxis.l2p(t.y[i])]));
+        box.top + layout.yaxis._offset + layout.yaxis.l2p(t.y[i])]));"""
+
+# The dot on the map farthest from any other, so no other dot can take the pointer: [image index, x, y].
+LONELIEST_DOT = (
+    "plot => {"
+    + MAP_DOTS
+    + """
     const room = d => Math.min(...dots.filter(o => o !== d).map(o => Math.hypot(o[1] - d[1], o[2] - d[2])));
     return dots.reduce((best, d) => (room(d) > room(best) ? d : best));
 }"""
+)
 
 
 def hover_a_map_dot(page) -> tuple[int, float, float]:
